@@ -1,0 +1,198 @@
+"""Name-aware validation helpers used at the boundary of every public function.
+
+Messages follow one pattern: "The 'min_size' parameter of detect must be an int >= 1.
+Got 0 instead." ``TypeError`` for a wrong type, a :class:`~lifecycle.errors.LifecycleError`
+subclass for a wrong value. numpy scalar types are accepted wherever Python ones are.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from lifecycle.errors import CountError, ParameterError
+
+__all__ = [
+    "check_choice",
+    "check_counts",
+    "check_float",
+    "check_int",
+    "check_rng",
+]
+
+
+def _where(name: str, func: str | None) -> str:
+    return f"The '{name}' parameter" + (f" of {func}" if func else "")
+
+
+def check_int(
+    name: str,
+    value: Any,
+    *,
+    func: str | None = None,
+    min_value: int | None = None,
+    max_value: int | None = None,
+    allow_none: bool = False,
+) -> int | None:
+    """Return ``value`` as an ``int`` after checking its type and bounds.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message.
+    value : object
+        What the caller passed.
+    func : str, optional
+        The public function the parameter belongs to, used in the message.
+    min_value, max_value : int, optional
+        Inclusive bounds.
+    allow_none : bool
+        Whether ``None`` passes through unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (``bool`` is refused).
+    ParameterError
+        If ``value`` is out of bounds.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{_where(name, func)} must be an int. Got {value!r} instead.")
+    value = int(value)
+    if min_value is not None and value < min_value:
+        bound = f">= {min_value}" + (f" and <= {max_value}" if max_value is not None else "")
+        raise ParameterError(f"{_where(name, func)} must be an int {bound}. Got {value} instead.")
+    if max_value is not None and value > max_value:
+        bound = (f">= {min_value} and " if min_value is not None else "") + f"<= {max_value}"
+        raise ParameterError(f"{_where(name, func)} must be an int {bound}. Got {value} instead.")
+    return value
+
+
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    func: str | None = None,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    min_inclusive: bool = True,
+    max_inclusive: bool = True,
+    allow_none: bool = False,
+) -> float | None:
+    """Return ``value`` as a finite ``float`` after checking its type and bounds.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ParameterError
+        If ``value`` is NaN, infinite or out of bounds.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{_where(name, func)} must be a number. Got {value!r} instead.")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ParameterError(f"{_where(name, func)} must be a finite number. Got {value} instead.")
+    low_bad = min_value is not None and (value < min_value if min_inclusive else value <= min_value)
+    high_bad = max_value is not None and (
+        value > max_value if max_inclusive else value >= max_value
+    )
+    if low_bad or high_bad:
+        parts = []
+        if min_value is not None:
+            parts.append(f"{'>=' if min_inclusive else '>'} {min_value}")
+        if max_value is not None:
+            parts.append(f"{'<=' if max_inclusive else '<'} {max_value}")
+        raise ParameterError(
+            f"{_where(name, func)} must be a number {' and '.join(parts)}. Got {value} instead."
+        )
+    return value
+
+
+def check_choice(name: str, value: Any, choices: Iterable[str], *, func: str | None = None) -> str:
+    """Return ``value`` if it is one of ``choices``.
+
+    Raises
+    ------
+    ParameterError
+        If ``value`` is not one of ``choices``; the message lists them.
+    """
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ParameterError(
+            f"{_where(name, func)} must be one of {listed}. Got {value!r} instead."
+        )
+    return value
+
+
+def check_counts(
+    name: str, values: Any, *, func: str | None = None, allow_inf: bool = False
+) -> np.ndarray:
+    """Return ``values`` as a 1-D float array of non-negative whole numbers.
+
+    The input is never modified; a new array is returned.
+
+    Parameters
+    ----------
+    allow_inf : bool
+        Whether ``+inf`` is accepted (upper bounds of open count intervals).
+
+    Raises
+    ------
+    CountError
+        On NaN, negative, non-integer or (unless ``allow_inf``) infinite values; the
+        message gives the first offending position and value.
+    """
+    try:
+        arr = np.array(values, dtype=float, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise CountError(
+            f"{_where(name, func)} must hold non-negative whole numbers. "
+            f"Got values that are not numbers: {exc}."
+        ) from None
+    if arr.ndim != 1:
+        raise CountError(
+            f"{_where(name, func)} must be one-dimensional. Got an array of shape {arr.shape}."
+        )
+    problems = [
+        (np.isnan(arr), "NaN"),
+        (arr < 0, "a negative count"),
+        (np.isinf(arr) & ~(allow_inf & (arr > 0)), "an infinite value"),
+        (np.isfinite(arr) & (arr != np.round(arr)), "a non-integer count"),
+    ]
+    for bad, what in problems:
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CountError(
+                f"{_where(name, func)} must hold non-negative whole numbers. "
+                f"Got {what} at position {i}: {values[i]!r}."
+            )
+    return arr
+
+
+def check_rng(seed: Any, *, func: str | None = None) -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` from a seed, SeedSequence or Generator.
+
+    ``None`` is refused: results must be reproducible, so randomness is always
+    explicit.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{_where('seed', func)} must be an int, a numpy SeedSequence or a numpy "
+            f"Generator (results are reproducible only with an explicit seed). Got {seed!r}."
+        )
+    if seed < 0:
+        raise ParameterError(f"{_where('seed', func)} must be an int >= 0. Got {seed} instead.")
+    return np.random.default_rng(int(seed))

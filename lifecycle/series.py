@@ -1,0 +1,896 @@
+"""Count series: the input of every model in lifecycle.
+
+A :class:`CountSeries` lives on a regular grid of calendar periods (years or months).
+Each *observation* covers one or more consecutive periods (a *window*) and carries
+
+* a count, or a count interval ``[low, high]`` (``high`` may be ``inf``) when the source
+  gives an approximate value — the likelihood then treats it as interval-censored;
+* an exposure for each period of its window (1 for a fully observed period, a fraction
+  for a partly observed one: a source written in June 2024 covers about half of 2024);
+* a measure label (one series may hold several measures of one group, e.g. claimed
+  attacks and attacks on civilians);
+* provenance: the ids of the evidence rows it came from.
+
+Model: with yearly rates :math:`\\lambda_t`, observation :math:`i` has mean
+:math:`\\mu_i = \\sum_{t \\in W_i} e_{it} \\lambda_t` (Poisson or NB2). Periods that no
+observation of a measure covers are *missing*, never zero.
+
+Users see calendar labels (``2015`` or ``"2015-03"``); internally periods are integer
+*ordinals*: the year itself, or ``12 * year + month - 1`` for months. Conversion happens
+only in :func:`to_ordinal` and :func:`to_label`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from lifecycle._validation import check_choice, check_counts
+from lifecycle.errors import (
+    EmptySeriesError,
+    ExposureError,
+    FileFormatError,
+    GridError,
+    IntervalError,
+)
+
+__all__ = ["FREQS", "Atoms", "CountSeries", "to_label", "to_ordinal"]
+
+FREQS = ("year", "month")
+_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def to_ordinal(label: Any, freq: str) -> int:
+    """Convert a calendar label to the internal period ordinal.
+
+    Parameters
+    ----------
+    label : int, str or pandas.Period
+        A year (``2015``, ``"2015"``) for ``freq="year"``; ``"2015-03"`` or a monthly
+        ``pandas.Period`` for ``freq="month"``.
+    freq : {"year", "month"}
+
+    Raises
+    ------
+    GridError
+        If the label cannot be read as a period of that frequency.
+    """
+    if freq == "year":
+        if isinstance(label, (bool, np.bool_)):
+            raise GridError(f"Expected a calendar year, got {label!r}.")
+        if isinstance(label, (int, np.integer)):
+            return int(label)
+        if isinstance(label, (float, np.floating)) and float(label).is_integer():
+            return int(label)
+        if isinstance(label, str) and label.strip().isdigit():
+            return int(label.strip())
+        raise GridError(f"Expected a calendar year such as 2015, got {label!r}.")
+    if isinstance(label, pd.Period):
+        return 12 * label.year + label.month - 1
+    m = _MONTH_RE.match(str(label))
+    if m and 1 <= int(m.group(2)) <= 12:
+        return 12 * int(m.group(1)) + int(m.group(2)) - 1
+    raise GridError(f"Expected a month written 'YYYY-MM' such as '2015-03', got {label!r}.")
+
+
+def to_label(ordinal: int, freq: str) -> int | str:
+    """Convert an internal period ordinal back to its calendar label."""
+    ordinal = int(ordinal)
+    if freq == "year":
+        return ordinal
+    return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
+
+
+def _readonly(arr: np.ndarray) -> np.ndarray:
+    arr = np.array(arr, copy=True)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True)
+class Atoms:
+    """Exact counts of one measure aggregated to its observation windows.
+
+    The units of change-point search: a change can only fall between two atoms.
+
+    Attributes
+    ----------
+    start, end : ndarray of int
+        Ordinals of the first and last period of each window (sorted, disjoint).
+    count : ndarray of float
+        The count in each window (whole numbers).
+    exposure : ndarray of float
+        Total exposure of each window.
+    freq : str
+        ``"year"`` or ``"month"``.
+    """
+
+    start: np.ndarray
+    end: np.ndarray
+    count: np.ndarray
+    exposure: np.ndarray
+    freq: str
+
+    def __len__(self) -> int:
+        return len(self.count)
+
+    def label(self, index: int) -> int | str:
+        """Calendar label of the first period of atom ``index``."""
+        return to_label(self.start[index], self.freq)
+
+
+@dataclass(frozen=True, eq=False)
+class CountSeries:
+    """An immutable series of counts over windows of a regular calendar grid.
+
+    Build one with :meth:`from_counts`, :meth:`from_windows`, :meth:`from_frame` or
+    :meth:`read_csv` rather than the constructor. Every construction path validates.
+
+    Attributes
+    ----------
+    freq : {"year", "month"}
+    grid_start, grid_end : int
+        Ordinals of the first and last period of the grid (inclusive).
+    measure : tuple of str
+        Measure label of each observation.
+    start, end : ndarray of int
+        First and last period ordinal of each observation's window (inclusive).
+    low, high : ndarray of float
+        Count interval of each observation; ``low == high`` for an exact count,
+        ``high`` may be ``inf``.
+    weights : tuple of ndarray
+        Exposure of each period of each window (length ``end - start + 1``).
+    provenance : tuple of tuple of str
+        Evidence row ids behind each observation (empty for user data).
+    name : str
+        A label for the series (group, indicator, reading).
+
+    Examples
+    --------
+    >>> s = CountSeries.from_counts([2015, 2016, 2017], [4, 9, 3])
+    >>> s.counts.tolist()
+    [4.0, 9.0, 3.0]
+    """
+
+    freq: str
+    grid_start: int
+    grid_end: int
+    measure: tuple[str, ...]
+    start: np.ndarray
+    end: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    weights: tuple[np.ndarray, ...]
+    provenance: tuple[tuple[str, ...], ...] = field(default=())
+    name: str = ""
+
+    # ------------------------------------------------------------------ validation
+    def __post_init__(self) -> None:
+        check_choice("freq", self.freq, FREQS, func="CountSeries")
+        n = len(self.measure)
+        if n == 0:
+            raise EmptySeriesError("A CountSeries needs at least one observation. Got none.")
+        start = np.asarray(self.start)
+        end = np.asarray(self.end)
+        for nm, arr in (("start", start), ("end", end)):
+            if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
+                raise GridError(
+                    f"'{nm}' must hold {n} integer period ordinals (one per observation). "
+                    f"Got shape {arr.shape} and dtype {arr.dtype}."
+                )
+        if self.grid_start > self.grid_end:
+            raise GridError(
+                f"The grid must run forward: first period {self._lab(self.grid_start)} is "
+                f"after last period {self._lab(self.grid_end)}."
+            )
+        low = check_counts("low", self.low, func="CountSeries")
+        high = check_counts("high", self.high, func="CountSeries", allow_inf=True)
+        if low.shape != (n,) or high.shape != (n,):
+            raise IntervalError(f"'low' and 'high' must hold {n} values each.")
+        bad = np.flatnonzero(low > high)
+        if bad.size:
+            i = int(bad[0])
+            raise IntervalError(
+                f"A count interval must have low <= high. Got low={low[i]:g} > "
+                f"high={high[i]:g} for the observation covering {self._window_text(i)}."
+            )
+        bad = np.flatnonzero(start > end)
+        if bad.size:
+            i = int(bad[0])
+            raise GridError(
+                f"A window must end at or after its start. Got {self._lab(start[i])} to "
+                f"{self._lab(end[i])}."
+            )
+        outside = np.flatnonzero((start < self.grid_start) | (end > self.grid_end))
+        if outside.size:
+            i = int(outside[0])
+            raise GridError(
+                f"Every window must lie on the grid {self._lab(self.grid_start)}–"
+                f"{self._lab(self.grid_end)}. Got a window {self._window_text(i)}."
+            )
+        if len(self.weights) != n:
+            raise ExposureError(f"Expected {n} weight vectors (one per observation).")
+        weights = []
+        for i, w in enumerate(self.weights):
+            w = np.array(w, dtype=float, copy=True)
+            if w.shape != (int(end[i] - start[i] + 1),):
+                raise ExposureError(
+                    f"The observation covering {self._window_text(i)} needs one exposure per "
+                    f"period ({int(end[i] - start[i] + 1)}). Got {w.size}."
+                )
+            if not np.all(np.isfinite(w)) or np.any(w <= 0):
+                raise ExposureError(
+                    f"Exposures must be positive finite numbers. Got {w.tolist()} for the "
+                    f"observation covering {self._window_text(i)}."
+                )
+            w.setflags(write=False)
+            weights.append(w)
+        prov = tuple(tuple(str(x) for x in p) for p in self.provenance) or ((),) * n
+        if len(prov) != n:
+            raise GridError(f"Expected {n} provenance entries (one per observation).")
+        measures = tuple(str(m) for m in self.measure)
+        for m in dict.fromkeys(measures):
+            idx = [i for i, mm in enumerate(measures) if mm == m]
+            s, e = start[idx], end[idx]
+            for k in range(1, len(idx)):
+                if s[k] == s[k - 1] and e[k] == e[k - 1] and s[k] == e[k]:
+                    raise GridError(
+                        f"Each period may be given once per measure. Got "
+                        f"{self._lab(s[k])} twice for measure {m!r}."
+                    )
+                if s[k] < s[k - 1]:
+                    raise GridError(
+                        f"Observations of one measure must be in calendar order. Got "
+                        f"{self._lab(s[k])} after {self._lab(s[k - 1])} for measure {m!r}."
+                    )
+                if s[k] <= e[k - 1]:
+                    raise GridError(
+                        f"Windows of one measure must not overlap. Got "
+                        f"{self._window_text(idx[k - 1])} and {self._window_text(idx[k])} "
+                        f"for measure {m!r}."
+                    )
+        set_ = object.__setattr__
+        set_(self, "grid_start", int(self.grid_start))
+        set_(self, "grid_end", int(self.grid_end))
+        set_(self, "start", _readonly(start.astype(np.int64)))
+        set_(self, "end", _readonly(end.astype(np.int64)))
+        set_(self, "low", _readonly(low))
+        set_(self, "high", _readonly(high))
+        set_(self, "weights", tuple(weights))
+        set_(self, "provenance", prov)
+        set_(self, "measure", measures)
+
+    def _lab(self, ordinal: int) -> int | str:
+        return to_label(ordinal, self.freq)
+
+    def _window_text(self, i: int) -> str:
+        s, e = self._lab(self.start[i]), self._lab(self.end[i])
+        return f"{s}" if s == e else f"{s}–{e}"
+
+    # ------------------------------------------------------------------ builders
+    @classmethod
+    def from_counts(
+        cls,
+        periods: Sequence[Any],
+        counts: Sequence[Any],
+        exposure: Sequence[float] | None = None,
+        *,
+        freq: str = "year",
+        measure: str = "count",
+        name: str = "",
+        allow_missing: bool = False,
+    ) -> CountSeries:
+        """Build a series of exact counts, one per period.
+
+        Parameters
+        ----------
+        periods : sequence
+            Calendar years (or ``"YYYY-MM"`` months), strictly increasing.
+        counts : sequence of int
+            Non-negative whole numbers, one per period.
+        exposure : sequence of float, optional
+            Exposure of each period (default 1; a half-observed year is 0.5).
+        freq : {"year", "month"}
+        measure, name : str
+        allow_missing : bool
+            Gaps between periods are refused unless this is true, in which case the
+            absent periods are *missing* (unobserved), never zero.
+
+        Raises
+        ------
+        CountError, GridError, ExposureError, EmptySeriesError
+        """
+        check_choice("freq", freq, FREQS, func="CountSeries.from_counts")
+        periods = list(periods)
+        counts_arr = check_counts("counts", counts, func="CountSeries.from_counts")
+        if len(periods) != len(counts_arr):
+            raise GridError(
+                f"Expected one count per period. Got {len(periods)} periods and "
+                f"{len(counts_arr)} counts."
+            )
+        if not periods:
+            raise EmptySeriesError("A CountSeries needs at least one observation. Got none.")
+        ords = np.array([to_ordinal(p, freq) for p in periods], dtype=np.int64)
+        _check_increasing(ords, freq)
+        gaps = np.flatnonzero(np.diff(ords) > 1)
+        if gaps.size and not allow_missing:
+            missing = [to_label(o, freq) for g in gaps for o in range(ords[g] + 1, ords[g + 1])]
+            shown = ", ".join(map(str, missing[:6])) + (" …" if len(missing) > 6 else "")
+            raise GridError(
+                f"Expected consecutive periods. Got gaps: {shown} absent. Pass "
+                f"allow_missing=True to treat them as unobserved (never as zero)."
+            )
+        if exposure is None:
+            exp = np.ones(len(ords))
+        else:
+            exp = np.asarray(exposure, dtype=float)
+            if exp.shape != ords.shape:
+                raise ExposureError(
+                    f"Expected one exposure per period ({len(ords)}). Got shape {exp.shape}."
+                )
+        return cls(
+            freq=freq,
+            grid_start=int(ords[0]),
+            grid_end=int(ords[-1]),
+            measure=(measure,) * len(ords),
+            start=ords,
+            end=ords.copy(),
+            low=counts_arr,
+            high=counts_arr,
+            weights=tuple(np.array([e]) for e in exp),
+            provenance=(),
+            name=name,
+        )
+
+    @classmethod
+    def from_windows(
+        cls,
+        start: Sequence[Any],
+        end: Sequence[Any],
+        low: Sequence[Any],
+        high: Sequence[Any] | None = None,
+        *,
+        exposure: Sequence[float] | None = None,
+        weights: Sequence[Sequence[float]] | None = None,
+        measure: str | Sequence[str] = "count",
+        provenance: Sequence[Sequence[str]] | None = None,
+        freq: str = "year",
+        grid: tuple[Any, Any] | None = None,
+        name: str = "",
+    ) -> CountSeries:
+        """Build a series from observation windows.
+
+        Parameters
+        ----------
+        start, end : sequence
+            First and last calendar period of each window (inclusive).
+        low : sequence of int
+            The count of each window, or the lower bound of its interval.
+        high : sequence of int or inf, optional
+            Upper bounds of count intervals (default: equal to ``low``, exact counts).
+        exposure : sequence of float, optional
+            Total exposure of each window, spread evenly over its periods (default: the
+            number of periods). Use ``weights`` to give each period its own exposure.
+        weights : sequence of sequence of float, optional
+            Exposure of each period of each window. Exclusive with ``exposure``.
+        measure : str or sequence of str
+            One measure for all observations, or one per observation.
+        provenance : sequence of sequence of str, optional
+            Evidence row ids behind each observation.
+        freq : {"year", "month"}
+        grid : (first, last), optional
+            The calendar grid (default: from the first to the last window).
+        name : str
+        """
+        check_choice("freq", freq, FREQS, func="CountSeries.from_windows")
+        s = np.array([to_ordinal(p, freq) for p in start], dtype=np.int64)
+        e = np.array([to_ordinal(p, freq) for p in end], dtype=np.int64)
+        if s.size == 0:
+            raise EmptySeriesError("A CountSeries needs at least one observation. Got none.")
+        if e.shape != s.shape:
+            raise GridError(f"Expected as many ends as starts. Got {e.size} and {s.size}.")
+        low_arr = check_counts("low", low, func="CountSeries.from_windows")
+        high_arr = (
+            low_arr
+            if high is None
+            else check_counts("high", high, func="CountSeries.from_windows", allow_inf=True)
+        )
+        if exposure is not None and weights is not None:
+            raise ExposureError("Give either 'exposure' or 'weights', not both.")
+        lengths = e - s + 1
+        if weights is not None:
+            w = tuple(np.asarray(x, dtype=float) for x in weights)
+        elif exposure is not None:
+            exp = np.asarray(exposure, dtype=float)
+            if exp.shape != s.shape:
+                raise ExposureError(
+                    f"Expected one exposure per window ({s.size}). Got shape {exp.shape}."
+                )
+            if np.any(~np.isfinite(exp) | (exp <= 0)):
+                i = int(np.flatnonzero(~np.isfinite(exp) | (exp <= 0))[0])
+                raise ExposureError(
+                    f"Exposures must be positive finite numbers. Got {exp[i]!r} at position {i}."
+                )
+            w = tuple(
+                np.full(max(int(n), 1), x / max(int(n), 1))
+                for n, x in zip(lengths, exp, strict=True)
+            )
+        else:
+            w = tuple(np.ones(max(int(n), 1)) for n in lengths)
+        meas = (measure,) * s.size if isinstance(measure, str) else tuple(measure)
+        if grid is None:
+            g0, g1 = int(s.min()), int(e.max())
+        else:
+            g0, g1 = to_ordinal(grid[0], freq), to_ordinal(grid[1], freq)
+        return cls(
+            freq=freq,
+            grid_start=g0,
+            grid_end=g1,
+            measure=meas,
+            start=s,
+            end=e,
+            low=low_arr,
+            high=high_arr,
+            weights=w,
+            provenance=tuple(tuple(p) for p in provenance) if provenance is not None else (),
+            name=name,
+        )
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        freq: str | None = None,
+        name: str = "",
+        allow_missing: bool = False,
+        source: str = "the table",
+    ) -> CountSeries:
+        """Build a series from a DataFrame.
+
+        Two layouts are read (column names without regard to case):
+
+        * simple: ``year`` (or ``month``, or ``period``) and ``count``, optionally
+          ``exposure`` and ``measure``;
+        * windows: ``start``, ``end``, ``low`` and ``high`` (or ``count``), optionally
+          ``exposure`` (total per window), ``weights`` (``;``-separated per period),
+          ``measure`` and ``provenance`` (``;``-separated ids) — as written by
+          :meth:`to_frame`.
+
+        Raises
+        ------
+        FileFormatError
+            If the columns fit neither layout or a cell cannot be read; the message
+            names the column and row.
+        """
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"Expected a pandas DataFrame. Got {type(frame).__name__}.")
+        cols = {str(c).strip().lower(): c for c in frame.columns}
+        if freq is None:
+            freq = "month" if "month" in cols and "year" not in cols else "year"
+            if "freq" in cols and frame[cols["freq"]].nunique() == 1:
+                freq = str(frame[cols["freq"]].iloc[0])
+        check_choice("freq", freq, FREQS, func="CountSeries.from_frame")
+        if len(frame) == 0:
+            raise EmptySeriesError(f"{source} has no rows; a series needs at least one.")
+
+        def col(key: str) -> pd.Series:
+            return frame[cols[key]]
+
+        def opt_text(key: str) -> list[str] | None:
+            if key not in cols:
+                return None
+            return ["" if pd.isna(v) else str(v) for v in col(key)]
+
+        def numbers(key: str) -> list[float]:
+            out = []
+            for row, v in enumerate(col(key)):
+                try:
+                    out.append(float(v))
+                except (TypeError, ValueError):
+                    raise FileFormatError(
+                        f"{source}: column '{key}' must hold numbers. Got {v!r} in data "
+                        f"row {row + 1}."
+                    ) from None
+            return out
+
+        period_key = next((k for k in ("year", "month", "period") if k in cols), None)
+        if period_key is not None and "count" in cols and "start" not in cols:
+            measures = opt_text("measure")
+            if measures is not None and len(set(measures)) > 1:
+                pieces = []
+                for m in dict.fromkeys(measures):
+                    sub = frame[[x == m for x in measures]]
+                    pieces.append(
+                        cls.from_frame(
+                            sub.drop(columns=[cols["measure"]]).assign(measure=m),
+                            freq=freq,
+                            allow_missing=allow_missing,
+                            source=source,
+                        )
+                    )
+                return cls.concat(pieces, name=name)
+            try:
+                return cls.from_counts(
+                    list(col(period_key)),
+                    numbers("count"),
+                    numbers("exposure") if "exposure" in cols else None,
+                    freq=freq,
+                    measure=measures[0] if measures else "count",
+                    name=name,
+                    allow_missing=allow_missing,
+                )
+            except GridError as exc:
+                raise type(exc)(f"{source}: {exc}") from None
+        if "start" in cols and "end" in cols and ("low" in cols or "count" in cols):
+            low = numbers("low" if "low" in cols else "count")
+            high = numbers("high") if "high" in cols else None
+            weights = None
+            if "weights" in cols:
+                weights = []
+                for row, v in enumerate(col("weights")):
+                    try:
+                        weights.append([float(x) for x in str(v).split(";")])
+                    except ValueError:
+                        raise FileFormatError(
+                            f"{source}: column 'weights' must hold ';'-separated numbers. "
+                            f"Got {v!r} in data row {row + 1}."
+                        ) from None
+            prov = opt_text("provenance")
+            return cls.from_windows(
+                list(col("start")),
+                list(col("end")),
+                low,
+                high,
+                exposure=numbers("exposure") if "exposure" in cols and weights is None else None,
+                weights=weights,
+                measure=opt_text("measure") or "count",
+                provenance=[[x for x in p.split(";") if x] for p in prov] if prov else None,
+                freq=freq,
+                name=name,
+            )
+        raise FileFormatError(
+            f"{source}: expected columns 'year' and 'count' (or 'start', 'end', 'low', "
+            f"'high'). Got columns {list(map(str, frame.columns))}."
+        )
+
+    @classmethod
+    def read_csv(
+        cls, path: str | Path, *, freq: str | None = None, allow_missing: bool = False
+    ) -> CountSeries:
+        """Read a series from a CSV file (layouts as in :meth:`from_frame`).
+
+        Raises
+        ------
+        FileFormatError
+            If the file cannot be read as CSV or its columns do not fit.
+        """
+        path = Path(path)
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+        except FileNotFoundError:
+            raise FileFormatError(f"No such file: {path}.") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise FileFormatError(f"{path}: not a readable CSV file ({exc}).") from None
+        frame = frame.replace("", np.nan)
+        return cls.from_frame(
+            frame, freq=freq, name=path.stem, allow_missing=allow_missing, source=str(path)
+        )
+
+    @classmethod
+    def concat(cls, parts: Iterable[CountSeries], *, name: str = "") -> CountSeries:
+        """Join series of different measures (same frequency) into one."""
+        parts = list(parts)
+        if not parts:
+            raise EmptySeriesError("Nothing to concatenate.")
+        freqs = {p.freq for p in parts}
+        if len(freqs) > 1:
+            raise GridError(f"All parts must share one frequency. Got {sorted(freqs)}.")
+        return cls(
+            freq=parts[0].freq,
+            grid_start=min(p.grid_start for p in parts),
+            grid_end=max(p.grid_end for p in parts),
+            measure=sum((p.measure for p in parts), ()),
+            start=np.concatenate([p.start for p in parts]),
+            end=np.concatenate([p.end for p in parts]),
+            low=np.concatenate([p.low for p in parts]),
+            high=np.concatenate([p.high for p in parts]),
+            weights=sum((p.weights for p in parts), ()),
+            provenance=sum((p.provenance for p in parts), ()),
+            name=name or parts[0].name,
+        )
+
+    # ------------------------------------------------------------------ views
+    def __len__(self) -> int:
+        return len(self.measure)
+
+    @property
+    def n_obs(self) -> int:
+        """Number of observations."""
+        return len(self.measure)
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods on the grid."""
+        return self.grid_end - self.grid_start + 1
+
+    @property
+    def grid(self) -> np.ndarray:
+        """Ordinals of every period of the grid."""
+        return np.arange(self.grid_start, self.grid_end + 1, dtype=np.int64)
+
+    @property
+    def labels(self) -> list[int | str]:
+        """Calendar labels of every period of the grid."""
+        return [to_label(o, self.freq) for o in self.grid]
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """Distinct measures, in order of first appearance."""
+        return tuple(dict.fromkeys(self.measure))
+
+    @property
+    def exposure(self) -> np.ndarray:
+        """Total exposure of each observation."""
+        return np.array([w.sum() for w in self.weights])
+
+    @property
+    def is_exact(self) -> bool:
+        """Whether every count is exact (no intervals)."""
+        return bool(np.all(self.low == self.high))
+
+    @property
+    def is_single_period(self) -> bool:
+        """Whether every observation covers exactly one period."""
+        return bool(np.all(self.start == self.end))
+
+    @property
+    def counts(self) -> np.ndarray:
+        """The exact counts.
+
+        Raises
+        ------
+        IntervalError
+            If some counts are intervals; use ``low`` and ``high``.
+        """
+        if not self.is_exact:
+            raise IntervalError(
+                "This series holds count intervals; read 'low' and 'high' instead of 'counts'."
+            )
+        return self.low
+
+    def select(self, measure: str) -> CountSeries:
+        """The observations of one measure, on the same grid."""
+        idx = [i for i, m in enumerate(self.measure) if m == measure]
+        if not idx:
+            raise EmptySeriesError(
+                f"No observation has measure {measure!r}. Measures present: {list(self.measures)}."
+            )
+        return self._subset(idx)
+
+    def _subset(self, idx: Sequence[int]) -> CountSeries:
+        return CountSeries(
+            freq=self.freq,
+            grid_start=self.grid_start,
+            grid_end=self.grid_end,
+            measure=tuple(self.measure[i] for i in idx),
+            start=self.start[list(idx)],
+            end=self.end[list(idx)],
+            low=self.low[list(idx)],
+            high=self.high[list(idx)],
+            weights=tuple(self.weights[i] for i in idx),
+            provenance=tuple(self.provenance[i] for i in idx),
+            name=self.name,
+        )
+
+    def with_name(self, name: str) -> CountSeries:
+        """The same series under another name."""
+        return replace(self, name=name)
+
+    def missing(self, measure: str | None = None) -> list[int | str]:
+        """Calendar labels of grid periods that no observation (of ``measure``) covers."""
+        idx = (
+            range(self.n_obs)
+            if measure is None
+            else [i for i, m in enumerate(self.measure) if m == measure]
+        )
+        covered = np.zeros(self.n_periods, dtype=bool)
+        for i in idx:
+            covered[self.start[i] - self.grid_start : self.end[i] - self.grid_start + 1] = True
+        return [to_label(o, self.freq) for o in self.grid[~covered]]
+
+    def design_matrix(self) -> sparse.csr_matrix:
+        """Exposure matrix ``W`` (observations × grid periods): ``mu = W @ rates``."""
+        rows, cols, vals = [], [], []
+        for i, w in enumerate(self.weights):
+            first = int(self.start[i] - self.grid_start)
+            rows.extend([i] * w.size)
+            cols.extend(range(first, first + w.size))
+            vals.extend(w.tolist())
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(self.n_obs, self.n_periods))
+
+    def atoms(self, measure: str | None = None) -> Atoms:
+        """Exact counts of one measure per observation window, for change-point search.
+
+        Parameters
+        ----------
+        measure : str, optional
+            Required when the series holds several measures.
+
+        Raises
+        ------
+        GridError
+            If the series holds several measures and none was chosen.
+        IntervalError
+            If some counts are intervals (change-point search needs exact counts).
+        """
+        s = self
+        if measure is not None:
+            s = self.select(measure)
+        elif len(self.measures) > 1:
+            raise GridError(
+                f"This series holds several measures {list(self.measures)}; choose one with "
+                f"measure=..."
+            )
+        if not s.is_exact:
+            raise IntervalError(
+                "Change-point search needs exact counts; this series holds count intervals. "
+                "Choose a reading that gives exact counts, or fit the interval likelihood."
+            )
+        return Atoms(
+            start=s.start.copy(),
+            end=s.end.copy(),
+            count=s.low.copy(),
+            exposure=s.exposure,
+            freq=s.freq,
+        )
+
+    # ------------------------------------------------------------------ transforms
+    def aggregate(self, windows: Sequence[tuple[Any, Any]]) -> CountSeries:
+        """Merge observations into coarser windows, keeping totals and exposures.
+
+        Parameters
+        ----------
+        windows : sequence of (first, last)
+            Calendar periods (inclusive) of the new windows; they must not overlap.
+            Observations outside every window are kept as they are.
+
+        Notes
+        -----
+        A new window that contains missing periods is split at them, so a missing
+        period stays missing. An observation that straddles a window edge is an error.
+
+        Raises
+        ------
+        GridError
+            If windows overlap or an observation straddles a window edge.
+        """
+        bounds = sorted((to_ordinal(a, self.freq), to_ordinal(b, self.freq)) for a, b in windows)
+        for (a0, b0), (a1, _) in itertools.pairwise(bounds):
+            if a1 <= b0:
+                raise GridError(
+                    f"Aggregation windows must not overlap. Got {self._lab(a0)}–{self._lab(b0)} "
+                    f"and one starting {self._lab(a1)}."
+                )
+        groups: dict[tuple[str, int], list[int]] = {}
+        order: list[tuple[str, int]] = []
+        for i in range(self.n_obs):
+            key_w = -1 - i
+            for k, (a, b) in enumerate(bounds):
+                inside = a <= self.start[i] and self.end[i] <= b
+                overlap = self.start[i] <= b and a <= self.end[i]
+                if inside:
+                    key_w = k
+                elif overlap:
+                    raise GridError(
+                        f"The observation covering {self._window_text(i)} straddles the edge of "
+                        f"the window {self._lab(a)}–{self._lab(b)}."
+                    )
+            key = (self.measure[i], key_w)
+            if key not in groups:
+                groups[key] = []
+                order.append(key)
+            groups[key].append(i)
+        fields: dict[str, list[Any]] = {k: [] for k in ("m", "s", "e", "lo", "hi", "w", "p")}
+        for key in order:
+            idx = groups[key]
+            runs: list[list[int]] = [[idx[0]]]
+            for i in idx[1:]:
+                if self.start[i] == self.end[runs[-1][-1]] + 1:
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+            for run in runs:
+                fields["m"].append(key[0])
+                fields["s"].append(self.start[run[0]])
+                fields["e"].append(self.end[run[-1]])
+                fields["lo"].append(self.low[run].sum())
+                fields["hi"].append(self.high[run].sum())
+                fields["w"].append(np.concatenate([self.weights[i] for i in run]))
+                fields["p"].append(tuple(x for i in run for x in self.provenance[i]))
+        return CountSeries(
+            freq=self.freq,
+            grid_start=self.grid_start,
+            grid_end=self.grid_end,
+            measure=tuple(fields["m"]),
+            start=np.array(fields["s"], dtype=np.int64),
+            end=np.array(fields["e"], dtype=np.int64),
+            low=np.array(fields["lo"]),
+            high=np.array(fields["hi"]),
+            weights=tuple(fields["w"]),
+            provenance=tuple(fields["p"]),
+            name=self.name,
+        )
+
+    # ------------------------------------------------------------------ output
+    def to_frame(self) -> pd.DataFrame:
+        """One row per observation, in the windows layout :meth:`from_frame` reads."""
+        return pd.DataFrame(
+            {
+                "measure": list(self.measure),
+                "start": [self._lab(x) for x in self.start],
+                "end": [self._lab(x) for x in self.end],
+                "low": self.low,
+                "high": self.high,
+                "exposure": self.exposure,
+                "weights": [";".join(repr(float(x)) for x in w) for w in self.weights],
+                "provenance": [";".join(p) for p in self.provenance],
+                "freq": self.freq,
+            }
+        )
+
+    summary = to_frame
+
+    def to_csv(self, path: str | Path) -> None:
+        """Write the series as CSV (read back with :meth:`read_csv`)."""
+        frame = self.to_frame()
+        frame["high"] = [("inf" if np.isinf(h) else f"{h:g}") for h in self.high]
+        frame["low"] = [f"{x:g}" for x in self.low]
+        frame.to_csv(path, index=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CountSeries):
+            return NotImplemented
+        return (
+            self.freq == other.freq
+            and self.grid_start == other.grid_start
+            and self.grid_end == other.grid_end
+            and self.measure == other.measure
+            and np.array_equal(self.start, other.start)
+            and np.array_equal(self.end, other.end)
+            and np.array_equal(self.low, other.low)
+            and np.array_equal(self.high, other.high)
+            and all(np.array_equal(a, b) for a, b in zip(self.weights, other.weights, strict=True))
+            and self.provenance == other.provenance
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        kind = "exact" if self.is_exact else "with intervals"
+        return (
+            f"CountSeries({self.name!r}, {self.n_obs} observations {kind}, "
+            f"{self._lab(self.grid_start)}–{self._lab(self.grid_end)}, "
+            f"measures={list(self.measures)})"
+        )
+
+
+def _check_increasing(ords: np.ndarray, freq: str) -> None:
+    d = np.diff(ords)
+    if np.any(d == 0):
+        i = int(np.flatnonzero(d == 0)[0])
+        raise GridError(f"Each period may be given once. Got {to_label(ords[i], freq)} twice.")
+    if np.any(d < 0):
+        i = int(np.flatnonzero(d < 0)[0])
+        raise GridError(
+            f"Periods must be in calendar order. Got {to_label(ords[i + 1], freq)} after "
+            f"{to_label(ords[i], freq)}."
+        )

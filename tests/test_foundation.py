@@ -1,0 +1,128 @@
+"""Tests of the shared foundation: validation helpers, likelihoods, result types."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from lifecycle._results import TestResult, bootstrap_pvalue
+from lifecycle._validation import check_choice, check_counts, check_float, check_int, check_rng
+from lifecycle.errors import CountError, LifecycleError, ParameterError
+from lifecycle.likelihood import interval_logprob, nb_logpmf, poisson_logpmf
+
+
+class TestValidation:
+    def test_int_accepts_numpy_and_checks_bounds(self):
+        assert check_int("min_size", np.int64(3), min_value=1) == 3
+        with pytest.raises(
+            ParameterError, match=r"'min_size' parameter of detect must be an int >= 1\. Got 0"
+        ):
+            check_int("min_size", 0, func="detect", min_value=1)
+        with pytest.raises(TypeError, match=r"must be an int\. Got 1\.5"):
+            check_int("min_size", 1.5)
+        with pytest.raises(TypeError, match="must be an int"):
+            check_int("min_size", True)
+
+    def test_float_refuses_nan_and_bounds(self):
+        assert check_float("penalty", 0, min_value=0) == 0.0
+        with pytest.raises(ParameterError, match="finite"):
+            check_float("penalty", float("nan"))
+        with pytest.raises(ParameterError, match=r"must be a number >= 0\. Got -1\.0"):
+            check_float("penalty", -1, min_value=0)
+        with pytest.raises(ParameterError, match=r"> 0 and < 1"):
+            check_float(
+                "level", 1.0, min_value=0, max_value=1, min_inclusive=False, max_inclusive=False
+            )
+
+    def test_choice_lists_options(self):
+        with pytest.raises(ParameterError, match=r"one of 'poisson', 'negbin'\. Got 'gauss'"):
+            check_choice("family", "gauss", ("poisson", "negbin"))
+
+    @pytest.mark.parametrize(
+        ("values", "what"),
+        [
+            ([1, -2], "negative"),
+            ([1, 2.5], "non-integer"),
+            ([np.nan], "NaN"),
+            ([np.inf], "infinite"),
+            (["x"], "not numbers"),
+        ],
+    )
+    def test_counts_rejects_bad_values(self, values, what):
+        with pytest.raises(CountError, match=what):
+            check_counts("counts", values)
+
+    def test_counts_does_not_alter_input(self):
+        given = np.array([3, 4])
+        out = check_counts("counts", given)
+        out[0] = 99
+        assert given[0] == 3
+        assert np.isinf(check_counts("high", [1, np.inf], allow_inf=True)[1])
+
+    def test_rng_is_explicit_and_reproducible(self):
+        a = check_rng(7).integers(0, 10**9, 5)
+        b = check_rng(7).integers(0, 10**9, 5)
+        assert np.array_equal(a, b)
+        with pytest.raises(TypeError, match="explicit seed"):
+            check_rng(None)
+        with pytest.raises(ParameterError, match=">= 0"):
+            check_rng(-1)
+
+    def test_errors_are_lifecycle_and_value_errors(self):
+        assert issubclass(CountError, LifecycleError)
+        assert issubclass(CountError, ValueError)
+
+
+class TestLikelihood:
+    def test_poisson_matches_scipy(self):
+        y = np.array([0, 1, 5, 20])
+        mu = np.array([0.5, 2.0, 5.0, 13.0])
+        assert np.allclose(poisson_logpmf(y, mu), stats.poisson(mu).logpmf(y))
+        assert poisson_logpmf(0, 0.0) == 0.0
+
+    def test_nb2_matches_scipy_and_reduces_to_poisson(self):
+        y = np.array([0, 3, 40])
+        mu = np.array([1.0, 4.0, 25.0])
+        alpha = 0.4
+        r = 1 / alpha
+        assert np.allclose(nb_logpmf(y, mu, alpha), stats.nbinom(r, r / (r + mu)).logpmf(y))
+        assert np.allclose(nb_logpmf(y, mu, 0.0), poisson_logpmf(y, mu))
+        # variance mu + alpha mu^2
+        assert np.isclose(stats.nbinom(r, r / (r + 4.0)).var(), 4.0 + alpha * 16.0)
+
+    def test_interval_probabilities(self):
+        low = np.array([5.0, 5.0, 90.0])
+        high = np.array([5.0, np.inf, 100.0])
+        mu = np.array([4.0, 4.0, 95.0])
+        got = interval_logprob(low, high, mu)
+        p = stats.poisson
+        want = [p(4).logpmf(5), np.log(p(4).sf(4)), np.log(p(95).cdf(100) - p(95).cdf(89))]
+        assert np.allclose(got, want)
+        got_nb = interval_logprob(low, high, mu, "negbin", 0.3)
+        r = 1 / 0.3
+        nb = stats.nbinom(r, r / (r + 95.0))
+        assert np.isclose(got_nb[2], np.log(nb.cdf(100) - nb.cdf(89)))
+
+
+class TestResults:
+    def test_bootstrap_pvalue_counts_ties_and_is_never_zero(self):
+        assert bootstrap_pvalue(3.0, np.array([1.0, 2.0, 3.0, 4.0])) == pytest.approx(3 / 5)
+        assert bootstrap_pvalue(10.0, np.zeros(99)) == pytest.approx(0.01)
+
+    def test_summary_is_one_row(self):
+        r = TestResult(
+            "at least one change",
+            4.2,
+            0.03,
+            "parametric bootstrap",
+            "no change",
+            "one change or more",
+            "poisson",
+            n_boot=99,
+            seed=1,
+            details={"break_year": 1891, "curve": [1, 2]},
+        )
+        s = r.summary()
+        assert s.shape[0] == 1 and s.loc[0, "break_year"] == 1891 and "curve" not in s
+        assert r.reject(0.05) and not r.reject(0.01)
