@@ -405,9 +405,12 @@ def data_dir() -> Path:
     Returns
     -------
     pathlib.Path
-        ``<project root>/data``.
+        ``<project root>/data`` in a source checkout; ``lifecycle/data`` inside an
+        installed wheel (the build copies the tables there).
     """
-    return Path(__file__).resolve().parent.parent / "data"
+    here = Path(__file__).resolve().parent
+    packaged = here / "data"
+    return packaged if packaged.is_dir() else here.parent / "data"
 
 
 def seeds_dir() -> Path:
