@@ -173,7 +173,7 @@ def check_counts(
             i = int(np.flatnonzero(bad)[0])
             raise CountError(
                 f"{_where(name, func)} must hold non-negative whole numbers. "
-                f"Got {what} at position {i}: {values[i]!r}."
+                f"Got {what} at position {i}: {np.asarray(values, dtype=object)[i]!r}."
             )
     return arr
 

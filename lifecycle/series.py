@@ -22,6 +22,7 @@ only in :func:`to_ordinal` and :func:`to_label`.
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -425,6 +426,12 @@ class CountSeries:
             )
         else:
             w = tuple(np.ones(max(int(n), 1)) for n in lengths)
+        if np.any(s > e):
+            i = int(np.flatnonzero(s > e)[0])
+            raise GridError(
+                f"A window must end at or after its start. Got {to_label(s[i], freq)} to "
+                f"{to_label(e[i], freq)}."
+            )
         meas = (measure,) * s.size if isinstance(measure, str) else tuple(measure)
         if grid is None:
             g0, g1 = int(s.min()), int(e.max())
@@ -555,6 +562,11 @@ class CountSeries:
                 measure=opt_text("measure") or "count",
                 provenance=[[x for x in p.split(";") if x] for p in prov] if prov else None,
                 freq=freq,
+                grid=(
+                    (col("grid_start").iloc[0], col("grid_end").iloc[0])
+                    if "grid_start" in cols and "grid_end" in cols
+                    else None
+                ),
                 name=name,
             )
         raise FileFormatError(
@@ -575,9 +587,13 @@ class CountSeries:
         """
         path = Path(path)
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+            text = path.read_text(encoding="utf-8-sig")
+            lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+            frame = pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise FileFormatError(f"No such file: {path}.") from None
+        except IsADirectoryError:
+            raise FileFormatError(f"{path} is a folder, not a CSV file.") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise FileFormatError(f"{path}: not a readable CSV file ({exc}).") from None
         frame = frame.replace("", np.nan)
@@ -773,7 +789,19 @@ class CountSeries:
         GridError
             If windows overlap or an observation straddles a window edge.
         """
-        bounds = sorted((to_ordinal(a, self.freq), to_ordinal(b, self.freq)) for a, b in windows)
+        bounds = [(to_ordinal(a, self.freq), to_ordinal(b, self.freq)) for a, b in windows]
+        for a, b in bounds:
+            if a > b:
+                raise GridError(
+                    f"An aggregation window must end at or after its start. Got "
+                    f"{self._lab(a)}–{self._lab(b)}."
+                )
+            if a < self.grid_start or b > self.grid_end:
+                raise GridError(
+                    f"Aggregation windows must lie on the grid {self._lab(self.grid_start)}–"
+                    f"{self._lab(self.grid_end)}. Got {self._lab(a)}–{self._lab(b)}."
+                )
+        bounds.sort()
         for (a0, b0), (a1, _) in itertools.pairwise(bounds):
             if a1 <= b0:
                 raise GridError(
@@ -844,6 +872,8 @@ class CountSeries:
                 "weights": [";".join(repr(float(x)) for x in w) for w in self.weights],
                 "provenance": [";".join(p) for p in self.provenance],
                 "freq": self.freq,
+                "grid_start": self._lab(self.grid_start),
+                "grid_end": self._lab(self.grid_end),
             }
         )
 
@@ -852,8 +882,8 @@ class CountSeries:
     def to_csv(self, path: str | Path) -> None:
         """Write the series as CSV (read back with :meth:`read_csv`)."""
         frame = self.to_frame()
-        frame["high"] = [("inf" if np.isinf(h) else f"{h:g}") for h in self.high]
-        frame["low"] = [f"{x:g}" for x in self.low]
+        frame["high"] = ["inf" if np.isinf(h) else f"{h:.0f}" for h in self.high]
+        frame["low"] = [f"{x:.0f}" for x in self.low]
         frame.to_csv(path, index=False)
 
     def __eq__(self, other: object) -> bool:
