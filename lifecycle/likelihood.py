@@ -65,20 +65,25 @@ def interval_logprob(
     mu = np.broadcast_to(np.asarray(mu, dtype=float), low.shape)
     exact = low == high
     out = np.empty(low.shape)
+    lo, hi, m = low[~exact], high[~exact], mu[~exact]
     if family == "poisson" or alpha == 0:
         out[exact] = poisson_logpmf(low[exact], mu[exact])
-        dist = stats.poisson(mu[~exact])
+
+        def logsf(k: np.ndarray) -> np.ndarray:
+            return stats.poisson.logsf(k, m)
+
     else:
         out[exact] = nb_logpmf(low[exact], mu[exact], alpha)
         r = 1.0 / alpha
-        dist = stats.nbinom(r, r / (r + mu[~exact]))
-    if (~exact).any():
-        lo, hi = low[~exact], high[~exact]
+
+        def logsf(k: np.ndarray) -> np.ndarray:
+            return stats.nbinom.logsf(k, r, r / (r + m))
+
+    if lo.size:
         # P(lo <= Y <= hi) = sf(lo - 1) - sf(hi); sf(inf) = 0.
-        upper = np.where(np.isinf(hi), -np.inf, dist.logsf(np.where(np.isinf(hi), 0, hi)))
-        lower = dist.logsf(lo - 1)
+        upper = np.where(np.isinf(hi), -np.inf, logsf(np.where(np.isinf(hi), 0, hi)))
+        lower = logsf(lo - 1)
         with np.errstate(divide="ignore", invalid="ignore"):
             val = lower + np.log1p(-np.exp(np.minimum(upper - lower, 0.0)))
-        val = np.where(upper == -np.inf, lower, val)
-        out[~exact] = val
+        out[~exact] = np.where(upper == -np.inf, lower, val)
     return out
