@@ -86,10 +86,11 @@ from lifecycle.errors import (
     DefinitionError,
     FitError,
     InputError,
+    LifecycleError,
     ParameterError,
 )
 from lifecycle.likelihood import interval_logprob, nb_logpmf
-from lifecycle.series import CountSeries, to_label
+from lifecycle.series import CountSeries, to_label, to_ordinal
 from lifecycle.waves import NO_CHANGE, Phase, WaveDefinition, get_definition
 
 __all__ = [
@@ -1542,20 +1543,7 @@ class Comparison:
 
 
 def _drop(series: CountSeries, i: int) -> CountSeries:
-    idx = [j for j in range(series.n_obs) if j != i]
-    return CountSeries(
-        freq=series.freq,
-        grid_start=series.grid_start,
-        grid_end=series.grid_end,
-        measure=tuple(series.measure[j] for j in idx),
-        start=series.start[idx],
-        end=series.end[idx],
-        low=series.low[idx],
-        high=series.high[idx],
-        weights=tuple(series.weights[j] for j in idx),
-        provenance=tuple(series.provenance[j] for j in idx),
-        name=series.name,
-    )
+    return series.take([j for j in range(series.n_obs) if j != i])
 
 
 def _predict_logprob(fit: WaveFit, series: CountSeries, i: int) -> float:
@@ -1603,6 +1591,40 @@ def _loo(series: CountSeries, refit: Any) -> tuple[float, int, str]:
             + (" …" if len(undefined) > 3 else ""),
         )
     return total, 0, ""
+
+
+def _common_span(
+    series: CountSeries, defs: Sequence[WaveDefinition], func: str
+) -> tuple[CountSeries, str]:
+    """The series restricted to the periods every definition covers.
+
+    Likelihoods (and so AIC, BIC and LR) are comparable only on the same data, so a
+    definition that starts later (YIP's "2016-2020") or ends earlier than the series
+    moves the comparison to the shared years; the note says which.
+    """
+    starts = [
+        to_ordinal(d.phases[0].start, series.freq) for d in defs if d.phases[0].start is not None
+    ]
+    ends = [to_ordinal(d.phases[-1].end, series.freq) for d in defs if d.phases[-1].end is not None]
+    first = max([series.grid_start, *starts])
+    last = min([series.grid_end, *ends])
+    if (first, last) == (series.grid_start, series.grid_end):
+        return series, ""
+    if first > last:
+        raise DefinitionError(
+            f"{func}: the definitions share no period, so they cannot be compared on the same "
+            f"data. Got spans starting as late as {to_label(first, series.freq)} and ending as "
+            f"early as {to_label(last, series.freq)}."
+        )
+    try:
+        part = series.restrict(to_label(first, series.freq), to_label(last, series.freq))
+    except LifecycleError as exc:
+        raise DefinitionError(f"{func}: cannot compare on the common span: {exc}") from None
+    dropped = series.n_obs - part.n_obs
+    return part, (
+        f"compared on {to_label(first, series.freq)}–{to_label(last, series.freq)}, the periods "
+        f"every definition covers ({dropped} observation(s) outside left out of all fits)"
+    )
 
 
 def compare_waves(
@@ -1658,10 +1680,17 @@ def compare_waves(
     empties a phase (or a measure), that observation cannot be predicted: the score is
     NaN, ``loo_undefined`` counts such observations and the note names them.
 
+    Notes
+    -----
+    *Common span.* Likelihoods are comparable only on the same data: when a definition
+    starts later or ends earlier than the series, every model is fitted on the periods
+    all definitions cover, and ``notes`` says which (``span`` holds them).
+
     Raises
     ------
     DefinitionError
-        If a definition does not cover the series or has a phase with no observation.
+        If the definitions share no period, a window straddles the common span's edge,
+        or a phase has no observation.
 
     Examples
     --------
@@ -1693,6 +1722,7 @@ def compare_waves(
         )
     if NO_CHANGE.name not in names:
         defs = [NO_CHANGE, *defs]
+    series, span_note = _common_span(series, defs, func)
     entries: list[tuple[WaveDefinition | int, str]] = [(d, d.name) for d in defs]
     if include_estimated:
         ks = sorted({d.n_phases for d in defs if d.n_phases >= 2})
@@ -1813,6 +1843,7 @@ def compare_waves(
         family=family,
         shape=shape,
         notes=(
+            *((span_note,) if span_note else ()),
             f"n = {series.n_obs} observations; BIC uses this n",
             "n_params counts shape parameters + measure levels + NB alpha + estimated break years",
         ),

@@ -690,13 +690,24 @@ class CountSeries:
             raise EmptySeriesError(
                 f"No observation has measure {measure!r}. Measures present: {list(self.measures)}."
             )
-        return self._subset(idx)
+        return self.take(idx)
 
-    def _subset(self, idx: Sequence[int]) -> CountSeries:
+    def take(self, idx: Sequence[int], *, grid: tuple[int, int] | None = None) -> CountSeries:
+        """The observations at positions ``idx`` (in that order), on the same grid.
+
+        Parameters
+        ----------
+        idx : sequence of int
+            Observation positions.
+        grid : (first, last) ordinals, optional
+            A different grid for the result (default: this series' grid).
+        """
+        idx = [int(i) for i in idx]
+        g0, g1 = grid if grid is not None else (self.grid_start, self.grid_end)
         return CountSeries(
             freq=self.freq,
-            grid_start=self.grid_start,
-            grid_end=self.grid_end,
+            grid_start=g0,
+            grid_end=g1,
             measure=tuple(self.measure[i] for i in idx),
             start=self.start[list(idx)],
             end=self.end[list(idx)],
@@ -706,6 +717,42 @@ class CountSeries:
             provenance=tuple(self.provenance[i] for i in idx),
             name=self.name,
         )
+
+    def restrict(self, first: Any = None, last: Any = None) -> CountSeries:
+        """The part of the series between two calendar periods (inclusive).
+
+        Parameters
+        ----------
+        first, last : calendar label, optional
+            New first and last period of the grid (default: keep that end).
+
+        Raises
+        ------
+        GridError
+            If a window straddles an edge (a total over several periods is never cut).
+        EmptySeriesError
+            If no observation lies in the range.
+        """
+        g0 = self.grid_start if first is None else to_ordinal(first, self.freq)
+        g1 = self.grid_end if last is None else to_ordinal(last, self.freq)
+        if g0 > g1:
+            raise GridError(
+                f"A range must end at or after its start. Got {self._lab(g0)}–{self._lab(g1)}."
+            )
+        inside = (self.start >= g0) & (self.end <= g1)
+        straddle = ~inside & (self.start <= g1) & (self.end >= g0)
+        if straddle.any():
+            i = int(np.flatnonzero(straddle)[0])
+            raise GridError(
+                f"The observation covering {self._window_text(i)} straddles the edge of the "
+                f"range {self._lab(g0)}–{self._lab(g1)}; a window's total cannot be split."
+            )
+        if not inside.any():
+            raise EmptySeriesError(
+                f"No observation lies in {self._lab(g0)}–{self._lab(g1)}; the series covers "
+                f"{self._lab(self.grid_start)}–{self._lab(self.grid_end)}."
+            )
+        return self.take(np.flatnonzero(inside), grid=(g0, g1))
 
     def with_name(self, name: str) -> CountSeries:
         """The same series under another name."""

@@ -472,7 +472,9 @@ class TestCompare:
         assert list(c.summary()["definition"]) == ["no change"]
         late = WaveDefinition.from_breaks("late", [2003, 2005], names=["a", "b"])
         with pytest.raises(DefinitionError, match="do not cover the series"):
-            compare_waves(self.S, [late])
+            fit_waves(self.S, late)
+        c = compare_waves(self.S, [late], loo=False)
+        assert any(n.startswith("compared on 2003–") for n in c.notes)
 
     def test_conventional_row_is_flagged(self):
         c = compare_waves(self.S, [self.D, CONVENTIONAL], loo=False)
@@ -530,3 +532,30 @@ class TestDirection:
         assert isinstance(fit, WaveFit)
         r = test_direction(fit, lower="b", upper="a")
         assert r.summary()["ratio"].iloc[0] == pytest.approx(4.0)
+
+
+class TestCommonSpan:
+    def test_definitions_with_different_spans_are_compared_on_shared_years(self):
+        s = CountSeries.from_counts(range(2014, 2024), [5, 9, 12, 8, 4, 3, 2, 6, 9, 11])
+        early = WaveDefinition.from_breaks("early", [2014, 2018, 2021], names=["e", "d", "r"])
+        late = WaveDefinition.from_breaks("late", [2016, 2020], names=["w", "r"])
+        comp = compare_waves(s, [early, late], loo=False)
+        assert any("compared on 2016–2023" in n and "2 observation(s)" in n for n in comp.notes)
+        # every row was fitted on the same 8 observations: equal to fitting the restricted series
+        part = s.restrict(2016, 2023)
+        direct = fit_waves(part, late)
+        row = comp.table.set_index("definition").loc["late"]
+        assert row["loglik"] == pytest.approx(direct.loglik, abs=1e-9)
+
+    def test_no_shared_years_is_an_error(self):
+        s = CountSeries.from_counts(range(2014, 2024), [5] * 10)
+        a = WaveDefinition("a", (Phase("x", 2014, 2016), Phase("y", 2017, 2017)))
+        b = WaveDefinition.from_breaks("b", [2019, 2021], names=["u", "v"])
+        with pytest.raises(DefinitionError, match="share no period"):
+            compare_waves(s, [a, b], loo=False)
+
+    def test_window_across_the_edge_is_refused(self):
+        s = CountSeries.from_windows([2014, 2016, 2017], [2015, 2016, 2017], [10, 4, 6])
+        late = WaveDefinition.from_breaks("late", [2015, 2017], names=["w", "r"])
+        with pytest.raises(DefinitionError, match="straddles"):
+            compare_waves(s, [late], loo=False)

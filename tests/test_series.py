@@ -342,3 +342,26 @@ class TestConcat:
             CountSeries.concat([a, a.select("a")])
         with pytest.raises(EmptySeriesError, match="Nothing to concatenate"):
             CountSeries.concat([])
+
+
+class TestRestrictAndTake:
+    def test_restrict_keeps_inside_windows_and_shrinks_grid(self):
+        s = CountSeries.from_windows([2014, 2016, 2017], [2015, 2016, 2019], [10, 4, 6])
+        part = s.restrict(2016, 2019)
+        assert (part.grid_start, part.grid_end) == (2016, 2019)
+        assert part.low.tolist() == [4.0, 6.0]
+        assert s.restrict(None, 2016).low.tolist() == [10.0, 4.0]
+
+    def test_restrict_never_cuts_a_window(self):
+        s = CountSeries.from_windows([2014, 2016], [2015, 2016], [10, 4])
+        with pytest.raises(GridError, match="straddles the edge"):
+            s.restrict(2015, 2016)
+        with pytest.raises(EmptySeriesError, match="No observation lies in 2017–2018"):
+            CountSeries.from_counts([2014, 2015], [1, 2]).restrict(2017, 2018)
+        with pytest.raises(GridError, match="must end at or after its start"):
+            s.restrict(2016, 2014)
+
+    def test_take_selects_in_order(self):
+        s = CountSeries.from_counts([2014, 2015, 2016], [1, 2, 3])
+        assert s.take([0, 2]).low.tolist() == [1.0, 3.0]
+        assert s.take([0, 2]).missing() == [2015]
