@@ -117,6 +117,11 @@ def _atoms_from(
         return data.atoms(measure=measure)
     if isinstance(data, Atoms):
         return data
+    if measure is not None:
+        raise ParameterError(
+            f"The 'measure' parameter of {func} applies to a CountSeries only. Got "
+            f"measure={measure!r} with plain counts."
+        )
     check_choice("freq", freq, FREQS, func=func)
     y, e = _check_signal(data, exposure, func)
     if years is not None:
@@ -613,7 +618,42 @@ def detect(
     >>> seg.breaks
     (2014,)
     """
-    func = "detect"
+    return _detect(
+        data,
+        years=years,
+        exposure=exposure,
+        measure=measure,
+        freq=freq,
+        family=family,
+        alpha=alpha,
+        n_changes=n_changes,
+        max_changes=max_changes,
+        penalty=penalty,
+        min_size=min_size,
+        method=method,
+        level=level,
+        func="detect",
+    )
+
+
+def _detect(
+    data: Any,
+    *,
+    years: Any = None,
+    exposure: Any = None,
+    measure: str | None = None,
+    freq: str = "year",
+    family: str = "poisson",
+    alpha: float | None = None,
+    n_changes: int | None = None,
+    max_changes: int | None = None,
+    penalty: str | float = "bic",
+    min_size: int = 1,
+    method: str = "exact",
+    level: float = 0.95,
+    func: str,
+) -> Segmentation:
+    """The body of :func:`detect`; ``func`` names the public caller in messages."""
     family = check_choice("family", family, FAMILIES, func=func)
     method = check_choice("method", method, ("exact", "pelt"), func=func)
     min_size = check_int("min_size", min_size, func=func, min_value=1)
@@ -739,7 +779,7 @@ def segment_path(
     >>> segment_path([5, 6, 4, 5, 1, 0, 2, 1], max_changes=2)["n_changes"].tolist()
     [0, 1, 2]
     """
-    seg = detect(
+    seg = _detect(
         data,
         years=years,
         exposure=exposure,
@@ -749,6 +789,7 @@ def segment_path(
         alpha=alpha,
         max_changes=max_changes,
         min_size=min_size,
+        func="segment_path",
     )
     return seg.path
 

@@ -63,7 +63,7 @@ import ruptures as rpt
 from scipy import special
 
 from lifecycle._validation import check_counts, check_float
-from lifecycle.errors import ExposureError, TooShortError
+from lifecycle.errors import CountError, EmptySeriesError, ExposureError
 from lifecycle.likelihood import nb_logpmf, poisson_logpmf
 
 __all__ = ["NegBinCost", "PoissonCost", "estimate_alpha"]
@@ -155,11 +155,17 @@ def _prefix(x: np.ndarray) -> np.ndarray:
 def _check_signal(counts: Any, exposure: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
     y = check_counts("counts", counts, func=func)
     if y.size == 0:
-        raise TooShortError(f"{func} needs at least one count. Got none.")
+        raise EmptySeriesError(f"{func} needs at least one count. Got none.")
     if exposure is None:
         e = np.ones_like(y)
     else:
-        e = np.asarray(exposure, dtype=float)
+        try:
+            e = np.asarray(exposure, dtype=float)
+        except (TypeError, ValueError):
+            raise ExposureError(
+                f"The 'exposure' parameter of {func} must hold positive finite numbers. "
+                f"Got values that are not numbers: {exposure!r}."
+            ) from None
         if e.shape != y.shape:
             raise ExposureError(
                 f"The 'exposure' parameter of {func} must hold one value per count "
@@ -325,14 +331,20 @@ class _AtomCost:
         return float(self.segment_cost(start, end))
 
     def _split_signal(self, signal: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
-        arr = np.asarray(signal, dtype=float)
+        try:
+            arr = np.asarray(signal, dtype=float)
+        except (TypeError, ValueError):
+            raise CountError(
+                f"{func} expects non-negative whole-number counts (or count, exposure "
+                f"columns). Got values that are not numbers: {signal!r}."
+            ) from None
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
         if arr.ndim == 1:
             return _check_signal(arr, None, func)
         if arr.ndim == 2 and arr.shape[1] == 2:
             return _check_signal(arr[:, 0], arr[:, 1], func)
-        raise ValueError(
+        raise CountError(
             f"{func} expects counts of shape (n,) or (n, 1), or (count, exposure) columns of "
             f"shape (n, 2). Got shape {arr.shape}."
         )

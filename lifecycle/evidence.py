@@ -453,37 +453,43 @@ def _fail(file: Path | str, row: _Row | None, rid: str, column: str, msg: str) -
 def _read_rows(path: Path, spec: _Spec) -> list[_Row]:
     if not path.is_file():
         raise EvidenceError(f"{path}: evidence table not found (expected the {spec.name} CSV).")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise EvidenceError(f"{path}: the file is empty; expected a header row.") from None
-        header = [h.strip() for h in header]
-        missing = [c for c in spec.required if c not in header]
-        if missing:
-            raise _fail(
-                path,
-                None,
-                "",
-                missing[0],
-                f"required column missing; expected columns {', '.join(spec.required)}; "
-                f"got {', '.join(header)}.",
-            )
-        dupes = [c for c in header if header.count(c) > 1]
-        if dupes:
-            raise _fail(path, None, "", dupes[0], "the column appears more than once.")
-        rows: list[_Row] = []
-        for fields in reader:
-            line = reader.line_num
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) != len(header):
-                raise EvidenceError(
-                    f"{path}, line {line}: expected {len(header)} fields as in the header, "
-                    f"got {len(fields)}."
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise EvidenceError(f"{path}: the file is empty; expected a header row.") from None
+            header = [h.strip() for h in header]
+            missing = [c for c in spec.required if c not in header]
+            if missing:
+                raise _fail(
+                    path,
+                    None,
+                    "",
+                    missing[0],
+                    f"required column missing; expected columns {', '.join(spec.required)}; "
+                    f"got {', '.join(header)}.",
                 )
-            rows.append(_Row({h: f.strip() for h, f in zip(header, fields, strict=True)}, line))
+            dupes = [c for c in header if header.count(c) > 1]
+            if dupes:
+                raise _fail(path, None, "", dupes[0], "the column appears more than once.")
+            rows: list[_Row] = []
+            for fields in reader:
+                line = reader.line_num
+                if not any(f.strip() for f in fields):
+                    continue
+                if len(fields) != len(header):
+                    raise EvidenceError(
+                        f"{path}, line {line}: expected {len(header)} fields as in the header, "
+                        f"got {len(fields)}."
+                    )
+                rows.append(_Row({h: f.strip() for h, f in zip(header, fields, strict=True)}, line))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise EvidenceError(
+            f"{path}: not a readable UTF-8 CSV file ({exc}); expected the {spec.name} table "
+            f"as UTF-8 text with a header row."
+        ) from None
     return rows
 
 

@@ -88,7 +88,7 @@ from typing import Any
 
 import pandas as pd
 
-from lifecycle._validation import check_choice, check_float
+from lifecycle._validation import check_choice, check_float, check_int
 from lifecycle.errors import (
     ApproximationWarning,
     EmptySeriesError,
@@ -473,6 +473,18 @@ class Reading:
                 "The 'conflict' parameter of Reading must be 'most_specific', "
                 f"'all_as_intervals' or 'prefer:<source_id>'. Got {self.conflict!r} instead."
             )
+        check_int("origin", self.origin, func="Reading", allow_none=True)
+        if isinstance(self.placements, (str, Placement)):
+            raise TypeError(
+                f"The 'placements' parameter of Reading must be a sequence of Placement. "
+                f"Got {self.placements!r}."
+            )
+        for pl in self.placements:
+            if not isinstance(pl, Placement):
+                raise TypeError(
+                    f"The 'placements' parameter of Reading must hold Placement objects. "
+                    f"Got {type(pl).__name__} ({pl!r})."
+                )
         object.__setattr__(self, "placements", tuple(self.placements))
 
     @property
@@ -1087,12 +1099,29 @@ def build_series(reading: Reading, evidence: Any = None) -> CountSeries:
     if not isinstance(reading, Reading):
         raise TypeError(f"Expected a Reading. Got {type(reading).__name__}.")
     q = QUESTIONS[reading.question]
+    _check_prefer(reading.conflict, _read(evidence, q.table), "build_series")
     if q.table == "events":
         key = q.measures[0]
         return indicators(
             _read(evidence, "events"), policy=reading.policy, conflict=reading.conflict
         )[key].with_name(reading.name)
     return _build(reading, _context(q, evidence))
+
+
+def _check_prefer(conflict: str, table: pd.DataFrame, func: str) -> None:
+    """Refuse ``prefer:<id>`` naming no source of the table (a typo would fall back silently).
+
+    A known source that lacks a particular fact still falls back to ``most_specific``
+    for that fact, as documented.
+    """
+    if not conflict.startswith("prefer:"):
+        return
+    known = sorted(set(table["source_id"]) - {""})
+    if conflict[7:] not in known:
+        raise ParameterError(
+            f"The conflict rule of {func} prefers source {conflict[7:]!r}, which gives no row "
+            f"of this evidence. Expected one of {known}."
+        )
 
 
 def _build(reading: Reading, ctx: _Context) -> CountSeries:
@@ -1304,6 +1333,7 @@ def indicators(
         )
     table = events if isinstance(events, pd.DataFrame) else _read(events, "events")
     table = table.astype(object).where(table.notna(), "").astype(str)
+    _check_prefer(conflict, table, "indicators")
     ev = _event_rows(table, attributions)
     prefer = conflict[7:] if conflict.startswith("prefer:") else None
     per_year: dict[int, dict[str, Any]] = {}

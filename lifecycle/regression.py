@@ -88,6 +88,7 @@ from lifecycle.errors import (
     InputError,
     LifecycleError,
     ParameterError,
+    TooShortError,
 )
 from lifecycle.likelihood import interval_logprob, nb_logpmf
 from lifecycle.series import CountSeries, to_label, to_ordinal
@@ -755,21 +756,75 @@ def _check_series(series: Any, func: str) -> CountSeries:
     return series
 
 
-def _check_zero_phases(series: CountSeries, d: _Design, definition: WaveDefinition) -> None:
-    """A phase whose observations all lie inside it and are all zero has MLE rate 0."""
+def _check_zero_phases(
+    series: CountSeries, d: _Design, definition: WaveDefinition, shape: str = "step"
+) -> None:
+    """Refuse designs whose MLE runs off to infinity because of zero counts.
+
+    * ``step`` and ``trend``: a phase whose observations all lie inside it and are all
+      zero has MLE rate 0.
+    * ``broken_stick``: the same for the first or last phase (its free slope diverges;
+      an inner phase is held by the knots on both sides).
+    * ``trend``: a phase whose non-zero counts all fall in its first (or last) observed
+      period (complete separation: the slope diverges).
+    """
+    k = definition.n_phases
     for j, ph in enumerate(definition.phases):
         in_phase = d.phase_of == j
         touching = (d.W[:, in_phase] > 0).any(axis=1)
         inside = touching & ~(d.W[:, ~in_phase] > 0).any(axis=1)
-        if (
-            touching.any()
-            and np.array_equal(touching, inside)
-            and np.all(series.high[touching] == 0)
-        ):
-            raise FitError(
-                f"Phase {ph.name!r} ({ph.text()}) of {definition.name!r} has only zero counts, "
-                f"so its rate's MLE is 0 (log-rate -inf) and rate ratios are undefined."
-            )
+        if not touching.any() or not np.array_equal(touching, inside):
+            continue
+        where = f"Phase {ph.name!r} ({ph.text()}) of {definition.name!r}"
+        if np.all(series.high[touching] == 0):
+            if shape != "broken_stick":
+                raise FitError(
+                    f"{where} has only zero counts, so its rate's MLE is 0 (log-rate -inf) and "
+                    f"rate ratios are undefined."
+                )
+            if j in (0, k - 1):
+                raise FitError(
+                    f"{where} has only zero counts, so the broken-stick slope of this edge "
+                    f"phase runs off to infinity (its rate's MLE is 0) and rate ratios are "
+                    f"undefined. Restrict the series to periods with events or use a "
+                    f"definition without this phase."
+                )
+        if shape == "trend" and series.is_exact:
+            rows = np.flatnonzero(touching)
+            first = series.start[rows] - series.grid_start
+            last = series.end[rows] - series.grid_start
+            pos = series.low[rows] > 0
+            lo, hi = first[pos].min(), last[pos].max()
+            one_period = lo == hi and np.all(first[pos] == last[pos])
+            if one_period and (np.all(last[~pos] < lo) or np.all(first[~pos] > hi)):
+                label = to_label(series.grid_start + lo, series.freq)
+                raise FitError(
+                    f"{where} has events only in {label}, at the edge of its observed "
+                    f"periods (zero counts on one side only), so its log-linear slope runs "
+                    f"off to infinity and the 'trend' fit does not exist. Use shape='step'."
+                )
+
+
+def _check_identified(
+    series: CountSeries, d: _Design, definition: WaveDefinition, shape: str
+) -> None:
+    """Refuse a design with fewer independent observation rows than shape parameters."""
+    XO = d.W @ d.X
+    p = XO.shape[1]
+    rank = int(np.linalg.matrix_rank(XO))
+    phases_touched = [np.unique(d.phase_of[row > 0]).size for row in d.W]
+    if rank < p and (series.n_obs >= p or max(phases_touched) > 1):
+        raise FitError(
+            f"The parameters of {definition.name!r} ({shape}) are not identified by series "
+            f"{series.name!r}: its design has rank {rank} for {p} shape parameters (a phase "
+            f"is seen only in windows that mix it with another)."
+        )
+    if rank < p:
+        raise TooShortError(
+            f"The {shape!r} fit of {definition.name!r} has {p} shape parameters "
+            f"({', '.join(d.names)}), but series {series.name!r} identifies only {rank} of "
+            f"them ({series.n_obs} observations). Use a simpler shape or a longer series."
+        )
 
 
 @dataclass(frozen=True)
@@ -794,8 +849,8 @@ def _estimate(
 ) -> _Estimate:
     """Maximum likelihood for a dated definition (no result tables)."""
     d = _build_design(series, definition, shape)
-    if shape in ("step", "trend"):
-        _check_zero_phases(series, d, definition)
+    _check_zero_phases(series, d, definition, shape)
+    _check_identified(series, d, definition, shape)
     prob = _Problem(d, series.low, series.high, family)
     glm_ok = series.is_exact and series.is_single_period and len(series.measures) == 1
     if method == "glm" and not glm_ok:
@@ -1037,8 +1092,11 @@ def fit_waves(
         If the phases do not cover every observed period, a phase has no observation, or
         (``trend``) a phase has a single observed period.
     FitError
-        If a phase has only zero counts (MLE on the boundary) or the parameters are not
-        identified.
+        If a phase has only zero counts (MLE on the boundary; for ``broken_stick`` the
+        first or last phase), a ``trend`` phase has events only at one edge (the slope
+        diverges), or the parameters are not identified.
+    TooShortError
+        If the series has fewer independent observations than the shape has parameters.
     ParameterError
         On an unknown family, shape or method.
     AllZeroError
@@ -1215,7 +1273,7 @@ def _search(
                     # the two paths agree (tested); for NB our Newton is the faster one
                     m_used = "likelihood" if family == "negbin" and method == "auto" else method
                     e = _estimate(series, d, family, shape, m_used, need_cov=False)
-                except (FitError, DefinitionError):
+                except (FitError, DefinitionError, TooShortError):
                     continue
                 if constraint == "unimodal":
                     beta = e.theta[: e.prob.p]
@@ -1403,7 +1461,7 @@ def test_direction(fit: WaveFit, lower: str, upper: str, *, name: str | None = N
     Raises
     ------
     DefinitionError
-        If a phase name is not in the fit's definition.
+        If a phase name is not in the fit's definition, or ``lower == upper``.
 
     Examples
     --------
@@ -1417,6 +1475,10 @@ def test_direction(fit: WaveFit, lower: str, upper: str, *, name: str | None = N
     if not isinstance(fit, WaveFit):
         raise TypeError(
             f"The 'fit' parameter of test_direction must be a WaveFit. Got {type(fit).__name__}."
+        )
+    if lower == upper:
+        raise DefinitionError(
+            f"test_direction compares two different phases. Got lower=upper={lower!r}."
         )
     est, se = fit.contrast(upper, lower)
     z = est / se if se > 0 else np.nan

@@ -36,6 +36,7 @@ from scipy import sparse
 
 from lifecycle._validation import check_choice, check_counts
 from lifecycle.errors import (
+    CountError,
     EmptySeriesError,
     ExposureError,
     FileFormatError,
@@ -88,6 +89,17 @@ def to_label(ordinal: int, freq: str) -> int | str:
     if freq == "year":
         return ordinal
     return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
+
+
+def _floats(name: str, values: Any, func: str) -> np.ndarray:
+    """``values`` as a float array; ExposureError if they are not numbers."""
+    try:
+        return np.array(values, dtype=float, copy=True)
+    except (TypeError, ValueError):
+        raise ExposureError(
+            f"The '{name}' parameter of {func} must hold positive finite numbers. Got "
+            f"values that are not numbers: {values!r}."
+        ) from None
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -332,7 +344,7 @@ class CountSeries:
         if exposure is None:
             exp = np.ones(len(ords))
         else:
-            exp = np.asarray(exposure, dtype=float)
+            exp = _floats("exposure", exposure, "CountSeries.from_counts")
             if exp.shape != ords.shape:
                 raise ExposureError(
                     f"Expected one exposure per period ({len(ords)}). Got shape {exp.shape}."
@@ -408,9 +420,9 @@ class CountSeries:
             raise ExposureError("Give either 'exposure' or 'weights', not both.")
         lengths = e - s + 1
         if weights is not None:
-            w = tuple(np.asarray(x, dtype=float) for x in weights)
+            w = tuple(_floats("weights", x, "CountSeries.from_windows") for x in weights)
         elif exposure is not None:
-            exp = np.asarray(exposure, dtype=float)
+            exp = _floats("exposure", exposure, "CountSeries.from_windows")
             if exp.shape != s.shape:
                 raise ExposureError(
                     f"Expected one exposure per window ({s.size}). Got shape {exp.shape}."
@@ -433,6 +445,11 @@ class CountSeries:
                 f"{to_label(e[i], freq)}."
             )
         meas = (measure,) * s.size if isinstance(measure, str) else tuple(measure)
+        if len(meas) != s.size:
+            raise GridError(
+                f"Expected one measure per window ({s.size}) or a single measure. Got "
+                f"{len(meas)} measures."
+            )
         if grid is None:
             g0, g1 = int(s.min()), int(e.max())
         else:
@@ -535,7 +552,7 @@ class CountSeries:
                     name=name,
                     allow_missing=allow_missing,
                 )
-            except GridError as exc:
+            except (GridError, CountError, ExposureError, IntervalError) as exc:
                 raise type(exc)(f"{source}: {exc}") from None
         if "start" in cols and "end" in cols and ("low" in cols or "count" in cols):
             low = numbers("low" if "low" in cols else "count")
@@ -552,23 +569,28 @@ class CountSeries:
                             f"Got {v!r} in data row {row + 1}."
                         ) from None
             prov = opt_text("provenance")
-            return cls.from_windows(
-                list(col("start")),
-                list(col("end")),
-                low,
-                high,
-                exposure=numbers("exposure") if "exposure" in cols and weights is None else None,
-                weights=weights,
-                measure=opt_text("measure") or "count",
-                provenance=[[x for x in p.split(";") if x] for p in prov] if prov else None,
-                freq=freq,
-                grid=(
-                    (col("grid_start").iloc[0], col("grid_end").iloc[0])
-                    if "grid_start" in cols and "grid_end" in cols
-                    else None
-                ),
-                name=name,
-            )
+            try:
+                return cls.from_windows(
+                    list(col("start")),
+                    list(col("end")),
+                    low,
+                    high,
+                    exposure=(
+                        numbers("exposure") if "exposure" in cols and weights is None else None
+                    ),
+                    weights=weights,
+                    measure=opt_text("measure") or "count",
+                    provenance=[[x for x in p.split(";") if x] for p in prov] if prov else None,
+                    freq=freq,
+                    grid=(
+                        (col("grid_start").iloc[0], col("grid_end").iloc[0])
+                        if "grid_start" in cols and "grid_end" in cols
+                        else None
+                    ),
+                    name=name,
+                )
+            except (GridError, CountError, ExposureError, IntervalError) as exc:
+                raise type(exc)(f"{source}: {exc}") from None
         raise FileFormatError(
             f"{source}: expected columns 'year' and 'count' (or 'start', 'end', 'low', "
             f"'high'). Got columns {list(map(str, frame.columns))}."

@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 
 from lifecycle._validation import check_choice, check_float, check_int, check_rng
-from lifecycle.errors import ExposureError, ParameterError
+from lifecycle.errors import ExposureError, ParameterError, TooShortError
 from lifecycle.likelihood import FAMILIES
-from lifecycle.series import CountSeries, to_label, to_ordinal
+from lifecycle.series import FREQS, CountSeries, to_label, to_ordinal
 
 __all__ = [
     "falling",
@@ -73,7 +73,13 @@ def _check_rates(rates: Any, func: str) -> np.ndarray:
 def _check_exposure(exposure: Any, size: int, func: str) -> np.ndarray:
     if exposure is None:
         return np.ones(size)
-    arr = np.asarray(exposure, dtype=float)
+    try:
+        arr = np.asarray(exposure, dtype=float)
+    except (TypeError, ValueError):
+        raise ExposureError(
+            f"The 'exposure' parameter of {func} must hold positive finite numbers. "
+            f"Got values that are not numbers: {exposure!r}."
+        ) from None
     if arr.shape != (size,):
         raise ExposureError(
             f"The 'exposure' parameter of {func} must hold one value per period ({size}). "
@@ -156,7 +162,15 @@ def simulate_counts(
     >>> simulate_counts([5, 10, 5], n=2, seed=1).shape
     (2, 3)
     """
-    func = "simulate_counts"
+    return _simulate_counts(
+        rates, family=family, alpha=alpha, exposure=exposure, n=n, seed=seed, func="simulate_counts"
+    )
+
+
+def _simulate_counts(
+    rates: Any, *, family: str, alpha: Any, exposure: Any, n: Any, seed: Any, func: str
+) -> np.ndarray:
+    """:func:`simulate_counts` with the public caller's name ``func`` in messages."""
     rates_arr = _check_rates(rates, func)
     check_choice("family", family, FAMILIES, func=func)
     n = check_int("n", n, func=func, min_value=1)
@@ -211,7 +225,11 @@ def simulate_series(
     >>> s.labels
     [2015, 2016, 2017]
     """
-    counts = simulate_counts(rates, family=family, alpha=alpha, exposure=exposure, n=1, seed=seed)
+    func = "simulate_series"
+    check_choice("freq", freq, FREQS, func=func)
+    counts = _simulate_counts(
+        rates, family=family, alpha=alpha, exposure=exposure, n=1, seed=seed, func=func
+    )
     first = to_ordinal(start, freq)
     labels = [to_label(first + i, freq) for i in range(counts.shape[1])]
     return CountSeries.from_counts(labels, counts[0], exposure, freq=freq, name=name)
@@ -298,6 +316,12 @@ def single_peak(
     ``peak_at`` is the position of the peak as a fraction of the series (0 = first
     period, 1 = last).
 
+    Raises
+    ------
+    TooShortError
+        If ``n_periods`` is too small for the sampled curve to rise to and fall from
+        its peak (e.g. ``single_peak(2)`` would be flat).
+
     Examples
     --------
     >>> single_peak(5, 10, 50).tolist()
@@ -310,7 +334,19 @@ def single_peak(
         raise ParameterError(
             f"single_peak needs peak >= low and peak >= end. Got low={low}, peak={peak}, end={end}."
         )
-    return _knots(n_periods, [peak_at], vals, func)
+    curve = _knots(n_periods, [peak_at], vals, func)
+    # The sampled curve must still rise to and fall from its peak where the knots ask it to.
+    peak_at = float(peak_at)
+    lost = (vals[1] > vals[0] and peak_at > 0 and curve.max() <= curve[0]) or (
+        vals[1] > vals[2] and peak_at < 1 and curve.max() <= curve[-1]
+    )
+    if lost:
+        raise TooShortError(
+            f"single_peak: n_periods={curve.size} is too short to show a rise to the peak "
+            f"and a fall after it (peak_at={peak_at}); got the curve {curve.tolist()}. "
+            f"Ask for more periods."
+        )
+    return curve
 
 
 def two_waves(
@@ -327,6 +363,12 @@ def two_waves(
 
     Piecewise linear through knots at fractions ``at = (peak, trough, second peak)`` of
     the series; ``end`` (default ``second_peak``) is the rate in the last period.
+
+    Raises
+    ------
+    TooShortError
+        If ``n_periods`` is too small for the sampled curve to show a peak, a lower
+        trough and a second peak (e.g. ``two_waves(3)`` would only rise).
 
     Examples
     --------
@@ -355,4 +397,14 @@ def two_waves(
             f"two_waves needs trough < peak and trough < second_peak. Got peak={peak}, "
             f"trough={trough}, second_peak={second_peak}."
         )
-    return _knots(n_periods, at, vals, func)
+    curve = _knots(n_periods, at, vals, func)
+    # The sampled curve must show a peak, a lower trough and a higher second peak.
+    run_max = np.maximum.accumulate(curve)
+    rev_max = np.maximum.accumulate(curve[::-1])[::-1]
+    if not np.any((run_max > curve) & (rev_max > curve)):
+        raise TooShortError(
+            f"two_waves: n_periods={curve.size} is too short to show a peak, a trough and a "
+            f"second peak at the positions at={tuple(at)}; got the curve {curve.tolist()}. "
+            f"Ask for more periods."
+        )
+    return curve

@@ -350,8 +350,13 @@ class WaveDefinition:
                     )
             freq = next(iter(freqs), "year")
             for a, b in itertools.pairwise(phases):
-                _, a_end = a.bounds(freq)
+                a_start, a_end = a.bounds(freq)
                 b_start, _ = b.bounds(freq)
+                if a_start is not None and b_start < a_start:
+                    raise DefinitionError(
+                        f"Phases of {self.name!r} must be in calendar order. Got {b.name!r} "
+                        f"({b.text()}) after {a.name!r} ({a.text()})."
+                    )
                 if b_start <= a_end:
                     raise DefinitionError(
                         f"Phases of {self.name!r} overlap: {a.name!r} ({a.text()}) and "
@@ -408,6 +413,11 @@ class WaveDefinition:
         >>> [p.text() for p in d.phases]
         ['start–2018', '2019–2020', '2021–present']
         """
+        if isinstance(breaks, (str, bytes)):
+            raise TypeError(
+                f"The 'breaks' parameter of from_breaks must be a sequence of first periods "
+                f"such as [2014, 2018]. Got the string {breaks!r}."
+            )
         breaks = list(breaks)
         if names is None:
             names = [f"phase {i + 1}" for i in range(len(breaks))]

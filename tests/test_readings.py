@@ -232,9 +232,9 @@ class TestBuildSynthetic:
         ai = row_of(self.build(conflict="all_as_intervals"), "attacks (afghanistan)")
         assert ai.loc[0, ["low", "high"]].tolist() == [10, 14]
         assert ai.loc[0, "provenance"] == "R1;R2"
-        # a preferred source absent from a conflict falls back to the most specific
-        pz = row_of(self.build(conflict="prefer:src_z"), "attacks (afghanistan)")
-        assert pz.loc[0, "provenance"] == "R1"
+        # a preferred source that names no row is a typo, never a silent fallback
+        with pytest.raises(ParameterError, match=r"prefers source 'src_z'.*one of \['src_a'"):
+            self.build(conflict="prefer:src_z")
 
     def test_repeats_are_one_observation(self):
         ev = synthetic()
