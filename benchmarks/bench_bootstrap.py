@@ -4,7 +4,8 @@ Prints a table: wall and CPU time of ``test_resurgence`` with 999 and 9,999 repl
 at n = 10, 30, 60 for Poisson and NB2, replicates per second, and, as a peer in the same
 run, a naive per-replicate loop with plain PAVA and brute force over splits (Poisson,
 small B, extrapolated per replicate). Targets: n = 10 with 9,999 replicates < 2 s;
-n = 60 with 999 replicates ~0.3 s (Poisson). Run with
+n = 60 with 999 replicates ~0.3 s (Poisson) and ~1 s (NB2: one Poisson order-constrained
+fit plus two vectorised profile-ML bisections for the dispersion per replicate). Run with
 ``uv run python benchmarks/bench_bootstrap.py`` (about a minute).
 """
 
@@ -38,7 +39,7 @@ def main() -> pd.DataFrame:
         for family in ("poisson", "negbin"):
             for n_boot in (999, 9_999):
                 if n == 60 and n_boot == 9_999 and family == "negbin":
-                    continue  # ~7 s; skipped to keep the run short
+                    continue  # several seconds; skipped to keep the run short
                 wall, cpu = _time(
                     lambda y=y, f=family, b=n_boot: resurgence(y, family=f, n_boot=b, seed=1),
                     repeat=2 if n_boot == 999 else 1,

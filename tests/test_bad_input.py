@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 import warnings
 from pathlib import Path
 
@@ -755,17 +754,25 @@ def test_every_error_above_is_a_lifecycle_error() -> None:
     assert issubclass(FitError, LifecycleError)
 
 
-# ====================================================================== for the lead
-@pytest.mark.xfail(
-    strict=True,
-    reason="inference.py (not ours to edit): test_resurgence uses 'years' as labels only; "
-    "duplicates, disorder and gaps pass silently (see the audit report)",
-)
+# ====================================================================== inference
 @pytest.mark.parametrize(
-    "years",
-    [[2010, 2010, *YEARS[2:]], [2011, 2010, *YEARS[2:]], [*YEARS[:-1], 2030]],
+    ("years", "match"),
+    [
+        ([2010, 2010, *YEARS[2:]], "2010 twice"),
+        ([2011, 2010, *YEARS[2:]], "calendar order"),
+        ([*YEARS[:-1], 2030], "gaps"),
+    ],
     ids=["duplicate", "unsorted", "gap"],
 )
-def test_resurgence_bad_years(years: list) -> None:
-    with pytest.raises(GridError, match=re.escape("period")):
+def test_resurgence_bad_years(years: list, match: str) -> None:
+    with pytest.raises(GridError, match=match):
         inference.test_resurgence(COUNTS, years=years, n_boot=NB, seed=1)
+
+
+def test_power_takes_one_test_name_and_refuses_all_zero_rates() -> None:
+    res = inference.power([5, 9, 3, 8], tests="resurgence", n_sim=20, method="warp", seed=1)
+    assert list(res.summary()["test"]) == ["resurgence"]
+    with pytest.raises(AllZeroError, match="all-zero curve"):
+        inference.power([0, 0, 0, 0], n_sim=20, method="warp", seed=1)
+    with pytest.raises(ParameterError, match="of power"):
+        inference.power([5, 9, 3, 8], family="negbin", alpha=-1, n_sim=20, seed=1)
