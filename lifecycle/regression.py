@@ -74,9 +74,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize, special, stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from lifecycle._results import TestResult
 from lifecycle._validation import check_choice, check_float, check_int
@@ -968,7 +969,7 @@ def _fit_core(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if family == "poisson":
-                res = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(expo)).fit(
+                res = GLM(y, X, family=families.Poisson(), offset=np.log(expo)).fit(
                     tol=1e-12, maxiter=200
                 )
                 theta = np.asarray(res.params)
