@@ -1,0 +1,251 @@
+"""The lifecycle command: outputs, JSON, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+from lifecycle.cli import main
+
+# A clear single change: 2 to 3 attacks a year, then about 20 from 2014 on.
+STEP = "year,count\n2010,2\n2011,3\n2012,2\n2013,2\n2014,20\n2015,22\n2016,19\n2017,21\n"
+# Rise, fall, rise again with large counts.
+WAVES = "year,count\n" + "".join(
+    f"{y},{c}\n"
+    for y, c in zip(
+        range(2010, 2022), [20, 60, 110, 150, 90, 40, 20, 25, 70, 130, 160, 150], strict=True
+    )
+)
+
+
+@pytest.fixture
+def step_csv(tmp_path: Path) -> Path:
+    p = tmp_path / "mydata.csv"
+    p.write_text(STEP)
+    return p
+
+
+@pytest.fixture
+def waves_csv(tmp_path: Path) -> Path:
+    p = tmp_path / "waves.csv"
+    p.write_text(WAVES)
+    return p
+
+
+def one_line_error(capsys, rc: int) -> str:
+    out = capsys.readouterr()
+    assert rc == 2
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1, out.err
+    assert lines[0].startswith("lifecycle: error: ")
+    assert "Traceback" not in out.err
+    return lines[0]
+
+
+class TestHelp:
+    def test_help_by_subprocess(self):
+        script = Path(sys.executable).parent / "lifecycle"
+        cmd = [str(script)] if script.exists() else [sys.executable, "-m", "lifecycle.cli"]
+        done = subprocess.run([*cmd, "--help"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0
+        for word in ("report", "evidence", "detect", "compare", "test", "year,count"):
+            assert word in done.stdout
+
+    @pytest.mark.parametrize("command", ["report", "detect", "compare", "test", "evidence"])
+    def test_subcommand_help(self, capsys, command):
+        assert main([command, "--help"]) == 0
+        assert "usage: lifecycle " + command in capsys.readouterr().out
+
+
+class TestDetect:
+    def test_prints_the_break(self, capsys, step_csv):
+        assert main(["detect", str(step_csv), "--bootstrap", "99", "--seed", "3"]) == 0
+        out = capsys.readouterr().out
+        assert "mydata (count): 1 change(s) by BIC; new regime from: 2014." in out
+        assert "Test of at least one change" in out
+
+    def test_json(self, capsys, step_csv):
+        assert main(["detect", str(step_csv), "--json", "--bootstrap", "99"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert payload["breaks"] == [2014]
+        assert payload["n_changes"] == 1
+        assert [s["count"] for s in payload["segments"]] == [9, 82]
+        assert payload["test_change"]["p_value"] == pytest.approx(0.01)  # 1 / (99 + 1)
+        assert {r["label"] for r in payload["posterior"]} == set(range(2011, 2018))
+
+    def test_same_seed_same_output(self, capsys, step_csv):
+        args = ["detect", str(step_csv), "--json", "--bootstrap", "49", "--seed", "7"]
+        main(args)
+        first = capsys.readouterr().out
+        main(args)
+        assert capsys.readouterr().out == first
+
+    def test_out_writes_figure_and_tables(self, capsys, step_csv, tmp_path):
+        out = tmp_path / "o"
+        assert main(["detect", str(step_csv), "--bootstrap", "49", "--out", str(out)]) == 0
+        names = sorted(p.name for p in out.iterdir())
+        assert names == [
+            "breaks.csv",
+            "changepoints.png",
+            "changepoints.svg",
+            "posterior.csv",
+            "segments.csv",
+        ]
+        assert 'id="break-2014"' in (out / "changepoints.svg").read_text()
+
+
+class TestErrors:
+    def test_malformed_csv(self, capsys, tmp_path):
+        p = tmp_path / "bad.csv"
+        p.write_text("year,count\n2010,3\n2011,many\n")
+        line = one_line_error(capsys, main(["detect", str(p)]))
+        assert "column 'count' must hold numbers" in line
+        assert "'many'" in line
+
+    def test_missing_columns(self, capsys, tmp_path):
+        p = tmp_path / "bad.csv"
+        p.write_text("when,how_many\n2010,3\n")
+        line = one_line_error(capsys, main(["detect", str(p)]))
+        assert "expected columns 'year' and 'count'" in line
+
+    def test_negative_count(self, capsys, tmp_path):
+        p = tmp_path / "bad.csv"
+        p.write_text("year,count\n2010,3\n2011,-1\n")
+        line = one_line_error(capsys, main(["test", str(p)]))
+        assert "negative" in line
+
+    def test_missing_file(self, capsys, tmp_path):
+        line = one_line_error(capsys, main(["detect", str(tmp_path / "nope.csv")]))
+        assert "nope.csv" in line
+
+    def test_no_series(self, capsys):
+        line = one_line_error(capsys, main(["detect"]))
+        assert "needs a series" in line
+
+    def test_bad_option_value(self, capsys, step_csv):
+        line = one_line_error(capsys, main(["detect", str(step_csv), "--bootstrap", "0"]))
+        assert "--bootstrap" in line
+
+    def test_unknown_definition(self, capsys, step_csv):
+        line = one_line_error(capsys, main(["compare", str(step_csv), "--definition", "nope"]))
+        assert "No wave definition named 'nope'" in line
+
+    def test_too_short_for_the_test(self, capsys, tmp_path):
+        p = tmp_path / "short.csv"
+        p.write_text("year,count\n2010,3\n2011,4\n")
+        line = one_line_error(capsys, main(["test", str(p), "--bootstrap", "9"]))
+        assert "at least 3 observations" in line
+
+    def test_actor_without_export(self, capsys, step_csv):
+        line = one_line_error(capsys, main(["detect", "--actor", "ISKP"]))
+        assert "--actor and --country filter an event export" in line
+
+    def test_unreadable_event_export(self, capsys, tmp_path):
+        p = tmp_path / "gtd.csv"
+        p.write_text("a,b\n1,2\n")
+        line = one_line_error(capsys, main(["detect", "--gtd", str(p)]))
+        assert "gtd.csv" in line
+
+
+class TestCompareAndTest:
+    def test_compare_json_lists_refused_definitions(self, capsys, step_csv):
+        assert main(["compare", str(step_csv), "--json"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        names = [r["definition"] for r in payload["comparison"]]
+        assert "no change" in names
+        weights = [r["akaike_weight"] for r in payload["comparison"]]
+        assert sum(weights) == pytest.approx(1.0)
+        # the documents' dated definitions do not cover 2010–2017 (CASS starts in 2015)
+        refused = {r["definition"]: r["reason"] for r in payload["refused"]}
+        assert "cass_three_waves" in refused
+        assert refused["cass_three_waves"].startswith("not computed: ")
+
+    def test_compare_table(self, capsys, step_csv):
+        assert main(["compare", str(step_csv), "--definition", "no change"]) == 0
+        out = capsys.readouterr().out
+        assert "smallest AIC for 'no change'" in out
+
+    def test_resurgence_json(self, capsys, waves_csv):
+        args = ["test", str(waves_csv), "--json", "--bootstrap", "199", "--power-sims", "200"]
+        assert main(args) == 0
+        payload = json.loads(capsys.readouterr().out)
+        t = payload["test"]
+        assert t["test"] == "resurgence"
+        assert t["p_value"] == pytest.approx(1 / 200)  # no replicate reaches the statistic
+        assert (t["peak"], t["trough"], t["second_peak"]) == (2013, 2016, 2020)
+        assert payload["power"]["power"] > 0.9
+        assert len(payload["fitted"]) == 12
+
+    def test_resurgence_table(self, capsys, waves_csv):
+        assert main(["test", str(waves_csv), "--bootstrap", "99", "--power-sims", "100"]) == 0
+        out = capsys.readouterr().out
+        assert "resurgence test rejects a single rise and fall" in out
+        assert "Fitted wave: peak 2013, trough 2016, second peak 2020" in out
+
+
+class TestEvidence:
+    def test_list_json(self, capsys):
+        assert main(["evidence", "list", "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert rows and all(r["id"].startswith("Q") for r in rows)
+        assert all(r["quote"] for r in rows)
+
+    def test_list_sources_table(self, capsys):
+        assert main(["evidence", "list", "--table", "sources"]) == 0
+        out = capsys.readouterr().out
+        for sid in ("amin_asif", "csis_2018", "rana_2024", "yip_2024", "toca_2024"):
+            assert sid in out
+
+    def test_check(self, capsys):
+        rc = main(["evidence", "check", "--json"])
+        payload = json.loads(capsys.readouterr().out)
+        assert rc == (0 if payload["ok"] else 1)
+        assert payload["ok"] == (payload["problems"] == [])
+
+    def test_conflicts(self, capsys):
+        assert main(["evidence", "conflicts", "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert all(r["id_a"] != r["id_b"] for r in rows)
+        assert {"table", "key", "field", "value_a", "value_b"} <= set(rows[0])
+
+
+class TestReport:
+    def test_report_on_a_user_csv(self, capsys, waves_csv, tmp_path):
+        out = tmp_path / "rep"
+        rc = main(["report", str(waves_csv), "--out", str(out), "--bootstrap", "49", "--json",
+                   "--no-progress"])  # fmt: skip
+        assert rc == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert "report.md" in payload["files"]
+        assert "report.html" in payload["files"]
+        assert (out / "tables" / "verdicts.csv").exists()
+        assert [v["indicator"] for v in payload["verdicts"]] == ["waves"]
+
+    def test_only_needs_the_embedded_evidence(self, capsys, waves_csv, tmp_path):
+        rc = main(["report", str(waves_csv), "--only", "clashes", "--out", str(tmp_path)])
+        assert "--only selects indicators" in one_line_error(capsys, rc)
+
+
+def test_detect_on_a_gtd_export(capsys, tmp_path):
+    """An event export goes through the events module: filter by actor, count per year."""
+    cols = ["eventid", "iyear", "imonth", "iday", "country_txt", "gname", "nkill", "nwound"]
+    rows = []
+    for year, n in zip(range(2010, 2016), [1, 1, 1, 5, 5, 5], strict=True):
+        rows += [[f"{year}0101{i:04d}", year, 1 + i, 10, "Afghanistan", "Group A", 1, 0]
+                 for i in range(n)]  # fmt: skip
+    rows.append(["201512310001", 2015, 12, 31, "Pakistan", "Group B", 0, 0])
+    p = tmp_path / "gtd.csv"
+    p.write_text("\n".join(",".join(map(str, r)) for r in [cols, *rows]) + "\n")
+    rc = main(["detect", "--gtd", str(p), "--actor", "Group A", "--json", "--bootstrap", "49"])
+    assert rc == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [s["count"] for s in payload["segments"]] == [3, 15]
+    assert payload["breaks"] == [2013]
