@@ -88,6 +88,7 @@ from lifecycle.errors import (
     FitError,
     InputError,
     LifecycleError,
+    LifecycleWarning,
     ParameterError,
     TooShortError,
 )
@@ -1587,6 +1588,9 @@ class Comparison:
     fits : dict of str to WaveFit
     family, shape : str
     notes : tuple of str
+    refused : dict of str to str
+        Definitions (or estimated segmentations) that could not be fitted, each with
+        the library's reason; they have no row in ``table``.
     """
 
     table: pd.DataFrame
@@ -1594,6 +1598,7 @@ class Comparison:
     family: str
     shape: str
     notes: tuple[str, ...] = ()
+    refused: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
         """The comparison table (a copy), sorted by AIC."""
@@ -1749,11 +1754,17 @@ def compare_waves(
     starts later or ends earlier than the series, every model is fitted on the periods
     all definitions cover, and ``notes`` says which (``span`` holds them).
 
+    *Refused definitions.* A definition the series cannot carry (a window straddles
+    its span's edge, a phase has no observation, the model is not identified) is left
+    out with the library's reason in ``Comparison.refused`` and a ``LifecycleWarning``;
+    the common span is then worked out without it.
+
     Raises
     ------
     DefinitionError
-        If the definitions share no period, a window straddles the common span's edge,
-        or a phase has no observation.
+        If the definitions that can be fitted share no period.
+    LifecycleError
+        If not even "no change" can be fitted (the message says why).
 
     Examples
     --------
@@ -1785,23 +1796,81 @@ def compare_waves(
         )
     if NO_CHANGE.name not in names:
         defs = [NO_CHANGE, *defs]
-    series, span_note = _common_span(series, defs, func)
-    entries: list[tuple[WaveDefinition | int, str]] = [(d, d.name) for d in defs]
-    if include_estimated:
-        ks = sorted({d.n_phases for d in defs if d.n_phases >= 2})
-        for k in ks:
-            entries.append((k, f"best segmentation ({k} phases, estimated)"))
 
     def fitter(entry: WaveDefinition | int):
         if isinstance(entry, int):
             return lambda s: best_segmentation(s, entry, family, shape, method=method)
         return lambda s: fit_waves(s, entry, family, shape, method=method)
 
-    fits: dict[str, WaveFit] = {}
+    # A definition the series cannot carry (its span cuts a window, a phase has no
+    # observation, the model is not identified) is recorded with the library's reason,
+    # never dropped in silence. When it had narrowed the common span, the span and the
+    # fits are worked out again without it, so it does not shape the others' data.
+    full = series
+    own: dict[str, str] = {}  # refused on its own span: final
+    for d in defs:
+        if d is not NO_CHANGE:
+            try:
+                _common_span(full, [d], func)
+            except DefinitionError as exc:
+                own[d.name] = str(exc)
+    excluded: dict[str, str] = {}  # refused and narrowing the others' span
+    while True:
+        active = [d for d in defs if d.name not in own and d.name not in excluded]
+        series, span_note = _common_span(full, active, func)
+        entries: list[tuple[WaveDefinition | int, str]] = [(d, d.name) for d in active]
+        if include_estimated:
+            ks = sorted({d.n_phases for d in active if d.n_phases >= 2})
+            entries += [(k, f"best segmentation ({k} phases, estimated)") for k in ks]
+        fits: dict[str, WaveFit] = {}
+        failed: dict[str, str] = {}
+        for entry, label in entries:
+            try:
+                fits[label] = fitter(entry)(series)
+            except LifecycleError as exc:
+                if entry is NO_CHANGE:
+                    raise
+                failed[label] = str(exc)
+        # Definitions that narrow the span can make others unfittable there. Leave the
+        # narrowing ones out only when that lets a failed definition be fitted.
+        narrowing = [
+            d
+            for d in active
+            if d is not NO_CHANGE
+            and _common_span(full, [x for x in active if x is not d], func)[0] != series
+        ]
+        retry = [d for d in active if d.name in failed and d not in narrowing]
+        if not narrowing or not retry:
+            break
+        wider = _common_span(full, [d for d in active if d not in narrowing], func)[0]
+        rescued = []
+        for d in retry:
+            try:
+                fitter(d)(wider)
+                rescued.append(d.name)
+            except LifecycleError:
+                pass
+        if not rescued:
+            break
+        for d in narrowing:
+            excluded[d.name] = failed.get(d.name) or (
+                f"{d.name!r} covers only part of the series; on the periods it shares with "
+                f"the others, {rescued} could not be fitted, so it is left out of the "
+                f"comparison (compare it alone, or on a shorter series)."
+            )
+    refused = {**own, **excluded, **failed}
+    if refused:
+        warnings.warn(
+            f"{func}: {len(refused)} definition(s) could not be fitted and are listed in "
+            f"Comparison.refused with the reason: {sorted(refused)}.",
+            LifecycleWarning,
+            stacklevel=2,
+        )
     rows = []
     for entry, label in entries:
-        fit = fitter(entry)(series)
-        fits[label] = fit
+        if label not in fits:
+            continue
+        fit = fits[label]
         constrained = isinstance(entry, WaveDefinition) and entry.constraint is not None
         rows.append(
             {
@@ -1910,4 +1979,5 @@ def compare_waves(
             f"n = {series.n_obs} observations; BIC uses this n",
             "n_params counts shape parameters + measure levels + NB alpha + estimated break years",
         ),
+        refused=refused,
     )

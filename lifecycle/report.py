@@ -259,14 +259,12 @@ def compare_definitions(
     *,
     include_estimated: bool = True,
 ) -> tuple[Any, dict[str, str]]:
-    """compare_waves on the definitions that fit the series; the library's reasons for the rest.
+    """compare_waves on every definition, with the library's reason for each it refused.
 
-    Dated definitions are first fitted alone (:func:`~lifecycle.regression.fit_waves`) to
-    learn which ones the series allows; :func:`~lifecycle.regression.compare_waves` then
-    runs on those and the estimated ones. If an estimated definition cannot be fitted it
-    is left out with the library's message; if only the data-driven segmentations that
-    ``compare_waves`` adds cannot be fitted, the comparison runs without them and says
-    why. Nothing is computed here: every number comes from ``compare_waves``.
+    :func:`~lifecycle.regression.compare_waves` fits every definition on the periods
+    they all cover and lists those the series cannot carry in ``Comparison.refused``;
+    here its warning is silenced (the refusals go into the tables instead) and the
+    reasons are prefixed ``"not computed: "``. Nothing is computed here.
 
     Parameters
     ----------
@@ -291,67 +289,21 @@ def compare_definitions(
     >>> comp.best, refused
     ('no change', {})
     """
-    from lifecycle.regression import compare_waves, fit_waves
-    from lifecycle.waves import get_definition
+    from lifecycle.regression import compare_waves
 
-    definitions = [get_definition(d) if isinstance(d, str) else d for d in definitions]
-    refused: dict[str, str] = {}
-    usable = []
-    for d in definitions:
-        if d.estimated:
-            usable.append(d)
-            continue
-        try:
-            fit_waves(series, d, family)
-        except LifecycleError as exc:
-            refused[d.name] = _reason(exc)
-        else:
-            usable.append(d)
-    while True:
-        try:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LifecycleWarning)
             comp = compare_waves(
                 series,
-                usable or ["no change"],
+                list(definitions) or ["no change"],
                 family,
                 loo=False,
                 include_estimated=include_estimated,
             )
-            return comp, refused
-        except LifecycleError as exc:
-            who, why = _culprit(exc, usable, series, family)
-        if who == "best segmentation" and include_estimated:
-            refused["best segmentation (estimated)"] = _reason(why)
-            include_estimated = False
-        elif isinstance(who, str) or who is None:
-            refused["no change"] = _reason(why)
-            return None, refused
-        else:
-            refused[who.name] = _reason(why)
-            usable = [d for d in usable if d is not who]
-
-
-def _culprit(exc: LifecycleError, usable: list[Any], series: CountSeries, family: str) -> tuple:
-    """Which definition made compare_waves fail, and the library's message for it."""
-    from lifecycle.regression import fit_waves
-
-    text = str(exc)
-    for d in usable:
-        if f"'{d.name}'" in text:
-            return d, exc
-    if "best segmentation" in text:
-        return "best segmentation", exc
-    estimated = [d for d in usable if d.estimated]
-    if len(estimated) == 1:
-        # compare_waves fits "no change", then the definitions, then the segmentations;
-        # the dated definitions were fitted alone already, so the estimated one failed.
-        return estimated[0], exc
-    for d in usable:
-        if d.estimated:
-            try:
-                fit_waves(series, d, family)
-            except LifecycleError as exc2:
-                return d, exc2
-    return None, exc
+    except LifecycleError as exc:
+        return None, {"no change": _reason(exc)}
+    return comp, {name: _reason(why) for name, why in sorted(comp.refused.items())}
 
 
 def _tests_for_measure(
@@ -741,7 +693,7 @@ def _verdict_rows(
         fitted_in = {
             d: g.loc[g["status"] == "ok", "reading_id"].nunique()
             for d, g in every.groupby("definition", sort=True)
-            if d not in ("no change", "best segmentation (estimated)")
+            if d != "no change" and not d.startswith("best segmentation")
         }
         never = [d for d, k in fitted_in.items() if k == 0]
         if never:

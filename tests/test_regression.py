@@ -20,6 +20,7 @@ from lifecycle.errors import (
     AllZeroError,
     DefinitionError,
     FitError,
+    LifecycleWarning,
     ParameterError,
 )
 from lifecycle.likelihood import nb_logpmf, poisson_logpmf
@@ -554,8 +555,27 @@ class TestCommonSpan:
         with pytest.raises(DefinitionError, match="share no period"):
             compare_waves(s, [a, b], loo=False)
 
-    def test_window_across_the_edge_is_refused(self):
+    def test_window_across_the_edge_is_refused_with_its_reason(self):
         s = CountSeries.from_windows([2014, 2016, 2017], [2015, 2016, 2017], [10, 4, 6])
         late = WaveDefinition.from_breaks("late", [2015, 2017], names=["w", "r"])
-        with pytest.raises(DefinitionError, match="straddles"):
-            compare_waves(s, [late], loo=False)
+        with pytest.warns(LifecycleWarning, match=r"1 definition\(s\) could not be fitted"):
+            comp = compare_waves(s, [late], loo=False)
+        assert "straddles" in comp.refused["late"]
+        assert "late" not in set(comp.table["definition"])
+        assert not any(n.startswith("compared on") for n in comp.notes)  # span not narrowed
+
+    def test_refused_definition_does_not_narrow_the_others(self):
+        ok = WaveDefinition.from_breaks("ok", [2014, 2018], names=["a", "b"])
+        # its first phase is 2019 alone, which the series does not observe
+        empty = WaveDefinition("empty", (Phase("x", 2019, 2019), Phase("y", 2020, 2023)))
+        gappy = CountSeries.from_counts(
+            [2014, 2015, 2016, 2017, 2018, 2020, 2021, 2022, 2023],
+            [5, 9, 12, 8, 4, 2, 6, 9, 11],
+            allow_missing=True,
+        )
+        with pytest.warns(LifecycleWarning):
+            comp = compare_waves(gappy, [ok, empty], loo=False)
+        assert "empty" in comp.refused
+        # the comparison of the rest runs on the whole series, as if 'empty' was not given
+        alone = compare_waves(gappy, [ok], loo=False)
+        assert comp.summary().equals(alone.summary())

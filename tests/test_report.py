@@ -154,7 +154,8 @@ class TestCompareDefinitions:
         fine = WaveDefinition.from_breaks("fine", [2001, 2003, 2005], names=["a", "b", "c"])
         comp, refused = compare_definitions(s, [late, fine])
         assert set(refused) == {"late"}
-        assert "do not cover the series" in refused["late"]
+        assert "covers only part of the series" in refused["late"]
+        assert "['fine'] could not be fitted" in refused["late"]
         assert set(comp.summary()["definition"]) >= {"fine", "no change"}
 
 
