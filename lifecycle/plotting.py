@@ -271,9 +271,11 @@ def plot_series(
 
     Notes
     -----
-    Bar heights are counts per period: a window's bar stands at its count divided by the
-    number of periods it spans; an interval's bar at its midpoint (at ``low`` when open),
-    with a whisker over ``[low, high]`` on the same per-period scale.
+    Bar heights are counts per fully observed period: a window's bar stands at its count
+    divided by its exposure (the number of periods it spans when all are fully observed,
+    less for a partly observed one, such as a source written mid-year); an interval's bar
+    at its midpoint (at ``low`` when open), with a whisker over ``[low, high]`` on the
+    same scale.
 
     Examples
     --------
@@ -305,8 +307,9 @@ def plot_series(
             n_per = int(series.end[i] - series.start[i] + 1)
             lo, hi = float(series.low[i]), float(series.high[i])
             exact, open_ = lo == hi, np.isinf(hi)
-            lo_p = lo / n_per
-            hi_p = hi / n_per
+            expo = float(series.weights[i].sum())
+            lo_p = lo / expo
+            hi_p = hi / expo
             height = lo_p if (exact or open_) else (lo_p + hi_p) / 2.0
             x0 = _positions(series, np.array([series.start[i]]))[0] - group / 2 + k * width
             span = (n_per - 1) * period + width

@@ -393,3 +393,17 @@ def test_legend_outside():
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["a"]
     assert legend.get_bbox_to_anchor() is not None
+
+
+def test_partial_period_bar_is_a_rate_per_full_period():
+    import matplotlib.pyplot as plt
+
+    from lifecycle.plotting import plot_series
+    from lifecycle.series import CountSeries
+
+    s = CountSeries.from_counts([2020, 2021], [10, 10], exposure=[1.0, 0.5])
+    fig, ax = plt.subplots()
+    plot_series(s, ax=ax, annotate=False)
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches)
+    assert heights == [10.0, 20.0]  # half a year with 10 events: 20 per full year
+    plt.close(fig)
