@@ -71,4 +71,3 @@ __all__ = [
     "test_resurgence",
 ]
 __version__ = "0.1.0"
-
