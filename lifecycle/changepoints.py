@@ -618,22 +618,7 @@ def detect(
     >>> seg.breaks
     (2014,)
     """
-    return _detect(
-        data,
-        years=years,
-        exposure=exposure,
-        measure=measure,
-        freq=freq,
-        family=family,
-        alpha=alpha,
-        n_changes=n_changes,
-        max_changes=max_changes,
-        penalty=penalty,
-        min_size=min_size,
-        method=method,
-        level=level,
-        func="detect",
-    )
+    return _detect(**locals(), func="detect")
 
 
 def _detect(

@@ -532,33 +532,13 @@ def _reading_row(reading_id: str, indicator: str, reading: Any, series: CountSer
     }
 
 
-def _analyse_one(
-    series: CountSeries,
-    *,
-    indicator: str,
-    reading_id: str,
-    definitions: Sequence[Any],
-    family: str,
-    seed: int,
-    n_boot: int,
-    keep_objects: bool,
-    include_estimated: bool = True,
-) -> dict[str, Any]:
+def _analyse_one(series: CountSeries, **cell: Any) -> dict[str, Any]:
+    """:func:`_analyse_one_inner` with the library's warnings collected as text."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LifecycleWarning)
-        out = _analyse_one_inner(
-            series,
-            indicator=indicator,
-            reading_id=reading_id,
-            definitions=definitions,
-            family=family,
-            seed=seed,
-            n_boot=n_boot,
-            keep_objects=keep_objects,
-            include_estimated=include_estimated,
-        )
+        out = _analyse_one_inner(series, **cell)
     out["warnings"] = [
-        f"{reading_id}: {type(w.message).__name__}: {w.message}"
+        f"{cell['reading_id']}: {type(w.message).__name__}: {w.message}"
         for w in caught
         if issubclass(w.category, LifecycleWarning)
     ]
