@@ -16,9 +16,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from lifecycle.inference import _naive_statistic
-from lifecycle.inference import test_resurgence as resurgence
-from lifecycle.simulate import simulate_counts, single_peak
+from lifecycle.inference.resurgence import _naive_statistic
+from lifecycle.inference.resurgence import test_resurgence as resurgence
+from lifecycle.inference.simulate import simulate_counts, single_peak
 
 
 def _time(fn, repeat: int = 1) -> tuple[float, float]:

@@ -13,7 +13,7 @@ What it measures, printed as tables at the end of one run:
    and with ``n_boot / 10`` replicates; the difference gives the cost per bootstrap
    replicate, the rest is the fixed cost per series.
 3. **The sweep** over ``--groups`` synthetic groups (10–60 yearly points, mixed shapes
-   from :mod:`lifecycle.simulate`) with 1, 2 and all local workers, and optionally on a
+   from :mod:`lifecycle.inference.simulate`) with 1, 2 and all local workers, and optionally on a
    Dask ``LocalCluster`` (``--dask``): wall time (target: under 5 minutes for 1,000
    groups × 999 replicates), time per series and per replicate, peak memory, and
    whether the table is identical to the 1-worker table.
@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecycle import simulate
-from lifecycle.series import CountSeries
+from lifecycle.inference import simulate
+from lifecycle.series.countseries import CountSeries
 from lifecycle.sweep import sweep
 
 SHAPES = ("flat", "rising", "falling", "single_peak", "two_waves")
@@ -203,7 +203,7 @@ def _time(func: Any, repeat: int) -> tuple[float, float]:
 
 
 def _single_tests(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from lifecycle.inference import test_resurgence
+    from lifecycle.inference.resurgence import test_resurgence
 
     ten = simulate.simulate_series(simulate.two_waves(10, 10, 60, 15, 60), seed=1, name="ten")
     test_resurgence(ten, n_boot=9, seed=0)  # warm-up (imports, caches)

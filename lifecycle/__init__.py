@@ -4,24 +4,26 @@ Yearly or monthly attack counts go through change-point detection and count
 regression to test the emergence → decline → resurgence wave hypothesis and to
 compare how well different wave definitions fit.
 
-Data flows one way through the modules:
+Data flows one way through the subpackages (each imports only from those above it):
 
-* :mod:`lifecycle.evidence` — the numbers the source documents give, with quotes;
-* :mod:`lifecycle.readings` — explicit, named choices that turn evidence into series;
-* :mod:`lifecycle.events` — GTD, ACLED and UCDP GED exports into event tables;
+* :mod:`lifecycle._core` — errors, validation, result types, count likelihoods;
 * :mod:`lifecycle.series` — :class:`CountSeries`, the input of every model;
-* :mod:`lifecycle.costs`, :mod:`lifecycle.changepoints` — where the regime changed;
-* :mod:`lifecycle.waves`, :mod:`lifecycle.regression` — wave definitions and their fits;
-* :mod:`lifecycle.inference`, :mod:`lifecycle.simulate` — the resurgence test and power;
-* :mod:`lifecycle.sweep` — the same analysis over many series, locally or on Dask;
-* :mod:`lifecycle.plotting`, :mod:`lifecycle.report`, :mod:`lifecycle.cli` — what users see.
+* :mod:`lifecycle.events` — GTD, ACLED and UCDP GED exports into event tables and series;
+* :mod:`lifecycle.evidence` — the documents' numbers with quotes, and the readings
+  (explicit, named choices) that turn them into series;
+* :mod:`lifecycle.models` — wave definitions, segment costs, count regression;
+* :mod:`lifecycle.changepoints` — where the regime changed;
+* :mod:`lifecycle.inference` — the resurgence test, power and simulation;
+* :mod:`lifecycle.report`, :mod:`lifecycle.plotting`, :mod:`lifecycle.cli` — what users
+  see; :mod:`lifecycle.sweep` — the same analysis over many series, locally or on Dask.
 
 The names below are the everyday ones; plotting is imported on demand
 (``from lifecycle import plotting``) so that importing the library does not load
 matplotlib.
 """
 
-from lifecycle.changepoints import (
+from lifecycle._core.errors import LifecycleError
+from lifecycle.changepoints.search import (
     Segmentation,
     break_intervals,
     detect,
@@ -29,14 +31,19 @@ from lifecycle.changepoints import (
     segment_path,
     test_change,
 )
-from lifecycle.errors import LifecycleError
-from lifecycle.events import events_to_series, filter_events, read_acled, read_gtd, read_ucdp_ged
-from lifecycle.evidence import check_provenance, conflicts, load_evidence, originals
-from lifecycle.inference import power, test_resurgence
-from lifecycle.readings import Reading, build_series, enumerate_readings, indicators
-from lifecycle.regression import compare_waves, directional_tests, fit_waves
-from lifecycle.series import CountSeries
-from lifecycle.waves import Phase, WaveDefinition, get_definition, registry
+from lifecycle.events.loaders import (
+    events_to_series,
+    filter_events,
+    read_acled,
+    read_gtd,
+    read_ucdp_ged,
+)
+from lifecycle.evidence.readings import Reading, build_series, enumerate_readings, indicators
+from lifecycle.evidence.tables import check_provenance, conflicts, load_evidence, originals
+from lifecycle.inference.resurgence import power, test_resurgence
+from lifecycle.models.regression import compare_waves, directional_tests, fit_waves
+from lifecycle.models.waves import Phase, WaveDefinition, get_definition, registry
+from lifecycle.series.countseries import CountSeries
 
 __all__ = [
     "CountSeries",

@@ -7,7 +7,7 @@ an event export with enough events — and collects one tidy ``pandas.DataFrame`
 Design
 ------
 * **Failures are data.** An exception raised by the analysis for one series (a
-  :class:`~lifecycle.errors.LifecycleError` such as a series too short or all zeros,
+  :class:`~lifecycle._core.errors.LifecycleError` such as a series too short or all zeros,
   or any other ``Exception``) becomes a row with ``status="error"``, the exception's
   type and message; it never aborts the sweep and never vanishes. Warnings raised
   while a series is analysed are kept in its ``warnings`` column. The sweep's own bad
@@ -72,9 +72,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecycle._validation import check_choice, check_int
-from lifecycle.errors import EmptySeriesError, LifecycleWarning, ParameterError
-from lifecycle.series import CountSeries
+from lifecycle._core.errors import EmptySeriesError, LifecycleWarning, ParameterError
+from lifecycle._core.validation import check_choice, check_int
+from lifecycle.series.countseries import CountSeries
 
 __all__ = ["ANALYSES", "RESERVED_COLUMNS", "series_by_group", "series_seed", "sweep"]
 
@@ -86,25 +86,25 @@ Analysis = Callable[..., Any]
 
 # ---------------------------------------------------------------------- analyses
 def _resurgence(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.inference import test_resurgence
+    from lifecycle.inference.resurgence import test_resurgence
 
     return test_resurgence(series, seed=seed, **options)
 
 
 def _changepoints(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.changepoints import test_change
+    from lifecycle.changepoints.search import test_change
 
     return test_change(series, seed=seed, **options)
 
 
 def _segmentation(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.changepoints import detect
+    from lifecycle.changepoints.search import detect
 
     return detect(series, **options)
 
 
 def _waves(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.regression import compare_waves
+    from lifecycle.models.regression import compare_waves
 
     return compare_waves(series, **options)
 
@@ -115,7 +115,7 @@ ANALYSES: dict[str, tuple[Analysis, str, str]] = {
     "resurgence": (_resurgence, "lifecycle.inference", "test_resurgence"),
     "changepoints": (_changepoints, "lifecycle.changepoints", "test_change"),
     "segmentation": (_segmentation, "lifecycle.changepoints", "detect"),
-    "waves": (_waves, "lifecycle.regression", "compare_waves"),
+    "waves": (_waves, "lifecycle.models", "compare_waves"),
 }
 
 
@@ -240,7 +240,7 @@ def series_by_group(
     """
     from dataclasses import replace
 
-    from lifecycle.events import ACTOR_FIELDS, MEASURES, EventTable, events_to_series
+    from lifecycle.events.loaders import ACTOR_FIELDS, MEASURES, EventTable, events_to_series
 
     func = "series_by_group"
     if not isinstance(table, EventTable):
@@ -574,7 +574,7 @@ def sweep(
         ``"resurgence"`` runs :func:`lifecycle.inference.test_resurgence` (one row per
         series), ``"changepoints"`` :func:`lifecycle.changepoints.test_change` (one row),
         ``"segmentation"`` :func:`lifecycle.changepoints.detect` (one row per segment)
-        and ``"waves"`` :func:`lifecycle.regression.compare_waves` (one row per
+        and ``"waves"`` :func:`lifecycle.models.regression.compare_waves` (one row per
         definition; pass ``definitions=[...]``). A callable is called as
         ``analysis(series, seed, **options)`` and returns a dict, a list of dicts, a
         DataFrame (several rows per series) or a result with ``summary()``. It must be

@@ -20,9 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle import changepoints as cp
-from lifecycle import costs, inference, regression, simulate
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     AllZeroError,
     CountError,
     DefinitionError,
@@ -37,11 +35,15 @@ from lifecycle.errors import (
     ParameterError,
     TooShortError,
 )
-from lifecycle.events import read_acled, read_gtd, read_ucdp_ged
-from lifecycle.evidence import load_events, load_quantities, load_sources, load_waves
-from lifecycle.readings import Placement, Reading
-from lifecycle.series import CountSeries
-from lifecycle.waves import Phase, WaveDefinition
+from lifecycle.changepoints import search as cp
+from lifecycle.events.loaders import read_acled, read_gtd, read_ucdp_ged
+from lifecycle.evidence.readings import Placement, Reading
+from lifecycle.evidence.tables import load_events, load_quantities, load_sources, load_waves
+from lifecycle.inference import resurgence as inference
+from lifecycle.inference import simulate
+from lifecycle.models import costs, regression
+from lifecycle.models.waves import Phase, WaveDefinition
+from lifecycle.series.countseries import CountSeries
 
 YEARS = list(range(2010, 2022))
 COUNTS = [1, 5, 9, 14, 10, 6, 3, 2, 4, 8, 12, 15]  # rise, fall, rise

@@ -1,4 +1,4 @@
-"""Tests of lifecycle.changepoints, in layers.
+"""Tests of lifecycle.changepoints.search, in layers.
 
 1. tiny worked cases; 2. exactness (brute force, PELT = exact search, fast path = generic
 path); 3. the coal-mining known case; 4. seeded simulations (calibration of the change
@@ -18,7 +18,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lifecycle.changepoints import (
+from lifecycle._core.errors import (
+    AllZeroError,
+    CountError,
+    ParameterError,
+    TooShortError,
+)
+from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle.changepoints.search import (
     BreakIntervals,
     ChangePosterior,
     Segmentation,
@@ -32,15 +39,8 @@ from lifecycle.changepoints import (
     segment_path,
     test_change,
 )
-from lifecycle.costs import NegBinCost, PoissonCost
-from lifecycle.errors import (
-    AllZeroError,
-    CountError,
-    ParameterError,
-    TooShortError,
-)
-from lifecycle.likelihood import nb_logpmf, poisson_logpmf
-from lifecycle.series import CountSeries
+from lifecycle.models.costs import NegBinCost, PoissonCost
+from lifecycle.series.countseries import CountSeries
 
 COAL = Path(__file__).parent / "reference" / "coal_mining_disasters.csv"
 
@@ -501,8 +501,8 @@ def test_errors():
 
 
 def test_plain_years_follow_the_series_rules():
-    from lifecycle.changepoints import detect
-    from lifecycle.errors import GridError
+    from lifecycle._core.errors import GridError
+    from lifecycle.changepoints.search import detect
 
     with pytest.raises(GridError, match="gaps: 2017 absent"):
         detect([3, 4, 9, 8], years=[2015, 2016, 2018, 2019], n_changes=1)

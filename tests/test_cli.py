@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 
 import pytest
 
-from lifecycle.cli import main
+from lifecycle.cli.main import main
 
 # A clear single change: 2 to 3 attacks a year, then about 20 from 2014 on.
 STEP = "year,count\n2010,2\n2011,3\n2012,2\n2013,2\n2014,20\n2015,22\n2016,19\n2017,21\n"
@@ -53,7 +53,7 @@ def one_line_error(capsys, rc: int) -> str:
 class TestHelp:
     def test_help_by_subprocess(self):
         script = Path(sys.executable).parent / "lifecycle"
-        cmd = [str(script)] if script.exists() else [sys.executable, "-m", "lifecycle.cli"]
+        cmd = [str(script)] if script.exists() else [sys.executable, "-m", "lifecycle.cli.main"]
         done = subprocess.run([*cmd, "--help"], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0
         for word in ("report", "evidence", "detect", "compare", "test", "year,count"):

@@ -1,4 +1,4 @@
-"""Tests of lifecycle.costs: closed forms, likelihood consistency, ruptures interface."""
+"""Tests of lifecycle.models.costs: closed forms, likelihood consistency, ruptures interface."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import ruptures as rpt
 import statsmodels.api as sm
 from scipy import optimize
 
-from lifecycle.changepoints import _backtrack, _dp, _pelt
-from lifecycle.costs import NegBinCost, PoissonCost, estimate_alpha
-from lifecycle.errors import CountError, ExposureError, ParameterError
-from lifecycle.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle._core.errors import CountError, ExposureError, ParameterError
+from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle.changepoints.search import _backtrack, _dp, _pelt
+from lifecycle.models.costs import NegBinCost, PoissonCost, estimate_alpha
 
 
 # ---------------------------------------------------------------- worked examples

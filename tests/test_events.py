@@ -18,14 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     EmptySeriesError,
     FileFormatError,
     GridError,
     LifecycleWarning,
     ParameterError,
 )
-from lifecycle.events import (
+from lifecycle.events.loaders import (
     EVENT_COLUMNS,
     EventTable,
     events_to_series,

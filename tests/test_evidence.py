@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lifecycle import evidence
-from lifecycle.errors import EvidenceError, LifecycleError
+from lifecycle._core.errors import EvidenceError, LifecycleError
+from lifecycle.evidence import tables as evidence
 
 
 @pytest.fixture(scope="module")

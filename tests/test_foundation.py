@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lifecycle._results import TestResult, bootstrap_pvalue
-from lifecycle._validation import check_choice, check_counts, check_float, check_int, check_rng
-from lifecycle.errors import CountError, LifecycleError, ParameterError
-from lifecycle.likelihood import interval_logprob, nb_logpmf, poisson_logpmf
+from lifecycle._core.errors import CountError, LifecycleError, ParameterError
+from lifecycle._core.likelihood import interval_logprob, nb_logpmf, poisson_logpmf
+from lifecycle._core.results import TestResult, bootstrap_pvalue
+from lifecycle._core.validation import check_choice, check_counts, check_float, check_int, check_rng
 
 
 class TestValidation:

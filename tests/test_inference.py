@@ -1,4 +1,4 @@
-"""Tests of lifecycle.inference: the resurgence test and power by simulation.
+"""Tests of lifecycle.inference.resurgence: the resurgence test and power by simulation.
 
 Layers: hand-checkable worked examples; equivalence of the vectorised order-constrained
 likelihoods with plain PAVA / brute force (and scipy's constrained optimiser for NB2
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import optimize, special
 
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     AllZeroError,
     CountError,
     GridError,
@@ -21,7 +21,8 @@ from lifecycle.errors import (
     ParameterError,
     TooShortError,
 )
-from lifecycle.inference import (
+from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle.inference.resurgence import (
     _analyse,
     _block_tables,
     _increasing,
@@ -30,10 +31,9 @@ from lifecycle.inference import (
     _profile_alpha,
     power,
 )
-from lifecycle.inference import test_resurgence as resurgence
-from lifecycle.likelihood import nb_logpmf, poisson_logpmf
-from lifecycle.series import CountSeries
-from lifecycle.simulate import falling, flat, rising, single_peak
+from lifecycle.inference.resurgence import test_resurgence as resurgence
+from lifecycle.inference.simulate import falling, flat, rising, single_peak
+from lifecycle.series.countseries import CountSeries
 
 WAVES = [30, 60, 100, 70, 35, 25, 45, 75, 100, 90]  # the 10-year curve of issue 4
 

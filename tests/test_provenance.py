@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle import evidence
-from lifecycle.errors import ProvenanceError
+from lifecycle._core.errors import ProvenanceError
+from lifecycle.evidence import tables as evidence
 
 TABLES = ("sources", "quantities", "events", "waves")
 

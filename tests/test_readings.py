@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     ApproximationWarning,
     EmptySeriesError,
     EvidenceError,
     ParameterError,
 )
-from lifecycle.readings import (
+from lifecycle.evidence.readings import (
     POLICIES,
     QUESTIONS,
     Placement,
@@ -28,7 +28,7 @@ from lifecycle.readings import (
     enumerate_readings,
     indicators,
 )
-from lifecycle.series import CountSeries
+from lifecycle.series.countseries import CountSeries
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 INF = math.inf

@@ -1,4 +1,4 @@
-"""Tests of lifecycle.regression: wave fits, comparison, directional tests.
+"""Tests of lifecycle.models.regression: wave fits, comparison, directional tests.
 
 Layers: worked examples with answers computable by hand; the window/interval likelihood
 against statsmodels' GLM and NegativeBinomial; brute force for searches and LOO; seeded
@@ -16,15 +16,15 @@ import statsmodels.api as sm
 from scipy import optimize, special, stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
 
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     AllZeroError,
     DefinitionError,
     FitError,
     LifecycleWarning,
     ParameterError,
 )
-from lifecycle.likelihood import nb_logpmf, poisson_logpmf
-from lifecycle.regression import (
+from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle.models.regression import (
     Comparison,
     WaveFit,
     best_segmentation,
@@ -33,8 +33,8 @@ from lifecycle.regression import (
     fit_waves,
     test_direction,
 )
-from lifecycle.series import CountSeries
-from lifecycle.waves import CONVENTIONAL, NO_CHANGE, Phase, WaveDefinition
+from lifecycle.models.waves import CONVENTIONAL, NO_CHANGE, Phase, WaveDefinition
+from lifecycle.series.countseries import CountSeries
 
 YEARS6 = list(range(2001, 2007))
 ABC = WaveDefinition.from_breaks("abc", [2001, 2003, 2005], names=["a", "b", "c"])

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle.cli import main
-from lifecycle.errors import ParameterError
-from lifecycle.evidence import load_evidence
-from lifecycle.report import (
+from lifecycle._core.errors import ParameterError
+from lifecycle.cli.main import main
+from lifecycle.evidence.tables import load_evidence
+from lifecycle.models.waves import WaveDefinition
+from lifecycle.report.build import (
     Analysis,
     analyse_evidence,
     analyse_series,
@@ -24,8 +25,7 @@ from lifecycle.report import (
     compare_definitions,
     write_report,
 )
-from lifecycle.series import CountSeries
-from lifecycle.waves import WaveDefinition
+from lifecycle.series.countseries import CountSeries
 
 # Indicators that run in seconds; together they exercise refusals, exact series and intervals.
 FAST = ["event_attacks", "clashes", "event_reach", "attacks_pakistan"]

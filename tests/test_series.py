@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     CountError,
     EmptySeriesError,
     ExposureError,
     GridError,
     IntervalError,
 )
-from lifecycle.series import CountSeries, to_label, to_ordinal
+from lifecycle.series.countseries import CountSeries, to_label, to_ordinal
 
 
 def _windows() -> CountSeries:
@@ -284,7 +284,7 @@ class TestCsv:
         assert CountSeries.read_csv(path) == CountSeries.from_counts([2015, 2016], [3, 5])
 
     def test_bad_files(self, tmp_path):
-        from lifecycle.errors import FileFormatError
+        from lifecycle._core.errors import FileFormatError
 
         with pytest.raises(FileFormatError, match="No such file"):
             CountSeries.read_csv(tmp_path / "absent.csv")

@@ -1,13 +1,12 @@
-"""Tests of lifecycle.simulate: exact curve shapes, reproducibility, moments, errors."""
+"""Tests of lifecycle.inference.simulate: exact curve shapes, reproducibility, moments, errors."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lifecycle.errors import ExposureError, ParameterError
-from lifecycle.series import CountSeries
-from lifecycle.simulate import (
+from lifecycle._core.errors import ExposureError, ParameterError
+from lifecycle.inference.simulate import (
     falling,
     flat,
     rising,
@@ -16,6 +15,7 @@ from lifecycle.simulate import (
     single_peak,
     two_waves,
 )
+from lifecycle.series.countseries import CountSeries
 
 
 def test_curves_exact_values():

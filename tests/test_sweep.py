@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle._results import bootstrap_pvalue
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     AllZeroError,
     ApproximationWarning,
     EmptySeriesError,
     ParameterError,
     TooShortError,
 )
-from lifecycle.series import CountSeries
+from lifecycle._core.results import bootstrap_pvalue
+from lifecycle.series.countseries import CountSeries
 from lifecycle.sweep import RESERVED_COLUMNS, series_seed, sweep
 
 
@@ -368,7 +368,7 @@ GTD_ROWS = [
 
 @pytest.fixture(scope="module")
 def gtd_table(tmp_path_factory):
-    from lifecycle.events import read_gtd
+    from lifecycle.events.loaders import read_gtd
 
     path = tmp_path_factory.mktemp("gtd") / "gtd.csv"
     header = "eventid,iyear,imonth,iday,country_txt,gname,gname2\n"
@@ -386,7 +386,7 @@ class TestSeriesByGroup:
         assert out["Alpha"].name == "Alpha"
 
     def test_same_series_as_filtering_the_table(self, gtd_table):
-        from lifecycle.events import events_to_series, filter_events
+        from lifecycle.events.loaders import events_to_series, filter_events
         from lifecycle.sweep import series_by_group
 
         out = series_by_group(gtd_table, min_events=1)
@@ -409,7 +409,7 @@ class TestSeriesByGroup:
         assert every["Alpha"] == primary["Alpha"]
 
     def test_monthly_series_warn_once_for_coarse_dates(self, gtd_table):
-        from lifecycle.errors import LifecycleWarning
+        from lifecycle._core.errors import LifecycleWarning
         from lifecycle.sweep import series_by_group
 
         with pytest.warns(LifecycleWarning, match=r"Events of 1 groups were left out .*'Alpha'"):
@@ -450,7 +450,7 @@ def resurgence(groups) -> pd.DataFrame:
 
 class TestResurgenceSweep:
     def test_rows_equal_direct_calls(self, groups, resurgence):
-        from lifecycle.inference import test_resurgence
+        from lifecycle.inference.resurgence import test_resurgence
 
         assert "analysis_seed" not in resurgence.columns  # the test's own seed is ours
         ok = resurgence[resurgence["status"] == "ok"]
@@ -498,7 +498,7 @@ class TestOtherAnalyses:
     NAMES = ("g00", "g01", "g02", "short")
 
     def test_change_test_rows_equal_direct_calls(self, groups):
-        from lifecycle.changepoints import test_change
+        from lifecycle.changepoints.search import test_change
 
         sub = {k: groups[k] for k in self.NAMES}
         out = sweep(sub, "changepoints", seed=2, progress=False, n_boot=19)
@@ -508,7 +508,7 @@ class TestOtherAnalyses:
             assert (row.statistic, row.p_value) == (direct.statistic, direct.p_value)
 
     def test_segmentation_one_row_per_segment(self, groups):
-        from lifecycle.changepoints import detect
+        from lifecycle.changepoints.search import detect
 
         sub = {k: groups[k] for k in self.NAMES}
         out = sweep(sub, "segmentation", seed=2, progress=False, penalty="bic")
@@ -518,8 +518,8 @@ class TestOtherAnalyses:
             pd.testing.assert_frame_equal(rows.reset_index(drop=True), expected, check_dtype=False)
 
     def test_waves_one_row_per_definition(self, groups):
-        from lifecycle.regression import compare_waves
-        from lifecycle.waves import CONVENTIONAL
+        from lifecycle.models.regression import compare_waves
+        from lifecycle.models.waves import CONVENTIONAL
 
         sub = {k: groups[k] for k in self.NAMES[:2]}
         out = sweep(sub, "waves", seed=2, progress=False, definitions=[CONVENTIONAL], loo=False)

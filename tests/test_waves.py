@@ -1,4 +1,4 @@
-"""Tests of lifecycle.waves: phases, definitions, boundary rule, variants, registry."""
+"""Tests of lifecycle.models.waves: phases, definitions, boundary rule, variants, registry."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifecycle.errors import DefinitionError, EvidenceError
-from lifecycle.waves import (
+from lifecycle._core.errors import DefinitionError, EvidenceError
+from lifecycle.models.waves import (
     CONVENTIONAL,
     DEFAULT_BOUNDARY_RULE,
     NO_CHANGE,

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecycle.errors import LifecycleError
+from lifecycle._core.errors import LifecycleError
 
 __all__ = ["build_parser", "main"]
 
@@ -382,8 +382,8 @@ def _print_table(frame: pd.DataFrame, title: str | None = None) -> None:
 # ---------------------------------------------------------------------- commands
 def _load_series(args: argparse.Namespace) -> Any:
     """The series named on the command line (CSV or event export), or None."""
-    from lifecycle.errors import InputError
-    from lifecycle.series import CountSeries
+    from lifecycle._core.errors import InputError
+    from lifecycle.series.countseries import CountSeries
 
     exports = [(k, getattr(args, k)) for k in ("gtd", "acled", "ucdp") if getattr(args, k)]
     if len(exports) + bool(args.series) > 1:
@@ -397,7 +397,7 @@ def _load_series(args: argparse.Namespace) -> Any:
         return CountSeries.read_csv(args.series, freq=args.freq, allow_missing=args.allow_missing)
     if not exports:
         return None
-    from lifecycle import events
+    from lifecycle.events import loaders as events
 
     kind, path = exports[0]
     reader = {"gtd": events.read_gtd, "acled": events.read_acled, "ucdp": events.read_ucdp_ged}
@@ -408,7 +408,7 @@ def _load_series(args: argparse.Namespace) -> Any:
 
 
 def _require_series(args: argparse.Namespace) -> Any:
-    from lifecycle.errors import InputError
+    from lifecycle._core.errors import InputError
 
     series = _load_series(args)
     if series is None:
@@ -420,7 +420,7 @@ def _require_series(args: argparse.Namespace) -> Any:
 
 
 def _measure(args: argparse.Namespace, series: Any) -> str | None:
-    from lifecycle.errors import InputError
+    from lifecycle._core.errors import InputError
 
     if args.measure is not None:
         if args.measure not in series.measures:
@@ -444,12 +444,12 @@ def _show_warning(
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from lifecycle import report
+    from lifecycle.report import build as report
 
     series = _load_series(args)
     if series is not None:
         if args.only:
-            from lifecycle.errors import InputError
+            from lifecycle._core.errors import InputError
 
             raise InputError(
                 "--only selects indicators of the embedded evidence; not with a series."
@@ -526,7 +526,7 @@ def _short(frame: pd.DataFrame, width: int = 70) -> pd.DataFrame:
 
 
 def _cmd_evidence_list(args: argparse.Namespace) -> int:
-    from lifecycle.evidence import load_evidence
+    from lifecycle.evidence.tables import load_evidence
 
     table = getattr(load_evidence(), args.table)
     if args.json:
@@ -538,7 +538,7 @@ def _cmd_evidence_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_evidence_check(args: argparse.Namespace) -> int:
-    from lifecycle.evidence import check_provenance
+    from lifecycle.evidence.tables import check_provenance
 
     problems = check_provenance()
     frame = pd.DataFrame(
@@ -564,7 +564,7 @@ def _cmd_evidence_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_evidence_conflicts(args: argparse.Namespace) -> int:
-    from lifecycle.evidence import conflicts
+    from lifecycle.evidence.tables import conflicts
 
     frame = conflicts()
     if args.json:
@@ -592,7 +592,7 @@ def _write_extra(
     if not getattr(args, "out", None):
         return []
     from lifecycle import plotting
-    from lifecycle.report import _write_csv
+    from lifecycle.report.build import _write_csv
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -608,7 +608,8 @@ def _write_extra(
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
-    from lifecycle import changepoints, plotting
+    from lifecycle import plotting
+    from lifecycle.changepoints import search as changepoints
 
     series = _require_series(args)
     measure = _measure(args, series)
@@ -683,8 +684,8 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 
 
 def _definitions(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
-    from lifecycle.report import default_definitions
-    from lifecycle.waves import get_definition
+    from lifecycle.models.waves import get_definition
+    from lifecycle.report.build import default_definitions
 
     if args.definition:
         return [get_definition(d) for d in args.definition], []
@@ -693,8 +694,8 @@ def _definitions(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from lifecycle import plotting
-    from lifecycle.errors import FitError
-    from lifecycle.report import compare_definitions
+    from lifecycle._core.errors import FitError
+    from lifecycle.report.build import compare_definitions
 
     series = _require_series(args)
     if args.measure is not None:
@@ -760,7 +761,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from lifecycle import inference, plotting
+    from lifecycle import plotting
+    from lifecycle.inference import resurgence as inference
 
     series = _require_series(args)
     measure = _measure(args, series)

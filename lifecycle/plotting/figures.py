@@ -54,7 +54,7 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from lifecycle.series import CountSeries, to_label
+from lifecycle.series.countseries import CountSeries, to_label
 
 __all__ = [
     "legend_outside",
@@ -420,7 +420,7 @@ def plot_phases(
 
     Parameters
     ----------
-    definition : lifecycle.waves.WaveDefinition
+    definition : lifecycle.models.waves.WaveDefinition
     ax : Axes, optional
         Usually the axes of :func:`plot_series`, drawn first so that the x range is set:
         open phases (from the start, to the present) run to the edge of the axes.
@@ -442,7 +442,7 @@ def plot_phases(
 
     Examples
     --------
-    >>> from lifecycle.waves import WaveDefinition
+    >>> from lifecycle.models.waves import WaveDefinition
     >>> d = WaveDefinition.from_breaks("toy", [2015, 2019], names=["up", "down"], end=2022)
     >>> fig, ax = new_figure()
     >>> _ = ax.set_xlim(2014, 2023)
@@ -543,7 +543,7 @@ def plot_change_probability(
     >>> [float(v) for v in ax.get_ylim()]
     [0.0, 1.0]
     """
-    from lifecycle.series import to_ordinal
+    from lifecycle.series.countseries import to_ordinal
 
     if probability is None:
         if not (hasattr(periods, "labels") and hasattr(periods, "prob_change")):
@@ -612,7 +612,7 @@ def plot_changepoints(
             raise TypeError(
                 f"Expected a Segmentation (with {attr!r}). Got {type(segmentation).__name__}."
             )
-    from lifecycle.series import to_ordinal
+    from lifecycle.series.countseries import to_ordinal
 
     ax = _get_ax(ax)
     freq = segmentation.atoms.freq
@@ -680,7 +680,7 @@ def plot_fit(
 
     Parameters
     ----------
-    fit : lifecycle.regression.WaveFit
+    fit : lifecycle.models.regression.WaveFit
     ax : Axes, optional
         Usually the axes of :func:`plot_series` (same per-period scale).
     measures : sequence of str, optional
@@ -703,8 +703,8 @@ def plot_fit(
 
     Examples
     --------
-    >>> from lifecycle.regression import fit_waves
-    >>> from lifecycle.waves import WaveDefinition
+    >>> from lifecycle.models.regression import fit_waves
+    >>> from lifecycle.models.waves import WaveDefinition
     >>> s = CountSeries.from_counts([2001, 2002, 2003, 2004], [2, 4, 9, 7])
     >>> fit = fit_waves(s, WaveDefinition.from_breaks("w", [2001, 2003]))
     >>> fig, ax = new_figure()
@@ -714,7 +714,7 @@ def plot_fit(
     for attr in ("fitted_rates", "phase_rates", "definition", "series", "shape"):
         if not hasattr(fit, attr):
             raise TypeError(f"Expected a WaveFit (with {attr!r}). Got {type(fit).__name__}.")
-    from lifecycle.series import to_ordinal
+    from lifecycle.series.countseries import to_ordinal
 
     ax = _get_ax(ax)
     freq = fit.series.freq
@@ -982,7 +982,7 @@ def plot_test(
         )
     ax = _get_ax(ax)
     freq = "month" if isinstance(fitted["start"].iloc[0], str) else "year"
-    from lifecycle.series import to_ordinal
+    from lifecycle.series.countseries import to_ordinal
 
     s = np.array([to_ordinal(v, freq) for v in fitted["start"]], dtype=float)
     e = np.array([to_ordinal(v, freq) for v in fitted["end"]], dtype=float)

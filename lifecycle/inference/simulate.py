@@ -15,7 +15,7 @@ literature argues about:
 ============== ==========================================================
 
 All randomness goes through an explicit ``seed`` (see
-:func:`lifecycle._validation.check_rng`); draws for ``n`` series are made as one array.
+:func:`lifecycle._core.validation.check_rng`); draws for ``n`` series are made as one array.
 
 References
 ----------
@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from lifecycle._validation import check_choice, check_float, check_int, check_rng
-from lifecycle.errors import ExposureError, ParameterError, TooShortError
-from lifecycle.likelihood import FAMILIES
-from lifecycle.series import FREQS, CountSeries, to_label, to_ordinal
+from lifecycle._core.errors import ExposureError, ParameterError, TooShortError
+from lifecycle._core.likelihood import FAMILIES
+from lifecycle._core.validation import check_choice, check_float, check_int, check_rng
+from lifecycle.series.countseries import FREQS, CountSeries, to_label, to_ordinal
 
 __all__ = [
     "falling",

@@ -62,9 +62,9 @@ import numpy as np
 import ruptures as rpt
 from scipy import special
 
-from lifecycle._validation import check_counts, check_float
-from lifecycle.errors import CountError, EmptySeriesError, ExposureError
-from lifecycle.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle._core.errors import CountError, EmptySeriesError, ExposureError
+from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle._core.validation import check_counts, check_float
 
 __all__ = ["NegBinCost", "PoissonCost", "estimate_alpha"]
 

@@ -34,8 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from lifecycle._validation import check_choice, check_counts
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     CountError,
     EmptySeriesError,
     ExposureError,
@@ -43,6 +42,7 @@ from lifecycle.errors import (
     GridError,
     IntervalError,
 )
+from lifecycle._core.validation import check_choice, check_counts
 
 __all__ = ["FREQS", "Atoms", "CountSeries", "to_label", "to_ordinal"]
 

@@ -11,7 +11,7 @@ the calendar label of the first period of the new regime (the first period of at
 Objective
 ---------
 Minimise the total segment cost ``sum_j c(b_j, b_{j+1}) = -2 loglik``
-(:mod:`lifecycle.costs`), with every segment at least ``min_size`` atoms long:
+(:mod:`lifecycle.models.costs`), with every segment at least ``min_size`` atoms long:
 
 * **exact, every number of changes** (:func:`segment_path`, ``detect(method="exact")``):
   the segment-neighbourhood dynamic programme
@@ -69,9 +69,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from lifecycle._results import TestResult, bootstrap_pvalue
-from lifecycle._validation import check_choice, check_float, check_int, check_rng
-from lifecycle.costs import (
+from lifecycle._core.errors import AllZeroError, ParameterError, TooShortError
+from lifecycle._core.results import TestResult, bootstrap_pvalue
+from lifecycle._core.validation import check_choice, check_float, check_int, check_rng
+from lifecycle.models.costs import (
     NegBinCost,
     PoissonCost,
     _alpha_mle_batch,
@@ -82,8 +83,7 @@ from lifecycle.costs import (
     _poisson_partial,
     _prefix,
 )
-from lifecycle.errors import AllZeroError, ParameterError, TooShortError
-from lifecycle.series import FREQS, Atoms, CountSeries, to_label
+from lifecycle.series.countseries import FREQS, Atoms, CountSeries, to_label
 
 __all__ = [
     "BreakIntervals",

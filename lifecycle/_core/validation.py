@@ -1,7 +1,7 @@
 """Name-aware validation helpers used at the boundary of every public function.
 
 Messages follow one pattern: "The 'min_size' parameter of detect must be an int >= 1.
-Got 0 instead." ``TypeError`` for a wrong type, a :class:`~lifecycle.errors.LifecycleError`
+Got 0 instead." ``TypeError`` for a wrong type, a :class:`~lifecycle._core.errors.LifecycleError`
 subclass for a wrong value. numpy scalar types are accepted wherever Python ones are.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lifecycle.errors import CountError, ParameterError
+from lifecycle._core.errors import CountError, ParameterError
 
 __all__ = [
     "check_choice",

@@ -3,7 +3,7 @@
 Model
 -----
 For a series on a grid of periods ``t`` with phases from a
-:class:`~lifecycle.waves.WaveDefinition`, the log-rate of measure ``m`` in period ``t`` is
+:class:`~lifecycle.models.waves.WaveDefinition`, the log-rate of measure ``m`` in period ``t`` is
 
 .. math:: \\log \\lambda_{m t} = \\gamma_m + x_t^\\top \\beta, \\qquad \\gamma_{m_0} = 0,
 
@@ -55,7 +55,7 @@ Muggeo, V. M. R. (2003). Estimating regression models with unknown break-points.
 Examples
 --------
 >>> from lifecycle.series import CountSeries
->>> from lifecycle.waves import WaveDefinition
+>>> from lifecycle.models.waves import WaveDefinition
 >>> s = CountSeries.from_counts(range(2001, 2007), [4, 6, 1, 1, 8, 10])
 >>> d = WaveDefinition.from_breaks("w", [2001, 2003, 2005], names=["a", "b", "c"])
 >>> fit = fit_waves(s, d)
@@ -79,9 +79,7 @@ from statsmodels.discrete.discrete_model import NegativeBinomial
 from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
 
-from lifecycle._results import TestResult
-from lifecycle._validation import check_choice, check_float, check_int
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     AllZeroError,
     ConvergenceWarning,
     DefinitionError,
@@ -92,9 +90,11 @@ from lifecycle.errors import (
     ParameterError,
     TooShortError,
 )
-from lifecycle.likelihood import interval_logprob, nb_logpmf
-from lifecycle.series import CountSeries, to_label, to_ordinal
-from lifecycle.waves import NO_CHANGE, Phase, WaveDefinition, get_definition
+from lifecycle._core.likelihood import interval_logprob, nb_logpmf
+from lifecycle._core.results import TestResult
+from lifecycle._core.validation import check_choice, check_float, check_int
+from lifecycle.models.waves import NO_CHANGE, Phase, WaveDefinition, get_definition
+from lifecycle.series.countseries import CountSeries, to_label, to_ordinal
 
 __all__ = [
     "FAMILIES",
@@ -1107,7 +1107,7 @@ def fit_waves(
     Examples
     --------
     >>> from lifecycle.series import CountSeries
-    >>> from lifecycle.waves import WaveDefinition
+    >>> from lifecycle.models.waves import WaveDefinition
     >>> s = CountSeries.from_counts([2001, 2002, 2003, 2004], [2, 4, 9, 7])
     >>> fit = fit_waves(s, WaveDefinition.from_breaks("w", [2001, 2003]))
     >>> float(fit.rate_ratios["ratio"].iloc[0])
@@ -1468,7 +1468,7 @@ def test_direction(fit: WaveFit, lower: str, upper: str, *, name: str | None = N
     Examples
     --------
     >>> from lifecycle.series import CountSeries
-    >>> from lifecycle.waves import WaveDefinition
+    >>> from lifecycle.models.waves import WaveDefinition
     >>> s = CountSeries.from_counts([2001, 2002, 2003, 2004], [20, 25, 5, 4])
     >>> f = fit_waves(s, WaveDefinition.from_breaks("w", [2001, 2003], names=["hi", "lo"]))
     >>> test_direction(f, lower="lo", upper="hi").p_value < 0.001
@@ -1769,7 +1769,7 @@ def compare_waves(
     Examples
     --------
     >>> from lifecycle.series import CountSeries
-    >>> from lifecycle.waves import WaveDefinition
+    >>> from lifecycle.models.waves import WaveDefinition
     >>> s = CountSeries.from_counts(range(2001, 2009), [9, 11, 10, 2, 3, 2, 12, 10])
     >>> d = WaveDefinition.from_breaks("w", [2001, 2004, 2007], names=["e", "d", "r"])
     >>> c = compare_waves(s, [d], loo=False)

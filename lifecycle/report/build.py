@@ -5,13 +5,13 @@ Two steps, kept apart:
 1. **Analysis** — :func:`analyse_evidence` runs the library's statistical functions on
    every indicator the documents' evidence gives (frequency of attacks, severity, reach,
    clashes, attacks in Pakistan), over *every* admissible reading of that evidence
-   (:func:`lifecycle.readings.enumerate_readings`), and for every wave definition of the
-   registry (:func:`lifecycle.waves.registry`). :func:`analyse_series` does the same for
+   (:func:`lifecycle.evidence.readings.enumerate_readings`), and for every wave definition of the
+   registry (:func:`lifecycle.models.waves.registry`). :func:`analyse_series` does the same for
    one user series (a CSV or an event export). Both return an :class:`Analysis`: tidy
    tables with one row per indicator × reading × definition (comparison), per
    indicator × reading × measure × test (tests, with their power), and a verdict table
    that counts how many readings support each conclusion. Nothing here computes a
-   statistic: the numbers come from :mod:`lifecycle.regression`,
+   statistic: the numbers come from :mod:`lifecycle.models.regression`,
    :mod:`lifecycle.changepoints` and :mod:`lifecycle.inference`. A cell the library
    refuses (too few observations, count intervals where exact counts are needed, a
    definition that does not cover the series) is kept as a row whose ``status`` quotes
@@ -32,7 +32,7 @@ do not depend on which other cells run or in what order.
 References
 ----------
 Burnham, K. P. and Anderson, D. R. (2002). *Model Selection and Multimodel Inference*,
-2nd ed. Springer (Akaike weights, as reported by :func:`lifecycle.regression.compare_waves`).
+2nd ed. Springer (Akaike weights, as reported by :func:`lifecycle.models.regression.compare_waves`).
 
 Examples
 --------
@@ -54,9 +54,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecycle._validation import check_choice, check_int
-from lifecycle.errors import LifecycleError, LifecycleWarning, ParameterError
-from lifecycle.series import CountSeries, to_label
+from lifecycle._core.errors import LifecycleError, LifecycleWarning, ParameterError
+from lifecycle._core.validation import check_choice, check_int
+from lifecycle.series.countseries import CountSeries, to_label
 
 __all__ = [
     "LEVEL",
@@ -80,7 +80,7 @@ N_SIM_POWER = 400
 POWER_SCALES = (1.0, 2.0, 5.0, 10.0, 20.0)
 
 # Indicators of the documents' evidence, in the order the report presents them:
-# (question of lifecycle.readings, indicator label, what it measures).
+# (question of lifecycle.evidence.readings, indicator label, what it measures).
 _INDICATORS = (
     ("attacks", "frequency: attacks (document figures)", "frequency"),
     ("event_attacks", "frequency: documented attacks (events)", "frequency"),
@@ -229,9 +229,9 @@ def default_definitions(evidence: Any = None) -> tuple[list[Any], list[str]]:
     Parameters
     ----------
     evidence : optional
-        Passed to :func:`lifecycle.waves.registry`.
+        Passed to :func:`lifecycle.models.waves.registry`.
     """
-    from lifecycle.waves import registry
+    from lifecycle.models.waves import registry
 
     return _dated_definitions(registry(evidence))
 
@@ -261,7 +261,7 @@ def compare_definitions(
 ) -> tuple[Any, dict[str, str]]:
     """compare_waves on every definition, with the library's reason for each it refused.
 
-    :func:`~lifecycle.regression.compare_waves` fits every definition on the periods
+    :func:`~lifecycle.models.regression.compare_waves` fits every definition on the periods
     they all cover and lists those the series cannot carry in ``Comparison.refused``;
     here its warning is silenced (the refusals go into the tables instead) and the
     reasons are prefixed ``"not computed: "``. Nothing is computed here.
@@ -277,7 +277,7 @@ def compare_definitions(
 
     Returns
     -------
-    comparison : lifecycle.regression.Comparison or None
+    comparison : lifecycle.models.regression.Comparison or None
         ``None`` when not even "no change" can be fitted.
     refused : dict of str to str
         For each definition left out, ``"not computed: <the library's message>"``.
@@ -289,7 +289,7 @@ def compare_definitions(
     >>> comp.best, refused
     ('no change', {})
     """
-    from lifecycle.regression import compare_waves
+    from lifecycle.models.regression import compare_waves
 
     try:
         with warnings.catch_warnings():
@@ -317,8 +317,8 @@ def _tests_for_measure(
     n_boot: int,
 ) -> tuple[list[dict], dict | None, list[dict], dict[str, Any]]:
     """Change test, segmentation, resurgence test and its power for one measure."""
-    from lifecycle.changepoints import detect, posterior_changes, test_change
-    from lifecycle.inference import power, test_resurgence
+    from lifecycle.changepoints.search import detect, posterior_changes, test_change
+    from lifecycle.inference.resurgence import power, test_resurgence
 
     rows: list[dict] = []
     objs: dict[str, Any] = {}
@@ -453,7 +453,7 @@ def _tests_for_measure(
 
 
 def _directional_rows(comparison: Any, base: dict) -> list[dict]:
-    from lifecycle.regression import directional_tests
+    from lifecycle.models.regression import directional_tests
 
     rows = []
     if comparison is None:
@@ -805,10 +805,10 @@ def analyse_evidence(
 ) -> Analysis:
     """Every indicator, reading and definition of the embedded evidence.
 
-    For each indicator (a question of :mod:`lifecycle.readings`) and each of its
+    For each indicator (a question of :mod:`lifecycle.evidence.readings`) and each of its
     admissible readings, the series is built and analysed with the library's functions:
-    :func:`~lifecycle.regression.compare_waves` over the registry's definitions (those
-    that divide a lifecycle) with :func:`~lifecycle.regression.directional_tests` on each
+    :func:`~lifecycle.models.regression.compare_waves` over the registry's definitions (those
+    that divide a lifecycle) with :func:`~lifecycle.models.regression.directional_tests` on each
     dated fit; and, per measure, :func:`~lifecycle.changepoints.test_change`,
     :func:`~lifecycle.changepoints.detect` (BIC),
     :func:`~lifecycle.changepoints.posterior_changes`,
@@ -825,7 +825,7 @@ def analyse_evidence(
     evidence : lifecycle.evidence.Evidence, optional
         Default: :func:`lifecycle.evidence.load_evidence`.
     questions : sequence of str, optional
-        Indicators to run (questions of :data:`lifecycle.readings.QUESTIONS`); default
+        Indicators to run (questions of :data:`lifecycle.evidence.readings.QUESTIONS`); default
         all of the report's indicators.
     include_estimated : bool
         Also compare, in every reading, the best data-driven segmentation into as many
@@ -855,9 +855,9 @@ def analyse_evidence(
     >>> a.verdicts.loc[0, "verdict"]  # doctest: +SKIP
     'the evidence cannot decide'
     """
-    from lifecycle.evidence import load_evidence
-    from lifecycle.readings import QUESTIONS, build_series, enumerate_readings
-    from lifecycle.waves import registry
+    from lifecycle.evidence.readings import QUESTIONS, build_series, enumerate_readings
+    from lifecycle.evidence.tables import load_evidence
+    from lifecycle.models.waves import registry
 
     func = "analyse_evidence"
     seed, n_boot, family = _check_common(seed, n_boot, family, func)
@@ -984,7 +984,7 @@ def analyse_series(
     >>> list(a.verdicts["indicator"])
     ['mine']
     """
-    from lifecycle.waves import get_definition
+    from lifecycle.models.waves import get_definition
 
     func = "analyse_series"
     if not isinstance(series, CountSeries):
@@ -1110,7 +1110,7 @@ def cass_figures(
     values are not in its text. Each reproduction holds only the observations of the
     figure's subject (region) that touch the figure's years, from the default reading
     of the matching question
-    (:func:`lifecycle.readings.enumerate_readings`): windows spanning several years stay
+    (:func:`lifecycle.evidence.readings.enumerate_readings`): windows spanning several years stay
     multi-year totals, intervals stay intervals, and every year of the figure's range
     with no number of its own is listed in the caption — never filled in.
 
@@ -1119,7 +1119,7 @@ def cass_figures(
     evidence : lifecycle.evidence.Evidence, optional
     readings : dict, optional
         The reading to use per question (default: the first of
-        :func:`~lifecycle.readings.enumerate_readings`, which this saves enumerating).
+        :func:`~lifecycle.evidence.readings.enumerate_readings`, which this saves enumerating).
     n_readings : dict, optional
         How many readings each question admits (for the caption).
     only_given : bool
@@ -1135,8 +1135,8 @@ def cass_figures(
     >>> [f.number for f in cass_figures()]  # doctest: +SKIP
     [1, 3, 4]
     """
-    from lifecycle.evidence import load_evidence
-    from lifecycle.readings import build_series, enumerate_readings
+    from lifecycle.evidence.readings import build_series, enumerate_readings
+    from lifecycle.evidence.tables import load_evidence
 
     ev = load_evidence() if evidence is None else evidence
     out = []
@@ -1390,7 +1390,7 @@ class _Figures:
         self.items: list[tuple[str, str, str]] = []  # stem, caption, svg text
 
     def add(self, stem: str, fig: Any, caption: str) -> None:
-        from lifecycle.plotting import save_figure
+        from lifecycle.plotting.figures import save_figure
 
         _, svg = save_figure(fig, self.folder / stem, dpi=120)
         self.items.append((stem, caption, svg.read_text(encoding="utf-8")))
@@ -1592,7 +1592,7 @@ def write_report(analysis: Analysis, out: str | Path) -> list[Path]:
     ev = analysis.evidence
     used = _evidence_rows_used(analysis)
     if ev is not None:
-        from lifecycle.evidence import check_provenance, conflicts
+        from lifecycle.evidence.tables import check_provenance, conflicts
 
         tables["sources"] = ev.sources
         tables["evidence_quantities"] = ev.quantities[ev.quantities["id"].isin(used)]

@@ -16,7 +16,7 @@ The evidence lives in four plain CSV tables in the project's ``data/`` folder
     boundaries as written.
 
 This module loads the tables into typed :class:`pandas.DataFrame` objects and
-rejects malformed rows with an :class:`~lifecycle.errors.EvidenceError` that
+rejects malformed rows with an :class:`~lifecycle._core.errors.EvidenceError` that
 names the file, the row (id and line number) and the column
 (:func:`load_sources`, :func:`load_quantities`, :func:`load_events`,
 :func:`load_waves`, :func:`load_evidence`). :func:`check_provenance` verifies
@@ -60,7 +60,7 @@ from typing import Any
 
 import pandas as pd
 
-from lifecycle.errors import EvidenceError, ProvenanceError
+from lifecycle._core.errors import EvidenceError, ProvenanceError
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -408,9 +408,9 @@ def data_dir() -> Path:
         ``<project root>/data`` in a source checkout; ``lifecycle/data`` inside an
         installed wheel (the build copies the tables there).
     """
-    here = Path(__file__).resolve().parent
-    packaged = here / "data"
-    return packaged if packaged.is_dir() else here.parent / "data"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "data"
+    return packaged if packaged.is_dir() else package.parent / "data"
 
 
 def seeds_dir() -> Path:
@@ -425,7 +425,7 @@ def seeds_dir() -> Path:
     env = os.environ.get("LIFECYCLE_SEEDS_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+    return Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
 # --------------------------------------------------------------------------- reading
@@ -1260,7 +1260,7 @@ def check_provenance(
         The sources table mapping ``source_id`` to ``file``; default
         ``sources.csv`` next to the checked file, else ``data/sources.csv``.
     strict : bool
-        Raise :class:`~lifecycle.errors.ProvenanceError` listing every problem
+        Raise :class:`~lifecycle._core.errors.ProvenanceError` listing every problem
         instead of returning them.
 
     Returns

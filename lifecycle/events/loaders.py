@@ -12,7 +12,7 @@ Rules that keep the counts honest
 * **Nothing is silently dropped.** Rows a loader or a filter leaves out go to
   ``EventTable.excluded`` with a ``reason``; :meth:`EventTable.report` counts them.
   Events a series cannot place (an unknown month in a monthly series) are counted in a
-  :class:`~lifecycle.errors.LifecycleWarning` (or raise with ``strict=True``) and listed
+  :class:`~lifecycle._core.errors.LifecycleWarning` (or raise with ``strict=True``) and listed
   by :func:`series_exclusions`.
 * **No data is not zero.** Periods the source does not cover are *missing*: GTD holds no
   events for 1993 (that year's records were lost), periods before the earliest event of
@@ -32,7 +32,7 @@ Column names are matched without regard to case or surrounding spaces. Text file
 decoded as UTF-8 (a byte-order mark is removed), or as ISO-8859-1 when they are not
 valid UTF-8 (older GTD CSV releases); the encoding used is recorded in the notes, and
 ``encoding=`` forces one. Every malformed input raises
-:class:`~lifecycle.errors.FileFormatError` naming the file, the column and the data row
+:class:`~lifecycle._core.errors.FileFormatError` naming the file, the column and the data row
 (1-based, header not counted).
 
 References
@@ -64,15 +64,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecycle._validation import check_choice
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     EmptySeriesError,
     FileFormatError,
     GridError,
     LifecycleWarning,
     ParameterError,
 )
-from lifecycle.series import FREQS, CountSeries, to_label, to_ordinal
+from lifecycle._core.validation import check_choice
+from lifecycle.series.countseries import FREQS, CountSeries, to_label, to_ordinal
 
 __all__ = [
     "ACTOR_FIELDS",

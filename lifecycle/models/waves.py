@@ -4,7 +4,7 @@ A :class:`WaveDefinition` divides calendar time into contiguous, non-overlapping
 :class:`Phase` s (``emergence 2015–2018``, ``decline 2019–2020``, …). It records where the
 division comes from (citation, verbatim quote, evidence source id) and, for definitions
 read from documents, the boundaries *as written* (``"early 2020"``, ``"late 2020"``,
-``"present"``). The same fitting code (:func:`lifecycle.regression.fit_waves`) handles a
+``"present"``). The same fitting code (:func:`lifecycle.models.regression.fit_waves`) handles a
 definition read in a paper, one typed by a user, or one found by a search.
 
 Boundary rule
@@ -73,8 +73,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecycle.errors import DefinitionError, EvidenceError
-from lifecycle.series import to_label, to_ordinal
+from lifecycle._core.errors import DefinitionError, EvidenceError
+from lifecycle.series.countseries import to_label, to_ordinal
 
 __all__ = [
     "BOUNDARY_RULES",
@@ -126,7 +126,7 @@ _TEXT_RE = re.compile(
     re.IGNORECASE,
 )
 _OPEN = {"", "present", "now", "today", "ongoing", "continuing"}
-_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 # ---------------------------------------------------------------------- phases
@@ -858,11 +858,11 @@ def admissible_variants(definition: WaveDefinition) -> list[WaveDefinition]:
 # ---------------------------------------------------------------------- registry
 def _waves_frame(evidence: Any) -> tuple[pd.DataFrame, str]:
     if evidence is None:
-        from lifecycle.evidence import data_dir, load_waves
+        from lifecycle.evidence.tables import data_dir, load_waves
 
         return load_waves().astype(object).fillna(""), str(data_dir() / "waves.csv")
     if isinstance(evidence, (str, Path)):
-        from lifecycle.evidence import load_waves
+        from lifecycle.evidence.tables import load_waves
 
         path = Path(evidence)
         if path.is_dir():

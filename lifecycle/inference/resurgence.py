@@ -144,17 +144,22 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from lifecycle._results import TestResult, bootstrap_pvalue
-from lifecycle._validation import check_choice, check_counts, check_float, check_int, check_rng
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     AllZeroError,
     IntervalError,
     ParameterError,
     TooShortError,
 )
-from lifecycle.likelihood import FAMILIES, nb_logpmf, poisson_logpmf
-from lifecycle.series import CountSeries
-from lifecycle.simulate import _check_exposure, _check_rates, _simulate_counts, draw_counts
+from lifecycle._core.likelihood import FAMILIES, nb_logpmf, poisson_logpmf
+from lifecycle._core.results import TestResult, bootstrap_pvalue
+from lifecycle._core.validation import check_choice, check_counts, check_float, check_int, check_rng
+from lifecycle.inference.simulate import (
+    _check_exposure,
+    _check_rates,
+    _simulate_counts,
+    draw_counts,
+)
+from lifecycle.series.countseries import CountSeries
 
 __all__ = ["PowerResult", "power", "test_resurgence"]
 
@@ -977,7 +982,7 @@ def _change_rejections(
     Y: np.ndarray, e: np.ndarray, family: str, n_boot: int, level: float, rng: np.random.Generator
 ) -> np.ndarray:
     """Whether :func:`lifecycle.changepoints.test_change` rejects each row (one call each)."""
-    from lifecycle.changepoints import test_change  # a later module; imported on use
+    from lifecycle.changepoints.search import test_change  # a later module; imported on use
 
     return np.array(
         [

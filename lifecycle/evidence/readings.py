@@ -88,15 +88,21 @@ from typing import Any
 
 import pandas as pd
 
-from lifecycle._validation import check_choice, check_float, check_int
-from lifecycle.errors import (
+from lifecycle._core.errors import (
     ApproximationWarning,
     EmptySeriesError,
     EvidenceError,
     ParameterError,
 )
-from lifecycle.evidence import data_dir, load_events, load_quantities, load_sources, load_waves
-from lifecycle.series import CountSeries
+from lifecycle._core.validation import check_choice, check_float, check_int
+from lifecycle.evidence.tables import (
+    data_dir,
+    load_events,
+    load_quantities,
+    load_sources,
+    load_waves,
+)
+from lifecycle.series.countseries import CountSeries
 
 __all__ = [
     "POLICIES",

@@ -1,0 +1,71 @@
+"""Shared foundations: errors, validation, result types, count likelihoods."""
+
+from lifecycle._core.errors import (
+    AllZeroError,
+    ApproximationWarning,
+    ConvergenceWarning,
+    CountError,
+    DefinitionError,
+    EmptySeriesError,
+    EvidenceError,
+    ExposureError,
+    FileFormatError,
+    FitError,
+    GridError,
+    InputError,
+    IntervalError,
+    LifecycleError,
+    LifecycleWarning,
+    ParameterError,
+    ProvenanceError,
+    TooShortError,
+)
+from lifecycle._core.likelihood import (
+    FAMILIES,
+    interval_logprob,
+    nb_logpmf,
+    poisson_logpmf,
+)
+from lifecycle._core.results import (
+    TestResult,
+    bootstrap_pvalue,
+)
+from lifecycle._core.validation import (
+    check_choice,
+    check_counts,
+    check_float,
+    check_int,
+    check_rng,
+)
+
+__all__ = [
+    "FAMILIES",
+    "AllZeroError",
+    "ApproximationWarning",
+    "ConvergenceWarning",
+    "CountError",
+    "DefinitionError",
+    "EmptySeriesError",
+    "EvidenceError",
+    "ExposureError",
+    "FileFormatError",
+    "FitError",
+    "GridError",
+    "InputError",
+    "IntervalError",
+    "LifecycleError",
+    "LifecycleWarning",
+    "ParameterError",
+    "ProvenanceError",
+    "TestResult",
+    "TooShortError",
+    "bootstrap_pvalue",
+    "check_choice",
+    "check_counts",
+    "check_float",
+    "check_int",
+    "check_rng",
+    "interval_logprob",
+    "nb_logpmf",
+    "poisson_logpmf",
+]
