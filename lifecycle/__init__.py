@@ -31,7 +31,7 @@ from lifecycle.changepoints.search import (
     segment_path,
     test_change,
 )
-from lifecycle.events.loaders import (
+from lifecycle.events import (
     events_to_series,
     filter_events,
     read_acled,

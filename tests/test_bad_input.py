@@ -36,7 +36,7 @@ from lifecycle._core.errors import (
     TooShortError,
 )
 from lifecycle.changepoints import search as cp
-from lifecycle.events.loaders import read_acled, read_gtd, read_ucdp_ged
+from lifecycle.events import read_acled, read_gtd, read_ucdp_ged
 from lifecycle.evidence.readings import Placement, Reading
 from lifecycle.evidence.tables import load_events, load_quantities, load_sources, load_waves
 from lifecycle.inference import resurgence as inference

@@ -25,7 +25,7 @@ from lifecycle._core.errors import (
     LifecycleWarning,
     ParameterError,
 )
-from lifecycle.events.loaders import (
+from lifecycle.events import (
     EVENT_COLUMNS,
     EventTable,
     events_to_series,

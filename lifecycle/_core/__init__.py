@@ -33,6 +33,7 @@ from lifecycle._core.results import (
 from lifecycle._core.validation import (
     check_choice,
     check_counts,
+    check_exposure,
     check_float,
     check_int,
     check_rng,
@@ -62,6 +63,7 @@ __all__ = [
     "bootstrap_pvalue",
     "check_choice",
     "check_counts",
+    "check_exposure",
     "check_float",
     "check_int",
     "check_rng",

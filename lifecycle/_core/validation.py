@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from lifecycle._core.errors import CountError, ParameterError
+from lifecycle._core.errors import CountError, ExposureError, ParameterError
 
 __all__ = [
     "check_choice",
     "check_counts",
+    "check_exposure",
     "check_float",
     "check_int",
     "check_rng",
@@ -196,3 +197,66 @@ def check_rng(seed: Any, *, func: str | None = None) -> np.random.Generator:
     if seed < 0:
         raise ParameterError(f"{_where('seed', func)} must be an int >= 0. Got {seed} instead.")
     return np.random.default_rng(int(seed))
+
+
+def check_exposure(
+    name: str,
+    values: Any,
+    *,
+    func: str | None = None,
+    size: int | None = None,
+    per: str = "count",
+    positive: bool = True,
+) -> np.ndarray:
+    """Return exposures as a new float array of positive finite numbers.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message (``"exposure"``, ``"weights"``).
+    values : array_like
+        What the caller passed; never modified.
+    func : str, optional
+        The public function the parameter belongs to.
+    size : int, optional
+        The required length (one exposure per count or per period); ``None`` to accept
+        any 1-D length. With ``size``, ``values=None`` gives exposures of 1.
+    per : str
+        What each value belongs to, for the message ("count", "period", "window").
+    positive : bool
+        Whether to check that values are positive and finite here; ``False`` leaves that
+        to a caller that can name the period in its message (``CountSeries``).
+
+    Raises
+    ------
+    ExposureError
+        If a value is not a number (booleans included), the shape is wrong, or a value is
+        zero, negative, NaN or infinite; the message gives the first offending position.
+    """
+    if values is None and size is not None:
+        return np.ones(size)
+    try:
+        arr = np.array(values, dtype=float, copy=True)
+    except (TypeError, ValueError, OverflowError):
+        arr = None
+    if arr is None or np.asarray(values).dtype == bool:
+        raise ExposureError(
+            f"{_where(name, func)} must hold positive finite numbers. Got values that are "
+            f"not numbers: {values!r}."
+        )
+    if size is not None and arr.shape != (size,):
+        raise ExposureError(
+            f"{_where(name, func)} must hold one value per {per} ({size}). Got shape {arr.shape}."
+        )
+    if arr.ndim != 1:
+        raise ExposureError(
+            f"{_where(name, func)} must be one-dimensional. Got an array of shape {arr.shape}."
+        )
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr <= 0)) if positive else []
+    if len(bad):
+        i = int(bad[0])
+        raise ExposureError(
+            f"{_where(name, func)} must hold positive finite numbers. "
+            f"Got {float(arr[i])!r} at position {i}."
+        )
+    return arr

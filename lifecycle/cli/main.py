@@ -397,7 +397,7 @@ def _load_series(args: argparse.Namespace) -> Any:
         return CountSeries.read_csv(args.series, freq=args.freq, allow_missing=args.allow_missing)
     if not exports:
         return None
-    from lifecycle.events import loaders as events
+    import lifecycle.events as events
 
     kind, path = exports[0]
     reader = {"gtd": events.read_gtd, "acled": events.read_acled, "ucdp": events.read_ucdp_ged}

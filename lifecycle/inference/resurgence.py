@@ -152,9 +152,15 @@ from lifecycle._core.errors import (
 )
 from lifecycle._core.likelihood import FAMILIES, nb_logpmf, poisson_logpmf
 from lifecycle._core.results import TestResult, bootstrap_pvalue
-from lifecycle._core.validation import check_choice, check_counts, check_float, check_int, check_rng
+from lifecycle._core.validation import (
+    check_choice,
+    check_counts,
+    check_exposure,
+    check_float,
+    check_int,
+    check_rng,
+)
 from lifecycle.inference.simulate import (
-    _check_exposure,
     _check_rates,
     _simulate_counts,
     draw_counts,
@@ -570,7 +576,7 @@ def _resolve_input(
             f"Got measure={measure!r} with plain counts."
         )
     y = check_counts("counts", series, func=func)
-    e = _check_exposure(exposure, y.size, func)
+    e = check_exposure("exposure", exposure, func=func, size=y.size, per="period")
     if years is None:
         labels = list(range(y.size))
     else:
@@ -954,7 +960,7 @@ def power(
             f"all-zero curve are all zeros, which no test can analyse. Got {rates_arr.tolist()}."
         )
     rng = check_rng(seed, func=func)
-    e = _check_exposure(exposure, rates_arr.size, func)
+    e = check_exposure("exposure", exposure, func=func, size=rates_arr.size, per="period")
     Y = _simulate_counts(
         rates_arr, family=family, alpha=alpha, exposure=e, n=n_sim, seed=rng, func=func
     )
