@@ -8,14 +8,18 @@ subclass for a wrong value. numpy scalar types are accepted wherever Python ones
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from lifecycle._core.errors import CountError, ExposureError, ParameterError
 
+#: Counts must be below 2^53: above it, whole numbers are not exact as floats.
+MAX_COUNT = 2**53
+
 __all__ = [
+    "MAX_COUNT",
     "check_choice",
     "check_counts",
     "check_exposure",
@@ -152,8 +156,20 @@ def check_counts(
         On NaN, negative, non-integer or (unless ``allow_inf``) infinite values; the
         message gives the first offending position and value.
     """
+    if isinstance(values, Iterator):
+        values = list(values)
+    if _has_bool(values):
+        raise CountError(
+            f"{_where(name, func)} must hold non-negative whole numbers. Got booleans "
+            f"(True/False are not counts; convert them with int() if you mean 1/0)."
+        )
     try:
         arr = np.array(values, dtype=float, copy=True)
+    except OverflowError:
+        raise CountError(
+            f"{_where(name, func)} must hold whole numbers below 2^53 "
+            f"({MAX_COUNT:,}). Got a number too large to hold as a float."
+        ) from None
     except (TypeError, ValueError) as exc:
         raise CountError(
             f"{_where(name, func)} must hold non-negative whole numbers. "
@@ -168,6 +184,7 @@ def check_counts(
         (arr < 0, "a negative count"),
         (np.isinf(arr) & ~(allow_inf & (arr > 0)), "an infinite value"),
         (np.isfinite(arr) & (arr != np.round(arr)), "a non-integer count"),
+        (np.isfinite(arr) & (arr >= MAX_COUNT), f"a count of 2^53 ({MAX_COUNT:,}) or more"),
     ]
     for bad, what in problems:
         if bad.any():
@@ -177,6 +194,23 @@ def check_counts(
                 f"Got {what} at position {i}: {np.asarray(values, dtype=object)[i]!r}."
             )
     return arr
+
+
+def _has_bool(values: Any) -> bool:
+    """Whether ``values`` holds booleans (a bool array, or bools in a list or Series)."""
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None:
+        kind = str(dtype)
+        if kind in ("bool", "boolean"):
+            return True
+        if kind != "object":
+            return False
+    if isinstance(values, (str, bytes)):
+        return False
+    try:
+        return any(isinstance(v, (bool, np.bool_)) for v in values)
+    except TypeError:
+        return isinstance(values, (bool, np.bool_))
 
 
 def check_rng(seed: Any, *, func: str | None = None) -> np.random.Generator:
@@ -239,7 +273,7 @@ def check_exposure(
         arr = np.array(values, dtype=float, copy=True)
     except (TypeError, ValueError, OverflowError):
         arr = None
-    if arr is None or np.asarray(values).dtype == bool:
+    if arr is None or _has_bool(values):
         raise ExposureError(
             f"{_where(name, func)} must hold positive finite numbers. Got values that are "
             f"not numbers: {values!r}."

@@ -37,11 +37,66 @@ from lifecycle._core.errors import (
     ExposureError,
     GridError,
     IntervalError,
+    ParameterError,
 )
 from lifecycle._core.validation import check_choice, check_counts, check_exposure
 from lifecycle.series.calendar import FREQS, _check_increasing, to_label, to_ordinal
 
 __all__ = ["Atoms", "CountSeries"]
+
+
+def _gap_text(ords: np.ndarray, gaps: np.ndarray, freq: str) -> str:
+    """The first absent periods in words, without listing a billion of them."""
+    shown: list[str] = []
+    total = 0
+    for g in gaps:
+        a, b = int(ords[g]) + 1, int(ords[g + 1])
+        total += b - a
+        shown += [str(to_label(o, freq)) for o in range(a, min(b, a + 6 - len(shown)))]
+    more = f" … ({total} periods in all)" if total > len(shown) else ""
+    return ", ".join(shown) + more + " absent"
+
+
+def _check_share(
+    exposure: np.ndarray, length: np.ndarray, ords: np.ndarray, freq: str, func: str
+) -> None:
+    """An exposure is the observed share of its window: at most 1 per period."""
+    bad = np.flatnonzero(np.isfinite(exposure) & (exposure > length + 1e-9))
+    if bad.size:
+        i = int(bad[0])
+        unit = "year" if freq == "year" else "month"
+        raise ExposureError(
+            f"The 'exposure' parameter of {func} is the observed share of each window: at "
+            f"most 1 per {unit} (0.5 for a half-observed {unit}), so at most "
+            f"{length[i]:g} for the window starting {to_label(ords[i], freq)}. Got "
+            f"{exposure[i]:g}."
+        )
+
+
+def _provenance(provenance: Any, n: int) -> tuple[tuple[str, ...], ...]:
+    """One tuple of evidence ids per observation; a str is one id, never its characters."""
+    if isinstance(provenance, str):
+        if n != 1:
+            raise GridError(
+                f"'provenance' must hold one entry per observation ({n}), each a sequence of "
+                f"evidence ids. Got the single string {provenance!r}."
+            )
+        return ((provenance,),)
+    entries = []
+    for p in provenance:
+        if isinstance(p, str):
+            entries.append((p,) if p else ())
+        elif isinstance(p, Iterable):
+            entries.append(tuple(str(x) for x in p))
+        else:
+            raise GridError(
+                f"Each provenance entry must be a sequence of evidence ids (or one id as a "
+                f"str). Got {p!r}."
+            )
+    prov = tuple(entries) or ((),) * n
+    if len(prov) != n:
+        raise GridError(f"Expected {n} provenance entries (one per observation). Got {len(prov)}.")
+    return prov
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -188,10 +243,8 @@ class CountSeries:
                 )
             w.setflags(write=False)
             weights.append(w)
-        prov = tuple(tuple(str(x) for x in p) for p in self.provenance) or ((),) * n
-        if len(prov) != n:
-            raise GridError(f"Expected {n} provenance entries (one per observation).")
-        measures = tuple(str(m) for m in self.measure)
+        prov = _provenance(self.provenance, n)
+        measures = self._measures()
         for m in dict.fromkeys(measures):
             idx = [i for i, mm in enumerate(measures) if mm == m]
             s, e = start[idx], end[idx]
@@ -222,6 +275,15 @@ class CountSeries:
         set_(self, "weights", tuple(weights))
         set_(self, "provenance", prov)
         set_(self, "measure", measures)
+
+    def _measures(self) -> tuple[str, ...]:
+        for i, m in enumerate(self.measure):
+            if not isinstance(m, str) or not m.strip():
+                raise ParameterError(
+                    f"Each observation needs a measure name (a non-blank str). Got {m!r} for "
+                    f"the observation covering {self._window_text(i)}."
+                )
+        return tuple(str(m) for m in self.measure)
 
     def _lab(self, ordinal: int) -> int | str:
         return to_label(ordinal, self.freq)
@@ -278,15 +340,16 @@ class CountSeries:
         _check_increasing(ords, freq)
         gaps = np.flatnonzero(np.diff(ords) > 1)
         if gaps.size and not allow_missing:
-            missing = [to_label(o, freq) for g in gaps for o in range(ords[g] + 1, ords[g + 1])]
-            shown = ", ".join(map(str, missing[:6])) + (" …" if len(missing) > 6 else "")
             raise GridError(
-                f"Expected consecutive periods. Got gaps: {shown} absent. Pass "
-                f"allow_missing=True to treat them as unobserved (never as zero)."
+                f"Expected consecutive periods. Got gaps: {_gap_text(ords, gaps, freq)}. To "
+                f"treat absent periods as unobserved (never as zero), build the series with "
+                f"allow_missing=True (CountSeries.from_counts or CountSeries.read_csv; "
+                f"--allow-missing on the command line) and pass that series."
             )
         exp = check_exposure(
             "exposure", exposure, func=func, size=len(ords), per="period", positive=False
         )
+        _check_share(exp, np.ones(len(ords)), ords, freq, func)
         return cls(
             freq=freq,
             grid_start=int(ords[0]),
@@ -360,6 +423,7 @@ class CountSeries:
             w = tuple(check_exposure("weights", x, func=func, positive=False) for x in weights)
         elif exposure is not None:
             exp = check_exposure("exposure", exposure, func=func, size=s.size, per="window")
+            _check_share(exp, np.maximum(lengths, 1).astype(float), s, freq, func)
             w = tuple(
                 np.full(max(int(n), 1), x / max(int(n), 1))
                 for n, x in zip(lengths, exp, strict=True)
@@ -380,6 +444,11 @@ class CountSeries:
             )
         if grid is None:
             g0, g1 = int(s.min()), int(e.max())
+        elif isinstance(grid, (str, bytes)) or not isinstance(grid, Sequence) or len(grid) != 2:
+            raise GridError(
+                f"The 'grid' parameter of {func} must be a pair (first, last) of calendar "
+                f"periods such as (2010, 2021). Got {grid!r}."
+            )
         else:
             g0, g1 = to_ordinal(grid[0], freq), to_ordinal(grid[1], freq)
         return cls(
@@ -392,7 +461,7 @@ class CountSeries:
             low=low_arr,
             high=high_arr,
             weights=w,
-            provenance=tuple(tuple(p) for p in provenance) if provenance is not None else (),
+            provenance=provenance if provenance is not None else (),
             name=name,
         )
 
