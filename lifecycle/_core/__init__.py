@@ -36,6 +36,7 @@ from lifecycle._core.validation import (
     check_exposure,
     check_float,
     check_int,
+    check_n_draws,
     check_rng,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "check_exposure",
     "check_float",
     "check_int",
+    "check_n_draws",
     "check_rng",
     "interval_logprob",
     "nb_logpmf",

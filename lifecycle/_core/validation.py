@@ -18,13 +18,22 @@ from lifecycle._core.errors import CountError, ExposureError, ParameterError
 #: Counts must be below 2^53: above it, whole numbers are not exact as floats.
 MAX_COUNT = 2**53
 
+#: Most bootstrap replicates or simulated series any function accepts. 999–9,999 is the
+#: usual range; a million already takes hours. See :func:`check_n_draws`.
+MAX_DRAWS = 1_000_000
+#: Memory one table of draws (draws × periods, float64) may take: 512 MiB.
+MAX_DRAW_BYTES = 512 * 2**20
+
 __all__ = [
     "MAX_COUNT",
+    "MAX_DRAWS",
+    "MAX_DRAW_BYTES",
     "check_choice",
     "check_counts",
     "check_exposure",
     "check_float",
     "check_int",
+    "check_n_draws",
     "check_rng",
 ]
 
@@ -194,6 +203,53 @@ def check_counts(
                 f"Got {what} at position {i}: {np.asarray(values, dtype=object)[i]!r}."
             )
     return arr
+
+
+def check_n_draws(
+    name: str,
+    value: Any,
+    *,
+    func: str | None = None,
+    min_value: int = 1,
+    n_periods: int | None = None,
+) -> int:
+    """Return a number of bootstrap replicates or simulations after checking its ceiling.
+
+    The ceiling is :data:`MAX_DRAWS` (one million), and, when the caller knows the length
+    of each draw, the number that keeps a table of draws × ``n_periods`` floats within
+    :data:`MAX_DRAW_BYTES` (512 MiB). A request above it is refused at once, before any
+    work, instead of growing for minutes and failing with ``MemoryError``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ParameterError
+        If ``value`` is below ``min_value`` or above the ceiling; the message gives the
+        ceiling and the reason.
+    """
+    value = check_int(name, value, func=func, min_value=min_value)
+    ceiling, reason = MAX_DRAWS, "the largest number of draws lifecycle runs"
+    if n_periods is not None and n_periods > 0:
+        by_memory = MAX_DRAW_BYTES // (8 * int(n_periods))
+        if by_memory < ceiling:
+            ceiling = max(by_memory, min_value)
+            reason = (
+                f"{ceiling:,} draws of {n_periods:,} periods fill {MAX_DRAW_BYTES // 2**20} "
+                f"MiB of memory"
+            )
+    if value > ceiling:
+        need = f"; {value:,} draws would hold at least {_gib(value, n_periods)} in memory"
+        raise ParameterError(
+            f"{_where(name, func)} must be an int <= {ceiling:,} ({reason}{need}). Got "
+            f"{value:,} instead. 999 to 9,999 replicates are usual."
+        )
+    return value
+
+
+def _gib(n: int, n_periods: int | None) -> str:
+    size = 8.0 * n * max(int(n_periods or 1), 1)
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.0f} MiB"
 
 
 def _has_bool(values: Any) -> bool:

@@ -157,7 +157,7 @@ from lifecycle._core.validation import (
     check_counts,
     check_exposure,
     check_float,
-    check_int,
+    check_n_draws,
     check_rng,
 )
 from lifecycle.inference.simulate import (
@@ -697,7 +697,7 @@ def test_resurgence(
     """
     func = "test_resurgence"
     check_choice("family", family, FAMILIES, func=func)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
     d, r = _check_sizes(min_decline, min_rebound, func)
     rng = check_rng(seed, func=func)
     y, e, labels, ends = _resolve_input(series, measure, exposure, years, func)
@@ -940,8 +940,8 @@ def power(
     rates_arr = _check_rates(rates, func)
     check_choice("family", family, FAMILIES, func=func)
     check_choice("method", method, ("full", "warp"), func=func)
-    n_sim = check_int("n_sim", n_sim, func=func, min_value=2)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
+    n_sim = check_n_draws("n_sim", n_sim, func=func, min_value=2, n_periods=rates_arr.size)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
     level = check_float("level", level, func=func, min_value=0.0, max_value=1.0,
                         min_inclusive=False, max_inclusive=False)  # fmt: skip
     d, r = _check_sizes(min_decline, min_rebound, func)

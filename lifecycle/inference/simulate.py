@@ -38,6 +38,7 @@ from lifecycle._core.validation import (
     check_exposure,
     check_float,
     check_int,
+    check_n_draws,
     check_rng,
 )
 from lifecycle.series.countseries import FREQS, CountSeries, to_label, to_ordinal
@@ -154,7 +155,7 @@ def _simulate_counts(
     """:func:`simulate_counts` with the public caller's name ``func`` in messages."""
     rates_arr = _check_rates(rates, func)
     check_choice("family", family, FAMILIES, func=func)
-    n = check_int("n", n, func=func, min_value=1)
+    n = check_n_draws("n", n, func=func, n_periods=rates_arr.size)
     exp = check_exposure("exposure", exposure, func=func, size=rates_arr.size, per="period")
     if family == "negbin":
         if alpha is None:

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from lifecycle._core.errors import LifecycleError, LifecycleWarning, ParameterError
-from lifecycle._core.validation import check_choice, check_int
+from lifecycle._core.validation import check_choice, check_int, check_n_draws
 from lifecycle.series.countseries import CountSeries, to_label
 
 __all__ = [
@@ -740,7 +740,7 @@ def _run_tasks(tasks: list[dict[str, Any]], *, n_jobs: int, progress: bool) -> l
 
 def _check_common(seed: Any, n_boot: Any, family: Any, func: str) -> tuple[int, int, str]:
     seed = check_int("seed", seed, func=func, min_value=0)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
     family = check_choice("family", family, ("poisson", "negbin"), func=func)
     return seed, n_boot, family
 
