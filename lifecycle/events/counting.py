@@ -29,6 +29,11 @@ def _period_bounds(ordinal: int, freq: str) -> tuple[pd.Timestamp, pd.Timestamp]
     return first, first + pd.offsets.MonthEnd(0)
 
 
+def _ordinals(dates: pd.Series, freq: str) -> np.ndarray:
+    years = dates.dt.year.to_numpy(dtype=np.int64)
+    return years if freq == "year" else 12 * years + dates.dt.month.to_numpy(dtype=np.int64) - 1
+
+
 def _ordinal_of(date: pd.Timestamp, freq: str) -> int:
     return int(date.year) if freq == "year" else 12 * int(date.year) + int(date.month) - 1
 
@@ -38,7 +43,8 @@ class _Placement:
     freq: str
     first: int
     last: int
-    periods: np.ndarray  # ordinal of each placed event
+    periods: np.ndarray  # ordinal of the first period of each placed event
+    periods_end: np.ndarray  # ordinal of its last period (later for a spanning event)
     placed: pd.DataFrame
     excluded: pd.DataFrame
     exposure: dict[int, float]  # ordinal -> exposure, only covered periods
@@ -71,16 +77,16 @@ def _place(
             )
         last = last.normalize()
     ev = table.events
+    ords = _ordinals(ev["date"], freq)
+    ords_end = _ordinals(ev["date_end"], freq)
+    spanning = ords_end > ords
     coarse = ("year", "multi-year") if freq == "month" else ("multi-year",)
-    bad_precision = ev["date_precision"].isin(coarse).to_numpy()
+    bad_precision = ev["date_precision"].isin(coarse).to_numpy() & ~spanning
     reason = np.full(len(ev), "", dtype=object)
     reason[bad_precision] = (
         "date known only to the year: cannot be placed in a monthly series"
         if freq == "month"
         else "dated across two or more years: cannot be placed in one year"
-    )
-    reason[bad_precision & (ev["date_precision"] == "multi-year").to_numpy()] = (
-        "dated across two or more years: cannot be placed in one period"
     )
     ok = ~bad_precision
     dates = ev["date"]
@@ -92,9 +98,6 @@ def _place(
             f"event {ev['event_id'].iloc[i]} is dated {dates.iloc[i].date()}. Give a "
             f"last_date on or after the latest event."
         )
-    years = ev["year"].to_numpy()
-    months = ev["month"].fillna(1).to_numpy(dtype=np.int64)
-    ords = years if freq == "year" else 12 * years + months - 1
     if start is None:
         if not ok.any():
             raise EmptySeriesError(
@@ -110,7 +113,7 @@ def _place(
             f"The series of {func} must run forward: start {to_label(first, freq)} is after "
             f"end {to_label(final, freq)}."
         )
-    before = ok & (ords < first)
+    before = ok & (ords_end < first)
     reason[before] = f"before the series start {to_label(first, freq)}"
     beyond = ok & (ords > final)
     reason[beyond] = f"after the series end {to_label(final, freq)}"
@@ -131,6 +134,7 @@ def _place(
         first=first,
         last=final,
         periods=ords[placed_mask],
+        periods_end=ords_end[placed_mask],
         placed=ev[placed_mask],
         excluded=ev[~placed_mask].assign(reason=reason[~placed_mask]),
         exposure=exposure,
@@ -149,8 +153,9 @@ def series_exclusions(
     """The events of ``table`` that :func:`events_to_series` leaves out, with a reason.
 
     Parameters are those of :func:`events_to_series`. Reasons: a date too coarse for the
-    frequency (unknown month in a monthly series; a UCDP event spanning years), or a
-    period before ``start`` or after ``end``.
+    frequency (unknown month in a monthly series), or a period before ``start`` or after
+    ``end``. Events spanning a period boundary (UCDP) are not left out: they make count
+    intervals on each period they touch.
 
     Returns
     -------
@@ -234,7 +239,7 @@ def events_to_series(
         periods are missing.
     strict : bool
         Raise instead of warning when events cannot be placed (unknown month in a
-        monthly series, UCDP events spanning years).
+        monthly series).
     name : str, optional
         Series name (default: the table's description).
 
@@ -293,15 +298,17 @@ def events_to_series(
         )
     ev = pl.placed
     periods = list(pl.exposure)
-    groups = {p: np.flatnonzero(pl.periods == p) for p in periods}
     low, high, prov = [], [], []
     ids = (table.source + ":" + ev["event_id"].astype(str)).to_numpy()
+    exact = pl.periods == pl.periods_end
     for p in periods:
-        idx = groups[p]
-        lo, hi = _measure_bounds(ev.iloc[idx], measure)
+        touch = (pl.periods <= p) & (p <= pl.periods_end)
+        lo, hi = _measure_bounds(ev[touch & exact], measure)
+        if (touch & ~exact).any():  # events that may lie in this period or another
+            hi = _measure_bounds(ev[touch], measure)[1]
         low.append(lo)
         high.append(hi)
-        prov.append(tuple(ids[idx]))
+        prov.append(tuple(ids[touch]))
     labels = [to_label(p, freq) for p in periods]
     return CountSeries.from_windows(
         labels,

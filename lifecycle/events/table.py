@@ -25,6 +25,7 @@ EVENT_COLUMNS = (
     "source",
     "row",
     "date",
+    "date_end",
     "date_precision",
     "year",
     "month",
@@ -96,7 +97,8 @@ class EventTable:
         The file read.
     events : pandas.DataFrame
         One row per event, columns :data:`EVENT_COLUMNS`: ``date`` is the first day the
-        event may have happened on, ``date_precision`` is ``"day"``, ``"month"``,
+        event may have happened on, ``date_end`` the last (UCDP's ``date_end``; else
+        ``date``), ``date_precision`` is ``"day"``, ``"month"``,
         ``"year"`` or ``"multi-year"`` (a UCDP event dated across years); ``month`` is
         ``<NA>`` when unknown; ``actor`` is the primary actor (GTD ``gname``, ACLED
         ``actor1``, UCDP ``side_a``), ``actors`` every actor on that side (GTD
@@ -198,6 +200,8 @@ def _build(
             data[c] = pd.array([pd.NA] * n, dtype="boolean")
         elif c in ("actors", "counterparts"):
             data[c] = _tuple_column(np.full(n, "", dtype=object))
+    if "date_end" not in columns:
+        data["date_end"] = columns["date"]
     data["source"] = np.full(n, source, dtype=object)
     data["row"] = np.arange(1, n + 1)
     events = pd.DataFrame(data, columns=list(EVENT_COLUMNS))

@@ -42,8 +42,11 @@ def read_ucdp_ged(path: str | Path, *, encoding: str | None = None) -> EventTabl
       ``"non-state"``, 3 ``"one-sided"``.
     * ``date`` is ``date_start``; ``date_precision`` is the finest of ``"day"``,
       ``"month"``, ``"year"`` that holds both ``date_start`` and ``date_end``, and
-      ``"multi-year"`` when they fall in different years (such an event enters no
-      series). ``year`` must be the year of ``date_start``.
+      ``"multi-year"`` when they fall in different years. ``date_end`` is ``date_end``.
+      An event whose dates span a period boundary (two months of a monthly series, two
+      years of a yearly one) may lie in either period: it enters each period it touches
+      as a count interval (``[count without it, count with it]``), never dropped.
+      ``year`` must be the year of ``date_start``.
     * ``killed`` is ``best`` and ``[killed_low, killed_high]`` is ``[low, high]``; the
       file must have ``low <= best <= high``.
 
@@ -110,6 +113,7 @@ def read_ucdp_ged(path: str | Path, *, encoding: str | None = None) -> EventTabl
     cols: dict[str, Any] = {
         "event_id": f.ids,
         "date": start,
+        "date_end": end,
         "date_precision": precision,
         "year": year.astype(int),
         "month": pd.array(
