@@ -36,8 +36,10 @@ def read_acled(path: str | Path, *, encoding: str | None = None) -> EventTable:
     when present: ``year, time_precision, sub_event_type, assoc_actor_1, actor2,
     assoc_actor_2, admin1, region, fatalities``.
 
-    * ``event_date`` may be written ``2020-01-15`` or ``15 January 2020``; ``year``, when
-      present, must agree with it.
+    * ``event_date`` may be written ``2020-01-15`` or ``15 January 2020``, or as a
+      spreadsheet re-saves it when the day/month order shows (``28/05/2021``,
+      ``5/28/2021``); ``5/8/2021`` (5 August or 8 May?) is refused with how to fix the
+      file. ``year``, when present, must agree with the date.
     * ``time_precision`` 1 and 2 (day, week) give ``date_precision = "day"``; 3 (month)
       gives ``"month"``.
     * ``assoc_actor_1``/``assoc_actor_2`` are ``;``-separated lists.

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import codecs
 import importlib.util
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +14,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecycle._core.errors import FileFormatError, ParameterError
+from lifecycle._core.errors import FileFormatError, MissingDependencyError, ParameterError
+from lifecycle.series.csvio import read_csv_text
 
 __all__: list[str] = []
 
 _LABELS = {"gtd": "GTD", "acled": "ACLED", "ucdp_ged": "UCDP GED"}
 _A_LABEL = {"gtd": "a GTD", "acled": "an ACLED", "ucdp_ged": "a UCDP GED"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T].*)?$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August")
+_MONTHS += ("September", "October", "November", "December")
 _TEXT_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y")
 
 
@@ -79,6 +82,7 @@ class _File:
     frame: pd.DataFrame
     cols: dict[str, Any]
     encoding: str | None
+    rows: np.ndarray | None = None  # each row's number as a spreadsheet shows it
     ids: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -91,6 +95,8 @@ class _File:
         text = f"data row {i + 1}"
         if self.ids is not None and self.ids[i]:
             text += f" (event {self.ids[i]})"
+        if self.rows is not None:
+            text += f", row {int(self.rows[i])} in a spreadsheet"
         return text
 
     def fail(self, message: str) -> FileFormatError:
@@ -160,6 +166,45 @@ class _File:
         out[np.isnan(num)] = pd.NA
         return out
 
+    def _slash_dates(self, name: str, raw: pd.Series) -> pd.Series:
+        """Dates a spreadsheet re-saved as ``5/28/2021`` or ``28/05/2021``.
+
+        A cell whose first or second number exceeds 12 shows its order and is read; a
+        cell like ``5/8/2021`` could be 5 August or 8 May and is refused, as is a column
+        that mixes the two orders.
+        """
+        out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        first: dict[str, int] = {}
+        for i, cell in raw.items():
+            m = _SLASH_DATE.match(cell)
+            if m is None:
+                continue
+            a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if a != b and a <= 12 and b <= 12:
+                raise self.fail(
+                    f"column '{name}' holds {cell!r} in {self.where(int(i))}, which could be "
+                    f"{a} {_MONTHS[b - 1]} or {b} {_MONTHS[a - 1]} {y}: a spreadsheet "
+                    f"re-saved the dates and their day/month order is lost. Re-export the "
+                    f"column as YYYY-MM-DD (e.g. format the cells as yyyy-mm-dd before saving "
+                    f"as CSV) or read the original export."
+                )
+            order = "day-first" if a > 12 else "month-first" if b > 12 else ""
+            if order:
+                first.setdefault(order, int(i))
+            day, month = (a, b) if a > 12 else (b, a)
+            try:
+                out[i] = pd.Timestamp(y, month, day)
+            except ValueError:
+                continue  # reported below as a date that cannot be read
+        if len(first) == 2:
+            d, m = first["day-first"], first["month-first"]
+            raise self.fail(
+                f"column '{name}' mixes day-first dates ({self.text(name)[d]!r} in "
+                f"{self.where(d)}) and month-first dates ({self.text(name)[m]!r} in "
+                f"{self.where(m)}). Re-export the column as YYYY-MM-DD."
+            )
+        return out
+
     def check_year(self, date: pd.Series, date_column: str) -> np.ndarray:
         """The ``year`` column, checked against the year of ``date_column``."""
         year = self.numbers("year", what="a four-digit year", lo=1000, hi=9999)
@@ -173,7 +218,9 @@ class _File:
         return year
 
     def dates(self, name: str) -> pd.Series:
-        """A date column (``YYYY-MM-DD``, optionally with a time, or ``15 January 2020``)."""
+        """A date column: ``YYYY-MM-DD`` (optionally with a time), ``15 January 2020``, or
+        a spreadsheet's ``28/05/2021`` / ``5/28/2021`` when the order shows (see
+        :meth:`_slash_dates`)."""
         raw = pd.Series(self.text(name), dtype=object)
         blank = (raw == "").to_numpy()
         if blank.any():
@@ -190,6 +237,9 @@ class _File:
             if not todo.any():
                 break
             out[todo] = pd.to_datetime(raw[todo], format=fmt, errors="coerce")
+        todo = out.isna() & ~iso
+        if todo.any():
+            out[todo] = self._slash_dates(name, raw[todo])
         if out.isna().any():
             i = int(np.flatnonzero(out.isna().to_numpy())[0])
             raise self.fail(
@@ -201,6 +251,24 @@ class _File:
 
 def _codes_text(codes: tuple[int, ...]) -> str:
     return "".join(f", {c}" for c in codes)
+
+
+def _read_workbook(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """The first sheet of an Excel workbook as text cells (needs ``lifecycle[excel]``)."""
+    if importlib.util.find_spec("openpyxl") is None:
+        raise MissingDependencyError(
+            f"Reading {path} (an Excel workbook) needs the optional package openpyxl: "
+            f"pip install 'lifecycle[excel]' (or save the sheet as CSV and read that)."
+        )
+    try:
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many unrelated types on bad files
+        text = " ".join(str(exc).split())[:200]
+        raise FileFormatError(f"{path}: not a readable Excel workbook ({text}).") from None
+    frame = frame.fillna("").astype(str)
+    rows = np.arange(len(frame)) + 2
+    blank = (frame.apply(lambda c: c.str.strip()) == "").all(axis=1).to_numpy()
+    return frame[~blank].reset_index(drop=True), rows[~blank]
 
 
 def _open(
@@ -221,16 +289,7 @@ def _open(
         raise FileFormatError(f"{path} is a directory; expected {a_label} export file.")
     used: str | None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        if importlib.util.find_spec("openpyxl") is None:
-            raise ImportError(
-                f"Reading {path} (an Excel workbook) needs the optional package openpyxl, "
-                f"which is not installed. Install it (pip install openpyxl) or save the sheet "
-                f"as CSV and read that."
-            )
-        try:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many unrelated types on bad files
-            raise FileFormatError(f"{path}: not a readable Excel workbook ({exc}).") from None
+        frame, rows = _read_workbook(path)
         used = None
     else:
         text, used = _decode(path.read_bytes(), encoding, path)
@@ -239,10 +298,9 @@ def _open(
                 f"{path}: the file is empty; expected {a_label} export with a header row "
                 f"({', '.join(required)}, …) and at least one event."
             )
-        try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise FileFormatError(f"{path}: not a readable CSV file ({exc}).") from None
+        frame, rows = read_csv_text(text, str(path))
+    named = [bool(str(c).strip()) and not str(c).startswith("Unnamed: ") for c in frame.columns]
+    frame = frame.loc[:, named]
     frame = frame.fillna("").astype(str)
     frame = frame.apply(lambda c: c.str.strip())
     cols: dict[str, Any] = {}
@@ -266,11 +324,11 @@ def _open(
         )
     if len(frame) == 0:
         raise FileFormatError(f"{path}: the file has a header but no rows; expected events.")
-    f = _File(path=path, label=label, frame=frame, cols=cols, encoding=used)
+    f = _File(path=path, label=label, frame=frame, cols=cols, encoding=used, rows=rows)
     ids = f.text(id_column)
     blank = ids == ""
     if blank.any():
         i = int(np.flatnonzero(blank)[0])
-        raise f.fail(f"column '{id_column}' is blank in data row {i + 1}; every event needs an id.")
+        raise f.fail(f"column '{id_column}' is blank in {f.where(i)}; every event needs an id.")
     f.ids = ids
     return f

@@ -27,7 +27,8 @@ def read_gtd(path: str | Path, *, encoding: str | None = None) -> EventTable:
     Parameters
     ----------
     path : str or pathlib.Path
-        A CSV file, or an ``.xlsx`` workbook (needs the optional package openpyxl).
+        A CSV file, or an ``.xlsx`` workbook (needs the optional extra
+        ``lifecycle[excel]``, which installs openpyxl).
     encoding : str, optional
         The file's text encoding. By default UTF-8 is tried (a byte-order mark is
         removed), then ISO-8859-1, the encoding of START's CSV releases.
@@ -57,8 +58,9 @@ def read_gtd(path: str | Path, *, encoding: str | None = None) -> EventTable:
         If the file is empty, lacks a required column, or a cell cannot be read (a date
         that is not a calendar date, a negative or non-integer toll, a flag other than
         0/1/-9); the message names the file, column and data row.
-    ImportError
-        For an ``.xlsx`` file when openpyxl is not installed.
+    MissingDependencyError
+        For an ``.xlsx`` file when openpyxl is not installed (``pip install
+        'lifecycle[excel]'``); it is also an ``ImportError``.
     """
     required = ("eventid", "iyear", "imonth", "iday", "country_txt", "gname")
     f = _open(path, "gtd", encoding, required, id_column="eventid")
