@@ -40,8 +40,9 @@ from lifecycle.events import (
 )
 from lifecycle.evidence.readings import Reading, build_series, enumerate_readings, indicators
 from lifecycle.evidence.tables import check_provenance, conflicts, load_evidence, originals
+from lifecycle.inference import compare_waves, directional_tests
 from lifecycle.inference.resurgence import power, test_resurgence
-from lifecycle.models.regression import compare_waves, directional_tests, fit_waves
+from lifecycle.models import fit_waves
 from lifecycle.models.waves import Phase, WaveDefinition, get_definition, registry
 from lifecycle.series.countseries import CountSeries
 

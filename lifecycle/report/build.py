@@ -32,7 +32,7 @@ do not depend on which other cells run or in what order.
 References
 ----------
 Burnham, K. P. and Anderson, D. R. (2002). *Model Selection and Multimodel Inference*,
-2nd ed. Springer (Akaike weights, as reported by :func:`lifecycle.models.regression.compare_waves`).
+2nd ed. Springer (Akaike weights, as reported by :func:`lifecycle.inference.compare_waves`).
 
 Examples
 --------
@@ -261,7 +261,7 @@ def compare_definitions(
 ) -> tuple[Any, dict[str, str]]:
     """compare_waves on every definition, with the library's reason for each it refused.
 
-    :func:`~lifecycle.models.regression.compare_waves` fits every definition on the periods
+    :func:`~lifecycle.inference.compare_waves` fits every definition on the periods
     they all cover and lists those the series cannot carry in ``Comparison.refused``;
     here its warning is silenced (the refusals go into the tables instead) and the
     reasons are prefixed ``"not computed: "``. Nothing is computed here.
@@ -277,7 +277,7 @@ def compare_definitions(
 
     Returns
     -------
-    comparison : lifecycle.models.regression.Comparison or None
+    comparison : lifecycle.inference.Comparison or None
         ``None`` when not even "no change" can be fitted.
     refused : dict of str to str
         For each definition left out, ``"not computed: <the library's message>"``.
@@ -289,7 +289,7 @@ def compare_definitions(
     >>> comp.best, refused
     ('no change', {})
     """
-    from lifecycle.models.regression import compare_waves
+    from lifecycle.inference import compare_waves
 
     try:
         with warnings.catch_warnings():
@@ -453,7 +453,7 @@ def _tests_for_measure(
 
 
 def _directional_rows(comparison: Any, base: dict) -> list[dict]:
-    from lifecycle.models.regression import directional_tests
+    from lifecycle.inference import directional_tests
 
     rows = []
     if comparison is None:
@@ -807,8 +807,8 @@ def analyse_evidence(
 
     For each indicator (a question of :mod:`lifecycle.evidence.readings`) and each of its
     admissible readings, the series is built and analysed with the library's functions:
-    :func:`~lifecycle.models.regression.compare_waves` over the registry's definitions (those
-    that divide a lifecycle) with :func:`~lifecycle.models.regression.directional_tests` on each
+    :func:`~lifecycle.inference.compare_waves` over the registry's definitions (those
+    that divide a lifecycle) with :func:`~lifecycle.inference.directional_tests` on each
     dated fit; and, per measure, :func:`~lifecycle.changepoints.test_change`,
     :func:`~lifecycle.changepoints.detect` (BIC),
     :func:`~lifecycle.changepoints.posterior_changes`,
