@@ -876,6 +876,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LifecycleError as exc:
         print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except MemoryError:
+        print(f"{PROG}: error: out of memory; ask for less (fewer --bootstrap replicates).",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USER_ERROR
     except OSError as exc:
         name = getattr(exc, "filename", None)
         reason = exc.strerror or _one_line(exc)

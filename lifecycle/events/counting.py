@@ -214,7 +214,7 @@ def _warn_coarse(pl: _Placement, table: EventTable, measure: str, strict: bool) 
         )
         if strict:
             raise GridError(msg)
-        warnings.warn(msg, LifecycleWarning, stacklevel=2)
+        warnings.warn(msg, LifecycleWarning, stacklevel=3)
 
 
 def events_to_series(
