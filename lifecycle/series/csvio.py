@@ -131,9 +131,8 @@ class _Table:
             try:
                 to_ordinal(v, freq)
             except GridError as exc:
-                raise GridError(
-                    f"{self.source}: {str(exc).rstrip('.')} (column '{key}' in {self.where(i, flat=True)})."
-                ) from None
+                place = f"column '{key}' in {self.where(i, flat=True)}"
+                raise GridError(f"{self.source}: {str(exc).rstrip('.')} ({place}).") from None
         return labels
 
     def weights(self) -> list[list[float]]:
