@@ -23,7 +23,7 @@ matplotlib.
 """
 
 from lifecycle._core.errors import LifecycleError
-from lifecycle.changepoints.search import (
+from lifecycle.changepoints import (
     Segmentation,
     break_intervals,
     detect,
@@ -40,8 +40,7 @@ from lifecycle.events.loaders import (
 )
 from lifecycle.evidence.readings import Reading, build_series, enumerate_readings, indicators
 from lifecycle.evidence.tables import check_provenance, conflicts, load_evidence, originals
-from lifecycle.inference import compare_waves, directional_tests
-from lifecycle.inference.resurgence import power, test_resurgence
+from lifecycle.inference import compare_waves, directional_tests, power, test_resurgence
 from lifecycle.models import fit_waves
 from lifecycle.models.waves import Phase, WaveDefinition, get_definition, registry
 from lifecycle.series.countseries import CountSeries

@@ -92,13 +92,13 @@ def _resurgence(series: CountSeries, seed: int, **options: Any) -> Any:
 
 
 def _changepoints(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.changepoints.search import test_change
+    from lifecycle.changepoints import test_change
 
     return test_change(series, seed=seed, **options)
 
 
 def _segmentation(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.changepoints.search import detect
+    from lifecycle.changepoints import detect
 
     return detect(series, **options)
 

@@ -608,8 +608,7 @@ def _write_extra(
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
-    from lifecycle import plotting
-    from lifecycle.changepoints import search as changepoints
+    from lifecycle import changepoints, plotting
 
     series = _require_series(args)
     measure = _measure(args, series)
@@ -761,8 +760,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from lifecycle import plotting
-    from lifecycle.inference import resurgence as inference
+    from lifecycle import inference, plotting
 
     series = _require_series(args)
     measure = _measure(args, series)

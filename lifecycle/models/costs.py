@@ -72,7 +72,7 @@ _TINY = 1e-300
 
 
 # ---------------------------------------------------------------------- closed forms
-def _poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
+def poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
     """Segment-dependent part of the Poisson cost, ``2 (C - C log(C/E))``.
 
     ``0 log 0 = 0``: a zero count gives ``0 * log(tiny / E) = 0`` (``E > 0``).
@@ -86,7 +86,7 @@ def _poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
     return out
 
 
-def _nb_rate(
+def nb_rate(
     C: np.ndarray, N: np.ndarray, Y: np.ndarray, v: np.ndarray, r: np.ndarray | float
 ) -> np.ndarray:
     """ML rate of an NB2 segment from per-exposure-group sums.
@@ -129,30 +129,30 @@ def _nb_rate(
     return np.where(C > 0, lam, 0.0)
 
 
-def _nb_partial(
+def nb_partial(
     C: np.ndarray, N: np.ndarray, Y: np.ndarray, v: np.ndarray, r: np.ndarray | float
 ) -> np.ndarray:
     """Segment-dependent part of the NB2 cost (see the module docstring)."""
-    lam = _nb_rate(C, N, Y, v, r)
+    lam = nb_rate(C, N, Y, v, r)
     vv = v.reshape((-1,) + (1,) * C.ndim)
     W = r * N + Y
     ll = special.xlogy(C, lam) - (W * np.log1p(vv * lam / r)).sum(axis=0)
     return -2.0 * ll
 
 
-def _exposure_groups(exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def exposure_groups(exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct exposure values and the group index of each atom."""
     v, inv = np.unique(exposure, return_inverse=True)
     return v, inv
 
 
-def _prefix(x: np.ndarray) -> np.ndarray:
+def prefix_sums(x: np.ndarray) -> np.ndarray:
     out = np.zeros((*x.shape[:-1], x.shape[-1] + 1))
     np.cumsum(x, axis=-1, out=out[..., 1:])
     return out
 
 
-def _check_signal(counts: Any, exposure: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
+def check_signal(counts: Any, exposure: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
     y = check_counts("counts", counts, func=func)
     if y.size == 0:
         raise EmptySeriesError(f"{func} needs at least one count. Got none.")
@@ -203,7 +203,7 @@ def _golden_max(
     return x, np.maximum(fc, fd)
 
 
-def _alpha_mle_batch(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def alpha_mle_batch(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ML dispersion (and rate) under a constant rate, for each row of ``Y``.
 
     Parameters
@@ -218,14 +218,14 @@ def _alpha_mle_batch(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, n
     """
     Y = np.atleast_2d(Y)
     M, _ = Y.shape
-    v, inv = _exposure_groups(exposure)
+    v, inv = exposure_groups(exposure)
     onehot = (inv[None, :] == np.arange(v.size)[:, None]).astype(float)  # (m, n)
     Nj = np.repeat(onehot.sum(axis=1)[:, None], M, axis=1)  # (m, M)
     Yj = onehot @ Y.T  # (m, M)
     C = Y.sum(axis=1)
 
     def rate(alpha: np.ndarray) -> np.ndarray:
-        return _nb_rate(C, Nj, Yj, v, 1.0 / alpha)
+        return nb_rate(C, Nj, Yj, v, 1.0 / alpha)
 
     def loglik(log_alpha: np.ndarray) -> np.ndarray:
         alpha = np.exp(log_alpha)
@@ -269,8 +269,8 @@ def estimate_alpha(counts: Any, exposure: Any = None) -> float:
     Cameron, A. C. and Trivedi, P. K. (2013). *Regression Analysis of Count Data*,
     2nd ed., section 3.3.
     """
-    y, e = _check_signal(counts, exposure, "estimate_alpha")
-    alpha, _ = _alpha_mle_batch(y[None, :], e)
+    y, e = check_signal(counts, exposure, "estimate_alpha")
+    alpha, _ = alpha_mle_batch(y[None, :], e)
     return float(alpha[0])
 
 
@@ -294,9 +294,9 @@ class _AtomCost:
         self.counts = counts
         self.exposure = exposure
         self.n = counts.size
-        self._S = _prefix(counts)
-        self._X = _prefix(exposure)
-        self._D = _prefix(self._data_constant(counts, exposure))
+        self._S = prefix_sums(counts)
+        self._X = prefix_sums(exposure)
+        self._D = prefix_sums(self._data_constant(counts, exposure))
         self.signal = np.column_stack([counts, exposure])
 
     def _data_constant(self, y: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -341,9 +341,9 @@ class _AtomCost:
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
         if arr.ndim == 1:
-            return _check_signal(arr, None, func)
+            return check_signal(arr, None, func)
         if arr.ndim == 2 and arr.shape[1] == 2:
-            return _check_signal(arr[:, 0], arr[:, 1], func)
+            return check_signal(arr[:, 0], arr[:, 1], func)
         raise CountError(
             f"{func} expects counts of shape (n,) or (n, 1), or (count, exposure) columns of "
             f"shape (n, 2). Got shape {arr.shape}."
@@ -384,7 +384,7 @@ class PoissonCost(_AtomCost, rpt.base.BaseCost):
         return -2.0 * (special.xlogy(y, e) - special.gammaln(y + 1.0))
 
     def _partial(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return _poisson_partial(self._S[t] - self._S[s], self._X[t] - self._X[s])
+        return poisson_partial(self._S[t] - self._S[s], self._X[t] - self._X[s])
 
     def loglik(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
         """Pointwise log-likelihood (for reporting)."""
@@ -423,14 +423,14 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         """Compute prefix sums (and ``alpha`` if not given) for a signal."""
         y, e = self._split_signal(signal, "NegBinCost.fit")
         if self.alpha_given is None:
-            a, _ = _alpha_mle_batch(y[None, :], e)
+            a, _ = alpha_mle_batch(y[None, :], e)
             self.alpha = float(a[0])
         else:
             self.alpha = self.alpha_given
-        self._v, inv = _exposure_groups(e)
+        self._v, inv = exposure_groups(e)
         onehot = (inv[:, None] == np.arange(self._v.size)[None, :]).astype(float)  # (n, m)
-        self._Ng = _prefix(onehot.T)  # (m, n+1)
-        self._Yg = _prefix((onehot * y[:, None]).T)
+        self._Ng = prefix_sums(onehot.T)  # (m, n+1)
+        self._Yg = prefix_sums((onehot * y[:, None]).T)
         self._set_data(y, e)
         return self
 
@@ -461,10 +461,10 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         s, t = np.broadcast_arrays(s, t)
         C = self._S[t] - self._S[s]
         if not self.alpha:
-            return _poisson_partial(C, self._X[t] - self._X[s])
+            return poisson_partial(C, self._X[t] - self._X[s])
         N = self._Ng[:, t] - self._Ng[:, s]
         Y = self._Yg[:, t] - self._Yg[:, s]
-        return _nb_partial(C, N, Y, self._v, self._r)
+        return nb_partial(C, N, Y, self._v, self._r)
 
     def rate(self, start: Any, end: Any) -> np.ndarray:
         """Maximum-likelihood rate per period of the segments ``[start, end)``."""
@@ -472,7 +472,7 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         if not self.alpha:
             return super().rate(s, t)
         C = self._S[t] - self._S[s]
-        return _nb_rate(
+        return nb_rate(
             C, self._Ng[:, t] - self._Ng[:, s], self._Yg[:, t] - self._Yg[:, s], self._v, self._r
         )
 

@@ -317,8 +317,8 @@ def _tests_for_measure(
     n_boot: int,
 ) -> tuple[list[dict], dict | None, list[dict], dict[str, Any]]:
     """Change test, segmentation, resurgence test and its power for one measure."""
-    from lifecycle.changepoints.search import detect, posterior_changes, test_change
-    from lifecycle.inference.resurgence import power, test_resurgence
+    from lifecycle.changepoints import detect, posterior_changes, test_change
+    from lifecycle.inference import power, test_resurgence
 
     rows: list[dict] = []
     objs: dict[str, Any] = {}
