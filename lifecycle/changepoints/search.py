@@ -69,8 +69,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from lifecycle._core.criteria import aic, bic, mbic
 from lifecycle._core.errors import AllZeroError, ParameterError, TooShortError
 from lifecycle._core.results import TestResult, bootstrap_pvalue
+from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import check_choice, check_float, check_int, check_rng
 from lifecycle.models.costs import (
     NegBinCost,
@@ -412,11 +414,8 @@ def _criteria(
     k = len(breaks)
     p = _n_params(k, family, alpha_estimated)
     lengths = np.diff([0, *breaks, n])
-    return {
-        "aic": cost + 2.0 * p,
-        "bic": cost + p * math.log(n),
-        "mbic": cost + 3.0 * k * math.log(n) + float(np.log(lengths).sum()),
-    }
+    ll = -cost / 2.0
+    return {"aic": aic(ll, p), "bic": bic(ll, p, n), "mbic": mbic(ll, lengths)}
 
 
 def _beta(penalty: str | float, n: int) -> float:
@@ -862,14 +861,13 @@ def _rates_const(Y: np.ndarray, e: np.ndarray, alpha: float) -> np.ndarray:
     return _nb_rate(Y.sum(axis=1), Nj, Yj, v, 1.0 / alpha)
 
 
+def _col(alpha: np.ndarray | None) -> np.ndarray | None:
+    return None if alpha is None else np.asarray(alpha, dtype=float)[:, None]
+
+
 def _simulate(rng: np.random.Generator, mu: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """Poisson or NB2 draws with means ``mu`` (M, n) and dispersions ``alpha`` (M,)."""
-    if alpha is None or not np.any(alpha > 0):
-        return rng.poisson(mu).astype(float)
-    a = np.where(alpha > 0, alpha, 1.0)[:, None]
-    gam = rng.gamma(shape=1.0 / a, scale=mu * a)
-    lam = np.where((alpha > 0)[:, None], gam, mu)
-    return rng.poisson(lam).astype(float)
+    return draw_counts(mu, "poisson" if alpha is None else "negbin", _col(alpha), rng)
 
 
 # ====================================================================== change test
