@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from lifecycle._core.criteria import aic, bic, mbic
 from lifecycle._core.validation import check_choice, check_float
 from lifecycle.series.countseries import Atoms, to_label
 
@@ -128,11 +129,8 @@ def criteria_of(
     k = len(breaks)
     p = n_params(k, family, alpha_estimated)
     lengths = np.diff([0, *breaks, n])
-    return {
-        "aic": cost + 2.0 * p,
-        "bic": cost + p * math.log(n),
-        "mbic": cost + 3.0 * k * math.log(n) + float(np.log(lengths).sum()),
-    }
+    ll = -cost / 2.0
+    return {"aic": aic(ll, p), "bic": bic(ll, p, n), "mbic": mbic(ll, lengths)}
 
 
 def beta_of(penalty: str | float, n: int) -> float:

@@ -23,8 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifecycle._core.dispersion import alpha_constant_rate, exposure_groups, nb_rate
 from lifecycle._core.errors import ParameterError
 from lifecycle._core.results import TestResult, bootstrap_pvalue
+from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import check_choice, check_float, check_int, check_rng
 from lifecycle.changepoints.search import (
     FAMILIES,
@@ -37,10 +39,7 @@ from lifecycle.changepoints.segmentation import Segmentation
 from lifecycle.models.costs import (
     NegBinCost,
     PoissonCost,
-    alpha_mle_batch,
-    exposure_groups,
     nb_partial,
-    nb_rate,
     poisson_partial,
     prefix_sums,
 )
@@ -94,7 +93,7 @@ def _lr_batch(
         alphas = np.zeros(M)
         lam0 = Y.sum(axis=1) / e.sum()
     elif alpha is None:
-        alphas, lam0 = alpha_mle_batch(Y, e)
+        alphas, lam0 = alpha_constant_rate(Y, e)
         a = alphas
     else:
         alphas = np.full(M, alpha)
@@ -131,14 +130,13 @@ def _rates_const(Y: np.ndarray, e: np.ndarray, alpha: float) -> np.ndarray:
     return nb_rate(Y.sum(axis=1), Nj, Yj, v, 1.0 / alpha)
 
 
+def _col(alpha: np.ndarray | None) -> np.ndarray | None:
+    return None if alpha is None else np.asarray(alpha, dtype=float)[:, None]
+
+
 def _simulate(rng: np.random.Generator, mu: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """Poisson or NB2 draws with means ``mu`` (M, n) and dispersions ``alpha`` (M,)."""
-    if alpha is None or not np.any(alpha > 0):
-        return rng.poisson(mu).astype(float)
-    a = np.where(alpha > 0, alpha, 1.0)[:, None]
-    gam = rng.gamma(shape=1.0 / a, scale=mu * a)
-    lam = np.where((alpha > 0)[:, None], gam, mu)
-    return rng.poisson(lam).astype(float)
+    return draw_counts(mu, "poisson" if alpha is None else "negbin", _col(alpha), rng)
 
 
 # ====================================================================== change test

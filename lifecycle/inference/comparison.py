@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lifecycle._core.criteria import aic, bic
 from lifecycle._core.errors import (
     ConvergenceWarning,
     DefinitionError,
@@ -350,11 +351,11 @@ def compare_waves(
             }
         )
     table = pd.DataFrame(rows)
-    table["AIC"] = -2 * table["loglik"] + 2 * table["n_params"]
+    table["AIC"] = aic(table["loglik"], table["n_params"])
     table["dAIC"] = table["AIC"] - table["AIC"].min()
     w = np.exp(-0.5 * table["dAIC"])
     table["akaike_weight"] = w / w.sum()
-    table["BIC"] = -2 * table["loglik"] + table["n_params"] * np.log(series.n_obs)
+    table["BIC"] = bic(table["loglik"], table["n_params"], series.n_obs)
     ref = table.loc[table["definition"] == NO_CHANGE.name].iloc[0]
     lr, df_, pv, valid, notes = [], [], [], [], []
     for r in table.itertuples(index=False):

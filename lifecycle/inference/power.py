@@ -22,13 +22,13 @@ from lifecycle._core.errors import (
     TooShortError,
 )
 from lifecycle._core.likelihood import FAMILIES
+from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import check_choice, check_float, check_int, check_rng
 from lifecycle.inference.resurgence import _analyse, _check_sizes
 from lifecycle.inference.simulate import (
     _check_exposure,
     _check_rates,
     _simulate_counts,
-    draw_counts,
 )
 
 __all__ = ["PowerResult", "power"]

@@ -129,12 +129,12 @@ from lifecycle._core.errors import (
 )
 from lifecycle._core.likelihood import FAMILIES, nb_logpmf, poisson_logpmf
 from lifecycle._core.results import TestResult, bootstrap_pvalue
+from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import check_choice, check_counts, check_float, check_int, check_rng
 from lifecycle.inference.shape_dispersion import _estimate_alpha, _levels, _profile_alpha
 from lifecycle.inference.shape_fit import _Fit, _fit
 from lifecycle.inference.simulate import (
     _check_exposure,
-    draw_counts,
 )
 from lifecycle.series.countseries import CountSeries
 

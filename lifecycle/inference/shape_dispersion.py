@@ -17,9 +17,8 @@ pattern in nonlinear regression. *Biometrika* 73(3), 625–633.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
-from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle._core.dispersion import alpha_given_means
 
 __all__: list[str] = []
 
@@ -83,30 +82,7 @@ def _estimate_alpha(Y: np.ndarray, mu0: np.ndarray, levels: np.ndarray) -> np.nd
     ) * _diff_alpha(Y, mu0)
 
 
-def _profile_alpha(Y: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """NB2 maximum likelihood of ``alpha`` for fixed means, row by row.
-
-    Returns ``(alpha_hat, loglik)``. The score in ``alpha`` is bisected in ``log alpha``
-    on ``[1e-6, 1e3]`` (34 steps, relative precision ~1e-9); ``alpha_hat = 0`` (the
-    Poisson limit) when the Poisson log-likelihood is at least as high.
-    """
-    pos = mu > 0
-    m = np.where(pos, mu, 1.0)
-    lo = np.full(Y.shape[0], np.log(1e-6))
-    hi = np.full(Y.shape[0], np.log(1e3))
-    for _ in range(34):
-        mid = 0.5 * (lo + hi)
-        r = np.exp(-mid)[:, None]
-        # d loglik / d r with r = 1 / alpha; negative means alpha should grow
-        score = special.digamma(Y + r) - special.digamma(r) - np.log1p(m / r) + (m - Y) / (r + m)
-        up = np.where(pos, score, 0.0).sum(axis=1) < 0
-        lo = np.where(up, mid, lo)
-        hi = np.where(up, hi, mid)
-    a = np.exp(0.5 * (lo + hi))
-    ll_nb = nb_logpmf(Y, mu, a[:, None]).sum(axis=1)
-    ll_p = poisson_logpmf(Y, mu).sum(axis=1)
-    nb = ll_nb > ll_p
-    return np.where(nb, a, 0.0), np.where(nb, ll_nb, ll_p)
+_profile_alpha = alpha_given_means  # the shared estimator (lifecycle._core.dispersion)
 
 
 def _levels(rates: np.ndarray) -> np.ndarray:
