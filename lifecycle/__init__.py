@@ -41,14 +41,14 @@ _EXPORTS: dict[str, str] = {
     "break_intervals": "lifecycle.changepoints.search",
     "build_series": "lifecycle.evidence.readings",
     "check_provenance": "lifecycle.evidence.tables",
-    "compare_waves": "lifecycle.models.regression",
+    "compare_waves": "lifecycle.inference",
     "conflicts": "lifecycle.evidence.tables",
     "detect": "lifecycle.changepoints.search",
-    "directional_tests": "lifecycle.models.regression",
+    "directional_tests": "lifecycle.inference",
     "enumerate_readings": "lifecycle.evidence.readings",
     "events_to_series": "lifecycle.events.loaders",
     "filter_events": "lifecycle.events.loaders",
-    "fit_waves": "lifecycle.models.regression",
+    "fit_waves": "lifecycle.models",
     "get_definition": "lifecycle.models.waves",
     "indicators": "lifecycle.evidence.readings",
     "load_evidence": "lifecycle.evidence.tables",
@@ -148,7 +148,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from lifecycle.evidence.readings import Reading, build_series, enumerate_readings, indicators
     from lifecycle.evidence.tables import check_provenance, conflicts, load_evidence, originals
+    from lifecycle.inference import compare_waves, directional_tests
     from lifecycle.inference.resurgence import power, test_resurgence
-    from lifecycle.models.regression import compare_waves, directional_tests, fit_waves
+    from lifecycle.models import fit_waves
     from lifecycle.models.waves import Phase, WaveDefinition, get_definition, registry
     from lifecycle.series.countseries import CountSeries

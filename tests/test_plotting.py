@@ -345,7 +345,7 @@ class TestChangepoints:
 
 class TestFit:
     def test_step_fit_lines_and_bands(self):
-        from lifecycle.models.regression import fit_waves
+        from lifecycle.models import fit_waves
 
         s = CountSeries.from_counts(range(2001, 2007), [4, 6, 1, 1, 8, 10])
         d = WaveDefinition.from_breaks("w", [2001, 2003, 2005], names=["a", "b", "c"])

@@ -518,7 +518,7 @@ class TestOtherAnalyses:
             pd.testing.assert_frame_equal(rows.reset_index(drop=True), expected, check_dtype=False)
 
     def test_waves_one_row_per_definition(self, groups):
-        from lifecycle.models.regression import compare_waves
+        from lifecycle.inference import compare_waves
         from lifecycle.models.waves import CONVENTIONAL
 
         sub = {k: groups[k] for k in self.NAMES[:2]}

@@ -1,5 +1,13 @@
-"""The resurgence test, power and simulation."""
+"""The resurgence test, comparison of definitions, directional tests, power and simulation."""
 
+from lifecycle.inference.comparison import (
+    Comparison,
+    compare_waves,
+)
+from lifecycle.inference.directional import (
+    directional_tests,
+    test_direction,
+)
 from lifecycle.inference.resurgence import (
     PowerResult,
     power,
@@ -16,7 +24,10 @@ from lifecycle.inference.simulate import (
 )
 
 __all__ = [
+    "Comparison",
     "PowerResult",
+    "compare_waves",
+    "directional_tests",
     "falling",
     "flat",
     "power",
@@ -24,6 +35,7 @@ __all__ = [
     "simulate_counts",
     "simulate_series",
     "single_peak",
+    "test_direction",
     "test_resurgence",
     "two_waves",
 ]

@@ -186,7 +186,7 @@ def plot_fit(
 
     Parameters
     ----------
-    fit : lifecycle.models.regression.WaveFit
+    fit : lifecycle.models.WaveFit
     ax : Axes, optional
         Usually the axes of :func:`plot_series` (same per-period scale).
     measures : sequence of str, optional
@@ -209,7 +209,7 @@ def plot_fit(
 
     Examples
     --------
-    >>> from lifecycle.models.regression import fit_waves
+    >>> from lifecycle.models import fit_waves
     >>> from lifecycle.models.waves import WaveDefinition
     >>> s = CountSeries.from_counts([2001, 2002, 2003, 2004], [2, 4, 9, 7])
     >>> fit = fit_waves(s, WaveDefinition.from_breaks("w", [2001, 2003]))

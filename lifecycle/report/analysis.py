@@ -14,7 +14,7 @@ References
 ----------
 Burnham, K. P. and Anderson, D. R. (2002). *Model Selection and Multimodel Inference*,
 2nd ed. Springer (Akaike weights, as reported by
-:func:`lifecycle.models.regression.compare_waves`).
+:func:`lifecycle.inference.compare_waves`).
 
 Examples
 --------
@@ -286,8 +286,8 @@ def analyse_evidence(
 
     For each indicator (a question of :mod:`lifecycle.evidence.readings`) and each of its
     admissible readings, the series is built and analysed with the library's functions:
-    :func:`~lifecycle.models.regression.compare_waves` over the registry's definitions (those
-    that divide a lifecycle) with :func:`~lifecycle.models.regression.directional_tests` on each
+    :func:`~lifecycle.inference.compare_waves` over the registry's definitions (those
+    that divide a lifecycle) with :func:`~lifecycle.inference.directional_tests` on each
     dated fit; and, per measure, :func:`~lifecycle.changepoints.test_change`,
     :func:`~lifecycle.changepoints.detect` (BIC),
     :func:`~lifecycle.changepoints.posterior_changes`,

@@ -98,7 +98,7 @@ def compare_definitions(
 ) -> tuple[Any, dict[str, str]]:
     """compare_waves on every definition, with the library's reason for each it refused.
 
-    :func:`~lifecycle.models.regression.compare_waves` fits every definition on the periods
+    :func:`~lifecycle.inference.compare_waves` fits every definition on the periods
     they all cover and lists those the series cannot carry in ``Comparison.refused``;
     here its warning is silenced (the refusals go into the tables instead) and the
     reasons are prefixed ``"not computed: "``. Nothing is computed here.
@@ -114,7 +114,7 @@ def compare_definitions(
 
     Returns
     -------
-    comparison : lifecycle.models.regression.Comparison or None
+    comparison : lifecycle.inference.Comparison or None
         ``None`` when not even "no change" can be fitted.
     refused : dict of str to str
         For each definition left out, ``"not computed: <the library's message>"``.
@@ -126,7 +126,7 @@ def compare_definitions(
     >>> comp.best, refused
     ('no change', {})
     """
-    from lifecycle.models.regression import compare_waves
+    from lifecycle.inference import compare_waves
 
     try:
         with warnings.catch_warnings():
@@ -301,7 +301,7 @@ def _tests_for_measure(
 
 
 def _directional_rows(comparison: Any, base: dict) -> list[dict]:
-    from lifecycle.models.regression import directional_tests
+    from lifecycle.inference import directional_tests
 
     rows = []
     if comparison is None:

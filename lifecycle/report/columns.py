@@ -1,7 +1,7 @@
 """The columns of the report's tables, defined once (the report and the CLI use them).
 
 :data:`COMPARISON_COLUMNS` are the columns of a comparison of wave definitions
-(:meth:`lifecycle.models.regression.Comparison.summary`) that people read: the report's
+(:meth:`lifecycle.inference.Comparison.summary`) that people read: the report's
 comparison table and ``lifecycle compare`` show these. The report's long tables add the
 cell's keys (indicator, reading) and its ``status`` in front.
 """
