@@ -86,7 +86,7 @@ Analysis = Callable[..., Any]
 
 # ---------------------------------------------------------------------- analyses
 def _resurgence(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.inference.resurgence import test_resurgence
+    from lifecycle.inference import test_resurgence
 
     return test_resurgence(series, seed=seed, **options)
 
