@@ -1,7 +1,31 @@
-"""The source documents' numbers with their quotes, and the readings that turn them into series."""
+"""The source documents' numbers with their quotes, and the readings that turn them into series.
+
+Modules, in the order the data flows:
+
+``schema``
+    vocabularies and table specifications of the CSV tables;
+``paths``, ``dates``
+    where tables and documents live; partial dates as written;
+``loading``
+    typed, validated frames of each table (:func:`load_evidence`);
+``provenance``
+    every quote against its document (:func:`check_provenance`);
+``conflicts``
+    disagreements between documents and repeats of one original;
+``records``
+    typed records of the rows, which readings consume;
+``policy``, ``questions``
+    qualifier policies; questions and the :class:`Reading` that names every choice;
+``windows``, ``readings``, ``indicators``
+    windows and versions of quantities; :func:`build_series` and
+    :func:`enumerate_readings`; yearly indicators from the documented events.
+
+``tables`` gathers the public names of the tables for older imports.
+"""
 
 from lifecycle.evidence.readings import (
     POLICIES,
+    QUALIFIER_KINDS,
     QUESTIONS,
     Placement,
     QualifierPolicy,
@@ -48,6 +72,7 @@ __all__ = [
     "POLICIES",
     "PRECISIONS",
     "QUALIFIERS",
+    "QUALIFIER_KINDS",
     "QUESTIONS",
     "SOURCE_KINDS",
     "UNITS",
