@@ -10,8 +10,9 @@ Modules, in the order the data flows:
     typed, validated frames of each table (:func:`load_evidence`);
 ``provenance``
     every quote against its document (:func:`check_provenance`);
-``conflicts``
-    disagreements between documents and repeats of one original;
+``compare``, ``conflicts``, ``originals``
+    how rows are compared; disagreements between (and within) documents; repeats of
+    one original;
 ``records``
     typed records of the rows, which readings consume;
 ``policy``, ``questions``
@@ -27,6 +28,8 @@ from lifecycle.evidence.readings import (
     POLICIES,
     QUALIFIER_KINDS,
     QUESTIONS,
+    SELECTION_CAVEAT,
+    PeriodChoice,
     Placement,
     QualifierPolicy,
     Question,
@@ -39,8 +42,11 @@ from lifecycle.evidence.readings import (
 )
 from lifecycle.evidence.tables import (
     ATTRIBUTIONS,
+    BEARS_ON,
+    CONFLICT_KINDS,
     EVENT_TYPES,
     MEASURES,
+    MILESTONE_KINDS,
     NUMBER_WORDS,
     PHASES,
     PRECISIONS,
@@ -51,10 +57,12 @@ from lifecycle.evidence.tables import (
     Evidence,
     ProvenanceProblem,
     check_provenance,
+    conflict_versions,
     conflicts,
     data_dir,
     load_events,
     load_evidence,
+    load_milestones,
     load_quantities,
     load_sources,
     load_waves,
@@ -65,8 +73,11 @@ from lifecycle.evidence.tables import (
 
 __all__ = [
     "ATTRIBUTIONS",
+    "BEARS_ON",
+    "CONFLICT_KINDS",
     "EVENT_TYPES",
     "MEASURES",
+    "MILESTONE_KINDS",
     "NUMBER_WORDS",
     "PHASES",
     "POLICIES",
@@ -74,10 +85,12 @@ __all__ = [
     "QUALIFIERS",
     "QUALIFIER_KINDS",
     "QUESTIONS",
+    "SELECTION_CAVEAT",
     "SOURCE_KINDS",
     "UNITS",
     "WAVE_DEFINITIONS",
     "Evidence",
+    "PeriodChoice",
     "Placement",
     "ProvenanceProblem",
     "QualifierPolicy",
@@ -87,12 +100,14 @@ __all__ = [
     "admissible_placements",
     "build_series",
     "check_provenance",
+    "conflict_versions",
     "conflicts",
     "data_dir",
     "enumerate_readings",
     "indicators",
     "load_events",
     "load_evidence",
+    "load_milestones",
     "load_quantities",
     "load_sources",
     "load_waves",

@@ -124,7 +124,9 @@ def indicators(
     """Yearly indicators from the events the documents name.
 
     The documents name a *selection* of events, not all of them: these series count
-    what the documents mention, not what happened. A year in which the documents name no
+    what the documents' authors chose to mention, not what happened
+    (:data:`~lifecycle.evidence.questions.SELECTION_CAVEAT`; every series name says
+    "events mentioned (a selection)"). A year in which the documents name no
     attack is missing, never zero.
 
     Each real event is used once: rows sharing an ``event_key`` are one event. Its year
@@ -206,7 +208,7 @@ def _series(
     hi = [per_year[y]["hi"] for y in years]
     reach_lo = [len(per_year[y]["c"]) for y in years]
     reach_hi = [len(per_year[y]["c"]) + per_year[y]["u"] for y in years]
-    tag = f"events | policy={policy.name} | conflict={conflict}"
+    tag = f"events mentioned (a selection) | policy={policy.name} | conflict={conflict}"
     return {
         "attacks": CountSeries.from_windows(
             years, years, n, measure="documented_attacks", name=f"attacks | {tag}", **common

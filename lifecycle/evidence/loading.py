@@ -10,7 +10,7 @@ import csv
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from lifecycle.evidence.schema import (
     _EVENT_COUNTS,
     _EVENTS,
     _KEY_RE,
+    _MILESTONES,
     _QUANTITIES,
     _RANGE_QUALIFIERS,
     _REGION_RE,
@@ -40,6 +41,7 @@ __all__ = [
     "Evidence",
     "load_events",
     "load_evidence",
+    "load_milestones",
     "load_quantities",
     "load_sources",
     "load_waves",
@@ -239,6 +241,12 @@ def _validate_common(path: Path, spec: _Spec, rows: list[_Row], known: set[str] 
             if not row.values["quote"]:
                 raise _fail(
                     path, row, rid, "quote", "expected a verbatim quote; got an empty cell."
+                )
+        for column in spec.optional_keys:
+            value = row.values.get(column, "")
+            if value and not _KEY_RE.match(value):
+                raise _fail(
+                    path, row, rid, column, f"expected a snake_case key or empty; got {value!r}."
                 )
         for column, vocab in (spec.categories or {}).items():
             value = row.values[column]
@@ -613,31 +621,90 @@ def load_waves(path: str | os.PathLike[str] | None = None, *, sources: Any = Non
     return _frame(rows, _WAVES, numbers)
 
 
+def load_milestones(
+    path: str | os.PathLike[str] | None = None, *, sources: Any = None
+) -> pd.DataFrame:
+    """Load and validate ``milestones.csv``: dated statements and periodisations.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The CSV file; default ``data/milestones.csv``.
+    sources : DataFrame or iterable of str, optional
+        The known source ids (see :func:`load_quantities`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind``, ``bears_on`` and the precisions are categorical; other columns
+        ``string``.
+
+    Raises
+    ------
+    EvidenceError
+        Naming the file, the row (id and line) and the column: a bad key, vocabulary
+        entry or date, or a period ending before it starts.
+    """
+    file = _resolve(path, "milestones")
+    rows = _read_rows(file, _MILESTONES)
+    _validate_common(file, _MILESTONES, rows, _known_sources(file, sources))
+    for row in rows:
+        rid = row.values["id"]
+        v = row.values
+        if not _KEY_RE.match(v["milestone_key"]):
+            raise _fail(
+                file,
+                row,
+                rid,
+                "milestone_key",
+                f"expected a snake_case key; got {v['milestone_key']!r}.",
+            )
+        _check_date(file, row, rid, "start", "start_precision")
+        _check_date(file, row, rid, "end", "end_precision")
+        if v["start"] and v["end"]:
+            a, b = _date_bounds(v["start"]), _date_bounds(v["end"])
+            if a and b and a[0] > b[1]:
+                raise _fail(
+                    file,
+                    row,
+                    rid,
+                    "end",
+                    f"expected end on or after start ({v['start']}); got {v['end']!r}.",
+                )
+    return _frame(rows, _MILESTONES, {})
+
+
+def _empty_milestones() -> pd.DataFrame:
+    return _frame([], _MILESTONES, {})
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """The four evidence tables.
+    """The evidence tables.
 
     Attributes
     ----------
-    sources, quantities, events, waves : pandas.DataFrame
+    sources, quantities, events, waves, milestones : pandas.DataFrame
         As returned by :func:`load_sources`, :func:`load_quantities`,
-        :func:`load_events` and :func:`load_waves`.
+        :func:`load_events`, :func:`load_waves` and :func:`load_milestones`
+        (``milestones`` is empty when a folder has no ``milestones.csv``).
     """
 
     sources: pd.DataFrame
     quantities: pd.DataFrame
     events: pd.DataFrame
     waves: pd.DataFrame
+    milestones: pd.DataFrame = field(default_factory=_empty_milestones)
 
 
 def load_evidence(directory: str | os.PathLike[str] | None = None) -> Evidence:
-    """Load and validate the four evidence tables of one folder.
+    """Load and validate the evidence tables of one folder.
 
     Parameters
     ----------
     directory : path-like, optional
-        Folder holding ``sources.csv``, ``quantities.csv``, ``events.csv`` and
-        ``waves.csv``; default :func:`data_dir`.
+        Folder holding ``sources.csv``, ``quantities.csv``, ``events.csv``,
+        ``waves.csv`` and (optionally) ``milestones.csv``; default :func:`data_dir`.
 
     Returns
     -------
@@ -645,9 +712,13 @@ def load_evidence(directory: str | os.PathLike[str] | None = None) -> Evidence:
     """
     folder = Path(directory) if directory is not None else data_dir()
     sources = load_sources(folder / "sources.csv")
+    milestones = folder / "milestones.csv"
     return Evidence(
         sources=sources,
         quantities=load_quantities(folder / "quantities.csv", sources=sources),
         events=load_events(folder / "events.csv", sources=sources),
         waves=load_waves(folder / "waves.csv", sources=sources),
+        milestones=load_milestones(milestones, sources=sources)
+        if milestones.is_file()
+        else _empty_milestones(),
     )

@@ -17,6 +17,7 @@ from lifecycle.evidence.dates import DATE_RE as _DATE_RE
 from lifecycle.evidence.loading import (
     load_events,
     load_evidence,
+    load_milestones,
     load_quantities,
     load_sources,
     load_waves,
@@ -67,6 +68,7 @@ _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$&|~<>])")
 _SPACE_RE = re.compile(r"\s+")
 _NUMBER_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _WORD_RE = re.compile(r"[a-z]+")
+_FOOTNOTE_YEAR_RE = re.compile(r"\b(\d{4})\.\d{1,2}(?=\s|$)")
 
 
 def normalise_text(text: str) -> str:
@@ -94,6 +96,9 @@ def normalise_text(text: str) -> str:
 
 def _numbers_in(text: str) -> list[float]:
     found = [float(m.replace(",", "")) for m in _NUMBER_RE.findall(text)]
+    # A footnote digit glued to a year at the end of a sentence ("since January 2017.2"
+    # in csis_2018) also reads as the year itself.
+    found += [float(m) for m in _FOOTNOTE_YEAR_RE.findall(text)]
     found += [NUMBER_WORDS[w] for w in _WORD_RE.findall(text.lower()) if w in NUMBER_WORDS]
     return found
 
@@ -141,11 +146,13 @@ def _table_kind(frame: pd.DataFrame) -> str:
         return "events"
     if "definition" in cols:
         return "waves"
+    if "milestone_key" in cols:
+        return "milestones"
     if "file" in cols and "source_id" in cols:
         return "sources"
     raise EvidenceError(
         f"Cannot tell which evidence table this is; expected the columns of sources, "
-        f"quantities, events or waves; got {', '.join(map(str, frame.columns))}."
+        f"quantities, events, waves or milestones; got {', '.join(map(str, frame.columns))}."
     )
 
 
@@ -156,7 +163,8 @@ def _load_any(table: Any) -> list[tuple[str, pd.DataFrame, Path | None]]:
         ev = load_evidence(folder)
         return [
             (str(folder / f"{name}.csv"), getattr(ev, name), folder / f"{name}.csv")
-            for name in ("sources", "quantities", "events", "waves")
+            for name in ("sources", "quantities", "events", "waves", "milestones")
+            if name != "milestones" or (folder / "milestones.csv").is_file()
         ]
     if isinstance(table, pd.DataFrame):
         return [(f"<{_table_kind(table)} table>", table, None)]
@@ -175,6 +183,7 @@ def _load_any(table: Any) -> list[tuple[str, pd.DataFrame, Path | None]]:
         "quantities": load_quantities,
         "events": load_events,
         "waves": load_waves,
+        "milestones": load_milestones,
     }[kind]
     return [(str(path), loader(path), path)]
 
@@ -355,12 +364,11 @@ def _check_row(
             "the context_quote.",
         )
 
-    if kind == "quantities":
-        year_cols = ["period_start", "period_end"]
-    elif kind == "events":
-        year_cols = ["date"]
-    else:
-        year_cols = ["start_year", "end_year"]
+    year_cols = {
+        "quantities": ["period_start", "period_end"],
+        "events": ["date"],
+        "milestones": ["start", "end"],
+    }.get(kind, ["start_year", "end_year"])
     for col in year_cols:
         value = _cell(frame, i, col)
         if value is None:
@@ -368,8 +376,9 @@ def _check_row(
         m = re.match(r"^(\d{4})", str(value))
         if m:
             check_year(col, int(m.group(1)))
-    if kind == "waves":
-        for col in ("start_text", "end_text"):
+    text_cols = {"waves": ("start_text", "end_text"), "milestones": ("date_text",)}
+    if kind in text_cols:
+        for col in text_cols[kind]:
             text = _cell(frame, i, col)
             if text and normalise_text(str(text)) not in both:
                 problem(col, f"{col} {text!r} is not written in the quote or the context_quote.")

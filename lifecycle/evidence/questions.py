@@ -11,9 +11,25 @@ from lifecycle._core.errors import ParameterError
 from lifecycle._core.validation import check_choice, check_int
 from lifecycle.evidence.policy import QualifierPolicy
 
-__all__ = ["CONFLICT_RE", "QUESTIONS", "Placement", "Question", "Reading", "check_prefer"]
+__all__ = [
+    "CONFLICT_RE",
+    "QUESTIONS",
+    "SELECTION_CAVEAT",
+    "PeriodChoice",
+    "Placement",
+    "Question",
+    "Reading",
+    "check_prefer",
+]
 
 # --------------------------------------------------------------------------- questions
+
+#: The caveat of every indicator built from the events the documents mention.
+SELECTION_CAVEAT = (
+    "Selection of events: these are the events the documents' authors chose to mention, "
+    "not a record of every attack; counts are of mentions, and a year in which no attack "
+    "is mentioned is missing, not zero."
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,11 @@ class Question:
     measures: tuple[str, ...]
     regions: tuple[str, ...] | None
     description: str
+
+    @property
+    def caveat(self) -> str:
+        """What the series cannot tell (:data:`SELECTION_CAVEAT` for event indicators)."""
+        return SELECTION_CAVEAT if self.table == "events" else ""
 
     def keeps_region(self, region: str) -> bool:
         """Whether a row of this region belongs to the question."""
@@ -78,24 +99,28 @@ QUESTIONS: dict[str, Question] = {
             "events",
             ("attacks",),
             None,
-            "Documented attacks per year (from the events the documents name).",
+            "Documented attacks per year (from the events the documents name). " + SELECTION_CAVEAT,
         ),
         Question(
-            "event_deaths", "events", ("deaths",), None, "Deaths in documented attacks per year."
+            "event_deaths",
+            "events",
+            ("deaths",),
+            None,
+            "Deaths in documented attacks per year. " + SELECTION_CAVEAT,
         ),
         Question(
             "event_deaths_per_attack",
             "events",
             ("deaths_per_attack",),
             None,
-            "Deaths per documented attack (deaths with attacks as exposure).",
+            "Deaths per documented attack (deaths with attacks as exposure). " + SELECTION_CAVEAT,
         ),
         Question(
             "event_reach",
             "events",
             ("reach",),
             None,
-            "Countries outside Afghanistan attacked per year.",
+            "Countries outside Afghanistan attacked per year. " + SELECTION_CAVEAT,
         ),
     )
 }
@@ -126,6 +151,31 @@ class Placement:
         return f"{self.what or self.fact_key} placed in {self.year}"
 
 
+@dataclass(frozen=True)
+class PeriodChoice:
+    """Which written reading of one statement's period a reading takes.
+
+    A statement whose period can be read in more than one way has one row per reading in
+    ``quantities.csv`` (same ``fact_key``, different ``period_reading``): "Following the
+    Hamid Karzai airport attack, the year 2021 witnessed 119 attacks" is read as the
+    whole year (``whole_year``) or as the months after the attack
+    (``after_airport_attack``).
+
+    Attributes
+    ----------
+    fact_key : str
+    period_reading : str
+    """
+
+    fact_key: str
+    period_reading: str
+
+    @property
+    def name(self) -> str:
+        """E.g. ``"attacks_claimed_2021 read as after_airport_attack"``."""
+        return f"{self.fact_key} read as {self.period_reading}"
+
+
 CONFLICT_RE = re.compile(r"^(most_specific|all_as_intervals|prefer:\S+)$")
 
 
@@ -146,6 +196,9 @@ class Reading:
         Years of undated figures.
     repeats : {"merge"}
         Repeats of one original are one observation (the only admissible rule).
+    periods : tuple of PeriodChoice
+        Readings of statements whose period is written ambiguously (default: the first
+        reading listed in the table).
 
     Raises
     ------
@@ -164,6 +217,7 @@ class Reading:
     origin: int | None = None
     placements: tuple[Placement, ...] = ()
     repeats: str = "merge"
+    periods: tuple[PeriodChoice, ...] = ()
 
     def __post_init__(self) -> None:
         check_choice("question", self.question, QUESTIONS, func="Reading")
@@ -191,6 +245,14 @@ class Reading:
                     f"Got {type(pl).__name__} ({pl!r})."
                 )
         object.__setattr__(self, "placements", tuple(self.placements))
+        if isinstance(self.periods, (str, PeriodChoice)) or not all(
+            isinstance(p, PeriodChoice) for p in self.periods
+        ):
+            raise TypeError(
+                f"The 'periods' parameter of Reading must be a sequence of PeriodChoice. "
+                f"Got {self.periods!r}."
+            )
+        object.__setattr__(self, "periods", tuple(self.periods))
 
     @property
     def name(self) -> str:
@@ -199,14 +261,19 @@ class Reading:
         if self.origin is not None:
             parts.append(f"open start={self.origin}")
         parts.extend(p.name for p in self.placements)
+        parts.extend(p.name for p in self.periods)
         return " | ".join(parts)
+
+    def period_of(self, fact_key: str) -> str | None:
+        """The period reading this reading takes for a statement (``None``: the first)."""
+        return next((p.period_reading for p in self.periods if p.fact_key == fact_key), None)
 
     def year_of(self, fact_key: str) -> int | None:
         """The year this reading gives to an undated figure (``None`` if none)."""
         return next((p.year for p in self.placements if p.fact_key == fact_key), None)
 
     def summary(self) -> pd.DataFrame:
-        """One-row table of the choices."""
+        """One-row table of the choices, with the caveat of the question's evidence."""
         return pd.DataFrame(
             [
                 {
@@ -217,6 +284,8 @@ class Reading:
                     "origin": self.origin,
                     "placements": "; ".join(p.name for p in self.placements),
                     "repeats": self.repeats,
+                    "periods": "; ".join(p.name for p in self.periods),
+                    "caveat": QUESTIONS[self.question].caveat,
                 }
             ]
         )

@@ -87,13 +87,22 @@ from lifecycle._core.errors import ApproximationWarning, ParameterError
 from lifecycle._core.validation import check_choice
 from lifecycle.evidence.indicators import event_conflict_sources, indicators
 from lifecycle.evidence.policy import POLICIES, QUALIFIER_KINDS, QualifierPolicy
-from lifecycle.evidence.questions import QUESTIONS, Placement, Question, Reading, check_prefer
+from lifecycle.evidence.questions import (
+    QUESTIONS,
+    SELECTION_CAVEAT,
+    PeriodChoice,
+    Placement,
+    Question,
+    Reading,
+    check_prefer,
+)
 from lifecycle.evidence.records import read_table, text
 from lifecycle.evidence.windows import (
     Context,
     admissible_origins,
     admissible_placements,
     context,
+    period_choices,
     placements,
     quantity_series,
 )
@@ -103,6 +112,8 @@ __all__ = [
     "POLICIES",
     "QUALIFIER_KINDS",
     "QUESTIONS",
+    "SELECTION_CAVEAT",
+    "PeriodChoice",
     "Placement",
     "QualifierPolicy",
     "Question",
@@ -179,7 +190,9 @@ def enumerate_readings(
 ) -> list[Reading]:
     """Every admissible reading of a question, distinct in the series it gives.
 
-    The product of the qualifier policies, the conflict rules (``most_specific``,
+    The product of the period readings of statements written ambiguously
+    (:class:`PeriodChoice`, named in every reading of a question that has one), the
+    qualifier policies, the conflict rules (``most_specific``,
     ``all_as_intervals`` and ``prefer:<source>`` for each source of a disagreeing
     version), the admissible origins (:func:`admissible_origins`) and the admissible
     placements of each undated figure (:func:`admissible_placements`). Readings whose
@@ -217,6 +230,7 @@ def enumerate_readings(
     conflicts = ["most_specific", "all_as_intervals"]
     origin_choices: list[int | None] = [None]
     placement_choices: list[tuple[Placement, ...]] = [()]
+    period_sets: list[tuple[PeriodChoice, ...]] = [()]
     if q.table == "events":
         ev = read_table(evidence, "events")
         conflicts += [f"prefer:{s}" for s in event_conflict_sources(ev)]
@@ -244,17 +258,18 @@ def enumerate_readings(
             what = f"{u.label}: {u.value:g}" if not math.isnan(u.value) else u.label
             per_key.append([Placement(key, y, what) for y in years])
         placement_choices = [tuple(c) for c in itertools.product(*per_key)]
+        period_sets = [tuple(c) for c in itertools.product(*period_choices(ctx))]
     out: list[Reading] = []
     seen: list[pd.DataFrame] = []
     needless: set[tuple[Any, ...]] = set()
     # An origin is named only where the chosen versions need one (tried without first).
     origin_choices = [None] + [o for o in origin_choices if o is not None]
-    for conflict, origin, placed, policy in itertools.product(
-        conflicts, origin_choices, placement_choices, policies
+    for periods, conflict, origin, placed, policy in itertools.product(
+        period_sets, conflicts, origin_choices, placement_choices, policies
     ):
-        if origin is not None and (conflict, placed, policy) in needless:
+        if origin is not None and (periods, conflict, placed, policy) in needless:
             continue
-        reading = Reading(question, policy, conflict, origin, placed)
+        reading = Reading(question, policy, conflict, origin, placed, periods=periods)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ApproximationWarning)
             try:
@@ -265,7 +280,7 @@ def enumerate_readings(
             except ParameterError:
                 continue  # no origin given where one is needed, or an inadmissible one
         if origin is None:
-            needless.add((conflict, placed, policy))
+            needless.add((periods, conflict, placed, policy))
         values = _values(series)
         if any(values.equals(v) for v in seen):
             continue

@@ -191,6 +191,7 @@ class QuantityRecord:
     low: float
     high: float
     quote: str
+    period_reading: str = ""
 
     @property
     def label(self) -> str:
@@ -235,6 +236,7 @@ def quantity_records(frame: pd.DataFrame) -> list[QuantityRecord]:
                 low=number(r["low"], f"{where}, column 'low',"),
                 high=number(r["high"], f"{where}, column 'high',"),
                 quote=text(r.get("quote")),
+                period_reading=text(r.get("period_reading")),
             )
         )
     return out

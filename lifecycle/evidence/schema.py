@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 __all__ = [
     "ATTRIBUTIONS",
+    "BEARS_ON",
     "EVENT_TYPES",
     "MEASURES",
+    "MILESTONE_KINDS",
     "NUMBER_WORDS",
     "PHASES",
     "PRECISIONS",
@@ -113,6 +115,12 @@ WAVE_DEFINITIONS: dict[str, str] = {
     "yip_weakened_rebuilt": "yip_2024: weakened 2016-2020, rebuilt since May 2020",
     "emergence_year": "a statement of when ISKP emerged / was formed / founded",
     "formation_milestone": "a dated step in ISKP's formation (pledge, first emir, name)",
+    "cass_abstract_from_2020": "rana_2024 abstract: emergence, rise and decline from 2015, "
+    "resurgence 'from 2020 onwards'",
+    "cass_territorial": "rana_2024: expansion 'Between 2015-2018', no territorial control "
+    "'By 2019'",
+    "yip_influence_since_2019": "yip_2024: surfaced in 2015, influence 'has steadily "
+    "increased since' 2019",
 }
 
 PHASES: tuple[str, ...] = (
@@ -125,6 +133,27 @@ PHASES: tuple[str, ...] = (
     "weakened",
     "rebuilt",
 )
+
+#: Kinds of dated statements in ``milestones.csv``.
+MILESTONE_KINDS: dict[str, str] = {
+    "precursor": "a group or contingent that preceded ISKP",
+    "appointment": "a leader appointed or announced (emir, deputy, provincial amir)",
+    "pledge": "an allegiance or affiliation announced by a person or group",
+    "declaration": "a province, campaign or jihad declared",
+    "first_attacks": "the first attacks, or the first claims of attacks",
+    "conflict_taliban": "the start or a step of the open conflict with the Taliban",
+    "affiliate_attacks": "attacks claimed by a group the document calls an ISKP affiliate",
+    "counter_operation": "an operation or campaign against ISKP (or its safe havens)",
+    "territory": "a statement on the territory ISKP holds or loses",
+    "expansion": "a span of expansion",
+    "influence": "a statement that influence or threat rose or fell",
+    "defeat": "a defeat of ISKP",
+    "threat": "a threat or campaign announced by ISKP",
+    "wave": "a statement placing one of a document's waves in time",
+}
+
+#: Which part of the lifecycle a dated statement bears on.
+BEARS_ON: tuple[str, ...] = ("emergence", "rise", "decline", "resurgence")
 
 #: Number words accepted in quotes (lower case, whole words).
 NUMBER_WORDS: dict[str, float] = {
@@ -168,6 +197,8 @@ class _Spec:
     floats: tuple[str, ...] = ()
     ints: tuple[str, ...] = ()
     categories: Mapping[str, tuple[str, ...]] | None = None
+    #: Columns a table may have (validated as snake_case keys when present and filled).
+    optional_keys: tuple[str, ...] = ()
 
 
 _SOURCES = _Spec(
@@ -224,6 +255,7 @@ _QUANTITIES = _Spec(
         "qualifier": tuple(QUALIFIERS),
         "unit": tuple(UNITS),
     },
+    optional_keys=("subject", "period_reading"),
 )
 _EVENTS = _Spec(
     name="events",
@@ -316,8 +348,46 @@ _WAVES = _Spec(
     ),
     ints=("phase_order", "start_year", "end_year"),
     categories={"phase": PHASES},
+    optional_keys=("timing_key",),
 )
-_SPECS = {s.name: s for s in (_SOURCES, _QUANTITIES, _EVENTS, _WAVES)}
+_MILESTONES = _Spec(
+    name="milestones",
+    required=(
+        "id",
+        "source_id",
+        "milestone_key",
+        "kind",
+        "bears_on",
+        "date_text",
+        "start",
+        "start_precision",
+        "end",
+        "end_precision",
+        "quote",
+        "context_quote",
+        "note",
+    ),
+    id_column="id",
+    id_prefix="M",
+    text=(
+        "id",
+        "source_id",
+        "milestone_key",
+        "date_text",
+        "start",
+        "end",
+        "quote",
+        "context_quote",
+        "note",
+    ),
+    categories={
+        "kind": tuple(MILESTONE_KINDS),
+        "bears_on": BEARS_ON,
+        "start_precision": PRECISIONS,
+        "end_precision": PRECISIONS,
+    },
+)
+_SPECS = {s.name: s for s in (_SOURCES, _QUANTITIES, _EVENTS, _WAVES, _MILESTONES)}
 
 #: Count triples of the events table: (number, qualifier, low, high).
 _EVENT_COUNTS = (

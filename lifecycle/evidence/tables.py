@@ -47,21 +47,23 @@ Matching rules (also in ``data/README.md``):
 This module gathers the public names of the evidence tables; the work is done by
 :mod:`~lifecycle.evidence.schema` (vocabularies and table specs),
 :mod:`~lifecycle.evidence.loading` (typed frames), :mod:`~lifecycle.evidence.provenance`
-(quotes against documents), :mod:`~lifecycle.evidence.conflicts` (disagreements and
-repeats) and :mod:`~lifecycle.evidence.dates` (partial dates).
+(quotes against documents), :mod:`~lifecycle.evidence.conflicts` (disagreements),
+:mod:`~lifecycle.evidence.originals` (repeats) and :mod:`~lifecycle.evidence.dates` (partial dates).
 """
 
 from __future__ import annotations
 
-from lifecycle.evidence.conflicts import conflicts, originals
+from lifecycle.evidence.conflicts import CONFLICT_KINDS, conflict_versions, conflicts
 from lifecycle.evidence.loading import (
     Evidence,
     load_events,
     load_evidence,
+    load_milestones,
     load_quantities,
     load_sources,
     load_waves,
 )
+from lifecycle.evidence.originals import originals
 from lifecycle.evidence.paths import data_dir, seeds_dir
 from lifecycle.evidence.provenance import (
     ProvenanceProblem,
@@ -70,8 +72,10 @@ from lifecycle.evidence.provenance import (
 )
 from lifecycle.evidence.schema import (
     ATTRIBUTIONS,
+    BEARS_ON,
     EVENT_TYPES,
     MEASURES,
+    MILESTONE_KINDS,
     NUMBER_WORDS,
     PHASES,
     PRECISIONS,
@@ -83,8 +87,11 @@ from lifecycle.evidence.schema import (
 
 __all__ = [
     "ATTRIBUTIONS",
+    "BEARS_ON",
+    "CONFLICT_KINDS",
     "EVENT_TYPES",
     "MEASURES",
+    "MILESTONE_KINDS",
     "NUMBER_WORDS",
     "PHASES",
     "PRECISIONS",
@@ -95,10 +102,12 @@ __all__ = [
     "Evidence",
     "ProvenanceProblem",
     "check_provenance",
+    "conflict_versions",
     "conflicts",
     "data_dir",
     "load_events",
     "load_evidence",
+    "load_milestones",
     "load_quantities",
     "load_sources",
     "load_waves",

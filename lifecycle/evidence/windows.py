@@ -8,7 +8,7 @@ to B", repeats and conflicts); this module applies them to typed
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lifecycle._core.errors import (
@@ -19,7 +19,7 @@ from lifecycle._core.errors import (
 )
 from lifecycle._core.validation import check_choice
 from lifecycle.evidence.dates import YearSpan, year_weights
-from lifecycle.evidence.questions import QUESTIONS, Question, Reading
+from lifecycle.evidence.questions import QUESTIONS, PeriodChoice, Question, Reading
 from lifecycle.evidence.records import (
     E_COLUMNS,
     QuantityRecord,
@@ -31,7 +31,7 @@ from lifecycle.evidence.records import (
 )
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["admissible_origins", "admissible_placements"]
+__all__ = ["admissible_origins", "admissible_placements", "chosen_rows", "period_choices"]
 
 
 @dataclass
@@ -61,6 +61,7 @@ class Context:
     partners: dict[str, str]  # id of a "to" row -> fact_key of its undated "from" row
     undated: dict[str, list[QuantityRecord]]  # fact_key -> rows
     emergence: dict[str, int]  # source_id -> earliest emergence year it states
+    alternatives: dict[str, list[str]] = field(default_factory=dict)  # fact_key -> readings
 
 
 def context(question: Question, evidence: Any) -> Context:
@@ -95,7 +96,42 @@ def context(question: Question, evidence: Any) -> Context:
                     and r.end is not None
                 ):
                     partners[r.id] = key
-    return Context(question, rows, dates, partners, undated, emergence)
+    alternatives: dict[str, list[str]] = {}
+    for r in rows:
+        if r.period_reading:
+            alternatives.setdefault(r.fact_key, [])
+            if r.period_reading not in alternatives[r.fact_key]:
+                alternatives[r.fact_key].append(r.period_reading)
+    return Context(question, rows, dates, partners, undated, emergence, alternatives)
+
+
+def period_choices(ctx: Context) -> list[list[PeriodChoice]]:
+    """The admissible period readings of each ambiguous statement of a question."""
+    return [[PeriodChoice(k, name) for name in names] for k, names in ctx.alternatives.items()]
+
+
+def chosen_rows(reading: Reading, ctx: Context) -> list[QuantityRecord]:
+    """The rows a reading uses: of a statement read in several ways, the chosen reading.
+
+    Raises
+    ------
+    ParameterError
+        If the reading names a period reading the evidence does not give.
+    """
+    for p in reading.periods:
+        if p.fact_key in ctx.alternatives and p.period_reading not in ctx.alternatives[p.fact_key]:
+            raise ParameterError(
+                f"The reading '{reading.name}' reads {p.fact_key!r} as {p.period_reading!r}; "
+                f"the evidence gives {ctx.alternatives[p.fact_key]}."
+            )
+    out = []
+    for r in ctx.rows:
+        if r.period_reading:
+            want = reading.period_of(r.fact_key) or ctx.alternatives[r.fact_key][0]
+            if r.period_reading != want:
+                continue
+        out.append(r)
+    return out
 
 
 def admissible_placements(question: str, evidence: Any = None) -> dict[str, list[int]]:
@@ -290,7 +326,7 @@ def _choose(versions: dict[str, list[_Obs]], conflict: str) -> str:
 
 def _quantity_observations(reading: Reading, ctx: Context) -> list[_Obs]:
     groups: dict[tuple[str, str], list[QuantityRecord]] = {}
-    for r in ctx.rows:
+    for r in chosen_rows(reading, ctx):
         groups.setdefault((r.fact_key, r.original), []).append(r)
     obs: list[_Obs] = []
     for (_key, original), rows in groups.items():
