@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle._core.errors import ProvenanceError
+from lifecycle.evidence import provenance
 from lifecycle.evidence import tables as evidence
 
 TABLES = ("sources", "quantities", "events", "waves")
@@ -123,10 +124,10 @@ def test_quote_normalisation() -> None:
 
 
 def test_number_words_and_separators() -> None:
-    assert evidence._has_number("designated thirteen individuals", 13)
-    assert evidence._has_number("including 1,600 fighters", 1600)
-    assert evidence._has_number("at least half of these fighters", 0.5)
-    assert not evidence._has_number("including 1,600 fighters", 160)
+    assert provenance._has_number("designated thirteen individuals", 13)
+    assert provenance._has_number("including 1,600 fighters", 1600)
+    assert provenance._has_number("at least half of these fighters", 0.5)
+    assert not provenance._has_number("including 1,600 fighters", 160)
 
 
 def test_missing_seeds_folder_is_an_error(tmp_path: Path) -> None:
