@@ -86,25 +86,25 @@ Analysis = Callable[..., Any]
 
 # ---------------------------------------------------------------------- analyses
 def _resurgence(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.inference.resurgence import test_resurgence
+    from lifecycle.inference import test_resurgence
 
     return test_resurgence(series, seed=seed, **options)
 
 
 def _changepoints(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.changepoints.search import test_change
+    from lifecycle.changepoints import test_change
 
     return test_change(series, seed=seed, **options)
 
 
 def _segmentation(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.changepoints.search import detect
+    from lifecycle.changepoints import detect
 
     return detect(series, **options)
 
 
 def _waves(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.models.regression import compare_waves
+    from lifecycle.inference import compare_waves
 
     return compare_waves(series, **options)
 
@@ -115,7 +115,7 @@ ANALYSES: dict[str, tuple[Analysis, str, str]] = {
     "resurgence": (_resurgence, "lifecycle.inference", "test_resurgence"),
     "changepoints": (_changepoints, "lifecycle.changepoints", "test_change"),
     "segmentation": (_segmentation, "lifecycle.changepoints", "detect"),
-    "waves": (_waves, "lifecycle.models", "compare_waves"),
+    "waves": (_waves, "lifecycle.inference", "compare_waves"),
 }
 
 
@@ -574,7 +574,7 @@ def sweep(
         ``"resurgence"`` runs :func:`lifecycle.inference.test_resurgence` (one row per
         series), ``"changepoints"`` :func:`lifecycle.changepoints.test_change` (one row),
         ``"segmentation"`` :func:`lifecycle.changepoints.detect` (one row per segment)
-        and ``"waves"`` :func:`lifecycle.models.regression.compare_waves` (one row per
+        and ``"waves"`` :func:`lifecycle.inference.compare_waves` (one row per
         definition; pass ``definitions=[...]``). A callable is called as
         ``analysis(series, seed, **options)`` and returns a dict, a list of dicts, a
         DataFrame (several rows per series) or a result with ``summary()``. It must be

@@ -24,15 +24,8 @@ from lifecycle._core.errors import (
     ParameterError,
 )
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
-from lifecycle.models.regression import (
-    Comparison,
-    WaveFit,
-    best_segmentation,
-    compare_waves,
-    directional_tests,
-    fit_waves,
-    test_direction,
-)
+from lifecycle.inference import Comparison, compare_waves, directional_tests, test_direction
+from lifecycle.models import WaveFit, best_segmentation, fit_waves
 from lifecycle.models.waves import CONVENTIONAL, NO_CHANGE, Phase, WaveDefinition
 from lifecycle.series.countseries import CountSeries
 

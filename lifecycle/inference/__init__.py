@@ -1,8 +1,18 @@
-"""The resurgence test, power and simulation."""
+"""The resurgence test, comparison of definitions, directional tests, power and simulation."""
 
-from lifecycle.inference.resurgence import (
+from lifecycle.inference.comparison import (
+    Comparison,
+    compare_waves,
+)
+from lifecycle.inference.directional import (
+    directional_tests,
+    test_direction,
+)
+from lifecycle.inference.power import (
     PowerResult,
     power,
+)
+from lifecycle.inference.resurgence import (
     test_resurgence,
 )
 from lifecycle.inference.simulate import (
@@ -16,7 +26,10 @@ from lifecycle.inference.simulate import (
 )
 
 __all__ = [
+    "Comparison",
     "PowerResult",
+    "compare_waves",
+    "directional_tests",
     "falling",
     "flat",
     "power",
@@ -24,6 +37,7 @@ __all__ = [
     "simulate_counts",
     "simulate_series",
     "single_peak",
+    "test_direction",
     "test_resurgence",
     "two_waves",
 ]

@@ -5,17 +5,29 @@ from lifecycle.models.costs import (
     PoissonCost,
     estimate_alpha,
 )
-from lifecycle.models.regression import (
+from lifecycle.models.design import (
+    Design,
+    Problem,
+    build_design,
+    optimise,
+)
+from lifecycle.models.fitcore import (
     FAMILIES,
     METHODS,
     SHAPES,
-    Comparison,
     WaveFit,
-    best_segmentation,
-    compare_waves,
-    directional_tests,
+    as_definition,
+    check_series,
+    estimate,
+    fit_fixed,
+)
+from lifecycle.models.regression import (
     fit_waves,
-    test_direction,
+)
+from lifecycle.models.segment_search import (
+    best_segmentation,
+    search,
+    search_cost,
 )
 from lifecycle.models.waves import (
     BOUNDARY_RULES,
@@ -39,21 +51,27 @@ __all__ = [
     "METHODS",
     "NO_CHANGE",
     "SHAPES",
-    "Comparison",
+    "Design",
     "NegBinCost",
     "Phase",
     "PoissonCost",
+    "Problem",
     "WaveDefinition",
     "WaveFit",
     "admissible_variants",
+    "as_definition",
     "best_segmentation",
     "boundary_years",
-    "compare_waves",
+    "build_design",
+    "check_series",
     "definitions",
-    "directional_tests",
+    "estimate",
     "estimate_alpha",
+    "fit_fixed",
     "fit_waves",
     "get_definition",
+    "optimise",
     "registry",
-    "test_direction",
+    "search",
+    "search_cost",
 ]

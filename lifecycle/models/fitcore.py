@@ -1,0 +1,719 @@
+"""Fitting a wave regression for a dated definition: the estimate, its covariance, the result.
+
+The model and its references are described in :mod:`lifecycle.models.regression`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+
+from lifecycle._core.criteria import aic, bic
+from lifecycle._core.errors import (
+    AllZeroError,
+    ConvergenceWarning,
+    DefinitionError,
+    FitError,
+    ParameterError,
+    TooShortError,
+)
+from lifecycle._core.likelihood import nb_logpmf
+from lifecycle.models.design import Design, Problem, build_design, optimise
+from lifecycle.models.waves import WaveDefinition, get_definition
+from lifecycle.series.countseries import CountSeries, to_label
+
+__all__ = [
+    "FAMILIES",
+    "METHODS",
+    "SHAPES",
+    "WaveFit",
+    "as_definition",
+    "check_series",
+    "estimate",
+    "fit_fixed",
+]
+
+FAMILIES = ("poisson", "negbin")
+SHAPES = ("step", "trend", "broken_stick")
+METHODS = ("auto", "glm", "likelihood")
+_MAX_FITS = 5000
+_MAX_LOO_FITS = 500
+
+
+@dataclass(frozen=True)
+class WaveFit:
+    """A count regression of a series on a wave definition.
+
+    Attributes
+    ----------
+    definition : WaveDefinition
+        The (dated) definition fitted; for an estimated one, the best breaks found.
+    family : {"poisson", "negbin"}
+    shape : {"step", "trend", "broken_stick"}
+    series : CountSeries
+        The data.
+    method : {"glm", "likelihood"}
+        Which fitting path was used (see the module docstring).
+    params : pandas.Series
+        Shape parameters (log scale), measure levels ``level[m]`` (log ratio to the first
+        measure) and, for NB, ``alpha`` (natural scale).
+    cov : pandas.DataFrame
+        Covariance of ``params`` (inverse observed information).
+    loglik : float
+        Maximised log-likelihood (with all constants: ``-log y!`` included).
+    n_params : int
+        Parameters counted in AIC and BIC: shape parameters + measure levels after the
+        first + NB alpha + estimated break years (``n_params_detail`` says which).
+    n_params_detail : str
+    n_obs : int
+        Number of observations (windows); the ``n`` of BIC.
+    aic, bic : float
+    deviance : float
+        ``2 Σ [ℓ(y_i | μ_i = y_i) - ℓ(y_i | μ_i)]`` (NB with the fitted α); NaN when some
+        counts are intervals.
+    dispersion : float
+        Pearson ``Σ (y - μ)² / V(μ)`` over ``n`` minus the number of mean parameters;
+        NaN with intervals or no residual degrees of freedom.
+    alpha : float or None
+        NB2 dispersion (``None`` for Poisson).
+    phase_rates : pandas.DataFrame
+        Rate per period (year or month) of each phase and measure, with CIs.
+    rate_ratios : pandas.DataFrame
+        Ratio of each phase's rate to the previous phase's, with CIs and a two-sided Wald
+        p-value.
+    fitted_rates : pandas.DataFrame
+        Fitted rate of every grid period in a phase (for plotting).
+    fitted_means : numpy.ndarray
+        Fitted mean of each observation.
+    n_break_params : int
+        Estimated break years counted as parameters (0 for a dated definition).
+    conf_level : float
+    converged : bool
+    notes : tuple of str
+    """
+
+    definition: WaveDefinition
+    family: str
+    shape: str
+    series: CountSeries
+    method: str
+    params: pd.Series
+    cov: pd.DataFrame
+    loglik: float
+    n_params: int
+    n_params_detail: str
+    n_obs: int
+    aic: float
+    bic: float
+    deviance: float
+    dispersion: float
+    alpha: float | None
+    phase_rates: pd.DataFrame
+    rate_ratios: pd.DataFrame
+    fitted_rates: pd.DataFrame
+    fitted_means: np.ndarray
+    n_break_params: int = 0
+    conf_level: float = 0.95
+    converged: bool = True
+    notes: tuple[str, ...] = ()
+    _X: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _contrasts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    @property
+    def estimated_breaks(self) -> bool:
+        """Whether the break years were estimated from the series."""
+        return self.n_break_params > 0
+
+    def contrast(self, upper: str, lower: str) -> tuple[float, float]:
+        """Estimate and standard error of ``log(rate[upper] / rate[lower])``."""
+        names = self.definition.phase_names
+        for nm in (upper, lower):
+            if nm not in names:
+                raise DefinitionError(
+                    f"No phase named {nm!r} in {self.definition.name!r}. Phases: {names}."
+                )
+        c = self._contrasts[names.index(upper)] - self._contrasts[names.index(lower)]
+        p = c.size
+        beta = self.params.to_numpy()[:p]
+        cov = self.cov.to_numpy()[:p, :p]
+        return float(c @ beta), float(np.sqrt(max(c @ cov @ c, 0.0)))
+
+    def summary(self) -> pd.DataFrame:
+        """One table: phase rates, rate ratios, parameters and fit statistics.
+
+        Columns ``section`` (``"phase rate"``, ``"rate ratio"``, ``"parameter"``,
+        ``"fit"``), ``term``, ``measure``, ``estimate``, ``ci_low``, ``ci_high``,
+        ``p_value``, ``note``. The ``n_params`` row says which parameters are counted.
+        """
+        rows = []
+        for r in self.phase_rates.itertuples(index=False):
+            rows.append(
+                {
+                    "section": "phase rate",
+                    "term": f"{r.phase} ({r.years})",
+                    "measure": r.measure,
+                    "estimate": r.rate,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                    "p_value": np.nan,
+                    "note": "per period; geometric mean of fitted rates over the phase",
+                }
+            )
+        for r in self.rate_ratios.itertuples(index=False):
+            rows.append(
+                {
+                    "section": "rate ratio",
+                    "term": f"{r.to_phase} / {r.from_phase}",
+                    "measure": "all",
+                    "estimate": r.ratio,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                    "p_value": r.p_value,
+                    "note": "Wald, two-sided",
+                }
+            )
+        se = np.sqrt(np.clip(np.diag(self.cov.to_numpy()), 0, None))
+        z = stats.norm.ppf(0.5 + self.conf_level / 2)
+        for name, est, s in zip(self.params.index, self.params.to_numpy(), se, strict=True):
+            rows.append(
+                {
+                    "section": "parameter",
+                    "term": name,
+                    "measure": "",
+                    "estimate": est,
+                    "ci_low": est - z * s,
+                    "ci_high": est + z * s,
+                    "p_value": 2 * stats.norm.sf(abs(est / s)) if s > 0 else np.nan,
+                    "note": "",
+                }
+            )
+        fit_rows = [
+            ("loglik", self.loglik, f"{self.method} path, family {self.family}"),
+            ("n_params", self.n_params, self.n_params_detail),
+            ("AIC", self.aic, "-2 loglik + 2 n_params"),
+            ("BIC", self.bic, f"-2 loglik + n_params log n, n = {self.n_obs} observations"),
+            ("deviance", self.deviance, "vs saturated model (NaN with intervals)"),
+            ("dispersion", self.dispersion, "Pearson chi2 / (n - mean parameters)"),
+        ]
+        if self.alpha is not None:
+            fit_rows.append(("alpha", self.alpha, "NB2: var = mu + alpha mu^2"))
+        for term, est, note in fit_rows:
+            rows.append(
+                {
+                    "section": "fit",
+                    "term": term,
+                    "measure": "",
+                    "estimate": float(est),
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "p_value": np.nan,
+                    "note": note,
+                }
+            )
+        out = pd.DataFrame(rows)
+        out.attrs.update(
+            definition=self.definition.name,
+            family=self.family,
+            shape=self.shape,
+            notes=list(self.notes),
+        )
+        return out
+
+
+def _exp(x: float) -> float:
+    """``exp`` that returns ``inf`` quietly on overflow (an unbounded CI)."""
+    with np.errstate(over="ignore"):
+        return float(np.exp(x))
+
+
+def _param_detail(shape_p: int, n_meas: int, family: str, n_breaks: int, n_tied: int) -> str:
+    parts = [f"{shape_p} shape parameters"]
+    if n_tied:
+        parts.append(f"{n_tied} shape parameters of phases tied to a neighbour (constraint)")
+    parts += [f"{n_meas - 1} measure levels", f"{int(family == 'negbin')} NB alpha"]
+    if n_breaks:
+        parts.append(f"{n_breaks} estimated break years")
+    return " + ".join(parts)
+
+
+def _assemble(
+    prob: Problem,
+    series: CountSeries,
+    definition: WaveDefinition,
+    shape: str,
+    method: str,
+    theta: np.ndarray,
+    cov_theta: np.ndarray,
+    loglik: float,
+    converged: bool,
+    conf_level: float,
+    n_breaks: int,
+    notes: Sequence[str],
+    *,
+    alpha_boundary: bool = False,
+    n_tied: int = 0,
+) -> WaveFit:
+    d = prob.design
+    family = prob.family
+    p, M = prob.p, len(d.measures)
+    beta, gamma, alpha = prob.unpack(theta)
+    # report alpha on its natural scale (delta method from log alpha)
+    names = list(d.names) + [f"level[{m}]" for m in d.measures[1:]]
+    values = np.concatenate([beta, gamma[1:]])
+    cov = cov_theta.copy()
+    if family == "negbin":
+        names.append("alpha")
+        values = np.append(values, alpha)
+        J = np.eye(theta.size)
+        J[-1, -1] = alpha
+        cov = J @ cov @ J.T
+        if alpha_boundary:
+            cov[-1, :] = cov[:, -1] = np.nan
+    params = pd.Series(values, index=names, name="estimate")
+    cov_df = pd.DataFrame(cov, index=names, columns=names)
+    z = stats.norm.ppf(0.5 + conf_level / 2)
+    cov_b = cov_theta[:p, :p]
+    # phase rates per measure
+    rows = []
+    for m_i, m in enumerate(d.measures):
+        for j, ph in enumerate(definition.phases):
+            c = np.zeros(theta.size)
+            c[:p] = d.contrasts[j]
+            if m_i > 0:
+                c[p + m_i - 1] = 1.0
+            est = float(c @ np.nan_to_num(theta, neginf=0.0))
+            se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
+            rows.append(
+                {
+                    "measure": m,
+                    "phase": ph.name,
+                    "years": ph.text(),
+                    "rate": np.exp(est),
+                    "ci_low": np.exp(est - z * se),
+                    "ci_high": _exp(est + z * se),
+                    "log_rate": est,
+                    "se_log_rate": se,
+                }
+            )
+    phase_rates = pd.DataFrame(rows)
+    rows = []
+    for j in range(1, definition.n_phases):
+        c = d.contrasts[j] - d.contrasts[j - 1]
+        est = float(c @ beta)
+        se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
+        rows.append(
+            {
+                "from_phase": definition.phases[j - 1].name,
+                "to_phase": definition.phases[j].name,
+                "ratio": np.exp(est),
+                "ci_low": np.exp(est - z * se),
+                "ci_high": _exp(est + z * se),
+                "log_ratio": est,
+                "se_log_ratio": se,
+                "p_value": 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan,
+            }
+        )
+    rate_ratios = pd.DataFrame(
+        rows,
+        columns=[
+            "from_phase",
+            "to_phase",
+            "ratio",
+            "ci_low",
+            "ci_high",
+            "log_ratio",
+            "se_log_ratio",
+            "p_value",
+        ],
+    )
+    eta = d.X @ beta
+    rows = []
+    for m_i, m in enumerate(d.measures):
+        for t in np.flatnonzero(d.phase_of >= 0):
+            rows.append(
+                {
+                    "period": to_label(d.grid[t], d.freq),
+                    "measure": m,
+                    "phase": definition.phases[d.phase_of[t]].name,
+                    "rate": float(np.exp(eta[t] + gamma[m_i])),
+                    "observed": bool(d.covered[t]),
+                }
+            )
+    fitted_rates = pd.DataFrame(rows)
+    mu = prob.means(theta)
+    n = series.n_obs
+    n_mean = p + M - 1
+    if series.is_exact:
+        y = series.low
+        sat = nb_logpmf(y, y, alpha) if family == "negbin" else nb_logpmf(y, y, 0.0)
+        fitted = nb_logpmf(y, mu, alpha)
+        deviance = float(2 * np.sum(sat - fitted))
+        var = mu + alpha * mu**2
+        dispersion = float(np.sum((y - mu) ** 2 / var) / (n - n_mean)) if n > n_mean else np.nan
+    else:
+        deviance = dispersion = np.nan
+    k = n_mean + int(family == "negbin") + n_breaks + n_tied
+    notes = list(notes)
+    if not converged:
+        notes.append("the optimiser did not reach a gradient below 1e-6")
+    return WaveFit(
+        definition=definition,
+        family=family,
+        shape=shape,
+        series=series,
+        method=method,
+        params=params,
+        cov=cov_df,
+        loglik=float(loglik),
+        n_params=k,
+        n_params_detail=_param_detail(p, M, family, n_breaks, n_tied),
+        n_obs=n,
+        aic=aic(loglik, k),
+        bic=bic(loglik, k, n),
+        deviance=deviance,
+        dispersion=dispersion,
+        alpha=alpha if family == "negbin" else None,
+        phase_rates=phase_rates,
+        rate_ratios=rate_ratios,
+        fitted_rates=fitted_rates,
+        fitted_means=mu,
+        n_break_params=n_breaks,
+        conf_level=conf_level,
+        converged=converged,
+        notes=tuple(notes),
+        _X=d.X,
+        _contrasts=d.contrasts,
+    )
+
+
+# ====================================================================== fitting
+def check_series(series: Any, func: str) -> CountSeries:
+    if not isinstance(series, CountSeries):
+        raise TypeError(
+            f"The 'series' parameter of {func} must be a CountSeries. Got {type(series).__name__}."
+        )
+    if np.all(series.high == 0):
+        raise AllZeroError(
+            f"Every count of series {series.name!r} is zero; no wave model can be fitted "
+            f"(every rate's MLE is 0)."
+        )
+    return series
+
+
+def _check_zero_phases(
+    series: CountSeries, d: Design, definition: WaveDefinition, shape: str = "step"
+) -> None:
+    """Refuse designs whose MLE runs off to infinity because of zero counts.
+
+    * ``step`` and ``trend``: a phase whose observations all lie inside it and are all
+      zero has MLE rate 0.
+    * ``broken_stick``: the same for the first or last phase (its free slope diverges;
+      an inner phase is held by the knots on both sides).
+    * ``trend``: a phase whose non-zero counts all fall in its first (or last) observed
+      period (complete separation: the slope diverges).
+    """
+    k = definition.n_phases
+    for j, ph in enumerate(definition.phases):
+        in_phase = d.phase_of == j
+        touching = (d.W[:, in_phase] > 0).any(axis=1)
+        inside = touching & ~(d.W[:, ~in_phase] > 0).any(axis=1)
+        if not touching.any() or not np.array_equal(touching, inside):
+            continue
+        where = f"Phase {ph.name!r} ({ph.text()}) of {definition.name!r}"
+        if np.all(series.high[touching] == 0):
+            if shape != "broken_stick":
+                raise FitError(
+                    f"{where} has only zero counts, so its rate's MLE is 0 (log-rate -inf) and "
+                    f"rate ratios are undefined."
+                )
+            if j in (0, k - 1):
+                raise FitError(
+                    f"{where} has only zero counts, so the broken-stick slope of this edge "
+                    f"phase runs off to infinity (its rate's MLE is 0) and rate ratios are "
+                    f"undefined. Restrict the series to periods with events or use a "
+                    f"definition without this phase."
+                )
+        if shape == "trend" and series.is_exact:
+            rows = np.flatnonzero(touching)
+            first = series.start[rows] - series.grid_start
+            last = series.end[rows] - series.grid_start
+            pos = series.low[rows] > 0
+            lo, hi = first[pos].min(), last[pos].max()
+            one_period = lo == hi and np.all(first[pos] == last[pos])
+            if one_period and (np.all(last[~pos] < lo) or np.all(first[~pos] > hi)):
+                label = to_label(series.grid_start + lo, series.freq)
+                raise FitError(
+                    f"{where} has events only in {label}, at the edge of its observed "
+                    f"periods (zero counts on one side only), so its log-linear slope runs "
+                    f"off to infinity and the 'trend' fit does not exist. Use shape='step'."
+                )
+
+
+def _check_identified(
+    series: CountSeries, d: Design, definition: WaveDefinition, shape: str
+) -> None:
+    """Refuse a design with fewer independent observation rows than shape parameters."""
+    XO = d.W @ d.X
+    p = XO.shape[1]
+    rank = int(np.linalg.matrix_rank(XO))
+    phases_touched = [np.unique(d.phase_of[row > 0]).size for row in d.W]
+    if rank < p and (series.n_obs >= p or max(phases_touched) > 1):
+        raise FitError(
+            f"The parameters of {definition.name!r} ({shape}) are not identified by series "
+            f"{series.name!r}: its design has rank {rank} for {p} shape parameters (a phase "
+            f"is seen only in windows that mix it with another)."
+        )
+    if rank < p:
+        raise TooShortError(
+            f"The {shape!r} fit of {definition.name!r} has {p} shape parameters "
+            f"({', '.join(d.names)}), but series {series.name!r} identifies only {rank} of "
+            f"them ({series.n_obs} observations). Use a simpler shape or a longer series."
+        )
+
+
+@dataclass(frozen=True)
+class _Estimate:
+    prob: Problem
+    theta: np.ndarray
+    cov: np.ndarray | None
+    loglik: float
+    converged: bool
+    alpha_boundary: bool
+    path: str
+
+
+def estimate(
+    series: CountSeries,
+    definition: WaveDefinition,
+    family: str,
+    shape: str,
+    method: str,
+    *,
+    need_cov: bool = True,
+) -> _Estimate:
+    """Maximum likelihood for a dated definition (no result tables)."""
+    d = build_design(series, definition, shape)
+    _check_zero_phases(series, d, definition, shape)
+    _check_identified(series, d, definition, shape)
+    prob = Problem(d, series.low, series.high, family)
+    glm_ok = series.is_exact and series.is_single_period and len(series.measures) == 1
+    if method == "glm" and not glm_ok:
+        raise ParameterError(
+            "The 'method' parameter of fit_waves can be 'glm' only for exact counts, one "
+            "period per observation and one measure. Got a series with "
+            + ", ".join(
+                w
+                for w, bad in (
+                    ("count intervals", not series.is_exact),
+                    ("multi-period windows", not series.is_single_period),
+                    (f"{len(series.measures)} measures", len(series.measures) > 1),
+                )
+                if bad
+            )
+            + "."
+        )
+    use_glm = method == "glm" or (method == "auto" and glm_ok)
+    pois = Problem(d, series.low, series.high, "poisson")
+    theta, cov_theta, loglik, converged = _fit_core(
+        series, pois, use_glm, definition, shape, need_cov=need_cov
+    )
+    alpha_boundary = False
+    if family == "negbin":
+        start = np.append(theta, np.log(0.1))
+        try:
+            nb = _fit_core(series, prob, use_glm, definition, shape, start, need_cov=need_cov)
+        except _NBFailedError:
+            nb = None
+        # alpha at its boundary: no gain over Poisson (score at alpha = 0 not positive)
+        if nb is None or not (nb[2] - loglik > 1e-6 and np.exp(nb[0][-1]) > 1e-6):
+            alpha_boundary = True
+        else:
+            theta, cov_theta, loglik, converged = nb
+    mean_theta = theta if family == "poisson" or alpha_boundary else theta[:-1]
+    if not np.all(np.isfinite(mean_theta)) or np.any(np.abs(mean_theta) > 50):
+        raise FitError(
+            f"The fit of {definition.name!r} ({shape}, {family}) diverged: a log-rate or slope "
+            f"ran off to infinity (a phase with almost no events?)."
+        )
+    if alpha_boundary:
+        theta = np.append(theta, -np.inf)
+        if cov_theta is not None:
+            cov_theta = np.pad(cov_theta, ((0, 1), (0, 1)))
+    return _Estimate(
+        prob,
+        theta,
+        cov_theta,
+        loglik,
+        converged,
+        alpha_boundary,
+        "glm" if use_glm else "likelihood",
+    )
+
+
+def fit_fixed(
+    series: CountSeries,
+    definition: WaveDefinition,
+    family: str,
+    shape: str,
+    method: str,
+    conf_level: float,
+    n_breaks: int = 0,
+    notes: Sequence[str] = (),
+    n_tied: int = 0,
+) -> WaveFit:
+    est = estimate(series, definition, family, shape, method)
+    notes = list(notes)
+    if est.alpha_boundary:
+        notes.append(
+            "NB dispersion at its boundary alpha = 0 (no overdispersion): the fit is "
+            "the Poisson fit; alpha has no standard error"
+        )
+    if not est.converged:
+        warnings.warn(
+            f"The fit of {definition.name!r} ({shape}, {family}) did not converge.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return _assemble(
+        est.prob,
+        series,
+        definition,
+        shape,
+        est.path,
+        est.theta,
+        est.cov,
+        est.loglik,
+        est.converged,
+        conf_level,
+        n_breaks,
+        notes,
+        alpha_boundary=est.alpha_boundary,
+        n_tied=n_tied,
+    )
+
+
+def _fit_core(
+    series: CountSeries,
+    prob: Problem,
+    use_glm: bool,
+    definition: WaveDefinition,
+    shape: str,
+    start: np.ndarray | None = None,
+    *,
+    need_cov: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None, float, bool]:
+    """(theta, covariance of theta, loglik, converged) on the GLM or likelihood path."""
+    family = prob.family
+    if use_glm:
+        cols = series.start - series.grid_start
+        X = prob.design.X[cols]
+        y = series.low
+        expo = series.exposure
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if family == "poisson":
+                res = GLM(y, X, family=families.Poisson(), offset=np.log(expo)).fit(
+                    tol=1e-12, maxiter=200
+                )
+                theta = np.asarray(res.params)
+                cov_theta = np.asarray(res.cov_params()) if need_cov else None
+                converged = bool(res.converged)
+            else:
+                model = NegativeBinomial(y, X, exposure=expo, loglike_method="nb2")
+                # Newton from statsmodels' own start values and from ours, then BFGS: the
+                # NB2 likelihood is not concave in alpha and Newton can stall.
+                sp = None if start is None else np.append(start[:-1], np.exp(start[-1]))
+                res = None
+                for kw in (
+                    {"method": "newton"},
+                    {"method": "newton", "start_params": sp},
+                    {"method": "bfgs", "gtol": 1e-10},
+                ):
+                    if "start_params" in kw and sp is None:
+                        continue
+                    try:
+                        r = model.fit(disp=0, maxiter=1000, **kw)
+                    except (np.linalg.LinAlgError, ValueError):
+                        continue
+                    if not (np.all(np.isfinite(r.params)) and np.isfinite(r.llf)):
+                        continue
+                    if res is None or r.llf > res.llf:
+                        res = r
+                    if np.max(np.abs(model.score(r.params))) < 1e-6 and r.params[-1] > 0:
+                        break  # a stationary point with alpha > 0: the MLE (first try wins)
+                if res is None or res.params[-1] <= 0:
+                    raise _NBFailedError("statsmodels' NegativeBinomial fit failed")
+                params = np.asarray(res.params)
+                converged = bool(np.max(np.abs(model.score(params))) < 1e-4)
+                if params[-1] <= 1e-6:
+                    raise _NBFailedError("alpha at its boundary")
+                theta = np.append(params[:-1], np.log(params[-1]))
+                J = np.eye(params.size)
+                J[-1, -1] = 1.0 / params[-1]
+                if not need_cov:
+                    return theta, None, float(res.llf), converged
+                try:
+                    cov_sm = np.asarray(res.cov_params())
+                    ok = bool(np.all(np.isfinite(cov_sm)))
+                except (ValueError, np.linalg.LinAlgError):
+                    ok = False
+                if ok:
+                    cov_theta = J @ cov_sm @ J.T
+                else:
+                    cov_theta = _cov(prob, theta, definition, shape, series)
+        return theta, cov_theta, float(res.llf), converged
+    theta, converged = optimise(prob, start)
+    if family == "negbin" and np.exp(theta[-1]) <= 1e-6:
+        raise _NBFailedError("alpha at its boundary")
+    loglik = -prob.negloglik(theta)
+    if not need_cov:
+        return theta, None, loglik, converged
+    return theta, _cov(prob, theta, definition, shape, series), loglik, converged
+
+
+class _NBFailedError(Exception):
+    """statsmodels' NB fit gave no finite estimate (alpha at its boundary)."""
+
+
+def _cov(
+    prob: Problem,
+    theta: np.ndarray,
+    definition: WaveDefinition,
+    shape: str,
+    series: CountSeries,
+) -> np.ndarray:
+    """Inverse observed information; FitError when it is singular."""
+    family = prob.family
+    H = prob.hessian(theta)
+    try:
+        cov_theta = np.linalg.inv(-H)
+        ok = np.all(np.linalg.eigvalsh(-H) > 1e-10 * max(1.0, np.abs(H).max()))
+    except np.linalg.LinAlgError:
+        ok = False
+    if not ok:
+        raise FitError(
+            f"The parameters of {definition.name!r} ({shape}, {family}) are not identified "
+            f"by series {series.name!r}: the information matrix is singular (a phase or "
+            f"measure is seen only in windows that mix it with another)."
+        )
+    return cov_theta
+
+
+def as_definition(definition: Any, func: str) -> WaveDefinition:
+    if isinstance(definition, str):
+        return get_definition(definition)
+    if not isinstance(definition, WaveDefinition):
+        raise TypeError(
+            f"The 'definition' parameter of {func} must be a WaveDefinition or a registry "
+            f"name. Got {type(definition).__name__}."
+        )
+    return definition
