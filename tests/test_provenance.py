@@ -13,7 +13,7 @@ from lifecycle._core.errors import ProvenanceError
 from lifecycle.evidence import provenance
 from lifecycle.evidence import tables as evidence
 
-TABLES = ("sources", "quantities", "events", "waves")
+TABLES = ("sources", "quantities", "events", "waves", "milestones")
 
 
 def _seeds_or_skip() -> Path:
@@ -121,6 +121,27 @@ def test_quote_normalisation() -> None:
     text = "ISIS\u2011K\u2019s  estimated\n4,000 \u2013 6,000<sup>12</sup> troops \\$5 *Voice*"
     assert evidence.normalise_text(text) == "ISIS-K's estimated 4,000 - 6,000 troops $5 Voice"
     assert evidence.normalise_text("soft\u00adhyphen \u201cquoted\u201d") == 'softhyphen "quoted"'
+
+
+def test_wrong_milestone_date_text_or_year_fails(tmp_path: Path) -> None:
+    seeds = _seeds_or_skip()
+    folder = _copy_data(tmp_path)
+    _edit(folder / "milestones.csv", "M010", "date_text", "In May 2015")
+    _edit(folder / "milestones.csv", "M016", "start", "2011")
+    _edit(folder / "milestones.csv", "M016", "end", "2011")
+    problems = evidence.check_provenance(folder / "milestones.csv", seeds=seeds)
+    assert [(p.row_id, p.column) for p in problems] == [
+        ("M010", "date_text"),
+        ("M016", "start"),
+        ("M016", "end"),
+    ]
+
+
+def test_footnote_digit_after_a_year() -> None:
+    # csis_2018 writes its footnote markers as bare digits: "since January 2017.2"
+    assert provenance._has_number("security forces since January 2017.2 Though", 2017)
+    assert provenance._has_number("since January 2017.2", 2017)
+    assert not provenance._has_number("a share of 2.5 percent", 2)
 
 
 def test_number_words_and_separators() -> None:

@@ -84,6 +84,7 @@ from lifecycle.evidence.schema import (
     UNITS,
     WAVE_DEFINITIONS,
 )
+from lifecycle.evidence.timeline import dated_statements
 
 __all__ = [
     "ATTRIBUTIONS",
@@ -105,6 +106,7 @@ __all__ = [
     "conflict_versions",
     "conflicts",
     "data_dir",
+    "dated_statements",
     "load_events",
     "load_evidence",
     "load_milestones",
