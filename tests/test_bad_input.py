@@ -21,6 +21,8 @@ import pandas as pd
 import pytest
 
 import lifecycle.inference as infer
+from lifecycle import changepoints as cp
+from lifecycle import inference
 from lifecycle import models as regression
 from lifecycle._core.errors import (
     AllZeroError,
@@ -37,11 +39,9 @@ from lifecycle._core.errors import (
     ParameterError,
     TooShortError,
 )
-from lifecycle.changepoints import search as cp
 from lifecycle.events import read_acled, read_gtd, read_ucdp_ged
 from lifecycle.evidence.readings import Placement, Reading
 from lifecycle.evidence.tables import load_events, load_quantities, load_sources, load_waves
-from lifecycle.inference import resurgence as inference
 from lifecycle.inference import simulate
 from lifecycle.models import costs
 from lifecycle.models.waves import Phase, WaveDefinition

@@ -498,7 +498,7 @@ class TestOtherAnalyses:
     NAMES = ("g00", "g01", "g02", "short")
 
     def test_change_test_rows_equal_direct_calls(self, groups):
-        from lifecycle.changepoints.search import test_change
+        from lifecycle.changepoints import test_change
 
         sub = {k: groups[k] for k in self.NAMES}
         out = sweep(sub, "changepoints", seed=2, progress=False, n_boot=19)
@@ -508,7 +508,7 @@ class TestOtherAnalyses:
             assert (row.statistic, row.p_value) == (direct.statistic, direct.p_value)
 
     def test_segmentation_one_row_per_segment(self, groups):
-        from lifecycle.changepoints.search import detect
+        from lifecycle.changepoints import detect
 
         sub = {k: groups[k] for k in self.NAMES}
         out = sweep(sub, "segmentation", seed=2, progress=False, penalty="bic")

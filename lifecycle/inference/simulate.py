@@ -33,6 +33,7 @@ import numpy as np
 
 from lifecycle._core.errors import ParameterError, TooShortError
 from lifecycle._core.likelihood import FAMILIES
+from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import (
     MAX_COUNT,
     check_choice,
@@ -78,25 +79,6 @@ def _check_rates(rates: Any, func: str) -> np.ndarray:
             f"Got {float(arr[i])!r} at position {i}."
         )
     return arr
-
-
-def draw_counts(
-    mu: np.ndarray, family: str, alpha: float | np.ndarray | None, rng: np.random.Generator
-) -> np.ndarray:
-    """Draw counts with means ``mu`` (any shape); no validation (internal fast path).
-
-    ``alpha`` broadcasts against ``mu`` (e.g. shape ``(B, 1)`` for one dispersion per row).
-    """
-    if family == "poisson":
-        return rng.poisson(mu).astype(float)
-    a = np.broadcast_to(np.asarray(alpha, dtype=float), mu.shape)
-    lam = np.where(a > 0, 0.0, mu)
-    pos = (a > 0) & (mu > 0)
-    if pos.any():
-        r = 1.0 / a[pos]
-        lam = lam.copy()
-        lam[pos] = rng.gamma(shape=r, scale=mu[pos] / r)
-    return rng.poisson(lam).astype(float)
 
 
 def simulate_counts(
