@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import lifecycle.changepoints as cp
+import lifecycle.inference as resurgence
 from lifecycle._core.errors import (
     CountError,
     ExposureError,
@@ -31,10 +33,9 @@ from lifecycle._core.errors import (
     MissingDependencyError,
     ParameterError,
 )
-from lifecycle.changepoints import search as cp
 from lifecycle.cli import main
 from lifecycle.events import events_to_series, read_acled, read_gtd, read_ucdp_ged
-from lifecycle.inference import resurgence, simulate
+from lifecycle.inference import simulate
 from lifecycle.series import CountSeries
 
 GTD_HEAD = "eventid,iyear,imonth,iday,country_txt,gname,nkill\n"
