@@ -240,7 +240,7 @@ def series_by_group(
     """
     from dataclasses import replace
 
-    from lifecycle.events.loaders import ACTOR_FIELDS, MEASURES, EventTable, events_to_series
+    from lifecycle.events import ACTOR_FIELDS, MEASURES, EventTable, events_to_series
 
     func = "series_by_group"
     if not isinstance(table, EventTable):

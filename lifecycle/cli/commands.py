@@ -44,7 +44,7 @@ def _load_series(args: argparse.Namespace) -> Any:
         return CountSeries.read_csv(args.series, freq=args.freq, allow_missing=args.allow_missing)
     if not exports:
         return None
-    from lifecycle.events import loaders as events
+    import lifecycle.events as events
 
     kind, path = exports[0]
     reader = {"gtd": events.read_gtd, "acled": events.read_acled, "ucdp": events.read_ucdp_ged}
@@ -235,8 +235,7 @@ def _write_extra(
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
-    from lifecycle import plotting
-    from lifecycle import changepoints
+    from lifecycle import changepoints, plotting
 
     series = _require_series(args)
     measure = _measure(args, series)
@@ -375,8 +374,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from lifecycle import plotting
-    from lifecycle import inference
+    from lifecycle import inference, plotting
 
     series = _require_series(args)
     measure = _measure(args, series)
