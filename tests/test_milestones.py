@@ -344,3 +344,13 @@ def test_selection_caveat_on_event_indicators() -> None:
         assert "events mentioned (a selection)" in s.name, key
     r = enumerate_readings("event_reach")[0]
     assert "selection" not in r.name  # the reading names choices; the caveat is in summary()
+
+
+def test_new_periodisations_in_the_report_comparison() -> None:
+    from lifecycle.report import analyse_evidence
+
+    a = analyse_evidence(seed=3, n_boot=19, questions=["event_attacks"])
+    shown = set(a.comparison["definition"])
+    assert {"cass_abstract_from_2020", "cass_territorial", "yip_influence_since_2019"} <= shown
+    desc = a.indicators.set_index("question").loc["event_attacks", "description"]
+    assert SELECTION_CAVEAT in desc
