@@ -86,7 +86,7 @@ Analysis = Callable[..., Any]
 
 # ---------------------------------------------------------------------- analyses
 def _resurgence(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.inference.resurgence import test_resurgence
+    from lifecycle.inference import test_resurgence
 
     return test_resurgence(series, seed=seed, **options)
 
@@ -240,7 +240,7 @@ def series_by_group(
     """
     from dataclasses import replace
 
-    from lifecycle.events.loaders import ACTOR_FIELDS, MEASURES, EventTable, events_to_series
+    from lifecycle.events import ACTOR_FIELDS, MEASURES, EventTable, events_to_series
 
     func = "series_by_group"
     if not isinstance(table, EventTable):

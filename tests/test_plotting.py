@@ -15,7 +15,7 @@ from matplotlib.collections import LineCollection
 
 from lifecycle import plotting
 from lifecycle.models.waves import WaveDefinition
-from lifecycle.plotting.figures import (
+from lifecycle.plotting import (
     new_figure,
     plot_change_probability,
     plot_changepoints,
@@ -398,7 +398,7 @@ def test_legend_outside():
 def test_partial_period_bar_is_a_rate_per_full_period():
     import matplotlib.pyplot as plt
 
-    from lifecycle.plotting.figures import plot_series
+    from lifecycle.plotting import plot_series
     from lifecycle.series.countseries import CountSeries
 
     s = CountSeries.from_counts([2020, 2021], [10, 10], exposure=[1.0, 0.5])

@@ -368,7 +368,7 @@ GTD_ROWS = [
 
 @pytest.fixture(scope="module")
 def gtd_table(tmp_path_factory):
-    from lifecycle.events.loaders import read_gtd
+    from lifecycle.events import read_gtd
 
     path = tmp_path_factory.mktemp("gtd") / "gtd.csv"
     header = "eventid,iyear,imonth,iday,country_txt,gname,gname2\n"
@@ -386,7 +386,7 @@ class TestSeriesByGroup:
         assert out["Alpha"].name == "Alpha"
 
     def test_same_series_as_filtering_the_table(self, gtd_table):
-        from lifecycle.events.loaders import events_to_series, filter_events
+        from lifecycle.events import events_to_series, filter_events
         from lifecycle.sweep import series_by_group
 
         out = series_by_group(gtd_table, min_events=1)

@@ -25,6 +25,7 @@ from lifecycle._core.errors import (
     IntervalError,
     LifecycleError,
     LifecycleWarning,
+    MissingDependencyError,
     ParameterError,
     ProvenanceError,
     TooShortError,
@@ -47,8 +48,10 @@ from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import (
     check_choice,
     check_counts,
+    check_exposure,
     check_float,
     check_int,
+    check_n_draws,
     check_rng,
 )
 
@@ -69,6 +72,7 @@ __all__ = [
     "IntervalError",
     "LifecycleError",
     "LifecycleWarning",
+    "MissingDependencyError",
     "ParameterError",
     "ProvenanceError",
     "TestResult",
@@ -81,8 +85,10 @@ __all__ = [
     "bootstrap_pvalue",
     "check_choice",
     "check_counts",
+    "check_exposure",
     "check_float",
     "check_int",
+    "check_n_draws",
     "check_rng",
     "draw_counts",
     "exposure_groups",

@@ -27,7 +27,13 @@ from lifecycle._core.dispersion import alpha_constant_rate, exposure_groups, nb_
 from lifecycle._core.errors import ParameterError
 from lifecycle._core.results import TestResult, bootstrap_pvalue
 from lifecycle._core.sampling import draw_counts
-from lifecycle._core.validation import check_choice, check_float, check_int, check_rng
+from lifecycle._core.validation import (
+    check_choice,
+    check_float,
+    check_int,
+    check_n_draws,
+    check_rng,
+)
 from lifecycle.changepoints.search import (
     FAMILIES,
     _atoms_from,
@@ -202,7 +208,7 @@ def test_change(
     family = check_choice("family", family, FAMILIES, func=func)
     min_size = check_int("min_size", min_size, func=func, min_value=1)
     max_changes = check_int("max_changes", max_changes, func=func, min_value=1)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
     alpha = check_float("alpha", alpha, func=func, min_value=0.0, allow_none=True)
     rng = check_rng(seed, func=func)
     atoms = _atoms_from(data, years, exposure, measure, freq, func)
@@ -350,7 +356,7 @@ def break_intervals(
     func = "break_intervals"
     if not isinstance(seg, Segmentation):
         raise TypeError(f"The 'seg' parameter of {func} must be a Segmentation. Got {seg!r}.")
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
     level = check_float(
         "level",
         level,

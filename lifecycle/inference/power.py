@@ -23,10 +23,15 @@ from lifecycle._core.errors import (
 )
 from lifecycle._core.likelihood import FAMILIES
 from lifecycle._core.sampling import draw_counts
-from lifecycle._core.validation import check_choice, check_float, check_int, check_rng
+from lifecycle._core.validation import (
+    check_choice,
+    check_exposure,
+    check_float,
+    check_n_draws,
+    check_rng,
+)
 from lifecycle.inference.resurgence import _analyse, _check_sizes
 from lifecycle.inference.simulate import (
-    _check_exposure,
     _check_rates,
     _simulate_counts,
 )
@@ -171,8 +176,8 @@ def power(
     rates_arr = _check_rates(rates, func)
     check_choice("family", family, FAMILIES, func=func)
     check_choice("method", method, ("full", "warp"), func=func)
-    n_sim = check_int("n_sim", n_sim, func=func, min_value=2)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
+    n_sim = check_n_draws("n_sim", n_sim, func=func, min_value=2, n_periods=rates_arr.size)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
     level = check_float("level", level, func=func, min_value=0.0, max_value=1.0,
                         min_inclusive=False, max_inclusive=False)  # fmt: skip
     d, r = _check_sizes(min_decline, min_rebound, func)
@@ -191,7 +196,7 @@ def power(
             f"all-zero curve are all zeros, which no test can analyse. Got {rates_arr.tolist()}."
         )
     rng = check_rng(seed, func=func)
-    e = _check_exposure(exposure, rates_arr.size, func)
+    e = check_exposure("exposure", exposure, func=func, size=rates_arr.size, per="period")
     Y = _simulate_counts(
         rates_arr, family=family, alpha=alpha, exposure=e, n=n_sim, seed=rng, func=func
     )

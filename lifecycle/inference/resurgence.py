@@ -130,12 +130,16 @@ from lifecycle._core.errors import (
 from lifecycle._core.likelihood import FAMILIES, nb_logpmf, poisson_logpmf
 from lifecycle._core.results import TestResult, bootstrap_pvalue
 from lifecycle._core.sampling import draw_counts
-from lifecycle._core.validation import check_choice, check_counts, check_float, check_int, check_rng
+from lifecycle._core.validation import (
+    check_choice,
+    check_counts,
+    check_exposure,
+    check_float,
+    check_n_draws,
+    check_rng,
+)
 from lifecycle.inference.shape_dispersion import _estimate_alpha, _levels, _profile_alpha
 from lifecycle.inference.shape_fit import _Fit, _fit
-from lifecycle.inference.simulate import (
-    _check_exposure,
-)
 from lifecycle.series.countseries import CountSeries
 
 __all__ = ["test_resurgence"]
@@ -242,7 +246,7 @@ def _resolve_input(
             f"Got measure={measure!r} with plain counts."
         )
     y = check_counts("counts", series, func=func)
-    e = _check_exposure(exposure, y.size, func)
+    e = check_exposure("exposure", exposure, func=func, size=y.size, per="period")
     if years is None:
         labels = list(range(y.size))
     else:
@@ -363,7 +367,7 @@ def test_resurgence(
     """
     func = "test_resurgence"
     check_choice("family", family, FAMILIES, func=func)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
     d, r = _check_sizes(min_decline, min_rebound, func)
     rng = check_rng(seed, func=func)
     y, e, labels, ends = _resolve_input(series, measure, exposure, years, func)

@@ -63,9 +63,9 @@ import ruptures as rpt
 from scipy import special
 
 from lifecycle._core.dispersion import alpha_constant_rate, exposure_groups, nb_rate
-from lifecycle._core.errors import CountError, EmptySeriesError, ExposureError
+from lifecycle._core.errors import CountError, EmptySeriesError
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
-from lifecycle._core.validation import check_counts, check_float
+from lifecycle._core.validation import check_counts, check_exposure, check_float
 
 __all__ = ["NegBinCost", "PoissonCost", "estimate_alpha"]
 
@@ -114,26 +114,7 @@ def check_signal(counts: Any, exposure: Any, func: str) -> tuple[np.ndarray, np.
     y = check_counts("counts", counts, func=func)
     if y.size == 0:
         raise EmptySeriesError(f"{func} needs at least one count. Got none.")
-    if exposure is None:
-        e = np.ones_like(y)
-    else:
-        try:
-            e = np.asarray(exposure, dtype=float)
-        except (TypeError, ValueError):
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold positive finite numbers. "
-                f"Got values that are not numbers: {exposure!r}."
-            ) from None
-        if e.shape != y.shape:
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold one value per count "
-                f"({y.size}). Got shape {e.shape}."
-            )
-        if not np.all(np.isfinite(e)) or np.any(e <= 0):
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold positive finite numbers. "
-                f"Got {e.tolist()[:10]}."
-            )
+    e = check_exposure("exposure", exposure, func=func, size=y.size)
     return y, e
 
 
