@@ -32,36 +32,36 @@ __version__ = "0.1.0"
 
 # Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
-    "CountSeries": "lifecycle.series.countseries",
+    "CountSeries": "lifecycle.series",
     "LifecycleError": "lifecycle._core.errors",
-    "Phase": "lifecycle.models.waves",
-    "Reading": "lifecycle.evidence.readings",
-    "Segmentation": "lifecycle.changepoints.search",
-    "WaveDefinition": "lifecycle.models.waves",
-    "break_intervals": "lifecycle.changepoints.search",
-    "build_series": "lifecycle.evidence.readings",
-    "check_provenance": "lifecycle.evidence.tables",
+    "Phase": "lifecycle.models",
+    "Reading": "lifecycle.evidence",
+    "Segmentation": "lifecycle.changepoints",
+    "WaveDefinition": "lifecycle.models",
+    "break_intervals": "lifecycle.changepoints",
+    "build_series": "lifecycle.evidence",
+    "check_provenance": "lifecycle.evidence",
     "compare_waves": "lifecycle.inference",
-    "conflicts": "lifecycle.evidence.tables",
-    "detect": "lifecycle.changepoints.search",
+    "conflicts": "lifecycle.evidence",
+    "detect": "lifecycle.changepoints",
     "directional_tests": "lifecycle.inference",
-    "enumerate_readings": "lifecycle.evidence.readings",
-    "events_to_series": "lifecycle.events.loaders",
-    "filter_events": "lifecycle.events.loaders",
+    "enumerate_readings": "lifecycle.evidence",
+    "events_to_series": "lifecycle.events",
+    "filter_events": "lifecycle.events",
     "fit_waves": "lifecycle.models",
-    "get_definition": "lifecycle.models.waves",
-    "indicators": "lifecycle.evidence.readings",
-    "load_evidence": "lifecycle.evidence.tables",
-    "originals": "lifecycle.evidence.tables",
-    "posterior_changes": "lifecycle.changepoints.search",
-    "power": "lifecycle.inference.resurgence",
-    "read_acled": "lifecycle.events.loaders",
-    "read_gtd": "lifecycle.events.loaders",
-    "read_ucdp_ged": "lifecycle.events.loaders",
-    "registry": "lifecycle.models.waves",
-    "segment_path": "lifecycle.changepoints.search",
-    "test_change": "lifecycle.changepoints.search",
-    "test_resurgence": "lifecycle.inference.resurgence",
+    "get_definition": "lifecycle.models",
+    "indicators": "lifecycle.evidence",
+    "load_evidence": "lifecycle.evidence",
+    "originals": "lifecycle.evidence",
+    "posterior_changes": "lifecycle.changepoints",
+    "power": "lifecycle.inference",
+    "read_acled": "lifecycle.events",
+    "read_gtd": "lifecycle.events",
+    "read_ucdp_ged": "lifecycle.events",
+    "registry": "lifecycle.models",
+    "segment_path": "lifecycle.changepoints",
+    "test_change": "lifecycle.changepoints",
+    "test_resurgence": "lifecycle.inference",
 }
 _SUBPACKAGES = frozenset(
     {
@@ -131,7 +131,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from lifecycle._core.errors import LifecycleError
-    from lifecycle.changepoints.search import (
+    from lifecycle.changepoints import (
         Segmentation,
         break_intervals,
         detect,
@@ -139,7 +139,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         segment_path,
         test_change,
     )
-    from lifecycle.events.loaders import (
+    from lifecycle.events import (
         events_to_series,
         filter_events,
         read_acled,
@@ -148,8 +148,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from lifecycle.evidence.readings import Reading, build_series, enumerate_readings, indicators
     from lifecycle.evidence.tables import check_provenance, conflicts, load_evidence, originals
-    from lifecycle.inference import compare_waves, directional_tests
-    from lifecycle.inference.resurgence import power, test_resurgence
+    from lifecycle.inference import compare_waves, directional_tests, power, test_resurgence
     from lifecycle.models import fit_waves
     from lifecycle.models.waves import Phase, WaveDefinition, get_definition, registry
     from lifecycle.series.countseries import CountSeries

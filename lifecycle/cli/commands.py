@@ -45,7 +45,7 @@ def _load_series(args: argparse.Namespace) -> Any:
         raise InputError("--count-column names a column of SERIES.csv; give SERIES.csv.")
     if not exports:
         return None
-    from lifecycle.events import loaders as events
+    import lifecycle.events as events
 
     kind, path = exports[0]
     reader = {"gtd": events.read_gtd, "acled": events.read_acled, "ucdp": events.read_ucdp_ged}
@@ -338,8 +338,7 @@ def _write_extra(
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
-    from lifecycle import plotting
-    from lifecycle.changepoints import search as changepoints
+    from lifecycle import changepoints, plotting
 
     series = _require_series(args)
     measure = _measure(args, series)
@@ -479,8 +478,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from lifecycle import plotting
-    from lifecycle.inference import resurgence as inference
+    from lifecycle import inference, plotting
 
     series = _require_series(args)
     measure = _measure(args, series)

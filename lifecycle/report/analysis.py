@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from lifecycle._core.errors import LifecycleWarning, ParameterError
-from lifecycle._core.validation import check_choice, check_int
+from lifecycle._core.validation import check_choice, check_int, check_n_draws
 from lifecycle.report.cells import (
     analyse_cell,
     dated_definitions,
@@ -189,7 +189,7 @@ def _warning_notes(caught: Sequence[Any]) -> list[str]:
 
 def _check_common(seed: Any, n_boot: Any, family: Any, func: str) -> tuple[int, int, str]:
     seed = check_int("seed", seed, func=func, min_value=0)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
     family = check_choice("family", family, ("poisson", "negbin"), func=func)
     return seed, n_boot, family
 

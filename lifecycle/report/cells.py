@@ -147,7 +147,7 @@ def _change_test_row(
     series: CountSeries, measure: str, base: dict, seed: int, n_boot: int, family: str
 ) -> dict:
     """The bootstrap test of at least one change, as a row of the tests table."""
-    from lifecycle.changepoints.search import test_change
+    from lifecycle.changepoints import test_change
 
     s_change = _seed_for(seed, base["indicator"], base["reading_id"], measure, "change")
     row = {**base, "test": "at least one change", "definition": "", "seed": s_change}
@@ -171,7 +171,7 @@ def _segmentation_row(
     series: CountSeries, measure: str, base: dict, family: str, objs: dict[str, Any]
 ) -> dict:
     """The BIC segmentation (and the posterior of a change per year) of one measure."""
-    from lifecycle.changepoints.search import detect, posterior_changes
+    from lifecycle.changepoints import detect, posterior_changes
 
     try:
         seg = detect(series, measure=measure, family=family, penalty="bic")
@@ -202,7 +202,7 @@ def _power_rows(tr: Any, row: dict, base: dict, seed: int, family: str) -> list[
     The power at the fitted size (scale 1) also goes into ``row``; a scale the library
     refuses is noted in ``row["note"]``.
     """
-    from lifecycle.inference.resurgence import power
+    from lifecycle.inference import power
 
     fitted = tr.details["fitted"]
     h1 = fitted["h1_rate"].to_numpy(dtype=float)
@@ -245,7 +245,7 @@ def _resurgence_rows(
     objs: dict[str, Any],
 ) -> tuple[dict, list[dict]]:
     """The resurgence test of one measure, with its power at the fitted alternative."""
-    from lifecycle.inference.resurgence import test_resurgence
+    from lifecycle.inference import test_resurgence
 
     s_res = _seed_for(seed, base["indicator"], base["reading_id"], measure, "resurgence")
     row = {
