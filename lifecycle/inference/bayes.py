@@ -60,7 +60,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from lifecycle._core.errors import FitError, ParameterError
-from lifecycle._core.likelihood import interval_logprob
+from lifecycle._core.likelihood import interval_logprob, nb_logpmf
 from lifecycle.series.countseries import CountSeries
 
 __all__ = [
@@ -167,6 +167,27 @@ def _logp(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, family: str, alpha: fl
     with np.errstate(all="ignore"):
         out = interval_logprob(lo_b, hi_b, mu_b, fam, float(alpha))
     return np.nan_to_num(out.reshape(shape), nan=-np.inf)
+
+
+def _nb_logp_rows(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """NB2 log probability of ``[lo, hi]`` for rows of means ``mu`` (S × n), one alpha per row."""
+    a = alpha[:, None]
+    exact = lo == hi
+    out = np.empty(mu.shape)
+    with np.errstate(all="ignore"):
+        out[:, exact] = nb_logpmf(lo[exact][None, :], mu[:, exact], a)
+        if not exact.all():
+            r = 1.0 / a
+            m = mu[:, ~exact]
+            p = r / (r + m)
+            l_, h_ = lo[~exact][None, :], hi[~exact][None, :]
+            lower = stats.nbinom.logsf(l_ - 1, r, p)
+            upper = np.where(
+                np.isinf(h_), -np.inf, stats.nbinom.logsf(np.where(np.isinf(h_), 0, h_), r, p)
+            )
+            val = lower + np.log1p(-np.exp(np.minimum(upper - lower, 0.0)))
+            out[:, ~exact] = np.where(upper == -np.inf, lower, val)
+    return np.nan_to_num(out, nan=-np.inf)
 
 
 def _log_gamma_density_u(u: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -394,9 +415,7 @@ def _importance(
         if nb:
             la = theta[:, -1]
             out += stats.expon.logpdf(np.exp(la), scale=prior.alpha_mean) + la
-            ll = np.array(
-                [_logp(lo, hi, mu[s], "negbin", float(np.exp(la[s]))).sum() for s in range(len(la))]
-            )
+            ll = _nb_logp_rows(lo, hi, mu, np.exp(la)).sum(axis=1)
         else:
             ll = _logp(lo[None, :], hi[None, :], mu, "poisson", 0.0).sum(axis=1)
         val = out + ll

@@ -179,6 +179,16 @@ _COMPARISON_COLUMNS = [
     "lr_df",
     "lr_p_value",
     "lr_valid",
+    "compared_on",
+    "k_aic",
+    "AICc",
+    "dAICc",
+    "too_many_params",
+    "log_ml",
+    "log_ml_error",
+    "posterior_prob",
+    "bayes_factor",
+    "posterior_prob_alt",
     "note",
 ]
 _TEST_COLUMNS = [
@@ -193,6 +203,7 @@ _TEST_COLUMNS = [
     "rejects",
     "power",
     "power_se",
+    "power_stated",
     "n_obs",
     "method",
     "seed",
@@ -395,6 +406,7 @@ def _tests_for_measure(
             "note": "",
         }
         fitted = tr.details["fitted"]
+        row["power_stated"] = _stated_power(tr, family, seed, indicator, reading_id, measure)
         if tr.details.get("resurgence_in_fit"):
             row["note"] = (
                 f"fitted wave: peak {tr.details['peak']}, trough {tr.details['trough']}, "
@@ -452,6 +464,26 @@ def _tests_for_measure(
     return rows, cp, power_rows, objs
 
 
+def _stated_power(tr: Any, family: str, seed: int, *parts: str) -> float:
+    """Power of the resurgence test at the pre-specified alternative (NaN if impossible)."""
+    from lifecycle.inference.verdicts import power_at_alternative
+
+    f = tr.details["fitted"]
+    try:
+        p, _ = power_at_alternative(
+            f["count"].to_numpy(dtype=float),
+            f["exposure"].to_numpy(dtype=float),
+            family=family,
+            alpha=tr.details.get("dispersion"),
+            level=LEVEL,
+            n_sim=N_SIM_POWER,
+            seed=_seed_for(seed, *parts, "power stated"),
+        )
+    except LifecycleError:
+        return float("nan")
+    return p
+
+
 def _directional_rows(comparison: Any, base: dict) -> list[dict]:
     from lifecycle.inference import directional_tests
 
@@ -498,11 +530,13 @@ def _comparison_rows(comparison: Any, refused: dict[str, str], base: dict) -> li
     rows = []
     if comparison is not None:
         for r in comparison.summary().to_dict("records"):
-            row = {**base, "status": "ok"}
+            row = {**base, "status": r.get("status", "ok")}
             row.update({k: r.get(k) for k in _COMPARISON_COLUMNS if k in r})
             rows.append(row)
+    shown = {r["definition"] for r in rows}
     for name, why in refused.items():
-        rows.append({**base, "definition": name, "status": why})
+        if name not in shown:
+            rows.append({**base, "definition": name, "status": why})
     return rows
 
 
@@ -594,6 +628,36 @@ def _analyse_one_inner(
 
 
 # ====================================================================== verdicts
+def _indicator_verdict(res_ok: pd.DataFrame, n: int, reasons: list[str]) -> tuple[str, str]:
+    """The verdict of one indicator by :mod:`lifecycle.inference.verdicts`, in words."""
+    from lifecycle.inference.verdicts import (
+        CANNOT_DECIDE,
+        NO_RESURGENCE,
+        SUPPORTED,
+        ResurgenceAlternative,
+        combine_verdicts,
+        reading_verdict,
+    )
+
+    per_reading = []
+    for _, g in res_ok.groupby("reading_id", sort=True):
+        rejects = bool((g["rejects"] == True).any())  # noqa: E712
+        p = g["power_stated"].astype(float)
+        per_reading.append(reading_verdict(rejects, None if p.isna().any() else p.min())[0])
+    per_reading += [CANNOT_DECIDE] * max(n - len(per_reading), 0)
+    verdict, outcomes = combine_verdicts(per_reading)
+    if verdict == SUPPORTED:
+        words = f"Every reading ({n}) rejects a single rise and fall at the 5% level."
+    elif verdict == NO_RESURGENCE:
+        words = (
+            f"No reading rejects a single rise and fall, and in every reading the test would "
+            f"detect {ResurgenceAlternative().describe()} with power >= {ADEQUATE_POWER:g}."
+        )
+    else:
+        words = "Why: " + "; ".join(reasons or ["see the tables"]) + "."
+    return verdict, words + " " + outcomes
+
+
 def _verdict_rows(
     indicators: pd.DataFrame, comparison: pd.DataFrame, tests: pd.DataFrame
 ) -> pd.DataFrame:
@@ -605,7 +669,8 @@ def _verdict_rows(
         comp = comparison[(comparison["indicator"] == name) & (comparison["status"] == "ok")]
         fitted_readings = comp["reading_id"].nunique()
         best = (
-            comp.sort_values(["reading_id", "AIC", "definition"])
+            comp.assign(_pp=-comp["posterior_prob"].astype(float).fillna(-1.0))
+            .sort_values(["reading_id", "_pp", "AIC", "definition"])
             .groupby("reading_id", sort=True)
             .first()
         )
@@ -613,13 +678,14 @@ def _verdict_rows(
         best_text = ", ".join(
             f"{d} in {c}" for d, c in sorted(best_counts.items(), key=lambda x: (-x[1], x[0]))
         )
-        strong = best[best["akaike_weight"] >= 0.9] if len(best) else best
+        strong = best[best["posterior_prob"].astype(float) >= 0.9] if len(best) else best
         t = tests[(tests["indicator"] == name)]
         res = t[t["test"].str.startswith("resurgence")]
         res_ok = res[res["status"] == "ok"]
         res_readings = res_ok["reading_id"].nunique()
         reject_readings = res_ok[res_ok["rejects"] == True]["reading_id"].nunique()  # noqa: E712
-        powered = res_ok[res_ok["power"].astype(float) >= ADEQUATE_POWER]["reading_id"].nunique()
+        stated = res_ok["power_stated"].astype(float)
+        powered = res_ok[stated >= ADEQUATE_POWER]["reading_id"].nunique()
         ch = t[(t["test"] == "at least one change") & (t["status"] == "ok")]
         change_readings = ch[ch["rejects"] == True]["reading_id"].nunique()  # noqa: E712
         change_tested = ch["reading_id"].nunique()
@@ -640,31 +706,17 @@ def _verdict_rows(
         if len(best_counts) > 1:
             reasons.append("readings disagree on the best definition")
         if fitted_readings and len(strong) < fitted_readings:
-            reasons.append("Akaike weights are spread (no definition has weight >= 0.9)")
-        if res_readings and reject_readings == res_readings and reject_readings == n:
-            verdict = "resurgence supported"
-            words = (
-                f"Every reading ({n}) rejects a single rise and fall in favour of a "
-                "resurgence at the 5% level."
-            )
-        elif res_readings and reject_readings == 0 and powered == res_readings == n:
-            verdict = "no resurgence detected"
-            words = (
-                f"No reading shows a resurgence, and the test would have found one of the "
-                f"fitted size with power >= {ADEQUATE_POWER:g} in every reading."
-            )
-        else:
-            verdict = "the evidence cannot decide"
-            words = "Why: " + "; ".join(reasons or ["see the tables"]) + "."
+            reasons.append("posterior probabilities are spread (no definition has >= 0.9)")
+        verdict, words = _indicator_verdict(res_ok, n, reasons)
         detail = [
             f"{n} reading(s).",
             f"Resurgence test possible (for at least one measure) in {res_readings}, "
             f"rejecting a single rise and fall in {reject_readings} (power >= "
-            f"{ADEQUATE_POWER:g} at the fitted alternative in {powered}).",
+            f"{ADEQUATE_POWER:g} at the stated alternative in {powered}).",
             f"At least one change: tested in {change_tested}, found in {change_readings}.",
         ]
         if best_text:
-            detail.append(f"Smallest AIC: {best_text} reading(s).")
+            detail.append(f"Highest posterior probability: {best_text} reading(s).")
         else:
             detail.append("No definition could be fitted.")
         if dir_text:
