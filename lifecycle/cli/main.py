@@ -266,7 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="compare wave definitions on one series",
         description="Fit the wave definitions (from the documents, and the one found by "
-        "change-point search) to one series and rank them by AIC.\n\n" + _SERIES_HELP,
+        "change-point search) to one series and rank them by posterior probability "
+        "(marginal likelihoods under stated priors), with AICc and the LR test beside.\n\n"
+        "Default on your series: the data-driven set (no change, best 2/3/4-phase "
+        "segmentations, the conventional rise and fall); add the documents' definitions by "
+        "name with --definition, and your own with --waves.\n\n" + _SERIES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_series_source(p, embedded_default=False)
@@ -275,9 +279,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--definition",
         action="append",
         metavar="NAME",
-        help="a wave definition of the registry (repeat for several; default: every "
-        "definition the documents give, e.g. cass_three_waves, yip_weakened_rebuilt, "
-        "conventional_lifecycle)",
+        help="a wave definition of the registry by name (repeat for several), e.g. "
+        "cass_three_waves, yip_weakened_rebuilt, conventional_lifecycle",
+    )
+    p.add_argument(
+        "--waves",
+        action="append",
+        metavar="SPEC",
+        help="your own definition, 'phase:first year,...' such as "
+        "'emergence:1980,decline:1990,resurgence:2001' (optionally 'name=...'); repeat "
+        "for several",
     )
     p.add_argument("--out", metavar="DIR", help="also write a figure and the table here")
     _add_common(p, random=False)
@@ -683,13 +694,18 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _definitions(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
-    from lifecycle.models.waves import get_definition
-    from lifecycle.report.build import default_definitions
+def _definitions(args: argparse.Namespace) -> tuple[list[Any] | None, list[str]]:
+    """Definitions named with --definition and --waves; None (the data-driven set) if none."""
+    from lifecycle.models.waves import WaveDefinition, get_definition
 
-    if args.definition:
-        return [get_definition(d) for d in args.definition], []
-    return default_definitions()
+    defs = [get_definition(d) for d in args.definition or []]
+    defs += [WaveDefinition.from_spec(w) for w in args.waves or []]
+    if defs:
+        return defs, []
+    return None, [
+        "definitions: the data-driven set (no change, best 2/3/4-phase segmentations, the "
+        "conventional rise and fall); the documents' dated definitions only with --definition"
+    ]
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -702,6 +718,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         series = series.select(_measure(args, series))
     defs, notes = _definitions(args)
     comparison, refused = compare_definitions(series, defs, args.family)
+    if comparison is not None:
+        notes = [*notes, *comparison.notes]
     if comparison is None:
         raise FitError(
             "No definition, not even 'no change', could be fitted: "
@@ -722,6 +740,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         "lr_df",
         "lr_p_value",
         "lr_valid",
+        "log_ml",
+        "log_ml_error",
+        "posterior_prob",
+        "bayes_factor",
+        "posterior_prob_alt",
+        "AICc",
+        "too_many_params",
+        "status",
     ]
     refused_frame = pd.DataFrame(
         [{"definition": k, "reason": v} for k, v in refused.items()],
@@ -742,6 +768,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 "series": series.name,
                 "family": args.family,
                 "best": comparison.best,
+                "compared_on": comparison.span,
+                "left_out": list(comparison.left_out),
+                "prior": comparison.prior,
+                "prior_sensitivity": comparison.sensitivity,
                 "comparison": _records(table),
                 "refused": _records(refused_frame),
                 "notes": notes,
@@ -749,8 +779,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"{series.name or 'series'}: smallest AIC for '{comparison.best}'.")
-    _print_table(table[[c for c in cols if c in table.columns]], "Definitions, sorted by AIC:")
+    print(f"{series.name or 'series'}: {comparison.text().splitlines()[0]}")
+    print(f"Compared on {comparison.span}.")
+    _print_table(
+        table[[c for c in cols if c in table.columns]],
+        "Definitions, best first (posterior probability, then AICc):",
+    )
     if len(refused_frame):
         _print_table(_short(refused_frame, 100), "Not fitted (the reason):")
     for n in notes:

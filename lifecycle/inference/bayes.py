@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 _ALPHA_RANGE = (1e-3, 30.0)
-_N_ALPHA = 61
+_N_ALPHA = 41
 _MAX_GRID = 4000
 
 
@@ -226,7 +226,7 @@ def _grid(lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, m: float, a: float) 
     u_lo = bottom - 10.0 - 3.0 / max(a, 0.1)
     u_hi = top + 4.0
     total = float(mid.sum())
-    h = min(0.05, 0.3 / math.sqrt(total + 1.0))
+    h = min(0.1, 0.8 / math.sqrt(total + 1.0))
     n = math.ceil((u_hi - u_lo) / h) + 1
     if n > _MAX_GRID:
         n = _MAX_GRID

@@ -265,7 +265,7 @@ def _dated_definitions(registry: dict[str, Any]) -> tuple[list[Any], list[str]]:
 
 def compare_definitions(
     series: CountSeries,
-    definitions: Sequence[Any],
+    definitions: Sequence[Any] | None,
     family: str = "poisson",
     *,
     include_estimated: bool = True,
@@ -307,7 +307,7 @@ def compare_definitions(
             warnings.simplefilter("ignore", LifecycleWarning)
             comp = compare_waves(
                 series,
-                list(definitions) or ["no change"],
+                None if definitions is None else (list(definitions) or ["no change"]),
                 family,
                 loo=False,
                 include_estimated=include_estimated,
@@ -1013,8 +1013,8 @@ def analyse_series(
     """The report's analyses for one series of the user's (a CSV or an event export).
 
     The series is one "reading" (as given); each measure is analysed. Definitions
-    default to the registry's (those that do not fit the series' years are listed with
-    the library's reason, not dropped silently).
+    default to the data-driven set (:data:`lifecycle.inference.DATA_DRIVEN`), never the
+    documents' dates unless named.
 
     Parameters
     ----------
@@ -1022,7 +1022,7 @@ def analyse_series(
     seed, n_boot, family
         As in :func:`analyse_evidence`.
     definitions : sequence of WaveDefinition or str, optional
-        Definitions to compare (default: the registry's).
+        Definitions to compare (default: the data-driven set).
     title : str, optional
 
     Returns
@@ -1045,7 +1045,10 @@ def analyse_series(
         )
     seed, n_boot, family = _check_common(seed, n_boot, family, func)
     if definitions is None:
-        defs, notes = default_definitions()
+        defs, notes = None, [
+            "Definitions: the data-driven set (no change, best 2/3/4-phase segmentations, the "
+            "conventional rise and fall); the documents' dated definitions only when named."
+        ]
     else:
         defs = [get_definition(d) if isinstance(d, str) else d for d in definitions]
         notes = []
