@@ -21,6 +21,8 @@ import pandas as pd
 import pytest
 
 import lifecycle.inference as infer
+from lifecycle import changepoints as cp
+from lifecycle import inference
 from lifecycle import models as regression
 from lifecycle._core.errors import (
     AllZeroError,
@@ -37,11 +39,9 @@ from lifecycle._core.errors import (
     ParameterError,
     TooShortError,
 )
-from lifecycle.changepoints import search as cp
-from lifecycle.events.loaders import read_acled, read_gtd, read_ucdp_ged
+from lifecycle.events import read_acled, read_gtd, read_ucdp_ged
 from lifecycle.evidence.readings import Placement, Reading
 from lifecycle.evidence.tables import load_events, load_quantities, load_sources, load_waves
-from lifecycle.inference import resurgence as inference
 from lifecycle.inference import simulate
 from lifecycle.models import costs
 from lifecycle.models.waves import Phase, WaveDefinition
@@ -271,8 +271,8 @@ def test_series_builders(call, cls: type, match: str) -> None:
         (pd.DataFrame({"year": [], "count": []}), EmptySeriesError, "has no rows"),
         (pd.DataFrame({"year": [2010], "count": ["x"]}), FileFormatError,
          "column 'count' must hold numbers. Got 'x' in data row 1"),
-        (pd.DataFrame({"year": [2010, 2011], "count": [1, np.nan]}), CountError,
-         "^the table: .*Got NaN at position 1"),
+        (pd.DataFrame({"year": [2010, 2011], "count": [1, np.nan]}), FileFormatError,
+         "^the table: column 'count' is blank in data row 2. Write 0 for an observed zero"),
         (pd.DataFrame({"year": [2010, 2011], "count": [1, -2]}), CountError,
          "^the table: .*negative count"),
         (pd.DataFrame({"year": [2010, 2010], "count": [1, 2]}), GridError,
@@ -307,13 +307,15 @@ def test_from_frame_wrong_type() -> None:
     [
         (b"", FileFormatError, "not a readable CSV file"),
         (b"year,count\n", EmptySeriesError, "has no rows"),
-        (b"year,count\n2010,1\n2011,\n", CountError, r"bad\.csv: .*Got NaN at position 1"),
+        (b"year,count\n2010,1\n2011,\n", FileFormatError,
+         r"bad\.csv: column 'count' is blank in data row 2 \(row 3 in a spreadsheet\)"),
         (b"year,count\n2010,1\n2011,many\n", FileFormatError,
          "column 'count' must hold numbers. Got 'many' in data row 2"),
         (b"year,count,note\n2010,1,caf\xe9\n", FileFormatError, "not a readable CSV file"),
         (b"start,end,low,weights\n2010,2011,5,a;b\n", FileFormatError,
          "column 'weights' must hold ';'-separated numbers"),
-        (b"start,end,low,high\n2010,2011,5,\n", CountError, r"bad\.csv: .*'high'.*NaN"),
+        (b"start,end,low,high\n2010,2011,5,\n", FileFormatError,
+         r"bad\.csv: column 'high' is blank in data row 1"),
     ],
     ids=["empty", "header-only", "blank-count", "text-count", "latin-1", "bad-weights",
          "blank-high"],

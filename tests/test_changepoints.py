@@ -1,4 +1,4 @@
-"""Tests of lifecycle.changepoints.search, in layers.
+"""Tests of lifecycle.changepoints (search, posterior, uncertainty), in layers.
 
 1. tiny worked cases; 2. exactness (brute force, PELT = exact search, fast path = generic
 path); 3. the coal-mining known case; 4. seeded simulations (calibration of the change
@@ -25,20 +25,18 @@ from lifecycle._core.errors import (
     TooShortError,
 )
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
-from lifecycle.changepoints.search import (
+from lifecycle.changepoints import (
     BreakIntervals,
     ChangePosterior,
     Segmentation,
-    _dp,
-    _lr_batch,
-    _pelt,
-    _simulate,
     break_intervals,
     detect,
     posterior_changes,
     segment_path,
     test_change,
 )
+from lifecycle.changepoints.search import _dp, _pelt
+from lifecycle.changepoints.uncertainty import _lr_batch, _simulate
 from lifecycle.models.costs import NegBinCost, PoissonCost
 from lifecycle.series.countseries import CountSeries
 
@@ -502,7 +500,7 @@ def test_errors():
 
 def test_plain_years_follow_the_series_rules():
     from lifecycle._core.errors import GridError
-    from lifecycle.changepoints.search import detect
+    from lifecycle.changepoints import detect
 
     with pytest.raises(GridError, match="gaps: 2017 absent"):
         detect([3, 4, 9, 8], years=[2015, 2016, 2018, 2019], n_changes=1)

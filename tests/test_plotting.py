@@ -15,7 +15,7 @@ from matplotlib.collections import LineCollection
 
 from lifecycle import plotting
 from lifecycle.models.waves import WaveDefinition
-from lifecycle.plotting.figures import (
+from lifecycle.plotting import (
     new_figure,
     plot_change_probability,
     plot_changepoints,
@@ -301,7 +301,7 @@ def test_public_names_exist():
 class TestChangepoints:
     @pytest.fixture
     def seg(self):
-        from lifecycle.changepoints.search import detect
+        from lifecycle.changepoints import detect
 
         return detect([2, 3, 2, 12, 14, 11], years=range(2015, 2021))
 
@@ -317,7 +317,7 @@ class TestChangepoints:
         assert len(ax.collections) == 2  # one confidence band per segment
 
     def test_with_bootstrap_intervals(self, seg):
-        from lifecycle.changepoints.search import break_intervals
+        from lifecycle.changepoints import break_intervals
 
         iv = break_intervals(seg, n_boot=99, seed=1)
         _fig, ax = new_figure()
@@ -327,7 +327,7 @@ class TestChangepoints:
         assert spans[0].get_x() == pytest.approx(iv.low[0] - 0.5)
 
     def test_posterior_object(self):
-        from lifecycle.changepoints.search import posterior_changes
+        from lifecycle.changepoints import posterior_changes
 
         post = posterior_changes([2, 3, 2, 12, 14, 11], years=range(2015, 2021))
         _fig, ax = new_figure()
@@ -398,7 +398,7 @@ def test_legend_outside():
 def test_partial_period_bar_is_a_rate_per_full_period():
     import matplotlib.pyplot as plt
 
-    from lifecycle.plotting.figures import plot_series
+    from lifecycle.plotting import plot_series
     from lifecycle.series.countseries import CountSeries
 
     s = CountSeries.from_counts([2020, 2021], [10, 10], exposure=[1.0, 0.5])

@@ -17,7 +17,7 @@ from lifecycle._core.errors import ParameterError
 from lifecycle.cli.main import main
 from lifecycle.evidence.tables import load_evidence
 from lifecycle.models.waves import WaveDefinition
-from lifecycle.report.build import (
+from lifecycle.report import (
     Analysis,
     analyse_evidence,
     analyse_series,

@@ -1,5 +1,14 @@
-"""Shared foundations: errors, validation, result types, count likelihoods."""
+"""Shared foundations: errors, validation, result types, count likelihoods, information
+criteria, the NB2 dispersion estimator and the count sampler."""
 
+from lifecycle._core.criteria import aic, aicc, bic, mbic
+from lifecycle._core.dispersion import (
+    alpha_constant_rate,
+    alpha_given_means,
+    exposure_groups,
+    nb_rate,
+    overdispersion_test,
+)
 from lifecycle._core.errors import (
     AllZeroError,
     ApproximationWarning,
@@ -16,6 +25,7 @@ from lifecycle._core.errors import (
     IntervalError,
     LifecycleError,
     LifecycleWarning,
+    MissingDependencyError,
     ParameterError,
     ProvenanceError,
     TooShortError,
@@ -23,18 +33,25 @@ from lifecycle._core.errors import (
 from lifecycle._core.likelihood import (
     FAMILIES,
     interval_logprob,
+    nb_logcdf,
     nb_logpmf,
+    nb_logsf,
+    poisson_logcdf,
     poisson_logpmf,
+    poisson_logsf,
 )
 from lifecycle._core.results import (
     TestResult,
     bootstrap_pvalue,
 )
+from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import (
     check_choice,
     check_counts,
+    check_exposure,
     check_float,
     check_int,
+    check_n_draws,
     check_rng,
 )
 
@@ -55,17 +72,34 @@ __all__ = [
     "IntervalError",
     "LifecycleError",
     "LifecycleWarning",
+    "MissingDependencyError",
     "ParameterError",
     "ProvenanceError",
     "TestResult",
     "TooShortError",
+    "aic",
+    "aicc",
+    "alpha_constant_rate",
+    "alpha_given_means",
+    "bic",
     "bootstrap_pvalue",
     "check_choice",
     "check_counts",
+    "check_exposure",
     "check_float",
     "check_int",
+    "check_n_draws",
     "check_rng",
+    "draw_counts",
+    "exposure_groups",
     "interval_logprob",
+    "mbic",
+    "nb_logcdf",
     "nb_logpmf",
+    "nb_logsf",
+    "nb_rate",
+    "overdispersion_test",
+    "poisson_logcdf",
     "poisson_logpmf",
+    "poisson_logsf",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "IntervalError",
     "LifecycleError",
     "LifecycleWarning",
+    "MissingDependencyError",
     "ParameterError",
     "ProvenanceError",
     "TooShortError",
@@ -84,6 +85,10 @@ class FileFormatError(LifecycleError, ValueError):
 
 class DefinitionError(InputError):
     """A wave definition does not fit a series (gaps, overlaps, empty phases)."""
+
+
+class MissingDependencyError(LifecycleError, ImportError):
+    """An optional package is needed for what was asked; the message names the extra."""
 
 
 class FitError(LifecycleError, RuntimeError):

@@ -13,9 +13,18 @@ ch. 3 (NB2).
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
-__all__ = ["FAMILIES", "interval_logprob", "nb_logpmf", "poisson_logpmf"]
+__all__ = [
+    "FAMILIES",
+    "interval_logprob",
+    "nb_logcdf",
+    "nb_logpmf",
+    "nb_logsf",
+    "poisson_logcdf",
+    "poisson_logpmf",
+    "poisson_logsf",
+]
 
 FAMILIES = ("poisson", "negbin")
 
@@ -47,6 +56,38 @@ def nb_logpmf(y: np.ndarray, mu: np.ndarray, alpha: float | np.ndarray) -> np.nd
     )
 
 
+def poisson_logsf(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """``log P(Y > k)`` for Poisson ``Y`` (``k < 0`` gives 0); ``scipy.special`` only."""
+    k = np.asarray(k, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(k < 0, 0.0, np.log(special.gammainc(np.maximum(k, 0.0) + 1.0, mu)))
+
+
+def poisson_logcdf(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """``log P(Y <= k)`` for Poisson ``Y`` (``k < 0`` gives ``-inf``)."""
+    k = np.asarray(k, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(k < 0, -np.inf, np.log(special.gammaincc(np.maximum(k, 0.0) + 1.0, mu)))
+
+
+def nb_logsf(k: np.ndarray, mu: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
+    """``log P(Y > k)`` for NB2 ``Y`` (mean ``mu``, dispersion ``alpha > 0``)."""
+    k = np.asarray(k, dtype=float)
+    r = 1.0 / np.asarray(alpha, dtype=float)
+    x = mu / (r + mu)
+    with np.errstate(divide="ignore"):
+        return np.where(k < 0, 0.0, np.log(special.betainc(np.maximum(k, 0.0) + 1.0, r, x)))
+
+
+def nb_logcdf(k: np.ndarray, mu: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
+    """``log P(Y <= k)`` for NB2 ``Y`` (mean ``mu``, dispersion ``alpha > 0``)."""
+    k = np.asarray(k, dtype=float)
+    r = 1.0 / np.asarray(alpha, dtype=float)
+    p = r / (r + mu)
+    with np.errstate(divide="ignore"):
+        return np.where(k < 0, -np.inf, np.log(special.betainc(r, np.maximum(k, 0.0) + 1.0, p)))
+
+
 def interval_logprob(
     low: np.ndarray,
     high: np.ndarray,
@@ -57,8 +98,10 @@ def interval_logprob(
     """Log probability that a count lies in ``[low, high]`` (inclusive).
 
     Exact observations (``low == high``) get the log-pmf; intervals get
-    ``log(F(high) - F(low - 1))`` computed stably from the survival function when
-    that is more accurate.
+    ``log(S(low - 1) - S(high))`` from the survival function ``S`` in the upper part of
+    the distribution and ``log(F(high) - F(low - 1))`` from the distribution function
+    ``F`` in the lower part (whichever subtracts the smaller numbers), all through
+    ``scipy.special`` (regularised incomplete gamma and beta functions).
     """
     low = np.asarray(low, dtype=float)
     high = np.asarray(high, dtype=float)
@@ -66,24 +109,29 @@ def interval_logprob(
     exact = low == high
     out = np.empty(low.shape)
     lo, hi, m = low[~exact], high[~exact], mu[~exact]
-    if family == "poisson" or alpha == 0:
-        out[exact] = poisson_logpmf(low[exact], mu[exact])
-
-        def logsf(k: np.ndarray) -> np.ndarray:
-            return stats.poisson.logsf(k, m)
-
-    else:
-        out[exact] = nb_logpmf(low[exact], mu[exact], alpha)
-        r = 1.0 / alpha
-
-        def logsf(k: np.ndarray) -> np.ndarray:
-            return stats.nbinom.logsf(k, r, r / (r + m))
-
+    nb = not (family == "poisson" or alpha == 0)
+    out[exact] = (
+        nb_logpmf(low[exact], mu[exact], alpha) if nb else poisson_logpmf(low[exact], mu[exact])
+    )
     if lo.size:
-        # P(lo <= Y <= hi) = sf(lo - 1) - sf(hi); sf(inf) = 0.
-        upper = np.where(np.isinf(hi), -np.inf, logsf(np.where(np.isinf(hi), 0, hi)))
-        lower = logsf(lo - 1)
+        if nb:
+            logsf = lambda k: nb_logsf(k, m, alpha)  # noqa: E731
+            logcdf = lambda k: nb_logcdf(k, m, alpha)  # noqa: E731
+        else:
+            logsf = lambda k: poisson_logsf(k, m)  # noqa: E731
+            logcdf = lambda k: poisson_logcdf(k, m)  # noqa: E731
+        inf = np.isinf(hi)
+        hi0 = np.where(inf, 0.0, hi)
+        # upper part: P = S(lo - 1) - S(hi), S(inf) = 0
+        s_hi = np.where(inf, -np.inf, logsf(hi0))
+        s_lo = logsf(lo - 1)
+        # lower part: P = F(hi) - F(lo - 1), F(inf) = 1
+        f_hi = np.where(inf, 0.0, logcdf(hi0))
+        f_lo = logcdf(lo - 1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            val = lower + np.log1p(-np.exp(np.minimum(upper - lower, 0.0)))
-        out[~exact] = np.where(upper == -np.inf, lower, val)
+            via_sf = s_lo + np.log1p(-np.exp(np.minimum(s_hi - s_lo, 0.0)))
+            via_cdf = f_hi + np.log1p(-np.exp(np.minimum(f_lo - f_hi, 0.0)))
+        via_sf = np.where(s_hi == -np.inf, s_lo, via_sf)
+        via_cdf = np.where(f_lo == -np.inf, f_hi, via_cdf)
+        out[~exact] = np.where(f_hi < s_lo, via_cdf, via_sf)
     return out

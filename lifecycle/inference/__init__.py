@@ -24,9 +24,11 @@ from lifecycle.inference.directional import (
     directional_tests,
     test_direction,
 )
-from lifecycle.inference.resurgence import (
+from lifecycle.inference.power import (
     PowerResult,
     power,
+)
+from lifecycle.inference.resurgence import (
     test_resurgence,
 )
 from lifecycle.inference.simulate import (

@@ -62,17 +62,24 @@ import numpy as np
 import ruptures as rpt
 from scipy import special
 
-from lifecycle._core.errors import CountError, EmptySeriesError, ExposureError
+from lifecycle._core.dispersion import alpha_constant_rate, exposure_groups, nb_rate
+from lifecycle._core.errors import CountError, EmptySeriesError
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
-from lifecycle._core.validation import check_counts, check_float
+from lifecycle._core.validation import check_counts, check_exposure, check_float
 
 __all__ = ["NegBinCost", "PoissonCost", "estimate_alpha"]
 
 _TINY = 1e-300
 
+# the shared pieces live in lifecycle._core.dispersion; these names stay for callers
+# that still import them from here (use the public _core names in new code)
+_nb_rate = nb_rate
+_exposure_groups = exposure_groups
+_alpha_mle_batch = alpha_constant_rate
+
 
 # ---------------------------------------------------------------------- closed forms
-def _poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
+def poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
     """Segment-dependent part of the Poisson cost, ``2 (C - C log(C/E))``.
 
     ``0 log 0 = 0``: a zero count gives ``0 * log(tiny / E) = 0`` (``E > 0``).
@@ -86,166 +93,39 @@ def _poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
     return out
 
 
-def _nb_rate(
-    C: np.ndarray, N: np.ndarray, Y: np.ndarray, v: np.ndarray, r: np.ndarray | float
-) -> np.ndarray:
-    """ML rate of an NB2 segment from per-exposure-group sums.
-
-    Parameters
-    ----------
-    C : array
-        Total count of each segment (any shape ``S``).
-    N, Y : array of shape ``(m,) + S``
-        Number of atoms and total count of each segment in each of ``m`` exposure groups.
-    v : array of shape ``(m,)``
-        The distinct exposure values.
-    r : float or array broadcastable to ``S``
-        ``1 / alpha``.
-    """
-    vv = v.reshape((-1,) + (1,) * C.ndim)
-    if vv.shape[0] == 1:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(N[0] > 0, C / np.maximum(N[0], 1) / v[0], 0.0)
-    W = r * N + Y  # weights of each group
-    Ntot = N.sum(axis=0)
-    E = (N * vv).sum(axis=0)
-    lam_lb = C * r / np.maximum((W * vv).sum(axis=0), _TINY)  # k(lam_lb) >= 0
-
-    def k_and_dk(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        den = r + vv * lam
-        k = (W * r / den).sum(axis=0) - r * Ntot
-        dk = -(W * r * vv / den**2).sum(axis=0)
-        return k, dk
-
-    lam0 = C / np.maximum(E, _TINY)
-    k0, _ = k_and_dk(lam0)
-    lam = np.where(k0 >= 0, lam0, lam_lb)
-    for _ in range(200):
-        k, dk = k_and_dk(lam)
-        step = np.where(dk < 0, -k / np.where(dk < 0, dk, -1.0), 0.0)
-        lam = lam + np.maximum(step, 0.0)  # monotone from the left (convex decreasing k)
-        if np.all(np.abs(step) <= 1e-14 * np.maximum(lam, _TINY)):
-            break
-    return np.where(C > 0, lam, 0.0)
-
-
-def _nb_partial(
+def nb_partial(
     C: np.ndarray, N: np.ndarray, Y: np.ndarray, v: np.ndarray, r: np.ndarray | float
 ) -> np.ndarray:
     """Segment-dependent part of the NB2 cost (see the module docstring)."""
-    lam = _nb_rate(C, N, Y, v, r)
+    lam = nb_rate(C, N, Y, v, r)
     vv = v.reshape((-1,) + (1,) * C.ndim)
     W = r * N + Y
     ll = special.xlogy(C, lam) - (W * np.log1p(vv * lam / r)).sum(axis=0)
     return -2.0 * ll
 
 
-def _exposure_groups(exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct exposure values and the group index of each atom."""
-    v, inv = np.unique(exposure, return_inverse=True)
-    return v, inv
-
-
-def _prefix(x: np.ndarray) -> np.ndarray:
+def prefix_sums(x: np.ndarray) -> np.ndarray:
     out = np.zeros((*x.shape[:-1], x.shape[-1] + 1))
     np.cumsum(x, axis=-1, out=out[..., 1:])
     return out
 
 
-def _check_signal(counts: Any, exposure: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
+def check_signal(counts: Any, exposure: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
     y = check_counts("counts", counts, func=func)
     if y.size == 0:
         raise EmptySeriesError(f"{func} needs at least one count. Got none.")
-    if exposure is None:
-        e = np.ones_like(y)
-    else:
-        try:
-            e = np.asarray(exposure, dtype=float)
-        except (TypeError, ValueError):
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold positive finite numbers. "
-                f"Got values that are not numbers: {exposure!r}."
-            ) from None
-        if e.shape != y.shape:
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold one value per count "
-                f"({y.size}). Got shape {e.shape}."
-            )
-        if not np.all(np.isfinite(e)) or np.any(e <= 0):
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold positive finite numbers. "
-                f"Got {e.tolist()[:10]}."
-            )
+    e = check_exposure("exposure", exposure, func=func, size=y.size)
     return y, e
 
 
 # ---------------------------------------------------------------------- alpha MLE
-def _golden_max(
-    f: Any, lo: float, hi: float, shape: tuple[int, ...], iters: int = 60
-) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised golden-section maximisation of ``f`` (elementwise) on ``[lo, hi]``."""
-    g = (np.sqrt(5.0) - 1.0) / 2.0
-    a = np.full(shape, lo)
-    b = np.full(shape, hi)
-    c = b - g * (b - a)
-    d = a + g * (b - a)
-    fc, fd = f(c), f(d)
-    for _ in range(iters):
-        left = fc >= fd  # the maximum lies in [a, d]
-        a_new = np.where(left, a, c)
-        b_new = np.where(left, d, b)
-        x = np.where(left, b_new - g * (b_new - a_new), a_new + g * (b_new - a_new))
-        fx = f(x)
-        c, d = np.where(left, x, d), np.where(left, c, x)
-        fc, fd = np.where(left, fx, fd), np.where(left, fc, fx)
-        a, b = a_new, b_new
-    x = np.where(fc >= fd, c, d)
-    return x, np.maximum(fc, fd)
-
-
-def _alpha_mle_batch(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ML dispersion (and rate) under a constant rate, for each row of ``Y``.
-
-    Parameters
-    ----------
-    Y : array of shape (M, n)
-        Counts, one series per row, sharing ``exposure`` (n,).
-
-    Returns
-    -------
-    alpha, rate : arrays of shape (M,)
-        ``alpha = 0`` when the Poisson fit is at least as good (no overdispersion).
-    """
-    Y = np.atleast_2d(Y)
-    M, _ = Y.shape
-    v, inv = _exposure_groups(exposure)
-    onehot = (inv[None, :] == np.arange(v.size)[:, None]).astype(float)  # (m, n)
-    Nj = np.repeat(onehot.sum(axis=1)[:, None], M, axis=1)  # (m, M)
-    Yj = onehot @ Y.T  # (m, M)
-    C = Y.sum(axis=1)
-
-    def rate(alpha: np.ndarray) -> np.ndarray:
-        return _nb_rate(C, Nj, Yj, v, 1.0 / alpha)
-
-    def loglik(log_alpha: np.ndarray) -> np.ndarray:
-        alpha = np.exp(log_alpha)
-        lam = rate(alpha)
-        return nb_logpmf(Y, exposure[None, :] * lam[:, None], alpha[:, None]).sum(axis=1)
-
-    log_a, ll = _golden_max(loglik, np.log(1e-6), np.log(1e3), (M,))
-    lam0 = C / exposure.sum()
-    ll0 = poisson_logpmf(Y, exposure[None, :] * lam0[:, None]).sum(axis=1)
-    alpha = np.where(ll > ll0 + 1e-10, np.exp(log_a), 0.0)
-    lam = np.where(alpha > 0, rate(np.where(alpha > 0, alpha, 1.0)), lam0)
-    return alpha, lam
-
-
 def estimate_alpha(counts: Any, exposure: Any = None) -> float:
     """Maximum-likelihood NB2 dispersion of a series under a constant rate.
 
     The rate is profiled out (closed form with equal exposures, Newton otherwise) and
     ``log alpha`` is maximised by golden-section search on ``[1e-6, 1e3]``. If the
-    Poisson likelihood (``alpha = 0``) is at least as high, 0 is returned.
+    Poisson likelihood (``alpha = 0``) is at least as high, 0 is returned. This is the
+    validated public face of :func:`lifecycle._core.dispersion.alpha_constant_rate`.
 
     Parameters
     ----------
@@ -269,8 +149,8 @@ def estimate_alpha(counts: Any, exposure: Any = None) -> float:
     Cameron, A. C. and Trivedi, P. K. (2013). *Regression Analysis of Count Data*,
     2nd ed., section 3.3.
     """
-    y, e = _check_signal(counts, exposure, "estimate_alpha")
-    alpha, _ = _alpha_mle_batch(y[None, :], e)
+    y, e = check_signal(counts, exposure, "estimate_alpha")
+    alpha, _ = alpha_constant_rate(y[None, :], e)
     return float(alpha[0])
 
 
@@ -294,9 +174,9 @@ class _AtomCost:
         self.counts = counts
         self.exposure = exposure
         self.n = counts.size
-        self._S = _prefix(counts)
-        self._X = _prefix(exposure)
-        self._D = _prefix(self._data_constant(counts, exposure))
+        self._S = prefix_sums(counts)
+        self._X = prefix_sums(exposure)
+        self._D = prefix_sums(self._data_constant(counts, exposure))
         self.signal = np.column_stack([counts, exposure])
 
     def _data_constant(self, y: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -341,9 +221,9 @@ class _AtomCost:
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
         if arr.ndim == 1:
-            return _check_signal(arr, None, func)
+            return check_signal(arr, None, func)
         if arr.ndim == 2 and arr.shape[1] == 2:
-            return _check_signal(arr[:, 0], arr[:, 1], func)
+            return check_signal(arr[:, 0], arr[:, 1], func)
         raise CountError(
             f"{func} expects counts of shape (n,) or (n, 1), or (count, exposure) columns of "
             f"shape (n, 2). Got shape {arr.shape}."
@@ -384,7 +264,7 @@ class PoissonCost(_AtomCost, rpt.base.BaseCost):
         return -2.0 * (special.xlogy(y, e) - special.gammaln(y + 1.0))
 
     def _partial(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return _poisson_partial(self._S[t] - self._S[s], self._X[t] - self._X[s])
+        return poisson_partial(self._S[t] - self._S[s], self._X[t] - self._X[s])
 
     def loglik(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
         """Pointwise log-likelihood (for reporting)."""
@@ -423,14 +303,14 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         """Compute prefix sums (and ``alpha`` if not given) for a signal."""
         y, e = self._split_signal(signal, "NegBinCost.fit")
         if self.alpha_given is None:
-            a, _ = _alpha_mle_batch(y[None, :], e)
+            a, _ = alpha_constant_rate(y[None, :], e)
             self.alpha = float(a[0])
         else:
             self.alpha = self.alpha_given
-        self._v, inv = _exposure_groups(e)
+        self._v, inv = exposure_groups(e)
         onehot = (inv[:, None] == np.arange(self._v.size)[None, :]).astype(float)  # (n, m)
-        self._Ng = _prefix(onehot.T)  # (m, n+1)
-        self._Yg = _prefix((onehot * y[:, None]).T)
+        self._Ng = prefix_sums(onehot.T)  # (m, n+1)
+        self._Yg = prefix_sums((onehot * y[:, None]).T)
         self._set_data(y, e)
         return self
 
@@ -461,10 +341,10 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         s, t = np.broadcast_arrays(s, t)
         C = self._S[t] - self._S[s]
         if not self.alpha:
-            return _poisson_partial(C, self._X[t] - self._X[s])
+            return poisson_partial(C, self._X[t] - self._X[s])
         N = self._Ng[:, t] - self._Ng[:, s]
         Y = self._Yg[:, t] - self._Yg[:, s]
-        return _nb_partial(C, N, Y, self._v, self._r)
+        return nb_partial(C, N, Y, self._v, self._r)
 
     def rate(self, start: Any, end: Any) -> np.ndarray:
         """Maximum-likelihood rate per period of the segments ``[start, end)``."""
@@ -472,7 +352,7 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         if not self.alpha:
             return super().rate(s, t)
         C = self._S[t] - self._S[s]
-        return _nb_rate(
+        return nb_rate(
             C, self._Ng[:, t] - self._Ng[:, s], self._Yg[:, t] - self._Yg[:, s], self._v, self._r
         )
 

@@ -17,6 +17,7 @@ from statsmodels.discrete.discrete_model import NegativeBinomial
 from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
 
+from lifecycle._core.criteria import aic, bic
 from lifecycle._core.errors import (
     AllZeroError,
     ConvergenceWarning,
@@ -376,8 +377,8 @@ def _assemble(
         n_params=k,
         n_params_detail=_param_detail(p, M, family, n_breaks, n_tied),
         n_obs=n,
-        aic=float(-2 * loglik + 2 * k),
-        bic=float(-2 * loglik + k * np.log(n)),
+        aic=aic(loglik, k),
+        bic=bic(loglik, k, n),
         deviance=deviance,
         dispersion=dispersion,
         alpha=alpha if family == "negbin" else None,
