@@ -310,17 +310,22 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 
 
 def _definitions(args: argparse.Namespace) -> tuple[list[Any] | None, list[str]]:
-    """Definitions named with --definition and --waves; None (the data-driven set) if none."""
+    """The data-driven set, with the definitions named by --definition and --waves."""
+    from lifecycle.inference import DATA_DRIVEN
     from lifecycle.models.waves import WaveDefinition, get_definition
 
     defs = [get_definition(d) for d in args.definition or []]
     defs += [WaveDefinition.from_spec(w) for w in args.waves or []]
-    if defs:
-        return defs, []
-    return None, [
+    note = (
         "definitions: the data-driven set (no change, best 2/3/4-phase segmentations, the "
-        "conventional rise and fall); the documents' dated definitions only with --definition"
-    ]
+        "conventional rise and fall)"
+        + (", with the ones named" if defs else "")
+        + "; the documents' dated definitions only with --definition"
+    )
+    if not defs:
+        return None, [note]
+    names = {d.name for d in defs}
+    return [e for e in DATA_DRIVEN if getattr(e, "name", None) not in names] + defs, [note]
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
