@@ -426,6 +426,8 @@ API_CASES = {
         FileFormatError, r"Got True \(True/False are not counts\) in data row 1"),
     "count-2^53": ApiCase(lambda: CountSeries.from_counts([2010], [2**53]), CountError,
                           r"a count of 2\^53 \(9,007,199,254,740,992\) or more"),
+    "counts-not-numbers": ApiCase(lambda: cp.detect([1, {"a": 1}, 3]), CountError,
+                                  r"not numbers: \{'a': 1\} at position 1\.$"),
     "count-too-big-for-float": ApiCase(lambda: cp.detect([10**400, 1, 2]), CountError,
                                        "too large to hold as a float"),
     "exposure-above-year": ApiCase(
