@@ -512,12 +512,22 @@ class CountSeries:
     def read_csv(
         cls, path: str | Path, *, freq: str | None = None, allow_missing: bool = False
     ) -> CountSeries:
-        """Read a series from a CSV file (layouts as in :meth:`from_frame`).
+        """Read a series from a UTF-8 CSV file (layouts as in :meth:`from_frame`).
+
+        Lines starting with ``#`` are comments; blank lines are skipped. Columns never
+        shift: a row with more fields than the header is an error. Messages name the
+        data row and the row a spreadsheet shows (the header is row 1).
 
         Raises
         ------
         FileFormatError
-            If the file cannot be read as CSV or its columns do not fit.
+            If the file cannot be read as CSV, a row has more fields than the header,
+            two columns share a name (ignoring case), a column without a name holds
+            values, a cell is blank or not a number, or the file has more than
+            ``MAX_SERIES_ROWS`` (1,000,000) data rows.
+        GridError, CountError, ExposureError
+            If the values do not make a series (a year outside 1–9999, a gap without
+            ``allow_missing``, a count of 2^53 or more, an exposure above its window).
         """
         from lifecycle.series.csvio import read_series_csv
 
