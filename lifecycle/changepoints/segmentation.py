@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from lifecycle._core.criteria import aic, bic, mbic
+from lifecycle._core.serial import SerialDiagnostic, serial_diagnostic
 from lifecycle._core.validation import check_choice, check_float
 from lifecycle.series.countseries import Atoms, to_label
 
@@ -75,6 +76,9 @@ class Segmentation:
         ``0..max_changes`` (cost, log-likelihood, criteria, breaks).
     atoms : Atoms
         The data segmented.
+    serial : SerialDiagnostic
+        Ljung–Box test of the Pearson residuals of the fitted segmentation (in window
+        order): independent counts given the regimes is what the search assumes.
     """
 
     family: str
@@ -97,6 +101,7 @@ class Segmentation:
     criteria: dict[str, float]
     path: pd.DataFrame | None
     atoms: Atoms = field(repr=False)
+    serial: SerialDiagnostic | None = field(default=None, repr=False)
 
     @property
     def n_changes(self) -> int:
@@ -221,6 +226,7 @@ def build(
         criteria=criteria_of(total, breaks, n, family, alpha_estimated),
         path=path,
         atoms=atoms,
+        serial=serial_diagnostic(atoms.count, mu, cost.alpha if family == "negbin" else None),
     )
 
 
