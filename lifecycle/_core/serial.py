@@ -99,7 +99,8 @@ def _acf(r: np.ndarray, lags: int) -> np.ndarray:
     den = float(d @ d)
     if den <= 0:
         return np.zeros(lags)
-    return np.array([float(d[k:] @ d[:-k]) / den for k in range(1, lags + 1)])
+    # elementwise products, not BLAS dot: no thread start-up on long series
+    return np.array([float(np.sum(d[k:] * d[:-k])) / den for k in range(1, lags + 1)])
 
 
 def serial_diagnostic(

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from lifecycle._core.criteria import aic, bic, mbic
 from lifecycle._core.serial import SerialDiagnostic, serial_diagnostic
@@ -159,8 +159,9 @@ def _rate_ci(
         y, e = atoms.count[s:t], atoms.exposure[s:t]
         C, E = y.sum(), e.sum()
         if family == "poisson" or not cost.alpha:
-            low = 0.0 if C == 0 else stats.chi2.ppf(tail, 2 * C) / (2 * E)
-            high = stats.chi2.ppf(1 - tail, 2 * C + 2) / (2 * E)
+            # Garwood: chi2 quantiles through scipy.special (stats.chi2.ppf is ~100x slower)
+            low = 0.0 if C == 0 else special.chdtri(2 * C, 1 - tail) / (2 * E)
+            high = special.chdtri(2 * C + 2, tail) / (2 * E)
             out[j] = low, high
             continue
         lhat = rates[j]
