@@ -27,6 +27,7 @@ __all__ = [
     "MissingDependencyError",
     "ParameterError",
     "ProvenanceError",
+    "SerialCorrelationWarning",
     "TooShortError",
 ]
 
