@@ -260,6 +260,17 @@ def _resolve_input(
     return y, e, labels, list(labels)
 
 
+def _check_testable(y: np.ndarray, func: str) -> None:
+    n = y.size
+    if n < 3:
+        raise TooShortError(
+            f"{func} needs at least 3 observations (a rise–fall–rise curve cannot differ "
+            f"from a unimodal one on fewer). Got {n}."
+        )
+    if not np.any(y > 0):
+        raise AllZeroError(f"{func} needs at least one non-zero count. Got {n} zeros.")
+
+
 def _check_sizes(min_decline: Any, min_rebound: Any, func: str) -> tuple[float, float]:
     d = check_float("min_decline", min_decline, func=func, min_value=0.0, max_value=1.0,
                     max_inclusive=False)  # fmt: skip
@@ -354,6 +365,45 @@ def _describe(
     return details, rate1, a1
 
 
+def _bootstrap(
+    y: np.ndarray,
+    e: np.ndarray,
+    obs: _Batch,
+    family: str,
+    d: float,
+    r: float,
+    n_boot: int,
+    serial: str,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, float] | None]:
+    """Bootstrap statistics from the fitted unimodal curve (independent or latent AR(1))."""
+    mu0 = np.repeat(obs.mu_boot, n_boot, axis=0)
+    ar = None
+    if serial == "ar1":
+        tau2, rho = fit_latent_ar1(y[None], e)
+        Ystar = draw_latent_ar1(mu0, np.repeat(tau2, n_boot), np.repeat(rho, n_boot), rng)
+        ar = {"tau2": float(tau2[0]), "rho": float(rho[0])}
+    else:
+        alpha = None if obs.alpha is None else float(obs.alpha[0])
+        Ystar = draw_counts(mu0, family, alpha, rng)
+    return _analyse(Ystar, e, family, d, r, want_null=False).stat, ar
+
+
+def _serial_check(y: np.ndarray, mu: np.ndarray, alpha: float | None, warn: bool) -> Any:
+    """Ljung–Box on the two-wave fit's residuals; warns on positive autocorrelation."""
+    diag = serial_diagnostic(y, mu, alpha)
+    if warn and diag.significant and diag.acf[0] > 0:
+        warnings.warn(
+            f"test_resurgence: the residuals of the two-wave fit are autocorrelated "
+            f"(Ljung-Box p = {diag.p_value:.3g}, lag-1 autocorrelation "
+            f"{diag.acf[0]:.2f}); the bootstrap assumes independent counts and may "
+            f"over-reject. Use serial='ar1'.",
+            SerialCorrelationWarning,
+            stacklevel=3,
+        )
+    return diag
+
+
 def test_resurgence(
     series: CountSeries | Sequence[float] | np.ndarray,
     *,
@@ -372,41 +422,29 @@ def test_resurgence(
     Parameters
     ----------
     series : CountSeries or sequence of int
-        A series of exact counts (its atoms — observation windows — are the units; a
-        missing period is simply absent), or plain counts with ``exposure`` and
-        ``years``.
+        Exact counts (a series' observation windows are the units; a missing period
+        is absent), or plain counts with ``exposure`` and ``years``.
     family : {"poisson", "negbin"}
-        Count distribution. ``"negbin"`` uses the profile likelihood ratio (the NB2
-        dispersion maximised under H0 and under H1, in the data and in every
-        replicate) and draws replicates from the fitted unimodal curve with a moment
-        estimate of the dispersion (see the module docstring).
+        Count distribution (``"negbin"``: the profile likelihood ratio, see the module
+        docstring).
     n_boot : int
         Number of parametric-bootstrap replicates (``>= 1``; 999 or 9,999 are usual).
     seed : int, numpy SeedSequence or Generator
         Source of randomness for the bootstrap (required; same seed, same p-value).
-    min_decline : float in [0, 1)
-        Smallest decline that counts as a wave: H1 needs
-        ``trough <= (1 - min_decline) * first peak``. 0 (default) means any decline.
-    min_rebound : float >= 0
-        Smallest rebound that counts: H1 needs ``second peak >= (1 + min_rebound) *
-        trough``. 0 (default) means any rise.
+    min_decline, min_rebound : float
+        Smallest wave that counts: H1 needs ``trough <= (1 - min_decline) * peak`` and
+        ``second peak >= (1 + min_rebound) * trough`` (0, the default: any).
     measure : str, optional
         Which measure of a multi-measure series to test.
-    exposure : sequence of float, optional
-        Exposure of each count (plain counts only; default 1).
-    years : sequence, optional
-        Calendar labels of the counts (plain counts only; default 0, 1, …).
+    exposure, years : sequence, optional
+        Exposures (default 1) and calendar labels (default 0, 1, …) of plain counts.
     serial : {"independent", "ar1"}
-        ``"independent"`` (default): replicates are independent counts given the
-        fitted curve; a Ljung–Box test on the Pearson residuals of the two-wave fit is
-        reported in ``details["serial"]`` and a ``SerialCorrelationWarning`` is issued
-        when it is significant (p < 0.05) with a positive lag-1 autocorrelation.
-        ``"ar1"``: replicates are drawn from the fitted unimodal curve times a latent
-        stationary AR(1) lognormal factor (:mod:`lifecycle._core.serial`) whose
-        variance and lag-1 correlation are estimated around a smooth single-peaked fit;
-        it cuts the over-rejection under serial dependence (monthly series,
-        ACLED/GTD) without removing it on short series (see
-        ``benchmarks/README.md``); ``details["latent_ar1"]`` holds the estimates.
+        ``"independent"``: replicates are independent given the fitted curve (a
+        Ljung–Box test on the two-wave fit's Pearson residuals warns when significant
+        with positive autocorrelation). ``"ar1"``: replicates carry a latent
+        stationary AR(1) lognormal factor (:mod:`lifecycle._core.serial`) estimated
+        around a smooth single-peaked fit; it cuts the over-rejection under serial
+        dependence, without removing it on short series (``benchmarks/README.md``).
 
     Returns
     -------
@@ -421,30 +459,21 @@ def test_resurgence(
         ``rebound = second_peak / trough - 1``; ``loglik_h0``/``loglik_h1`` (full
         log-likelihoods), ``fitted`` (a DataFrame of the H0 and H1 rate curves) and
         ``replicates`` (the bootstrap statistics), ``serial`` (the Ljung–Box
-        :class:`lifecycle._core.serial.SerialDiagnostic` of the two-wave fit's Pearson
-        residuals).
+        ``SerialDiagnostic``) and, with ``serial="ar1"``, ``latent_ar1``.
 
     Warns
     -----
     SerialCorrelationWarning
-        If the residuals are autocorrelated and ``serial="independent"``.
+        If the residuals are autocorrelated (``serial="independent"``).
 
     Raises
     ------
     IntervalError
         If the series holds count intervals.
-    TooShortError
-        If there are fewer than 3 observations (no curve with two modes differs from a
-        unimodal one).
-    AllZeroError
-        If every count is zero.
+    TooShortError, AllZeroError
+        If there are fewer than 3 observations, or every count is zero.
     ParameterError, CountError, ExposureError, GridError
         On invalid parameters or inputs.
-
-    Notes
-    -----
-    See the module docstring for the exact order-constrained likelihood, the
-    treatment of the dispersion and the calibration of the test.
 
     References
     ----------
@@ -466,48 +495,22 @@ def test_resurgence(
     serial = check_choice("serial", serial, SERIAL, func=func)
     rng = check_rng(seed, func=func)
     y, e, labels, ends = _resolve_input(series, measure, exposure, years, func)
-    n = y.size
-    if n < 3:
-        raise TooShortError(
-            f"{func} needs at least 3 observations (a rise–fall–rise curve cannot differ "
-            f"from a unimodal one on fewer). Got {n}."
-        )
-    if not np.any(y > 0):
-        raise AllZeroError(f"{func} needs at least one non-zero count. Got {n} zeros.")
+    _check_testable(y, func)
     obs = _analyse(y[None], e, family, d, r, want_null=True, keep_fit=True)
-    alpha = None if obs.alpha is None else float(obs.alpha[0])
     stat = float(obs.stat[0])
-    mu0 = np.repeat(obs.mu_boot, n_boot, axis=0)
-    if serial == "ar1":
-        tau2, rho = fit_latent_ar1(y[None], e)
-        Ystar = draw_latent_ar1(mu0, np.repeat(tau2, n_boot), np.repeat(rho, n_boot), rng)
-    else:
-        Ystar = draw_counts(mu0, family, alpha, rng)
-    boot = _analyse(Ystar, e, family, d, r, want_null=False).stat
+    boot, ar = _bootstrap(y, e, obs, family, d, r, n_boot, serial, rng)
     p = bootstrap_pvalue(stat, boot)
     details, rate1, a1 = _describe(y, e, labels, ends, obs, stat, family, d, r)
-    diag = serial_diagnostic(y, rate1 * e, a1)
-    details["serial"] = diag
-    if serial == "ar1":
-        details["latent_ar1"] = {"tau2": float(tau2[0]), "rho": float(rho[0])}
-    elif diag.significant and diag.acf[0] > 0:
-        warnings.warn(
-            f"test_resurgence: the residuals of the two-wave fit are autocorrelated "
-            f"(Ljung-Box p = {diag.p_value:.3g}, lag-1 autocorrelation "
-            f"{diag.acf[0]:.2f}); the bootstrap assumes independent counts and may "
-            f"over-reject. Use serial='ar1'.",
-            SerialCorrelationWarning,
-            stacklevel=2,
-        )
+    details["serial"] = _serial_check(y, rate1 * e, a1, warn=ar is None)
+    if ar is not None:
+        details["latent_ar1"] = ar
     details["replicates"] = boot
     sizes = "" if d == 0 and r == 0 else f" (decline >= {d:g}, rebound >= {r:g})"
-    if family == "poisson":
-        method = f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
-    else:
-        method = (
-            f"profile likelihood ratio (NB2 dispersion maximised under H0 and under H1); "
-            f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
-        )
+    method = f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
+    if family == "negbin":
+        method = "profile likelihood ratio (NB2 dispersion maximised under H0 and H1); " + method
+    if serial == "ar1":
+        method += ", latent AR(1) lognormal noise"
     return TestResult(
         name="resurgence",
         statistic=stat,
