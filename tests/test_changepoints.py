@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifecycle._core.errors import (
-    AllZeroError,
     CountError,
     ParameterError,
     TooShortError,

@@ -104,16 +104,30 @@ def _add_series_source(p: argparse.ArgumentParser, *, embedded_default: bool) ->
         action="store_true",
         help="accept gaps between years in a CSV (absent years are unobserved, never zero)",
     )
+    p.add_argument(
+        "--count-column",
+        metavar="NAME",
+        help="the CSV column that holds the counts, when it is not called 'count' (a CSV "
+        "with a year column and one other column uses that one without this option)",
+    )
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error: 'lifecycle: error: ...' and exit status 2."""
+    """argparse with a one-line error: 'lifecycle: error: ...' and exit status 2.
+
+    With ``--json`` among the arguments, the error is a JSON object on stdout instead.
+    """
+
+    json_errors = False
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(
-            EXIT_USER_ERROR,
-            f"{PROG}: error: {message} (see '{self.prog} --help')\n",
-        )
+        text = f"{message} (see '{self.prog} --help')"
+        if _Parser.json_errors:
+            from lifecycle.cli.output import print_error_json
+
+            print_error_json("UsageError", text)
+            self.exit(EXIT_USER_ERROR)
+        self.exit(EXIT_USER_ERROR, f"{PROG}: error: {text}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,7 +163,15 @@ def _add_report(sub: Any) -> None:
     )
     _add_series_source(p, embedded_default=True)
     p.add_argument(
-        "--out", metavar="DIR", default="report", help="folder to write (default: %(default)s)"
+        "--out",
+        metavar="DIR",
+        default="report",
+        help="folder to write; it must not exist or be empty (default: %(default)s)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a non-empty --out folder whole (nothing of the old one is kept)",
     )
     p.add_argument(
         "--family",
@@ -243,8 +265,11 @@ def _add_compare(sub: Any) -> None:
     p = sub.add_parser(
         "compare",
         help="compare wave definitions on one series",
-        description="Fit the wave definitions (from the documents, and the one found by "
-        "change-point search) to one series and rank them by AIC.\n\n" + _SERIES_HELP,
+        description="Fit wave definitions to one series and rank them by posterior "
+        "probability (marginal likelihoods under stated priors), with AICc and the LR test "
+        "beside.\n\nDefault on your series: the data-driven set (no change, best 2/3/4-phase "
+        "segmentations, the conventional rise and fall); add the documents' definitions by "
+        "name with --definition and your own with --waves.\n\n" + _SERIES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_series_source(p, embedded_default=False)
@@ -253,9 +278,16 @@ def _add_compare(sub: Any) -> None:
         "--definition",
         action="append",
         metavar="NAME",
-        help="a wave definition of the registry (repeat for several; default: every "
-        "definition the documents give, e.g. cass_three_waves, yip_weakened_rebuilt, "
-        "conventional_lifecycle)",
+        help="a wave definition of the registry by name (repeat for several), e.g. "
+        "cass_three_waves, yip_weakened_rebuilt, conventional_lifecycle",
+    )
+    p.add_argument(
+        "--waves",
+        action="append",
+        metavar="SPEC",
+        help="your own definition, 'phase:first year,...' such as "
+        "'emergence:1980,decline:1990,resurgence:2001' (optionally 'name=...'); repeat "
+        "for several",
     )
     p.add_argument("--out", metavar="DIR", help="also write a figure and the table here")
     _add_common(p, random=False)

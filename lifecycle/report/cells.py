@@ -91,7 +91,7 @@ def dated_definitions(registry: dict[str, Any]) -> tuple[list[Any], list[str]]:
 
 def compare_definitions(
     series: CountSeries,
-    definitions: Sequence[Any],
+    definitions: Sequence[Any] | None,
     family: str = "poisson",
     *,
     include_estimated: bool = True,
@@ -106,8 +106,8 @@ def compare_definitions(
     Parameters
     ----------
     series : CountSeries
-    definitions : sequence of WaveDefinition or str
-        Definitions or registry names.
+    definitions : sequence of WaveDefinition or str, or None
+        Definitions or registry names; None for the data-driven set.
     family : {"poisson", "negbin"}
     include_estimated : bool
         Passed to ``compare_waves`` (data-driven segmentations as references).
@@ -133,14 +133,21 @@ def compare_definitions(
             warnings.simplefilter("ignore", LifecycleWarning)
             comp = compare_waves(
                 series,
-                list(definitions) or ["no change"],
+                None if definitions is None else (list(definitions) or ["no change"]),
                 family,
                 loo=False,
                 include_estimated=include_estimated,
             )
     except LifecycleError as exc:
         return None, {"no change": _reason(exc)}
-    return comp, {name: _reason(why) for name, why in sorted(comp.refused.items())}
+    refused = {name: _reason(why) for name, why in comp.refused.items()}
+    table = comp.summary()
+    if "status" in table.columns:  # refusals listed as rows of the table
+        for name, status in zip(table["definition"], table["status"], strict=True):
+            if status != "ok" and name not in refused:
+                text = " ".join(str(status).split())
+                refused[name] = text if text.startswith("not computed") else _reason(text)
+    return comp, dict(sorted(refused.items()))
 
 
 def _change_test_row(
@@ -235,6 +242,26 @@ def _power_rows(tr: Any, row: dict, base: dict, seed: int, family: str) -> list[
     return rows
 
 
+def _stated_power(tr: Any, family: str, seed: int, *parts: str) -> float:
+    """Power of the resurgence test at the pre-specified alternative (NaN if impossible)."""
+    from lifecycle.inference.verdicts import power_at_alternative
+
+    f = tr.details["fitted"]
+    try:
+        p, _ = power_at_alternative(
+            f["count"].to_numpy(dtype=float),
+            f["exposure"].to_numpy(dtype=float),
+            family=family,
+            alpha=tr.details.get("dispersion"),
+            level=LEVEL,
+            n_sim=N_SIM_POWER,
+            seed=_seed_for(seed, *parts, "power stated"),
+        )
+    except LifecycleError:
+        return float("nan")
+    return p
+
+
 def _resurgence_rows(
     series: CountSeries,
     measure: str,
@@ -266,6 +293,9 @@ def _resurgence_rows(
         rejects=tr.reject(LEVEL),
         method=tr.method,
         note="",
+        power_stated=_stated_power(
+            tr, family, seed, base["indicator"], base["reading_id"], measure
+        ),
     )
     if not tr.details.get("resurgence_in_fit"):
         row["note"] = (
@@ -349,8 +379,10 @@ def _comparison_rows(comparison: Any, refused: dict[str, str], base: dict) -> li
             row = {**base, "status": "ok"}
             row.update({k: r.get(k) for k in REPORT_COMPARISON_COLUMNS if k in r})
             rows.append(row)
+    listed = {r["definition"] for r in rows}
     for name, why in refused.items():
-        rows.append({**base, "definition": name, "status": why})
+        if name not in listed:  # compare_waves may list a refusal as a row of its own
+            rows.append({**base, "definition": name, "status": why})
     return rows
 
 
