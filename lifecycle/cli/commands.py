@@ -413,13 +413,23 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _definitions(args: argparse.Namespace) -> tuple[list[Any], list[str]]:
-    from lifecycle.models.waves import get_definition
-    from lifecycle.report import default_definitions
+def _definitions(args: argparse.Namespace) -> tuple[list[Any] | None, list[str]]:
+    """The data-driven set, with the definitions named by --definition and --waves."""
+    from lifecycle.inference import DATA_DRIVEN
+    from lifecycle.models.waves import WaveDefinition, get_definition
 
-    if args.definition:
-        return [get_definition(d) for d in args.definition], []
-    return default_definitions()
+    defs = [get_definition(d) for d in args.definition or []]
+    defs += [WaveDefinition.from_spec(w) for w in args.waves or []]
+    note = (
+        "definitions: the data-driven set (no change, best 2/3/4-phase segmentations, the "
+        "conventional rise and fall)"
+        + (", with the ones named" if defs else "")
+        + "; the documents' dated definitions only with --definition"
+    )
+    if not defs:
+        return None, [note]
+    names = {d.name for d in defs}
+    return [e for e in DATA_DRIVEN if getattr(e, "name", None) not in names] + defs, [note]
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -437,6 +447,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             "No definition, not even 'no change', could be fitted: "
             + "; ".join(f"{k}: {v}" for k, v in refused.items())
         )
+    notes = [*notes, *comparison.notes]
     table = comparison.summary()
     refused_frame = pd.DataFrame(
         [{"definition": k, "reason": v} for k, v in refused.items()],
@@ -457,6 +468,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 "series": series.name,
                 "family": args.family,
                 "best": comparison.best,
+                "compared_on": comparison.span,
+                "left_out": list(comparison.left_out),
+                "prior": comparison.prior,
+                "prior_sensitivity": comparison.sensitivity,
                 "comparison": records(table),
                 "refused": records(refused_frame),
                 "notes": notes,
@@ -464,9 +479,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"{series.name or 'series'}: smallest AIC for '{comparison.best}'.")
+    print(f"{series.name or 'series'}: {comparison.text().splitlines()[0]}")
+    print(f"Compared on {comparison.span}.")
     print_table(
-        table[[c for c in COMPARISON_COLUMNS if c in table.columns]], "Definitions, sorted by AIC:"
+        table[[c for c in [*COMPARISON_COLUMNS, "status"] if c in table.columns]],
+        "Definitions, best first (posterior probability, then AICc):",
     )
     if len(refused_frame):
         print_table(short(refused_frame, 100), "Not fitted (the reason):")

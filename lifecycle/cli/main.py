@@ -99,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except LifecycleError as exc:
         return fail(type(exc).__name__, cli_terms(one_line(exc)))
+    except MemoryError:
+        return fail("MemoryError", "out of memory; ask for less (fewer --bootstrap replicates).")
     except OSError as exc:
         name = getattr(exc, "filename", None)
         reason = exc.strerror or one_line(exc)

@@ -265,8 +265,11 @@ def _add_compare(sub: Any) -> None:
     p = sub.add_parser(
         "compare",
         help="compare wave definitions on one series",
-        description="Fit the wave definitions (from the documents, and the one found by "
-        "change-point search) to one series and rank them by AIC.\n\n" + _SERIES_HELP,
+        description="Fit wave definitions to one series and rank them by posterior "
+        "probability (marginal likelihoods under stated priors), with AICc and the LR test "
+        "beside.\n\nDefault on your series: the data-driven set (no change, best 2/3/4-phase "
+        "segmentations, the conventional rise and fall); add the documents' definitions by "
+        "name with --definition and your own with --waves.\n\n" + _SERIES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_series_source(p, embedded_default=False)
@@ -275,9 +278,16 @@ def _add_compare(sub: Any) -> None:
         "--definition",
         action="append",
         metavar="NAME",
-        help="a wave definition of the registry (repeat for several; default: every "
-        "definition the documents give, e.g. cass_three_waves, yip_weakened_rebuilt, "
-        "conventional_lifecycle)",
+        help="a wave definition of the registry by name (repeat for several), e.g. "
+        "cass_three_waves, yip_weakened_rebuilt, conventional_lifecycle",
+    )
+    p.add_argument(
+        "--waves",
+        action="append",
+        metavar="SPEC",
+        help="your own definition, 'phase:first year,...' such as "
+        "'emergence:1980,decline:1990,resurgence:2001' (optionally 'name=...'); repeat "
+        "for several",
     )
     p.add_argument("--out", metavar="DIR", help="also write a figure and the table here")
     _add_common(p, random=False)

@@ -60,7 +60,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from lifecycle._core.errors import FitError, ParameterError
-from lifecycle._core.likelihood import interval_logprob
+from lifecycle._core.likelihood import interval_logprob, nb_logpmf
 from lifecycle.series.countseries import CountSeries
 
 __all__ = [
@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 _ALPHA_RANGE = (1e-3, 30.0)
-_N_ALPHA = 61
+_N_ALPHA = 41
 _MAX_GRID = 4000
 
 
@@ -169,6 +169,27 @@ def _logp(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, family: str, alpha: fl
     return np.nan_to_num(out.reshape(shape), nan=-np.inf)
 
 
+def _nb_logp_rows(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """NB2 log probability of ``[lo, hi]`` for rows of means ``mu`` (S × n), one alpha per row."""
+    a = alpha[:, None]
+    exact = lo == hi
+    out = np.empty(mu.shape)
+    with np.errstate(all="ignore"):
+        out[:, exact] = nb_logpmf(lo[exact][None, :], mu[:, exact], a)
+        if not exact.all():
+            r = 1.0 / a
+            m = mu[:, ~exact]
+            p = r / (r + m)
+            l_, h_ = lo[~exact][None, :], hi[~exact][None, :]
+            lower = stats.nbinom.logsf(l_ - 1, r, p)
+            upper = np.where(
+                np.isinf(h_), -np.inf, stats.nbinom.logsf(np.where(np.isinf(h_), 0, h_), r, p)
+            )
+            val = lower + np.log1p(-np.exp(np.minimum(upper - lower, 0.0)))
+            out[:, ~exact] = np.where(upper == -np.inf, lower, val)
+    return np.nan_to_num(out, nan=-np.inf)
+
+
 def _log_gamma_density_u(u: np.ndarray, a: float, b: float) -> np.ndarray:
     """Log density of ``u = log λ`` when ``λ ~ Gamma(a, rate b)``."""
     return a * np.log(b) - special.gammaln(a) + a * u - b * np.exp(u)
@@ -205,7 +226,7 @@ def _grid(lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, m: float, a: float) 
     u_lo = bottom - 10.0 - 3.0 / max(a, 0.1)
     u_hi = top + 4.0
     total = float(mid.sum())
-    h = min(0.05, 0.3 / math.sqrt(total + 1.0))
+    h = min(0.1, 0.8 / math.sqrt(total + 1.0))
     n = math.ceil((u_hi - u_lo) / h) + 1
     if n > _MAX_GRID:
         n = _MAX_GRID
@@ -394,9 +415,7 @@ def _importance(
         if nb:
             la = theta[:, -1]
             out += stats.expon.logpdf(np.exp(la), scale=prior.alpha_mean) + la
-            ll = np.array(
-                [_logp(lo, hi, mu[s], "negbin", float(np.exp(la[s]))).sum() for s in range(len(la))]
-            )
+            ll = _nb_logp_rows(lo, hi, mu, np.exp(la)).sum(axis=1)
         else:
             ll = _logp(lo[None, :], hi[None, :], mu, "poisson", 0.0).sum(axis=1)
         val = out + ll

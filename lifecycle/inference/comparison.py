@@ -320,14 +320,21 @@ def _bayes_row(
             series, entry.n_phases, family, prior, constraint=entry.constraint, seed=seed
         )
     out = []
+    W = series.design_matrix().toarray()
+    covered = W.sum(axis=0) > 0
+    seen: dict[bytes, MarginalLikelihood] = {}
     for v in admissible_variants(entry):
         if span == "extend":
             v, _ = extend_to_series(v, series)
         ph = phase_index(v, series)
-        covered = series.design_matrix().toarray().sum(axis=0) > 0
         if np.any(covered & (ph < 0)):
             raise FitError(f"the phases of {v.name!r} do not cover every observed period")
-        out.append(dated_log_ml(series, ph, v.phase_names, family, prior, seed=seed))
+        # variants that split the observations alike have the same marginal likelihood
+        key = np.stack([W[:, ph == j].sum(axis=1) for j in range(v.n_phases)], axis=1)
+        key = key[:, key.any(axis=0)].tobytes()
+        if key not in seen:
+            seen[key] = dated_log_ml(series, ph, v.phase_names, family, prior, seed=seed)
+        out.append(seen[key])
     if len(out) == 1:
         return out[0]
     vals = np.array([m.log_ml for m in out])

@@ -123,7 +123,7 @@ def power_at_alternative(
     -------
     (power, standard error)
     """
-    from lifecycle.inference.resurgence import power
+    from lifecycle.inference import power
 
     alt = ResurgenceAlternative() if alternative is None else alternative
     y = np.asarray(counts, dtype=float)

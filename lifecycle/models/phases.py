@@ -361,6 +361,47 @@ class WaveDefinition:
             note=note,
         )
 
+    @classmethod
+    def from_spec(cls, spec: str, name: str | None = None) -> WaveDefinition:
+        """A definition from one line of text: ``"emergence:1980,decline:1990,resurgence:2001"``.
+
+        Each item is ``phase:first period`` (a year or ``YYYY-MM``), in order; the last
+        phase is open. An optional ``"name="`` prefix names the definition (default: the
+        text itself).
+
+        Raises
+        ------
+        DefinitionError
+            If an item is not ``phase:period``, or the periods do not increase.
+
+        Examples
+        --------
+        >>> d = WaveDefinition.from_spec("mine=rise:1980,fall:1990,return:2001")
+        >>> str(d)
+        'mine: rise 1980–1989, fall 1990–2000, return 2001–present'
+        """
+        if not isinstance(spec, str) or not spec.strip():
+            raise DefinitionError(
+                f"A wave specification must be text such as 'emergence:1980,decline:1990'. "
+                f"Got {spec!r}."
+            )
+        text = spec.strip()
+        if "=" in text:
+            head, text = text.split("=", 1)
+            name = name or head.strip()
+        names, breaks = [], []
+        for item in text.split(","):
+            phase, sep, first = item.partition(":")
+            if not sep or not phase.strip() or not first.strip():
+                raise DefinitionError(
+                    f"Each item of a wave specification must be 'phase:first period' such as "
+                    f"'decline:1990'. Got {item.strip()!r} in {spec!r}."
+                )
+            names.append(phase.strip())
+            first = first.strip()
+            breaks.append(int(first) if first.isdigit() else first)
+        return cls.from_breaks(name or spec.strip(), breaks, names=names)
+
     # ------------------------------------------------------------------ views
     @property
     def n_phases(self) -> int:

@@ -36,7 +36,6 @@ from lifecycle._core.validation import check_choice, check_int, check_n_draws
 from lifecycle.report.cells import (
     analyse_cell,
     dated_definitions,
-    default_definitions,
     reading_row,
     table_frame,
 )
@@ -416,8 +415,8 @@ def analyse_series(
     """The report's analyses for one series of the user's (a CSV or an event export).
 
     The series is one "reading" (as given); each measure is analysed. Definitions
-    default to the registry's (those that do not fit the series' years are listed with
-    the library's reason, not dropped silently).
+    default to the data-driven set (:data:`lifecycle.inference.DATA_DRIVEN`), never the
+    documents' dates unless named.
 
     Parameters
     ----------
@@ -425,7 +424,7 @@ def analyse_series(
     seed, n_boot, family
         As in :func:`analyse_evidence`.
     definitions : sequence of WaveDefinition or str, optional
-        Definitions to compare (default: the registry's).
+        Definitions to compare (default: the data-driven set).
     title : str, optional
     source : str
         Where the series came from, as the command line names it (``"mydata.csv"``,
@@ -452,7 +451,13 @@ def analyse_series(
         )
     seed, n_boot, family = _check_common(seed, n_boot, family, func)
     if definitions is None:
-        defs, notes = default_definitions()
+        defs, notes = (
+            None,
+            [
+                "Definitions: the data-driven set (no change, best 2/3/4-phase segmentations, the "
+                "conventional rise and fall); the documents' dated definitions only when named."
+            ],
+        )
     else:
         defs = [get_definition(d) if isinstance(d, str) else d for d in definitions]
         notes = []

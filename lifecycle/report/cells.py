@@ -91,7 +91,7 @@ def dated_definitions(registry: dict[str, Any]) -> tuple[list[Any], list[str]]:
 
 def compare_definitions(
     series: CountSeries,
-    definitions: Sequence[Any],
+    definitions: Sequence[Any] | None,
     family: str = "poisson",
     *,
     include_estimated: bool = True,
@@ -106,8 +106,8 @@ def compare_definitions(
     Parameters
     ----------
     series : CountSeries
-    definitions : sequence of WaveDefinition or str
-        Definitions or registry names.
+    definitions : sequence of WaveDefinition or str, or None
+        Definitions or registry names; None for the data-driven set.
     family : {"poisson", "negbin"}
     include_estimated : bool
         Passed to ``compare_waves`` (data-driven segmentations as references).
@@ -133,7 +133,7 @@ def compare_definitions(
             warnings.simplefilter("ignore", LifecycleWarning)
             comp = compare_waves(
                 series,
-                list(definitions) or ["no change"],
+                None if definitions is None else (list(definitions) or ["no change"]),
                 family,
                 loo=False,
                 include_estimated=include_estimated,
@@ -242,6 +242,26 @@ def _power_rows(tr: Any, row: dict, base: dict, seed: int, family: str) -> list[
     return rows
 
 
+def _stated_power(tr: Any, family: str, seed: int, *parts: str) -> float:
+    """Power of the resurgence test at the pre-specified alternative (NaN if impossible)."""
+    from lifecycle.inference.verdicts import power_at_alternative
+
+    f = tr.details["fitted"]
+    try:
+        p, _ = power_at_alternative(
+            f["count"].to_numpy(dtype=float),
+            f["exposure"].to_numpy(dtype=float),
+            family=family,
+            alpha=tr.details.get("dispersion"),
+            level=LEVEL,
+            n_sim=N_SIM_POWER,
+            seed=_seed_for(seed, *parts, "power stated"),
+        )
+    except LifecycleError:
+        return float("nan")
+    return p
+
+
 def _resurgence_rows(
     series: CountSeries,
     measure: str,
@@ -273,6 +293,9 @@ def _resurgence_rows(
         rejects=tr.reject(LEVEL),
         method=tr.method,
         note="",
+        power_stated=_stated_power(
+            tr, family, seed, base["indicator"], base["reading_id"], measure
+        ),
     )
     if not tr.details.get("resurgence_in_fit"):
         row["note"] = (

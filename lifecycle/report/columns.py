@@ -31,6 +31,16 @@ COMPARISON_COLUMNS = [
     "lr_df",
     "lr_p_value",
     "lr_valid",
+    "k_aic",
+    "AICc",
+    "dAICc",
+    "too_many_params",
+    "log_ml",
+    "log_ml_error",
+    "posterior_prob",
+    "bayes_factor",
+    "posterior_prob_alt",
+    "compared_on",
 ]
 #: The report's comparison table: one row per indicator × reading × definition.
 REPORT_COMPARISON_COLUMNS = [
@@ -54,6 +64,7 @@ TEST_COLUMNS = [
     "rejects",
     "power",
     "power_se",
+    "power_stated",
     "n_obs",
     "method",
     "seed",

@@ -1,10 +1,12 @@
 """The verdict rules: per indicator, how many readings support each conclusion, in words.
 
-A verdict is given only when every reading agrees: *resurgence supported* when every
-reading's resurgence test rejects a single rise and fall at :data:`LEVEL`; *no resurgence
-detected* when none rejects and the test had power >= :data:`ADEQUATE_POWER` at the fitted
-alternative in every reading; otherwise *the evidence cannot decide*, with the reasons.
-Nothing here computes a statistic: the rules read the comparison and tests tables.
+The rules are :mod:`lifecycle.inference.verdicts`: per reading *resurgence supported*
+when the resurgence test rejects a single rise and fall at :data:`LEVEL`; *no resurgence
+of at least the stated size* when it does not and its power at the pre-specified
+alternative (a 50% decline and a 50% rebound) is >= :data:`ADEQUATE_POWER`; otherwise
+*the evidence cannot decide*. A verdict holds for an indicator when it holds in every
+reading, and the words say how many distinct outcomes the readings give. Nothing here
+computes a statistic: the rules read the comparison and tests tables.
 """
 
 from __future__ import annotations
@@ -14,6 +16,36 @@ import pandas as pd
 from lifecycle.report.cells import ADEQUATE_POWER, LEVEL
 
 __all__ = ["verdict_rows"]
+
+
+def _indicator_verdict(res_ok: pd.DataFrame, n: int, reasons: list[str]) -> tuple[str, str]:
+    """The verdict of one indicator by :mod:`lifecycle.inference.verdicts`, in words."""
+    from lifecycle.inference.verdicts import (
+        CANNOT_DECIDE,
+        NO_RESURGENCE,
+        SUPPORTED,
+        ResurgenceAlternative,
+        combine_verdicts,
+        reading_verdict,
+    )
+
+    per_reading = []
+    for _, g in res_ok.groupby("reading_id", sort=True):
+        rejects = bool((g["rejects"] == True).any())  # noqa: E712
+        p = g["power_stated"].astype(float)
+        per_reading.append(reading_verdict(rejects, None if p.isna().any() else p.min())[0])
+    per_reading += [CANNOT_DECIDE] * max(n - len(per_reading), 0)
+    verdict, outcomes = combine_verdicts(per_reading)
+    if verdict == SUPPORTED:
+        words = f"Every reading ({n}) rejects a single rise and fall at the {100 * LEVEL:g}% level."
+    elif verdict == NO_RESURGENCE:
+        words = (
+            f"No reading rejects a single rise and fall, and in every reading the test would "
+            f"detect {ResurgenceAlternative().describe()} with power >= {ADEQUATE_POWER:g}."
+        )
+    else:
+        words = "Why: " + "; ".join(reasons or ["see the tables"]) + "."
+    return verdict, words + " " + outcomes
 
 
 def verdict_rows(
@@ -27,7 +59,8 @@ def verdict_rows(
         comp = comparison[(comparison["indicator"] == name) & (comparison["status"] == "ok")]
         fitted_readings = comp["reading_id"].nunique()
         best = (
-            comp.sort_values(["reading_id", "AIC", "definition"])
+            comp.assign(_pp=-comp["posterior_prob"].astype(float).fillna(-1.0))
+            .sort_values(["reading_id", "_pp", "AIC", "definition"])
             .groupby("reading_id", sort=True)
             .first()
         )
@@ -35,13 +68,14 @@ def verdict_rows(
         best_text = ", ".join(
             f"{d} in {c}" for d, c in sorted(best_counts.items(), key=lambda x: (-x[1], x[0]))
         )
-        strong = best[best["akaike_weight"] >= 0.9] if len(best) else best
+        strong = best[best["posterior_prob"].astype(float) >= 0.9] if len(best) else best
         t = tests[(tests["indicator"] == name)]
         res = t[t["test"].str.startswith("resurgence")]
         res_ok = res[res["status"] == "ok"]
         res_readings = res_ok["reading_id"].nunique()
         reject_readings = res_ok[res_ok["rejects"] == True]["reading_id"].nunique()  # noqa: E712
-        powered = res_ok[res_ok["power"].astype(float) >= ADEQUATE_POWER]["reading_id"].nunique()
+        stated = res_ok["power_stated"].astype(float)
+        powered = res_ok[stated >= ADEQUATE_POWER]["reading_id"].nunique()
         ch = t[(t["test"] == "at least one change") & (t["status"] == "ok")]
         change_readings = ch[ch["rejects"] == True]["reading_id"].nunique()  # noqa: E712
         change_tested = ch["reading_id"].nunique()
@@ -62,31 +96,17 @@ def verdict_rows(
         if len(best_counts) > 1:
             reasons.append("readings disagree on the best definition")
         if fitted_readings and len(strong) < fitted_readings:
-            reasons.append("Akaike weights are spread (no definition has weight >= 0.9)")
-        if res_readings and reject_readings == res_readings and reject_readings == n:
-            verdict = "resurgence supported"
-            words = (
-                f"Every reading ({n}) rejects a single rise and fall in favour of a "
-                f"resurgence at the {100 * LEVEL:g}% level."
-            )
-        elif res_readings and reject_readings == 0 and powered == res_readings == n:
-            verdict = "no resurgence detected"
-            words = (
-                f"No reading shows a resurgence, and the test would have found one of the "
-                f"fitted size with power >= {ADEQUATE_POWER:g} in every reading."
-            )
-        else:
-            verdict = "the evidence cannot decide"
-            words = "Why: " + "; ".join(reasons or ["see the tables"]) + "."
+            reasons.append("posterior probabilities are spread (no definition has >= 0.9)")
+        verdict, words = _indicator_verdict(res_ok, n, reasons)
         detail = [
             f"{n} reading(s).",
             f"Resurgence test possible (for at least one measure) in {res_readings}, "
             f"rejecting a single rise and fall in {reject_readings} (power >= "
-            f"{ADEQUATE_POWER:g} at the fitted alternative in {powered}).",
+            f"{ADEQUATE_POWER:g} at the stated alternative in {powered}).",
             f"At least one change: tested in {change_tested}, found in {change_readings}.",
         ]
         if best_text:
-            detail.append(f"Smallest AIC: {best_text} reading(s).")
+            detail.append(f"Highest posterior probability: {best_text} reading(s).")
         else:
             detail.append("No definition could be fitted.")
         if dir_text:
