@@ -86,7 +86,7 @@ def test_dated_statements_per_document(ev: evidence.Evidence) -> None:
     counts = d.groupby("source_id").size().to_dict()
     assert counts == {
         "amin_asif": 28,
-        "csis_2018": 7,
+        "csis_2018": 8,
         "rana_2024": 54,
         "toca_2024": 10,
         "yip_2024": 16,
@@ -126,6 +126,19 @@ def test_evidence_without_milestones_file(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- periods read
+
+
+def test_csis_count_scope_is_a_named_reading(ev: evidence.Evidence) -> None:
+    q = ev.quantities
+    rows = q[(q["source_id"] == "csis_2018") & (q["measure"] == "attacks_on_civilians")]
+    got = {r.period_reading: (r.period_start, r.period_end_precision) for r in rows.itertuples()}
+    assert got == {
+        "since_january_2017": ("2017-01", "open"),
+        "since_founding_2015": ("2015", "open"),
+    }
+    # two readings of one statement are not a disagreement
+    c = evidence.conflicts(ev)
+    assert not ((c["id_a"].isin(rows["id"])) & (c["id_b"].isin(rows["id"]))).any()
 
 
 def test_2021_count_keeps_its_clause_and_two_readings(ev: evidence.Evidence) -> None:
@@ -331,3 +344,13 @@ def test_selection_caveat_on_event_indicators() -> None:
         assert "events mentioned (a selection)" in s.name, key
     r = enumerate_readings("event_reach")[0]
     assert "selection" not in r.name  # the reading names choices; the caveat is in summary()
+
+
+def test_new_periodisations_in_the_report_comparison() -> None:
+    from lifecycle.report import analyse_evidence
+
+    a = analyse_evidence(seed=3, n_boot=19, questions=["event_attacks"])
+    shown = set(a.comparison["definition"])
+    assert {"cass_abstract_from_2020", "cass_territorial", "yip_influence_since_2019"} <= shown
+    desc = a.indicators.set_index("question").loc["event_attacks", "description"]
+    assert SELECTION_CAVEAT in desc

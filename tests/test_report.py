@@ -211,9 +211,11 @@ class TestWriteReport:
                 "comparison_event_attacks"} <= stems  # fmt: skip
         md = (tmp_path / "report.md").read_text()
         headings = [ln for ln in md.splitlines() if ln.startswith("## ")]
-        assert headings[:2] == ["## Verdict", "## Evidence used"]
-        assert headings.index("## Readings") < headings.index("## Comparison of definitions")
-        assert headings.index("## Tests and their power") < headings.index("## Figures")
+        # issue 13: verdicts first, one section per indicator, then the detail
+        labels = [f"## {x}" for x in fast_analysis.indicators["indicator"]]
+        assert headings[: 1 + len(labels)] == ["## Verdicts", *labels]
+        assert headings.index("## Evidence") < headings.index("## Readings")
+        assert headings.index("## Readings") < headings.index("## Method and reproduction")
         assert "> By January 2017, the ISKP had executed 84 attacks" in md  # quotes with ids
         page = (tmp_path / "report.html").read_text()
         assert page.count("<svg") == len(stems)  # every figure embedded

@@ -24,10 +24,15 @@ MAX_DRAWS = 1_000_000
 #: Memory one table of draws (draws × periods, float64) may take: 512 MiB.
 MAX_DRAW_BYTES = 512 * 2**20
 
+#: Smallest exposure accepted: a millionth of a period (half a minute of a year). A
+#: smaller one is no observation, and its log-offset breaks every fit.
+MIN_EXPOSURE = 1e-6
+
 __all__ = [
     "MAX_COUNT",
     "MAX_DRAWS",
     "MAX_DRAW_BYTES",
+    "MIN_EXPOSURE",
     "check_choice",
     "check_counts",
     "check_exposure",
@@ -348,5 +353,12 @@ def check_exposure(
         raise ExposureError(
             f"{_where(name, func)} must hold positive finite numbers. "
             f"Got {float(arr[i])!r} at position {i}."
+        )
+    tiny = np.flatnonzero(arr < MIN_EXPOSURE) if positive else []
+    if len(tiny):
+        i = int(tiny[0])
+        raise ExposureError(
+            f"{_where(name, func)} must hold exposures of at least {MIN_EXPOSURE:g} (a share "
+            f"of the period; one day of a year is 0.0027). Got {float(arr[i])!r} at position {i}."
         )
     return arr

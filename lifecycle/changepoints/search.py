@@ -22,6 +22,19 @@ Minimise the total segment cost ``sum_j c(b_j, b_{j+1}) = -2 loglik``
   partitioning with PELT pruning (exact; expected ``O(n)`` when the number of changes
   grows with ``n``, ``O(n^2)`` worst case).
 
+Negative binomial
+-----------------
+One dispersion ``alpha`` for the whole series. Estimated once under a constant rate it
+absorbs every real change of level (rates 5/100/30/150/5 with ``alpha = 0.2`` gave
+``alpha_hat ~ 1.5`` and hid two breaks), so when it is not given it is *profiled over
+segmentations*: the dynamic programme (or PELT) runs for every ``alpha`` of a grid
+(0 and 31 values from 1e-3 to 30, neighbours a factor 1.41 apart); for each number of
+changes the best grid point's breaks get their exact ML dispersion (bounded Brent in
+``log alpha``), and the chosen segmentation alternates breaks | alpha and alpha |
+breaks to a fixed point. The result maximises the likelihood jointly in the breaks,
+the rates and ``alpha`` (checked against brute force in the tests); ``p`` counts
+``alpha`` as one more parameter. Cost: about 32 searches instead of one.
+
 Is there a change, and how sure is its place? :mod:`lifecycle.changepoints.uncertainty`
 (change test, break intervals) and :mod:`lifecycle.changepoints.posterior` (the exact
 Bayesian posterior).
@@ -39,13 +52,18 @@ with a linear computational cost. *Journal of the American Statistical Associati
 from __future__ import annotations
 
 import math
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
-from lifecycle._core.errors import ParameterError, TooShortError
+from lifecycle._core.dispersion import ALPHA_RANGE
+from lifecycle._core.errors import ApproximationWarning, ParameterError, TooShortError
 from lifecycle._core.validation import check_choice, check_float, check_int
+from lifecycle.changepoints.engines import _backtrack, _dp, _LengthPenalised, _pelt
 from lifecycle.changepoints.segmentation import (
     Segmentation,
     beta_of,
@@ -65,11 +83,8 @@ __all__ = ["detect", "segment_path"]
 
 FAMILIES = ("poisson", "negbin")
 _DEFAULT_MAX_CHANGES = 10
-_TINY = 1e-300
-_BLOCK_CELLS = 1 << 16  # cells per block of the dynamic programme (512 kB of float64)
-
-
-# ====================================================================== inputs
+# dispersions the profile search tries (0 = Poisson); neighbours differ by a factor 1.41
+ALPHA_GRID = np.concatenate([[0.0], np.geomspace(1e-3, 30.0, 31)])
 
 
 # ====================================================================== inputs
@@ -119,190 +134,153 @@ def _check_room(n: int, k: int, min_size: int, func: str, what: str) -> None:
         )
 
 
-# ====================================================================== search engines
-class _LengthPenalised:
-    """A cost plus ``log(t - s)`` per segment (the MBIC length term)."""
+@dataclass(frozen=True)
+class _Level:
+    """The best segmentation with ``k`` changes: its cost, breaks and dispersion."""
 
-    def __init__(self, cost: Any, n: int) -> None:
-        self.cost = cost
-        # log a + log b - log(a + b) <= log(n): the slack of the triangle inequality
-        self._prune_slack = math.log(max(n, 1)) + 1e-9
-
-    def _partial(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return self.cost._partial(s, t) + np.log(np.maximum(t - s, 1))
+    k: int
+    cost: float  # -2 loglik with every constant (plus the MBIC length term if asked)
+    breaks: tuple[int, ...]
+    alpha: float | None
 
 
-def _dp(cost: Any, n: int, K: int, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Segment-neighbourhood dynamic programme.
+def _alpha_given_breaks(atoms: Atoms, breaks: Any, lo: float, hi: float) -> tuple[float, float]:
+    """ML NB2 dispersion of a fixed segmentation (segment rates profiled) and its cost.
 
-    Returns ``F`` of shape ``(K + 1, n + 1)``, ``F[k, t]`` the least partial cost of
-    ``[0, t)`` in ``k + 1`` segments of at least ``m`` atoms (``inf`` if impossible), and
-    ``arg[k, t]``, the start of the last segment of that optimum (the smallest such
-    start when several tie).
-
-    End points are processed in blocks of rows; all levels share the block's matrix of
-    segment costs, so each of the ``~n^2 / 2`` costs is computed once, and each level
-    costs one addition and one ``argmin`` per cell.
+    ``log alpha`` is maximised on ``[lo, hi]`` (bounded Brent); ``alpha = 0`` (Poisson)
+    is returned when its likelihood is at least as high.
     """
-    F = np.full((K + 1, n + 1), np.inf)
-    arg = np.zeros((K + 1, n + 1), dtype=np.int64)
-    block = max(16, _BLOCK_CELLS // max(n, 1))
-    with np.errstate(all="ignore"):
-        for t0 in range(m, n + 1, block):
-            t1 = min(n + 1, t0 + block)
-            t = np.arange(t0, t1)
-            smax = t1 - 1 - m  # the last start any end of the block can use
-            s = np.arange(smax + 1)
-            M = cost._partial(s[None, :], t[:, None])
-            lo = max(0, t0 - m + 1)
-            if lo <= smax:
-                sub = M[:, lo:]
-                sub[s[None, lo:] > (t[:, None] - m)] = np.inf
-            F[0, t] = M[:, 0]
-            rows = np.arange(t.size)
-            V = np.empty_like(M)
-            for k in range(1, K + 1):
-                np.add(M, F[k - 1, : smax + 1], out=V)
-                a = V.argmin(axis=1)
-                F[k, t] = V[rows, a]
-                arg[k, t] = a
-    return F, arg
+    n = len(atoms)
+    s = np.array([0, *breaks])
+    t = np.array([*breaks, n])
+
+    def cost(log_a: float) -> float:
+        c = NegBinCost(alpha=math.exp(log_a)).fit(np.column_stack([atoms.count, atoms.exposure]))
+        return float(c.segment_cost(s, t).sum())
+
+    res = optimize.minimize_scalar(
+        cost, bounds=(math.log(lo), math.log(hi)), method="bounded", options={"xatol": 1e-6}
+    )
+    pois = float(_make_cost(atoms, "poisson", None).segment_cost(s, t).sum())
+    if pois <= res.fun:
+        return 0.0, pois
+    return float(math.exp(res.x)), float(res.fun)
 
 
-def _backtrack(arg: np.ndarray, k: int, n: int) -> list[int]:
-    breaks = []
-    t = n
-    for level in range(k, 0, -1):
-        t = int(arg[level, t])
-        breaks.append(t)
-    return breaks[::-1]
+def _bracket(g: int) -> tuple[float, float]:
+    """Search interval for ``alpha`` around grid point ``g`` (its two neighbours)."""
+    lo = ALPHA_GRID[max(g - 1, 1)] if g > 1 else ALPHA_RANGE[0]
+    hi = ALPHA_GRID[min(g + 1, ALPHA_GRID.size - 1)]
+    return float(lo), float(hi)
 
 
-def _pelt(cost: Any, n: int, beta: float, m: int, prune: bool = True) -> tuple[list[int], float]:
-    """Optimal partitioning with PELT pruning; returns breaks and the penalised cost.
+def _length_term(breaks: Any, n: int) -> float:
+    return float(np.log(np.diff([0, *breaks, n])).sum())
 
-    Pruning (Killick et al. 2012, with ``K = 0`` since ``c(a, b) + c(b, c) <= c(a, c)``
-    for maximised log-likelihood costs): start ``s`` is discarded at time ``t`` when
-    ``F(s) + c(s, t) > F(t)``. With ``min_size = m > 1`` this only rules ``s`` out for end
-    points ``t' >= t + m`` (the segment ``[t, t')`` must be admissible), so discarding is
-    delayed by ``m - 1`` steps.
+
+def _levels_fixed(cost: Any, atoms: Atoms, K: int, m: int, lengths: bool) -> list[_Level]:
+    n = len(atoms)
+    F, arg = _dp(_LengthPenalised(cost, n) if lengths else cost, n, K, m)
+    alpha = cost.alpha if isinstance(cost, NegBinCost) else None
+    return [
+        _Level(k, float(F[k, n] + cost.constant), tuple(_backtrack(arg, k, n)), alpha)
+        for k in range(K + 1)
+        if np.isfinite(F[k, n])
+    ]
+
+
+def _levels_profiled(atoms: Atoms, K: int, m: int, lengths: bool) -> list[_Level]:
+    """Best segmentation and dispersion for each ``k``, ``alpha`` profiled out.
+
+    For every ``alpha`` of :data:`ALPHA_GRID` the dynamic programme gives the best
+    segmentation with ``k`` changes; for each ``k`` the best grid point's segmentation
+    then gets its exact ML dispersion between the neighbouring grid points. So the cost
+    of level ``k`` is ``-2 max_{alpha, segmentation} loglik`` up to the grid's
+    resolution in the segmentation (the dispersion is exact given it).
     """
-    if prune and m == 1 and type(cost) is PoissonCost:
-        return _pelt_poisson(cost._S, cost._X, n, beta)
-    slack = getattr(cost, "_prune_slack", 0.0)
-    F = np.full(n + 1, np.inf)
-    F[0] = -beta
-    last = np.zeros(n + 1, dtype=np.int64)
-    cand = np.empty(n + 1, dtype=np.int64)
-    dead = np.empty(n + 1)
-    nc = 0
-    with np.errstate(all="ignore"):
-        for t in range(m, n + 1):
-            s_new = t - m
-            if s_new == 0 or s_new >= m:
-                cand[nc] = s_new
-                dead[nc] = np.inf
-                nc += 1
-            c = cand[:nc]
-            vals = F[c] + cost._partial(c, t)
-            j = int(vals.argmin())
-            F[t] = vals[j] + beta
-            last[t] = c[j]
-            if not prune:
-                continue
-            if m == 1:
-                keep = vals - slack <= F[t]
-                if not keep.all():
-                    kept = c[keep]
-                    nc = kept.size
-                    cand[:nc] = kept
-            else:
-                d = dead[:nc]
-                d[(vals - slack > F[t]) & np.isinf(d)] = t
-                keep = d > t + 1 - m
-                if not keep.all():
-                    kept_c, kept_d = c[keep], d[keep]
-                    nc = kept_c.size
-                    cand[:nc] = kept_c
-                    dead[:nc] = kept_d
-    return _trace(last, n), float(F[n])
+    n = len(atoms)
+    tot = np.full((ALPHA_GRID.size, K + 1), np.inf)
+    args = []
+    for g, a in enumerate(ALPHA_GRID):
+        cost = _make_cost(atoms, "negbin", float(a))
+        F, arg = _dp(_LengthPenalised(cost, n) if lengths else cost, n, K, m)
+        tot[g] = F[:, n] + cost.constant
+        args.append(arg)
+    out = []
+    for k in range(K + 1):
+        if not np.isfinite(tot[:, k]).any():
+            continue
+        g = int(np.argmin(tot[:, k]))
+        br = tuple(_backtrack(args[g], k, n))
+        a, c = _alpha_given_breaks(atoms, br, *_bracket(g))
+        c += _length_term(br, n) if lengths else 0.0
+        out.append(_Level(k, min(c, float(tot[g, k])), br, a if c <= tot[g, k] else ALPHA_GRID[g]))
+    return out
 
 
-def _trace(last: np.ndarray, n: int) -> list[int]:
-    breaks = []
-    t = n
-    while t > 0:
-        t = int(last[t])
-        if t > 0:
-            breaks.append(t)
-    return breaks[::-1]
+def _polish(atoms: Atoms, level: _Level, m: int, lengths: bool) -> _Level:
+    """Alternate segmentation | alpha and alpha | segmentation until neither improves."""
+    n = len(atoms)
+    for _ in range(20):
+        cost = _make_cost(atoms, "negbin", level.alpha)
+        _, arg = _dp(_LengthPenalised(cost, n) if lengths else cost, n, level.k, m)
+        br = tuple(_backtrack(arg, level.k, n))
+        if br == level.breaks:
+            return level
+        a, c = _alpha_given_breaks(atoms, br, ALPHA_RANGE[0], ALPHA_RANGE[1])
+        c += _length_term(br, n) if lengths else 0.0
+        if c >= level.cost - 1e-9:
+            return level
+        level = _Level(level.k, c, br, a)
+    return level
 
 
-def _pelt_poisson(S: np.ndarray, X: np.ndarray, n: int, beta: float) -> tuple[list[int], float]:
-    """PELT for the Poisson cost with ``min_size = 1``, in half-cost units.
+def _pelt_profiled(atoms: Atoms, beta: float, m: int, mbic: bool) -> tuple[list[int], float]:
+    """PELT with the NB2 dispersion profiled out: grid, then alternate to a fixed point."""
+    n = len(atoms)
 
-    The same recursion and pruning as :func:`_pelt`, with the candidates' prefix sums
-    kept in preallocated buffers beside them, so that each step is a handful of numpy
-    calls on the candidate set (whose size is about the length of the current regime).
-    """
-    half = beta / 2.0
-    Fh = np.empty(n + 1)  # F / 2
-    Fh[0] = -half
-    last = np.zeros(n + 1, dtype=np.int64)
-    idx = np.zeros(n + 1, dtype=np.int64)
-    Sc = np.zeros(n + 1)
-    Xc = np.zeros(n + 1)
-    Hc = np.zeros(n + 1)  # F(s)/2 - S(s)
-    Hc[0] = Fh[0]
-    nc = 1
-    log, maximum, subtract = np.log, np.maximum, np.subtract
-    S_list, X_list = S.tolist(), X.tolist()
-    with np.errstate(all="ignore"):
-        for t in range(1, n + 1):
-            St = S_list[t]
-            Xt = X_list[t]
-            C = St - Sc[:nc]
-            v = log(maximum(C, _TINY) / (Xt - Xc[:nc]))
-            v *= C
-            subtract(Hc[:nc], v, out=v)  # half-cost from each start, minus S(t)
-            j = v.argmin()
-            best = float(v[j])
-            Fh[t] = best + St + half
-            last[t] = idx[j]
-            keep = v <= best + half
-            if not keep.all():
-                k = int(np.count_nonzero(keep))
-                idx[:k] = idx[:nc][keep]
-                Sc[:k] = Sc[:nc][keep]
-                Xc[:k] = Xc[:nc][keep]
-                Hc[:k] = Hc[:nc][keep]
-                nc = k
-            idx[nc] = t
-            Sc[nc] = St
-            Xc[nc] = Xt
-            Hc[nc] = best + half
-            nc += 1
-    return _trace(last, n), float(2.0 * Fh[n])
+    def run(a: float) -> tuple[float, list[int]]:
+        cost = _make_cost(atoms, "negbin", a)
+        br, val = _pelt(_LengthPenalised(cost, n) if mbic else cost, n, beta, m)
+        return float(val + cost.constant), br
+
+    runs = [run(float(a)) for a in ALPHA_GRID]
+    g = int(np.argmin([r[0] for r in runs]))
+    best, br = runs[g]
+    alpha = float(ALPHA_GRID[g])
+    lo, hi = _bracket(g)
+    for _ in range(20):
+        a, c = _alpha_given_breaks(atoms, br, lo, hi)
+        c += beta * len(br) + (_length_term(br, n) if mbic else 0.0)
+        if c < best - 1e-9:
+            best, alpha = c, a
+        val, br_new = run(alpha)
+        if br_new == br or val >= best - 1e-9:
+            break
+        best, br = val, br_new
+        lo, hi = ALPHA_RANGE
+    return br, alpha
+
+
+def _levels(
+    atoms: Atoms, family: str, alpha: float | None, K: int, m: int, lengths: bool = False
+) -> list[_Level]:
+    if family == "negbin" and alpha is None:
+        return _levels_profiled(atoms, K, m, lengths)
+    return _levels_fixed(_make_cost(atoms, family, alpha), atoms, K, m, lengths)
 
 
 def _path_frame(
-    F: np.ndarray,
-    arg: np.ndarray,
-    atoms: Atoms,
-    constant: float,
-    family: str,
-    alpha_estimated: bool,
+    levels: list[_Level], atoms: Atoms, family: str, alpha_estimated: bool
 ) -> pd.DataFrame:
     n = len(atoms)
     rows = []
-    for k in range(F.shape[0]):
-        if not np.isfinite(F[k, n]):
-            continue
-        b = _backtrack(arg, k, n)
-        cost = float(F[k, n] + constant)
-        row = {"n_changes": k, "cost": cost, "loglik": -cost / 2.0}
-        row.update(criteria_of(cost, b, n, family, alpha_estimated))
-        row["breaks"] = tuple(atoms.label(i) for i in b)
+    for lv in levels:
+        row = {"n_changes": lv.k, "cost": lv.cost, "loglik": -lv.cost / 2.0}
+        row.update(criteria_of(lv.cost, list(lv.breaks), n, family, alpha_estimated))
+        row["breaks"] = tuple(atoms.label(i) for i in lv.breaks)
+        if family == "negbin":
+            row["alpha"] = lv.alpha
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -340,12 +318,17 @@ def detect(
         Frequency of ``years`` for plain counts.
     family : {"poisson", "negbin"}
     alpha : float, optional
-        NB2 dispersion; estimated once by ML under a constant rate if omitted.
+        NB2 dispersion. If omitted it is estimated by maximum likelihood jointly with
+        the segmentation (profiled: for each number of changes, the best segmentation
+        over a grid of dispersions, then the exact ML dispersion given the breaks, then
+        alternation to a fixed point), so real changes do not inflate it.
     n_changes : int, optional
         Fix the number of changes (exact search); ``penalty`` is then not used.
     max_changes : int, optional
         Largest number of changes the exact search considers, and the extent of
-        ``path`` (default ``n_changes`` if given, else ``min(10, n // min_size - 1)``).
+        ``path`` (default ``n_changes`` if given, else ``min(10, n // min_size - 1)``,
+        doubled as long as the criterion still chooses the cap). A cap you set that
+        the criterion still chooses gives an ``ApproximationWarning``.
     penalty : {"bic", "mbic", "aic"} or float
         How to choose the number of changes: a criterion, or a penalty per change in
         units of ``-2 loglik``.
@@ -361,6 +344,11 @@ def detect(
     Returns
     -------
     Segmentation
+
+    Warns
+    -----
+    ApproximationWarning
+        If ``max_changes`` was given and the criterion is still improving at it.
 
     Raises
     ------
@@ -437,68 +425,95 @@ def _detect(
     atoms = _atoms_from(data, years, exposure, measure, freq, func)
     n = len(atoms)
     _check_room(n, 0, min_size, func, "n_changes")
-    cost = _make_cost(atoms, family, alpha)
     alpha_estimated = family == "negbin" and alpha is None
-
+    opts = {"family": family, "alpha_estimated": alpha_estimated, "min_size": min_size}
     if method == "pelt":
-        search = _LengthPenalised(cost, n) if penalty == "mbic" else cost
-        breaks, _ = _pelt(search, n, beta_of(penalty, n), min_size)
-        return build(
-            atoms,
-            cost,
-            breaks,
-            family=family,
-            alpha_estimated=alpha_estimated,
-            method=method,
-            penalty=penalty,
-            min_size=min_size,
-            level=level,
-            path=None,
-        )
+        beta = beta_of(penalty, n)
+        if alpha_estimated:
+            breaks, alpha = _pelt_profiled(atoms, beta, min_size, penalty == "mbic")
+        else:
+            cost = _make_cost(atoms, family, alpha)
+            search = _LengthPenalised(cost, n) if penalty == "mbic" else cost
+            breaks, _ = _pelt(search, n, beta, min_size)
+        cost = _make_cost(atoms, family, alpha)
+        return build(atoms, cost, breaks, method=method, penalty=penalty, level=level,
+                     path=None, **opts)  # fmt: skip
+    for k_, what in ((n_changes, "n_changes"), (max_changes, "max_changes")):
+        if k_ is not None:
+            _check_room(n, k_, min_size, func, what)
+    chosen, levels = _exact(atoms, family, alpha, n_changes, max_changes, penalty, min_size)
+    if alpha_estimated:
+        lengths = penalty == "mbic" and n_changes is None
+        chosen = _polish(atoms, chosen, min_size, lengths)
+        if not lengths:  # the path shows the polished fit of the chosen level
+            levels = [chosen if lv.k == chosen.k else lv for lv in levels]
+    return build(
+        atoms,
+        _make_cost(atoms, family, chosen.alpha),
+        list(chosen.breaks),
+        method="exact",
+        penalty="fixed" if n_changes is not None else penalty,
+        level=level,
+        path=_path_frame(levels, atoms, family, alpha_estimated),
+        **opts,
+    )
 
-    if n_changes is not None:
-        _check_room(n, n_changes, min_size, func, "n_changes")
-    if max_changes is not None:
-        _check_room(n, max_changes, min_size, func, "max_changes")
+
+def _exact(
+    atoms: Atoms,
+    family: str,
+    alpha: float | None,
+    n_changes: int | None,
+    max_changes: int | None,
+    penalty: str | float,
+    m: int,
+) -> tuple[_Level, list[_Level]]:
+    """Exact search: the chosen level and the path of every level.
+
+    With the default cap, a criterion still improving at the cap raises it (doubling,
+    up to the most changes the series can hold); with a cap the user set, a warning
+    says so.
+    """
+    n = len(atoms)
+    feasible = _feasible_max(n, m)
+    auto = max_changes is None and n_changes is None
     if max_changes is not None:
         K = max(max_changes, n_changes or 0)
     elif n_changes is not None:
         K = n_changes
     else:
-        K = min(_DEFAULT_MAX_CHANGES, _feasible_max(n, min_size))
-    F, arg = _dp(cost, n, K, min_size)
-    path = _path_frame(F, arg, atoms, cost.constant, family, alpha_estimated)
-    if n_changes is not None:
-        k = n_changes
-        breaks = _backtrack(arg, k, n)
-        chosen: str | float = "fixed"
-    elif penalty == "mbic":
-        Fm, argm = _dp(_LengthPenalised(cost, n), n, K, min_size)
-        score = Fm[:, n] + 3.0 * math.log(n) * np.arange(K + 1)
-        k = int(np.argmin(score))
-        breaks = _backtrack(argm, k, n)
-        chosen = penalty
-    else:
-        p = np.array([n_params(k, family, alpha_estimated) for k in range(K + 1)])
-        if penalty in ("aic", "bic"):
-            score = F[:, n] + p * (2.0 if penalty == "aic" else math.log(n))
+        K = min(_DEFAULT_MAX_CHANGES, feasible)
+    alpha_estimated = family == "negbin" and alpha is None
+    while True:
+        levels = _levels(atoms, family, alpha, K, m)
+        if n_changes is not None:
+            return next(lv for lv in levels if lv.k == n_changes), levels
+        if penalty == "mbic":
+            pool = _levels(atoms, family, alpha, K, m, lengths=True)
+            score = [lv.cost + 3.0 * math.log(n) * lv.k for lv in pool]
         else:
-            score = F[:, n] + float(penalty) * np.arange(K + 1)
-        k = int(np.argmin(score))
-        breaks = _backtrack(arg, k, n)
-        chosen = penalty
-    return build(
-        atoms,
-        cost,
-        breaks,
-        family=family,
-        alpha_estimated=alpha_estimated,
-        method="exact",
-        penalty=chosen,
-        min_size=min_size,
-        level=level,
-        path=path,
-    )
+            pool = levels
+            pen = [
+                float(penalty) * lv.k
+                if not isinstance(penalty, str)
+                else n_params(lv.k, family, alpha_estimated)
+                * (2.0 if penalty == "aic" else math.log(n))
+                for lv in pool
+            ]
+            score = [lv.cost + p for lv, p in zip(pool, pen, strict=True)]
+        chosen = pool[int(np.argmin(score))]
+        if chosen.k < K or K >= feasible:
+            return chosen, levels
+        if not auto:
+            warnings.warn(
+                f"detect: the criterion ({penalty}) is still improving at "
+                f"max_changes={K} (the best segmentation uses all {K} changes); raise "
+                f"max_changes (the series can hold {feasible}) or use method='pelt'.",
+                ApproximationWarning,
+                stacklevel=4,
+            )
+            return chosen, levels
+        K = min(2 * K, feasible)
 
 
 def segment_path(

@@ -44,7 +44,8 @@ class Segmentation:
     alpha : float or None
         NB2 dispersion used (None for Poisson).
     alpha_estimated : bool
-        Whether ``alpha`` was estimated (ML under a constant rate) rather than given.
+        Whether ``alpha`` was estimated (maximum likelihood jointly with the
+        segmentation: the dispersion is profiled over segmentations) rather than given.
     method : {"exact", "pelt"}
     penalty : str or float
         The criterion (``"bic"``, ``"mbic"``, ``"aic"``), a penalty per change, or

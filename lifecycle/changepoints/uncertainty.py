@@ -17,7 +17,7 @@ variables. *Biometrika* 57(1): 1–17.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,8 @@ from lifecycle.changepoints.search import (
     _backtrack,
     _check_room,
     _dp,
+    _Level,
+    _polish,
 )
 from lifecycle.changepoints.segmentation import Segmentation
 from lifecycle.models.costs import (
@@ -49,6 +51,7 @@ from lifecycle.models.costs import (
     poisson_partial,
     prefix_sums,
 )
+from lifecycle.series.countseries import Atoms
 
 __all__ = ["BreakIntervals", "break_intervals", "test_change"]
 
@@ -282,14 +285,32 @@ class BreakIntervals:
 
 
 def _best_k_breaks(
-    Y: np.ndarray, e: np.ndarray, family: str, alpha: float | None, k: int, min_size: int
+    Y: np.ndarray,
+    atoms: Atoms,
+    family: str,
+    alpha: float | None,
+    k: int,
+    min_size: int,
+    profile_from: float | None = None,
 ) -> np.ndarray:
-    """Breaks of the best ``k``-change segmentation of each row of Y, shape (M, k)."""
+    """Breaks of the best ``k``-change segmentation of each row of Y, shape (M, k).
+
+    With ``profile_from`` (NB2 with an estimated dispersion) each row's dispersion is
+    profiled with its segmentation as in :func:`lifecycle.changepoints.detect`:
+    segment at ``profile_from``, re-estimate ``alpha`` given the breaks, and alternate
+    until the breaks stop changing.
+    """
     M, n = Y.shape
+    e = atoms.exposure
+    out = np.empty((M, k), dtype=np.int64)
+    if profile_from is not None:
+        for i in range(M):
+            start = _Level(k, np.inf, (), profile_from)
+            out[i] = _polish(replace(atoms, count=Y[i]), start, min_size, False).breaks
+        return out
     if k == 1:
         *_, split = _lr_batch(Y, e, family, alpha, 1, min_size)
         return split[:, None]
-    out = np.empty((M, k), dtype=np.int64)
     for i in range(M):
         cost = PoissonCost() if family == "poisson" else NegBinCost(alpha=alpha)
         cost.fit(np.column_stack([Y[i], e]))
@@ -305,7 +326,8 @@ def break_intervals(
 
     Replicates are drawn from the fitted piecewise-constant model (Poisson, or NB2 with
     the fitted dispersion); each is segmented again with the same number of changes,
-    family and ``min_size`` (re-estimating the dispersion if it was estimated). The
+    family and ``min_size``, by the same model: an estimated dispersion is profiled
+    with the segmentation of each replicate, as :func:`detect` does. The
     interval of break ``j`` is the equal-tailed percentile interval of the ``j``-th
     break over the replicates, conditional on the number of changes.
 
@@ -358,7 +380,8 @@ def break_intervals(
     a = None if seg.family == "poisson" else np.full(n_boot, seg.alpha or 0.0)
     Ystar = _simulate(rng, mu, a)
     alpha = None if (seg.family == "poisson" or seg.alpha_estimated) else seg.alpha
-    draws = _best_k_breaks(Ystar, e, seg.family, alpha, k, seg.min_size)
+    start = seg.alpha if (seg.family == "negbin" and seg.alpha_estimated) else None
+    draws = _best_k_breaks(Ystar, atoms, seg.family, alpha, k, seg.min_size, start)
     tail = (1.0 - level) / 2.0
     lo = np.quantile(draws, tail, axis=0, method="lower")
     hi = np.quantile(draws, 1.0 - tail, axis=0, method="higher")

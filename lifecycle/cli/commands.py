@@ -30,7 +30,6 @@ __all__ = ["HANDLERS"]
 def _load_series(args: argparse.Namespace) -> Any:
     """The series named on the command line (CSV or event export), or None."""
     from lifecycle._core.errors import InputError
-    from lifecycle.series.countseries import CountSeries
 
     exports = [(k, getattr(args, k)) for k in ("gtd", "acled", "ucdp") if getattr(args, k)]
     if len(exports) + bool(args.series) > 1:
@@ -41,7 +40,9 @@ def _load_series(args: argparse.Namespace) -> Any:
             "--actor and --country filter an event export; give --gtd, --acled or --ucdp."
         )
     if args.series:
-        return CountSeries.read_csv(args.series, freq=args.freq, allow_missing=args.allow_missing)
+        return _read_csv(args)
+    if getattr(args, "count_column", None):
+        raise InputError("--count-column names a column of SERIES.csv; give SERIES.csv.")
     if not exports:
         return None
     import lifecycle.events as events
@@ -52,6 +53,104 @@ def _load_series(args: argparse.Namespace) -> Any:
     if args.actor or args.country:
         table = events.filter_events(table, actor=args.actor, country=args.country)
     return events.events_to_series(table, freq=args.freq or "year", measure=args.event_measure)
+
+
+_LAYOUT = {"year", "month", "count", "start", "end", "low", "high", "exposure", "measure"}
+
+
+def _read_csv(args: argparse.Namespace) -> Any:
+    """SERIES.csv as a CountSeries; errors name the file's rows and the command's options.
+
+    The counts are in ``count``, in the column ``--count-column`` names, or in the one
+    column beside ``year`` (or ``month``) when the file has just two.
+    """
+    import re
+
+    from lifecycle._core.errors import InputError
+    from lifecycle.series.countseries import CountSeries
+
+    path = Path(args.series)
+    frame = _csv_frame(path)
+    column = args.count_column
+    if column is None and frame is not None and "count" not in frame.columns:
+        others = [c for c in frame.columns if c not in ("year", "month")]
+        if len(others) == 1 and len(frame.columns) == 2:
+            column = others[0]
+    try:
+        if column is None:
+            return CountSeries.read_csv(path, freq=args.freq, allow_missing=args.allow_missing)
+        if frame is None:  # unreadable: read_csv says why
+            CountSeries.read_csv(path, freq=args.freq, allow_missing=args.allow_missing)
+        if column not in frame.columns:
+            raise InputError(
+                f"--count-column {column!r} is not a column of {path.name}. "
+                f"Columns: {list(frame.columns)}."
+            )
+        keep = [c for c in frame.columns if c in _LAYOUT - {"count"} or c == column]
+        frame = frame[keep].rename(columns={column: "count"})
+        if "measure" not in frame.columns:
+            frame["measure"] = column
+        return CountSeries.from_frame(
+            frame,
+            freq=args.freq,
+            name=path.stem,
+            allow_missing=args.allow_missing,
+            source=str(path),
+        )
+    except LifecycleError as exc:
+        text = str(exc)
+        m = re.search(r"at position (\d+)", text)
+        if m and frame is not None and "year" in frame.columns:
+            i = int(m.group(1))
+            if i < len(frame):
+                row = f"in data row {i + 1} (year {frame['year'].iloc[i]})"
+                exc.args = (text.replace(m.group(0), row),)
+        raise
+
+
+def _csv_frame(path: Path) -> pd.DataFrame | None:
+    """The CSV's cells as text (comment lines dropped), or None if it cannot be read."""
+    import io
+
+    import numpy as np
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+        frame = pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+    return frame.replace("", np.nan)
+
+
+def source_words(args: argparse.Namespace) -> str:
+    """The input as typed on the command line (for the report's "Reproduce with" line)."""
+    import shlex
+
+    parts: list[str] = []
+    if args.series:
+        parts.append(shlex.quote(args.series))
+    for k in ("gtd", "acled", "ucdp", "actor", "country"):
+        if getattr(args, k, None):
+            parts += [f"--{k}", shlex.quote(getattr(args, k))]
+    if any(getattr(args, k, None) for k in ("gtd", "acled", "ucdp")):
+        if args.event_measure != "attacks":
+            parts += ["--event-measure", args.event_measure]
+    if getattr(args, "count_column", None):
+        parts += ["--count-column", shlex.quote(args.count_column)]
+    if args.freq:
+        parts += ["--freq", args.freq]
+    if args.allow_missing:
+        parts.append("--allow-missing")
+    return " ".join(parts)
+
+
+def _p_text(p: float, n_boot: int) -> str:
+    """``"= 0.042"``, or ``"≤ 0.001"`` at the bootstrap floor ``1 / (n_boot + 1)``."""
+    from lifecycle.report.summary import fmt_p
+
+    text = fmt_p(p, n_boot)
+    return text if text.startswith("≤") else f"= {text}"
 
 
 def _require_series(args: argparse.Namespace) -> Any:
@@ -85,17 +184,20 @@ def _measure(args: argparse.Namespace, series: Any) -> str | None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from lifecycle import report
+    from lifecycle._core.errors import InputError
 
+    given = args.series or any(getattr(args, k) for k in ("gtd", "acled", "ucdp"))
+    if given and args.only:
+        raise InputError("--only selects indicators of the embedded evidence; not with a series.")
+    out = report.check_target(args.out, overwrite=args.overwrite)  # before the long work
     series = _load_series(args)
     if series is not None:
-        if args.only:
-            from lifecycle._core.errors import InputError
-
-            raise InputError(
-                "--only selects indicators of the embedded evidence; not with a series."
-            )
         analysis = report.analyse_series(
-            series, seed=args.seed, n_boot=args.bootstrap, family=args.family
+            series,
+            seed=args.seed,
+            n_boot=args.bootstrap,
+            family=args.family,
+            source=source_words(args),
         )
     else:
         analysis = report.analyse_evidence(
@@ -106,19 +208,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
             n_jobs=args.jobs,
             progress=not args.no_progress,
         )
-    files = report.write_report(analysis, args.out)
-    out = Path(args.out)
+    files = report.write_report(analysis, out, overwrite=args.overwrite)
     if args.json:
         print_json(
             {
                 "out": str(out),
                 "files": [str(f.relative_to(out)) for f in files],
                 "verdicts": records(analysis.verdicts),
+                "provenance": report.provenance_status(analysis),
             }
         )
         return EXIT_OK
     print(f"Report written to {out / 'report.md'} and {out / 'report.html'} ({len(files)} files).")
     print_table(analysis.verdicts[["indicator", "n_readings", "verdict"]], "Verdicts:")
+    print(report.provenance_status(analysis).replace("`", ""))
     return EXIT_OK
 
 
@@ -299,7 +402,8 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     if intervals is not None:
         print_table(intervals.summary(), f"Break years, {args.bootstrap} bootstrap replicates:")
     print(
-        f"Test of at least one change: statistic {test.statistic:.4g}, p = {test.p_value:.4g} "
+        f"Test of at least one change: statistic {test.statistic:.4g}, "
+        f"p {_p_text(test.p_value, args.bootstrap)} "
         f"({test.method})."
     )
     if posterior is not None:
@@ -449,7 +553,8 @@ def _cmd_test(args: argparse.Namespace) -> int:
     verdict = "rejects" if result.reject(0.05) else "does not reject"
     print(
         f"{series.name or 'series'} ({measure}): resurgence test {verdict} a single rise and "
-        f"fall at the 5% level (statistic {result.statistic:.4g}, p = {result.p_value:.4g})."
+        f"fall at the 5% level (statistic {result.statistic:.4g}, "
+        f"p {_p_text(result.p_value, args.bootstrap)})."
     )
     print(f"H0: {result.null}.  H1: {result.alternative}.")
     if result.details.get("resurgence_in_fit"):

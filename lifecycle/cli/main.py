@@ -36,10 +36,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from lifecycle.cli.output import EXIT_USER_ERROR, PROG, one_line, show_warning
-from lifecycle.cli.parser import build_parser
+from lifecycle.cli.output import (
+    EXIT_USER_ERROR,
+    PROG,
+    cli_terms,
+    one_line,
+    print_error_json,
+    show_warning,
+)
+from lifecycle.cli.parser import _Parser, build_parser
 
 __all__ = ["build_parser", "main"]
+
+#: Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,31 +64,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success, 2 on a user error (bad option, unreadable or malformed file),
-        1 when ``evidence check`` finds a problem.
+        1 when ``evidence check`` finds a problem, 130 when interrupted (Ctrl-C). With
+        ``--json`` among the arguments, errors are printed as JSON on stdout.
     """
+    argv = list(argv) if argv is not None else sys.argv[1:]
+    as_json = "--json" in argv
+    _Parser.json_errors = as_json
     parser = build_parser()
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help / --version (0) or a usage error (2)
         return int(exc.code or 0)
+    finally:
+        _Parser.json_errors = False
     import warnings
 
     from lifecycle._core.errors import LifecycleError
     from lifecycle.cli.commands import HANDLERS
 
+    def fail(kind: str, message: str) -> int:
+        if as_json:
+            print_error_json(kind, message)
+        else:
+            print(f"{PROG}: error: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
     try:
         with warnings.catch_warnings():
             warnings.showwarning = show_warning
             return int(HANDLERS[args.handler](args))
+    except KeyboardInterrupt:
+        what = "; no report folder was written" if args.handler == "report" else ""
+        print(f"{PROG}: interrupted{what}.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except LifecycleError as exc:
-        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return fail(type(exc).__name__, cli_terms(one_line(exc)))
+    except MemoryError:
+        return fail("MemoryError", "out of memory; ask for less (fewer --bootstrap replicates).")
     except OSError as exc:
         name = getattr(exc, "filename", None)
         reason = exc.strerror or one_line(exc)
-        msg = f"{reason}: {name}" if name else reason
-        print(f"{PROG}: error: {msg}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return fail(type(exc).__name__, f"{reason}: {name}" if name else reason)
 
 
 if __name__ == "__main__":  # pragma: no cover

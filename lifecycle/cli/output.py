@@ -14,8 +14,10 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USER_ERROR",
     "PROG",
+    "cli_terms",
     "jsonable",
     "one_line",
+    "print_error_json",
     "print_json",
     "print_table",
     "records",
@@ -107,3 +109,27 @@ def show_warning(
 def one_line(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return " ".join(text.split())
+
+
+def print_error_json(kind: str, message: str) -> None:
+    """An error as JSON on stdout: ``{"error": {"type": ..., "message": ...}}``."""
+    print(json.dumps({"error": {"type": kind, "message": message}}, indent=2, sort_keys=True))
+
+
+def cli_terms(message: str) -> str:
+    """A library message in the command's terms (options, not keyword arguments).
+
+    Examples
+    --------
+    >>> cli_terms("Pass allow_missing=True to treat them as unobserved.")
+    'Pass --allow-missing to treat them as unobserved.'
+    """
+    for word, option in (
+        ("allow_missing=True", "--allow-missing"),
+        ("n_boot", "--bootstrap"),
+        ("max_changes", "--max-changes"),
+        ("min_decline", "--min-decline"),
+        ("min_rebound", "--min-rebound"),
+    ):
+        message = message.replace(word, option)
+    return message

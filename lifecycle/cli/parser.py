@@ -104,16 +104,30 @@ def _add_series_source(p: argparse.ArgumentParser, *, embedded_default: bool) ->
         action="store_true",
         help="accept gaps between years in a CSV (absent years are unobserved, never zero)",
     )
+    p.add_argument(
+        "--count-column",
+        metavar="NAME",
+        help="the CSV column that holds the counts, when it is not called 'count' (a CSV "
+        "with a year column and one other column uses that one without this option)",
+    )
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error: 'lifecycle: error: ...' and exit status 2."""
+    """argparse with a one-line error: 'lifecycle: error: ...' and exit status 2.
+
+    With ``--json`` among the arguments, the error is a JSON object on stdout instead.
+    """
+
+    json_errors = False
 
     def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(
-            EXIT_USER_ERROR,
-            f"{PROG}: error: {message} (see '{self.prog} --help')\n",
-        )
+        text = f"{message} (see '{self.prog} --help')"
+        if _Parser.json_errors:
+            from lifecycle.cli.output import print_error_json
+
+            print_error_json("UsageError", text)
+            self.exit(EXIT_USER_ERROR)
+        self.exit(EXIT_USER_ERROR, f"{PROG}: error: {text}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,7 +163,15 @@ def _add_report(sub: Any) -> None:
     )
     _add_series_source(p, embedded_default=True)
     p.add_argument(
-        "--out", metavar="DIR", default="report", help="folder to write (default: %(default)s)"
+        "--out",
+        metavar="DIR",
+        default="report",
+        help="folder to write; it must not exist or be empty (default: %(default)s)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a non-empty --out folder whole (nothing of the old one is kept)",
     )
     p.add_argument(
         "--family",

@@ -201,6 +201,22 @@ def _measure_bounds(sub: pd.DataFrame, measure: str) -> tuple[float, float]:
     return n, n
 
 
+def _warn_coarse(pl: _Placement, table: EventTable, measure: str, strict: bool) -> None:
+    """Warn (or raise with ``strict``) about events whose date is too coarse to place."""
+    freq = pl.freq
+    coarse = pl.excluded[~pl.excluded["reason"].str.startswith(("before", "after"))]
+    if len(coarse):
+        counts = coarse["reason"].value_counts()
+        text = "; ".join(f"{int(k)} {r}" for r, k in counts.items())
+        msg = (
+            f"{len(coarse)} of {len(table.events)} events left out of the {freq}ly "
+            f"{measure} series ({text}). series_exclusions() lists them."
+        )
+        if strict:
+            raise GridError(msg)
+        warnings.warn(msg, LifecycleWarning, stacklevel=3)
+
+
 def events_to_series(
     table: EventTable,
     *,
@@ -278,17 +294,7 @@ def events_to_series(
         raise TypeError(f"The 'name' parameter of {func} must be a str. Got {name!r}.")
     _check_measure(table, measure)
     pl = _place(table, freq, start, end, last_date, func)
-    coarse = pl.excluded[~pl.excluded["reason"].str.startswith(("before", "after"))]
-    if len(coarse):
-        counts = coarse["reason"].value_counts()
-        text = "; ".join(f"{int(k)} {r}" for r, k in counts.items())
-        msg = (
-            f"{len(coarse)} of {len(table.events)} events left out of the {freq}ly "
-            f"{measure} series ({text}). series_exclusions() lists them."
-        )
-        if strict:
-            raise GridError(msg)
-        warnings.warn(msg, LifecycleWarning, stacklevel=2)
+    _warn_coarse(pl, table, measure, strict)
     if not pl.exposure:
         raise EmptySeriesError(
             f"The data of {table.description} cover no period between "

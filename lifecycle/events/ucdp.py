@@ -80,19 +80,7 @@ def read_ucdp_ged(path: str | Path, *, encoding: str | None = None) -> EventTabl
             f"{f.text('date_start')[i]!r} in {f.where(i)}."
         )
     year = f.check_year(start, "date_start")
-    same_year = (start.dt.year == end.dt.year).to_numpy()
-    same_month = same_year & (start.dt.month == end.dt.month).to_numpy()
-    same_day = (start == end).to_numpy()
-    precision = np.select(
-        [same_day, same_month, same_year], ["day", "month", "year"], "multi-year"
-    ).astype(object)
-    for p in ("year", "multi-year"):
-        k = int((precision == p).sum())
-        if k:
-            span = "a year" if p == "year" else "two or more years"
-            notes.append(
-                f"{k} events span {span} (date_start to date_end): date_precision = {p!r}."
-            )
+    precision, same_month = _precision(start, end, notes)
     tv = f.numbers("type_of_violence", what="1, 2 or 3", lo=1, hi=3)
     best = f.numbers("best", what="a whole number of deaths >= 0", blank_ok=True)
     low = f.numbers("low", what="a whole number of deaths >= 0", blank_ok=True)
@@ -142,3 +130,21 @@ def read_ucdp_ged(path: str | Path, *, encoding: str | None = None) -> EventTabl
     }
     fields |= {k for k, c in (("region", "region"), ("admin1", "adm_1")) if c in f.cols}
     return _build(f, "ucdp_ged", cols, fields=fields, notes=notes)
+
+
+def _precision(start: pd.Series, end: pd.Series, notes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The finest of day, month, year holding both dates (else multi-year)."""
+    same_year = (start.dt.year == end.dt.year).to_numpy()
+    same_month = same_year & (start.dt.month == end.dt.month).to_numpy()
+    same_day = (start == end).to_numpy()
+    precision = np.select(
+        [same_day, same_month, same_year], ["day", "month", "year"], "multi-year"
+    ).astype(object)
+    for p in ("year", "multi-year"):
+        k = int((precision == p).sum())
+        if k:
+            span = "a year" if p == "year" else "two or more years"
+            notes.append(
+                f"{k} events span {span} (date_start to date_end): date_precision = {p!r}."
+            )
+    return precision, same_month

@@ -180,7 +180,7 @@ def _quantity_fields(
             key,
             col,
             [(r, text(r[col])) for r in rows if text(r[col])],
-            lambda a, b, c=col: c in periods_differ(a, b, exact=False),
+            lambda a, b, c=col: not _alternatives(a, b) and c in periods_differ(a, b, exact=False),
         )
 
 
@@ -194,6 +194,12 @@ def _same_region(a: pd.Series, b: pd.Series) -> bool:
 def _near_region(a: pd.Series, b: pd.Series) -> bool:
     """Regions that may describe the same thing (equal, or one not stated)."""
     return a["region"] == b["region"] or "unspecified" in (str(a["region"]), str(b["region"]))
+
+
+def _alternatives(a: pd.Series, b: pd.Series) -> bool:
+    """Two readings of one statement's period (not a disagreement between documents)."""
+    ra, rb = text(a.get("period_reading")), text(b.get("period_reading"))
+    return bool(ra and rb and ra != rb and a["source_id"] == b["source_id"])
 
 
 def _quantities(found: _Found, q: pd.DataFrame) -> None:

@@ -116,7 +116,7 @@ class ProvenanceProblem:
     file : str
         The evidence table.
     row_id : str
-        The row's id (``Q012``, ``E003``, ``W001`` or a source id).
+        The row's id (``Q012``, ``E003``, ``W001``, ``M001`` or a source id).
     line : int
         The row's line number in the file (0 when unknown).
     column : str
@@ -218,14 +218,15 @@ def check_provenance(
     separators, or a word of :data:`NUMBER_WORDS`); the year of every date and
     every ``start_year``/``end_year`` appears in ``quote`` or ``context_quote``
     ("this year" counts as the source's publication year); in ``waves``,
-    ``start_text``/``end_text`` appear as written. For ``sources``, every file
-    exists in the seeds folder.
+    ``start_text``/``end_text`` appear as written, in ``milestones`` the
+    ``date_text``. For ``sources``, every file exists in the seeds folder.
 
     Parameters
     ----------
     table : None, str, path-like or DataFrame
-        ``None`` checks the four tables in :func:`data_dir`; a table name
-        (``"quantities"``, ``"events"``, ``"waves"``, ``"sources"``) checks that
+        ``None`` checks every table in :func:`data_dir`; a table name
+        (``"quantities"``, ``"events"``, ``"waves"``, ``"milestones"``,
+        ``"sources"``) checks that
         table of :func:`data_dir`; a path checks that CSV file (its kind is
         told by its columns); a DataFrame checks that frame.
     seeds : path-like, optional

@@ -22,6 +22,7 @@ from lifecycle._core.errors import EvidenceError
 from lifecycle.evidence.dates import YearSpan, year_span
 from lifecycle.evidence.loading import load_events, load_quantities, load_sources, load_waves
 from lifecycle.evidence.paths import data_dir
+from lifecycle.evidence.schema import _QUANTITIES
 
 __all__ = [
     "EventRecord",
@@ -35,22 +36,8 @@ __all__ = [
 ]
 
 #: Columns readings need from each table.
-Q_COLUMNS = (
-    "id",
-    "source_id",
-    "fact_key",
-    "original",
-    "measure",
-    "region",
-    "period_start",
-    "period_start_precision",
-    "period_end",
-    "period_end_precision",
-    "value",
-    "qualifier",
-    "low",
-    "high",
-    "unit",
+Q_COLUMNS = tuple(
+    c for c in _QUANTITIES.required if c not in ("target", "quote", "context_quote", "note")
 )
 E_COLUMNS = (
     "id",

@@ -35,6 +35,7 @@ from lifecycle._core.errors import ParameterError, TooShortError
 from lifecycle._core.likelihood import FAMILIES
 from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import (
+    MAX_COUNT,
     check_choice,
     check_exposure,
     check_float,
@@ -68,11 +69,13 @@ def _check_rates(rates: Any, func: str) -> np.ndarray:
             f"The 'rates' parameter of {func} must be a non-empty 1-D sequence. "
             f"Got shape {arr.shape}."
         )
-    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
+    big = arr >= MAX_COUNT / 4  # simulated counts must stay below 2^53
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | big)
     if bad.size:
         i = int(bad[0])
         raise ParameterError(
-            f"The 'rates' parameter of {func} must hold finite non-negative numbers. "
+            f"The 'rates' parameter of {func} must hold finite non-negative numbers"
+            f"{' below 2^51 (counts must stay below 2^53)' if big[i] else ''}. "
             f"Got {float(arr[i])!r} at position {i}."
         )
     return arr

@@ -6,7 +6,7 @@
 * :mod:`~lifecycle.plotting.tables` — the comparison heat map, power curves.
 """
 
-from lifecycle.plotting.base import legend_outside, new_figure, save_figure
+from lifecycle.plotting.base import legend_outside, new_figure, readable, save_figure
 from lifecycle.plotting.fits import plot_change_probability, plot_changepoints, plot_fit, plot_test
 from lifecycle.plotting.series import plot_phases, plot_series
 from lifecycle.plotting.tables import plot_comparison, plot_power
@@ -22,5 +22,6 @@ __all__ = [
     "plot_power",
     "plot_series",
     "plot_test",
+    "readable",
     "save_figure",
 ]

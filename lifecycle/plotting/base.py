@@ -54,7 +54,7 @@ from matplotlib.figure import Figure
 
 from lifecycle.series.countseries import CountSeries, to_label
 
-__all__ = ["PALETTE", "legend_outside", "new_figure", "save_figure"]
+__all__ = ["FONT_SIZE", "PALETTE", "legend_outside", "new_figure", "readable", "save_figure"]
 
 #: Colours of successive measures / definitions (colour-blind safe, Okabe & Ito 2008).
 PALETTE = (
@@ -67,6 +67,40 @@ PALETTE = (
     "#F0E442",
     "#000000",
 )
+
+#: Size in points of every text a figure writes (legends, notes, labels): readable in print.
+FONT_SIZE = 9.0
+
+_REGION = re.compile(r"\(([^()]*)\)")
+
+
+def readable(name: str) -> str:
+    """A measure or definition name as a person writes it.
+
+    Underscores become spaces and the region in parentheses is capitalised, so
+    ``"attacks_on_civilians (afghanistan;pakistan)"`` reads
+    ``"attacks on civilians (Afghanistan, Pakistan)"``. Names without either are
+    returned unchanged.
+
+    Examples
+    --------
+    >>> readable("attacks_claimed (unspecified)")
+    'attacks claimed (region not stated)'
+    >>> readable("yip_weakened_rebuilt")
+    'yip weakened rebuilt'
+    """
+
+    def region(m: re.Match[str]) -> str:
+        parts = []
+        for r in m.group(1).split(";"):
+            if r == "unspecified":
+                parts.append("region not stated")
+            else:
+                parts.append("/".join(w[:1].upper() + w[1:] for w in r.split("/")))
+        return "(" + ", ".join(parts) + ")"
+
+    return _REGION.sub(region, str(name).replace("_", " "))
+
 
 _GID_BAD = re.compile(r"[^A-Za-z0-9_.:-]+")
 
@@ -84,7 +118,13 @@ def _get_ax(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.0)) -> Axes:
 
 
 def new_figure(
-    width: float = 7.0, height: float = 4.0, *, nrows: int = 1, ncols: int = 1
+    width: float = 7.0,
+    height: float = 4.0,
+    *,
+    nrows: int = 1,
+    ncols: int = 1,
+    height_ratios: Sequence[float] | None = None,
+    sharex: bool = False,
 ) -> tuple[Figure, Any]:
     """A figure and its axes made without pyplot (no backend, no global state).
 
@@ -94,6 +134,10 @@ def new_figure(
         Size in inches.
     nrows, ncols : int
         Grid of subplots; the axes come back as ``Figure.subplots`` returns them.
+    height_ratios : sequence of float, optional
+        Relative heights of the rows (e.g. a tall plot above thin strips).
+    sharex : bool
+        Share the x axis between the rows (tick labels only on the bottom row).
 
     Returns
     -------
@@ -107,10 +151,11 @@ def new_figure(
     [4.0, 3.0]
     """
     fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.subplots(nrows, ncols, squeeze=True)
+    axes = fig.subplots(nrows, ncols, squeeze=True, sharex=sharex, height_ratios=height_ratios)
+    return fig, axes
 
 
-def save_figure(fig: Figure, stem: str | Path, *, dpi: int = 150) -> list[Path]:
+def save_figure(fig: Figure, stem: str | Path, *, dpi: int = 200) -> list[Path]:
     """Write ``stem.png`` and ``stem.svg``, byte-identical for identical figures.
 
     The SVG hash salt and element-id prefix are fixed and the ``Date`` metadata is
@@ -146,7 +191,7 @@ def save_figure(fig: Figure, stem: str | Path, *, dpi: int = 150) -> list[Path]:
     return [png, svg]
 
 
-def legend_outside(ax: Axes, *, fontsize: float = 6.5) -> Axes:
+def legend_outside(ax: Axes, *, fontsize: float = FONT_SIZE) -> Axes:
     """Move the legend of ``ax`` to the right of the axes (for crowded figures).
 
     Examples

@@ -10,7 +10,15 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 
-from lifecycle.plotting.base import _GID_BAD, PALETTE, _calendar_ticks, _get_ax, _wrap
+from lifecycle.plotting.base import (
+    _GID_BAD,
+    FONT_SIZE,
+    PALETTE,
+    _calendar_ticks,
+    _get_ax,
+    _wrap,
+    readable,
+)
 
 __all__ = ["plot_change_probability", "plot_changepoints", "plot_fit", "plot_test"]
 
@@ -169,7 +177,7 @@ def plot_changepoints(
                 gid=_GID_BAD.sub("_", f"break-interval-{brk}"),
             )
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=FONT_SIZE, loc="upper left")
     return ax
 
 
@@ -228,7 +236,7 @@ def plot_fit(
     table = fit.fitted_rates
     drawn = list(measures) if measures is not None else list(dict.fromkeys(table["measure"]))
     if label is None:
-        label = f"fit: {fit.definition.name} ({fit.family}, {fit.shape})"
+        label = f"fit: {readable(fit.definition.name)} ({fit.family}, {fit.shape})"
     pct = f"{100 * getattr(fit, 'conf_level', 0.95):g}%"
     order = list(fit.series.measures)
     for k, m in enumerate(drawn):
@@ -239,6 +247,9 @@ def plot_fit(
                 f"Measure {m!r} is not in the fit. "
                 f"Measures: {list(dict.fromkeys(table['measure']))}."
             )
+        sub = sub[sub["phase"].isin(_phases_with_data(fit, m, sub))]
+        if sub.empty:
+            continue
         x = np.array([to_ordinal(v, freq) for v in sub["period"]], dtype=float) / scale
         rate = sub["rate"].to_numpy(dtype=float)
         xs = np.column_stack([x - 0.5 / scale, x + 0.5 / scale]).ravel()
@@ -248,7 +259,7 @@ def plot_fit(
         for g in gaps[::-1]:
             xs = np.insert(xs, 2 * g + 2, np.nan)
             ys = np.insert(ys, 2 * g + 2, np.nan)
-        name = label if len(drawn) == 1 else f"{label}: {m}"
+        name = label if len(drawn) == 1 else f"{label}: {readable(m)}"
         (line,) = ax.plot(
             xs,
             ys,
@@ -277,7 +288,7 @@ def plot_fit(
                 )
                 first = False
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=FONT_SIZE, loc="upper left")
     return ax
 
 
@@ -286,6 +297,7 @@ def plot_test(
     ax: Axes | None = None,
     *,
     title: str | None = None,
+    ylabel: str | None = None,
 ) -> Axes:
     """Observed rates with the fitted null (H0) and alternative (H1) rate curves.
 
@@ -296,6 +308,9 @@ def plot_test(
         ``rate``, ``h0_rate`` and ``h1_rate`` (as from
         :func:`lifecycle.inference.test_resurgence`).
     ax : Axes, optional
+    title : str, optional
+    ylabel : str, optional
+        Unit of the rates (default "rate per year" or "rate per month").
 
     Returns
     -------
@@ -334,6 +349,10 @@ def plot_test(
     def steps(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         xs = np.column_stack([left, right]).ravel()
         ys = np.repeat(np.asarray(values, dtype=float), 2)
+        # no line across periods without an observation
+        for g in np.flatnonzero(left[1:] > right[:-1] + 1e-9)[::-1]:
+            xs = np.insert(xs, 2 * g + 2, np.nan)
+            ys = np.insert(ys, 2 * g + 2, np.nan)
         return xs, ys
 
     styles = (
@@ -362,11 +381,32 @@ def plot_test(
         line.set_gid(gid)
     _calendar_ticks(ax, left.min() + 0.5 / scale, right.max() - 0.5 / scale, freq)
     ax.set_xlabel("year")
-    ax.set_ylabel("rate per " + ("year" if freq == "year" else "month"))
+    per = "year" if freq == "year" else "month"
+    ax.set_ylabel(ylabel if ylabel is not None else f"rate per {per}")
     ax.set_ylim(bottom=0)
     p = getattr(result, "p_value", None)
     legend_title = None if p is None else f"p = {p:.3g} ({getattr(result, 'name', 'test')})"
-    ax.legend(fontsize=7, title=legend_title, title_fontsize=7, loc="upper left")
+    ax.legend(fontsize=FONT_SIZE, title=legend_title, title_fontsize=FONT_SIZE, loc="upper left")
     if title is not None:
         ax.set_title(title)
     return ax
+
+
+def _phases_with_data(fit: Any, measure: str, rates: pd.DataFrame) -> set[Any]:
+    """The phases in which ``measure`` has at least one observation of the fitted series.
+
+    A phase rate of a measure with no observation in that phase is an extrapolation of
+    the model, not something the data say: it is not drawn.
+    """
+    from lifecycle.series.countseries import to_ordinal
+
+    s = fit.series
+    covered: set[int] = set()
+    for i, m in enumerate(s.measure):
+        if m == measure:
+            covered.update(range(int(s.start[i]), int(s.end[i]) + 1))
+    return {
+        phase
+        for period, phase in zip(rates["period"], rates["phase"], strict=True)
+        if to_ordinal(period, s.freq) in covered
+    }

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 
 from lifecycle.plotting.base import (
     _GID_BAD,
+    FONT_SIZE,
     PALETTE,
     _calendar_ticks,
     _fmt,
@@ -19,6 +20,7 @@ from lifecycle.plotting.base import (
     _period_width,
     _positions,
     _window_text,
+    readable,
 )
 from lifecycle.series.countseries import CountSeries, to_label
 
@@ -46,7 +48,7 @@ def plot_series(
     measures : sequence of str, optional
         Measures to draw, in this order (default: all, in order of appearance).
     labels : mapping, optional
-        Legend text of each measure (default: the measure label).
+        Legend text of each measure (default: the measure label, readable).
     annotate : bool
         Write the evidence ids above each bar (and the total of multi-period windows).
     mark_missing : bool
@@ -102,7 +104,7 @@ def plot_series(
                 x0=x0,
                 width=width,
                 color=colors[k % len(colors)],
-                label=labels.get(m, m) if j == 0 else None,
+                label=labels.get(m, readable(m)) if j == 0 else None,
                 annotate=annotate,
                 side_left=k % 2 == 0,
             )
@@ -122,7 +124,7 @@ def plot_series(
     elif series.name:
         ax.set_title(series.name)
     if len(drawn) > 1 or labels:
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=FONT_SIZE, loc="upper left")
     return ax
 
 
@@ -195,7 +197,7 @@ def _draw_observation(
             textcoords="offset points",
             ha=side,
             va="bottom",
-            fontsize=6,
+            fontsize=FONT_SIZE,
             color="0.25",
         )
     return ymax
@@ -217,7 +219,7 @@ def _mark_missing(ax: Axes, series: CountSeries, drawn: Sequence[str]) -> None:
             rotation=90,
             ha="center",
             va="bottom",
-            fontsize=7,
+            fontsize=FONT_SIZE,
             color="0.45",
             gid=f"missing-{to_label(o, series.freq)}",
         )
@@ -274,7 +276,7 @@ def plot_phases(
             )
     ax = _get_ax(ax)
     source = getattr(definition, "source_id", None) or getattr(definition, "citation", "")
-    title = f"{definition.name}" + (f" ({source})" if source else "")
+    title = readable(definition.name) + (f" ({source})" if source else "")
     if definition.estimated:
         ax.text(
             0.01,
@@ -283,7 +285,7 @@ def plot_phases(
             transform=ax.transAxes,
             ha="left",
             va="top",
-            fontsize=7,
+            fontsize=FONT_SIZE,
             color="0.3",
         )
         return ax
@@ -315,11 +317,11 @@ def plot_phases(
                 transform=ax.get_xaxis_transform(),
                 ha="center",
                 va="top",
-                fontsize=7,
+                fontsize=FONT_SIZE,
                 color="0.2",
                 gid=_GID_BAD.sub("_", f"phase-label-{phase.name}"),
             )
     ax.set_xlim(x_lo, x_hi)
     if legend:
-        ax.legend(fontsize=7, loc="upper right")
+        ax.legend(fontsize=FONT_SIZE, loc="upper right")
     return ax

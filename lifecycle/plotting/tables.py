@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from lifecycle.plotting.base import _GID_BAD, PALETTE, _get_ax
+from lifecycle.plotting.base import _GID_BAD, FONT_SIZE, PALETTE, _get_ax, readable
 
 __all__ = ["plot_comparison", "plot_power"]
 
@@ -94,13 +94,13 @@ def plot_comparison(
                 "–" if not np.isfinite(v) else f"{v:.2f}",
                 ha="center",
                 va="center",
-                fontsize=7,
+                fontsize=FONT_SIZE,
                 color="white" if dark else "black",
             )
     ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels(cols, rotation=30, ha="right", fontsize=7)
+    ax.set_xticklabels([readable(c) for c in cols], rotation=30, ha="right", fontsize=FONT_SIZE)
     ax.set_yticks(range(len(keys)))
-    ax.set_yticklabels([" · ".join(k) for k in keys], fontsize=7)
+    ax.set_yticklabels([" · ".join(k) for k in keys], fontsize=FONT_SIZE)
     ax.set_xlabel(column)
     ax.figure.colorbar(image, ax=ax, label=value.replace("_", " "), shrink=0.8)
     if title is not None:
@@ -160,7 +160,7 @@ def plot_power(
     for k, (g, sub) in enumerate(groups):
         sub = sub.sort_values(x)
         color = PALETTE[k % len(PALETTE)]
-        name = "power" if g is None else f"{group} = {g}"
+        name = "power" if g is None else str(g)
         (line,) = ax.plot(sub[x], sub[y], marker="o", color=color, label=name)
         line.set_gid(_GID_BAD.sub("_", f"power-{g if g is not None else 'all'}"))
         if low is not None and high is not None:
@@ -172,5 +172,5 @@ def plot_power(
     ax.set_ylabel("power (rejection rate)")
     if title is not None:
         ax.set_title(title)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=FONT_SIZE, loc="lower right")
     return ax

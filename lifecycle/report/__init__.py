@@ -16,7 +16,12 @@ The rooms, in the order the work flows:
 from lifecycle.report.analysis import Analysis, analyse_evidence, analyse_series
 from lifecycle.report.cass import CassFigure, cass_figures
 from lifecycle.report.cells import LEVEL, compare_definitions, default_definitions
-from lifecycle.report.writer import write_report
+from lifecycle.report.writer import (
+    check_target,
+    provenance_status,
+    reproduce_command,
+    write_report,
+)
 
 __all__ = [
     "LEVEL",
@@ -25,7 +30,10 @@ __all__ = [
     "analyse_evidence",
     "analyse_series",
     "cass_figures",
+    "check_target",
     "compare_definitions",
     "default_definitions",
+    "provenance_status",
+    "reproduce_command",
     "write_report",
 ]

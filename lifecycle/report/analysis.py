@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -48,7 +48,14 @@ from lifecycle.report.columns import (
 from lifecycle.report.verdicts import verdict_rows
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["INDICATORS", "Analysis", "analyse_evidence", "analyse_series"]
+__all__ = [
+    "INDICATORS",
+    "Analysis",
+    "analyse_evidence",
+    "analyse_series",
+    "describe_series",
+    "evidence_rows_used",
+]
 
 # Indicators of the documents' evidence, in the order the report presents them:
 # (question of lifecycle.evidence.readings, indicator label, what it measures).
@@ -108,6 +115,9 @@ class Analysis:
         series, comparison, segmentation, posterior, resurgence test.
     notes : tuple of str
         Things a reader must know (definitions left out and why, warnings).
+    source : str
+        The input as the command line names it (a CSV path, or ``--gtd FILE``); empty for
+        the embedded evidence.
     """
 
     title: str
@@ -126,6 +136,7 @@ class Analysis:
     evidence: Any = None
     objects: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     notes: tuple[str, ...] = ()
+    source: str = ""
 
     def summary(self) -> pd.DataFrame:
         """The verdict table."""
@@ -399,6 +410,7 @@ def analyse_series(
     family: str = "poisson",
     definitions: Sequence[Any] | None = None,
     title: str | None = None,
+    source: str = "",
 ) -> Analysis:
     """The report's analyses for one series of the user's (a CSV or an event export).
 
@@ -414,6 +426,10 @@ def analyse_series(
     definitions : sequence of WaveDefinition or str, optional
         Definitions to compare (default: the data-driven set).
     title : str, optional
+    source : str
+        Where the series came from, as the command line names it (``"mydata.csv"``,
+        ``"--gtd export.csv"``): the report's description of the input and its
+        "Reproduce with" line name it.
 
     Returns
     -------
@@ -465,23 +481,51 @@ def analyse_series(
             "indicator": label,
             "question": "",
             "kind": "user series",
-            "description": f"{series!r}",
+            "description": describe_series(series, source),
             "n_readings": 1,
         }
     ]
     readings = [reading_row(rid, label, None, series)]
     objects = {(k, label): v for k, v in res["objects"].items()}
-    return _assemble(
+    frames = [series.to_frame().assign(reading_id=rid, indicator=label)]
+    analysis = _assemble(
         title or f"Lifecycle of {label}",
-        seed,
-        n_boot,
-        family,
-        indicators,
-        readings,
-        [series.to_frame().assign(reading_id=rid, indicator=label)],
-        [res],
-        defs,
-        notes,
-        None,
-        objects,
+        seed, n_boot, family,
+        indicators, readings, frames, [res], defs, notes, None, objects,
+    )  # fmt: skip
+    return replace(analysis, source=source)
+
+
+def describe_series(series: CountSeries, source: str = "") -> str:
+    """The user's series in words: where it came from, its periods, measures and gaps.
+
+    Examples
+    --------
+    >>> s = CountSeries.from_counts([2010, 2011, 2013], [3, 4, 5], allow_missing=True)
+    >>> describe_series(s, "mine.csv")
+    'mine.csv: 3 yearly observations of count, 2010–2013 (1 period without a number).'
+    """
+    from lifecycle.series.countseries import to_label
+
+    per = "yearly" if series.freq == "year" else "monthly"
+    first, last = to_label(series.grid_start, series.freq), to_label(series.grid_end, series.freq)
+    covered = set()
+    for a, b in zip(series.start, series.end, strict=True):
+        covered.update(range(int(a), int(b) + 1))
+    gaps = series.n_periods - len(covered)
+    text = (
+        f"{source + ': ' if source else ''}{series.n_obs} {per} observations of "
+        f"{', '.join(series.measures)}, {first}–{last}"
     )
+    if gaps:
+        text += f" ({gaps} period{'s' if gaps > 1 else ''} without a number)"
+    return text + "."
+
+
+def evidence_rows_used(analysis: Analysis) -> set[str]:
+    """The ids of the evidence rows behind the analysed series."""
+    ids: set[str] = set()
+    if "provenance" in analysis.series.columns:
+        for p in analysis.series["provenance"].fillna(""):
+            ids.update(x for x in str(p).split(";") if x)
+    return ids

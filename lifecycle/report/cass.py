@@ -134,7 +134,8 @@ def cass_figures(
         in_totals = tuple(y for y in span if y in multi and y not in single)
         without = tuple(y for y in span if y not in single and y not in multi)
         fig = CassFigure(number, title, first, last, sub, "", with_number, in_totals, without)
-        out.append(replace(fig, caption=_caption(fig, reading.name, count)))
+        caption = _caption(fig, reading.name, count) + _undated_note(s, sub, ev, first, last)
+        out.append(replace(fig, caption=caption))
     return out
 
 
@@ -172,11 +173,38 @@ def _subject(
     )
 
 
+def _undated_note(s: CountSeries, sub: CountSeries | None, ev: Any, first: int, last: int) -> str:
+    """Why each undated number the reading places (the "400" of rana_2024) is drawn or not."""
+    q = ev.quantities
+    undated = set(q.loc[q["period_start"].isna() & q["period_end"].isna(), "id"])
+    drawn = {x for p in (sub.provenance if sub is not None else ()) for x in p}
+    notes = []
+    for i in range(s.n_obs):
+        ids = [x for x in s.provenance[i] if x in undated]
+        if not ids:
+            continue
+        year, value = int(s.start[i]), f"{s.low[i]:g}"
+        what = f"The undated {value} ({', '.join(ids)}; {_region(s.measure[i]) or 'no region'})"
+        if set(ids) & drawn:
+            notes.append(
+                f"{what} is drawn in {year} only because this reading places it there; the "
+                "text gives it no year, and the analysis runs over every year it allows."
+            )
+        elif not first <= year <= last:
+            notes.append(
+                f"{what} is not drawn: this reading places it in {year}, outside the figure."
+            )
+        else:
+            notes.append(f"{what} is not drawn: its region is not the figure's subject.")
+    return "".join(" " + n for n in notes)
+
+
 def _caption(fig: CassFigure, reading: str, count: int | None) -> str:
     """What the reconstruction shows, which years have a number, and which have none."""
     parts = [
-        f"Reproduction of CASS (rana_2024) Figure {fig.number}, \u201c{fig.title}\u201d, from "
-        f"the numbers the documents give (reading: {reading}"
+        f"Reconstruction from the text, not the original chart: CASS (rana_2024) Figure "
+        f"{fig.number}, \u201c{fig.title}\u201d, rebuilt from the numbers the documents "
+        f"give (reading: {reading}"
         + (f"; {count} reading(s) admissible" if count is not None else "")
         + ")."
     ]

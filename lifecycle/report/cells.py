@@ -140,7 +140,14 @@ def compare_definitions(
             )
     except LifecycleError as exc:
         return None, {"no change": _reason(exc)}
-    return comp, {name: _reason(why) for name, why in sorted(comp.refused.items())}
+    refused = {name: _reason(why) for name, why in comp.refused.items()}
+    table = comp.summary()
+    if "status" in table.columns:  # refusals listed as rows of the table
+        for name, status in zip(table["definition"], table["status"], strict=True):
+            if status != "ok" and name not in refused:
+                text = " ".join(str(status).split())
+                refused[name] = text if text.startswith("not computed") else _reason(text)
+    return comp, dict(sorted(refused.items()))
 
 
 def _change_test_row(
@@ -372,9 +379,9 @@ def _comparison_rows(comparison: Any, refused: dict[str, str], base: dict) -> li
             row = {**base, "status": "ok"}
             row.update({k: r.get(k) for k in REPORT_COMPARISON_COLUMNS if k in r})
             rows.append(row)
-    shown = {r["definition"] for r in rows}
+    listed = {r["definition"] for r in rows}
     for name, why in refused.items():
-        if name not in shown:
+        if name not in listed:  # compare_waves may list a refusal as a row of its own
             rows.append({**base, "definition": name, "status": why})
     return rows
 

@@ -141,6 +141,7 @@ def verdict_rows(
                 "directions_hold": "; ".join(dir_text),
                 "never_fitted": ", ".join(never),
                 "verdict": verdict,
+                "why": words,
                 "in_words": words + " " + " ".join(detail),
             }
         )

@@ -39,7 +39,12 @@ from lifecycle._core.errors import (
     IntervalError,
     ParameterError,
 )
-from lifecycle._core.validation import check_choice, check_counts, check_exposure
+from lifecycle._core.validation import (
+    MIN_EXPOSURE,
+    check_choice,
+    check_counts,
+    check_exposure,
+)
 from lifecycle.series.calendar import FREQS, _check_increasing, to_label, to_ordinal
 
 __all__ = ["Atoms", "CountSeries"]
@@ -240,6 +245,12 @@ class CountSeries:
                 raise ExposureError(
                     f"Exposures must be positive finite numbers. Got {w.tolist()} for the "
                     f"observation covering {self._window_text(i)}."
+                )
+            if np.any(w < MIN_EXPOSURE):
+                raise ExposureError(
+                    f"Exposures must be at least {MIN_EXPOSURE:g} (a share of the period; one "
+                    f"day of a year is 0.0027). Got {w.tolist()} for the observation covering "
+                    f"{self._window_text(i)}."
                 )
             w.setflags(write=False)
             weights.append(w)

@@ -131,10 +131,8 @@ class _Table:
             try:
                 to_ordinal(v, freq)
             except GridError as exc:
-                where = self.where(i, flat=True)
-                raise GridError(
-                    f"{self.source}: {str(exc).rstrip('.')} (column '{key}' in {where})."
-                ) from None
+                place = f"column '{key}' in {self.where(i, flat=True)}"
+                raise GridError(f"{self.source}: {str(exc).rstrip('.')} ({place}).") from None
         return labels
 
     def weights(self) -> list[list[float]]:
@@ -268,6 +266,7 @@ def _windows(t: _Table, *, freq: str, name: str) -> CountSeries:
 #: a monthly grid over the years 1–9999 has 119,988 periods; larger files are refused
 #: before they are parsed (a 20 MB ``year,count`` file has about 2 million rows).
 MAX_SERIES_ROWS = 1_000_000
+_FILLED_LINE = re.compile(r"^[ \t]*[^\s]", re.MULTILINE)
 _FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -311,7 +310,7 @@ def read_csv_text(
     if not body.strip():
         raise FileFormatError(f"{source}: the file is empty; expected a header row and data.")
     if max_rows is not None and body.count("\n") > max_rows:
-        n = sum(1 for ln in body.splitlines() if ln.strip()) - 1
+        n = sum(1 for _ in _FILLED_LINE.finditer(body)) - 1
         if n > max_rows:
             raise FileFormatError(
                 f"{source}: {n:,} data rows, more than the {max_rows:,} a series file may "
