@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from lifecycle._core.criteria import aic, aicc, bic
 from lifecycle._core.errors import (
     ConvergenceWarning,
     FitError,
@@ -355,18 +356,18 @@ def _score_bayes(
 
 # ====================================================================== table
 def _aicc_columns(table: pd.DataFrame, n: int) -> None:
-    k = table["k_aic"].astype(float)
-    table["AIC"] = -2 * table["loglik"] + 2 * k
+    k = table["k_aic"].astype(float).to_numpy()
+    ll = table["loglik"].astype(float).to_numpy()
+    table["AIC"] = aic(ll, k)
     table["dAIC"] = table["AIC"] - table["AIC"].min()
-    denom = n - k - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["AICc"] = np.where(denom > 0, table["AIC"] + 2 * k * (k + 1) / denom, np.nan)
+    c = np.asarray(aicc(ll, k, n), dtype=float)
+    table["AICc"] = np.where(np.isfinite(c), c, np.nan)  # undefined where n <= k + 1
     table["too_many_params"] = (k >= n) & table["loglik"].notna()
     eligible = table["AICc"].notna() & ~table["too_many_params"]
     table["dAICc"] = table["AICc"] - table.loc[eligible, "AICc"].min()
     w = np.where(eligible, np.exp(-0.5 * table["dAICc"].fillna(np.inf)), 0.0)
     table["akaike_weight"] = np.where(eligible, w / w.sum() if w.sum() > 0 else np.nan, np.nan)
-    table["BIC"] = -2 * table["loglik"] + table["n_params"] * np.log(n)
+    table["BIC"] = bic(ll, table["n_params"].astype(float).to_numpy(), n)
 
 
 def _lr_columns(table: pd.DataFrame) -> None:
