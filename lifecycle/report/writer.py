@@ -284,7 +284,7 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
     top = comparison_top(analysis, label)
     if len(top):
         doc.paragraph(
-            "Wave definitions, most often best first (every fit: "
+            "Wave definitions, most often best first by posterior probability (every fit: "
             "[`tables/comparison.csv`](tables/comparison.csv)):"
         )
         doc.table(top)
