@@ -30,6 +30,7 @@ estimators and likelihood ratio tests under nonstandard conditions. *JASA* 82(39
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
@@ -38,6 +39,7 @@ from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 
 __all__ = [
     "ALPHA_RANGE",
+    "FamilyChoice",
     "alpha_constant_rate",
     "alpha_given_means",
     "exposure_groups",
@@ -65,6 +67,68 @@ def overdispersion_test(loglik_negbin: float, loglik_poisson: float) -> tuple[fl
     stat = max(2.0 * (float(loglik_negbin) - float(loglik_poisson)), 0.0)
     p = 0.5 * float(special.chdtrc(1.0, stat)) if stat > 0 else 1.0
     return stat, p
+
+
+@dataclass(frozen=True)
+class FamilyChoice:
+    """Which count family a fit used, and why.
+
+    Attributes
+    ----------
+    requested : {"auto", "poisson", "negbin"}
+    family : {"poisson", "negbin"}
+        The family used.
+    statistic, p_value : float
+        The likelihood-ratio test of ``alpha = 0`` that decided (NaN when the family
+        was requested by name).
+    level : float
+        Significance level of the decision (NaN when requested by name).
+    alpha : float
+        NB2 dispersion estimated under the reference model (NaN when requested by name).
+    reference : str
+        The mean model the test was made under.
+    reason : str
+        One sentence for people.
+    """
+
+    requested: str
+    family: str
+    statistic: float = float("nan")
+    p_value: float = float("nan")
+    level: float = float("nan")
+    alpha: float = float("nan")
+    reference: str = ""
+    reason: str = ""
+
+    @classmethod
+    def fixed(cls, family: str) -> FamilyChoice:
+        """A family requested by name."""
+        return cls(family, family, reason=f"family={family!r} requested by name")
+
+    @classmethod
+    def decide(
+        cls,
+        loglik_negbin: float,
+        loglik_poisson: float,
+        *,
+        alpha: float,
+        level: float,
+        reference: str,
+    ) -> FamilyChoice:
+        """NB when the LR test of ``alpha = 0`` rejects at ``level``, else Poisson."""
+        stat, p = overdispersion_test(loglik_negbin, loglik_poisson)
+        fam = "negbin" if p < level else "poisson"
+        if fam == "negbin":
+            why = (
+                f"negbin: overdispersion detected (LR test of alpha = 0: {stat:.3g}, "
+                f"p = {p:.3g} < {level:g}; alpha = {alpha:.3g}) under {reference}"
+            )
+        else:
+            why = (
+                f"poisson: no significant overdispersion (LR test of alpha = 0: "
+                f"{stat:.3g}, p = {p:.3g} >= {level:g}) under {reference}"
+            )
+        return cls("auto", fam, stat, p, level, alpha, reference, why)
 
 
 def exposure_groups(exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

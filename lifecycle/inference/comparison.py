@@ -24,7 +24,7 @@ from lifecycle._core.errors import (
 from lifecycle._core.likelihood import interval_logprob
 from lifecycle._core.validation import check_choice
 from lifecycle.models import (
-    FAMILIES,
+    FAMILY_OPTIONS,
     METHODS,
     SHAPES,
     WaveFit,
@@ -32,6 +32,7 @@ from lifecycle.models import (
     best_segmentation,
     check_series,
     fit_waves,
+    resolve_family,
     search_cost,
 )
 from lifecycle.models.waves import NO_CHANGE, WaveDefinition
@@ -163,7 +164,7 @@ def _common_span(
 def compare_waves(
     series: CountSeries,
     definitions: Sequence[WaveDefinition | str],
-    family: str = "poisson",
+    family: str = "auto",
     shape: str = "step",
     *,
     include_estimated: bool = True,
@@ -183,7 +184,9 @@ def compare_waves(
     series : CountSeries
     definitions : sequence of WaveDefinition or str
         Definitions or registry names.
-    family : {"poisson", "negbin"}
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"``: one family for every row, chosen on the compared series by
+        :func:`lifecycle.models.choose_family` (NB2 when overdispersed).
     shape : {"step", "trend", "broken_stick"}
     include_estimated : bool
     loo : bool
@@ -243,7 +246,7 @@ def compare_waves(
     """
     func = "compare_waves"
     series = check_series(series, func)
-    family = check_choice("family", family, FAMILIES, func=func)
+    requested = check_choice("family", family, FAMILY_OPTIONS, func=func)
     shape = check_choice("shape", shape, SHAPES, func=func)
     method = check_choice("method", method, METHODS, func=func)
     if isinstance(definitions, (str, WaveDefinition)):
@@ -283,6 +286,7 @@ def compare_waves(
     while True:
         active = [d for d in defs if d.name not in own and d.name not in excluded]
         series, span_note = _common_span(full, active, func)
+        family, _ = resolve_family(series, requested, func)  # one family for every row
         entries: list[tuple[WaveDefinition | int, str]] = [(d, d.name) for d in active]
         if include_estimated:
             ks = sorted({d.n_phases for d in active if d.n_phases >= 2})
