@@ -143,7 +143,8 @@ def nb_rate(
     """ML rate of an NB2 segment (constant rate, exposures) from per-exposure-group sums.
 
     Solves ``sum_j (r N_j + Y_j) r / (r + v_j lam) = r N`` (convex decreasing in
-    ``lam``) by Newton steps started left of the root, so the iterates increase
+    ``lam``) by Newton steps from ``C / E``; a start right of the root is moved left of
+    it by one Newton step (kept above a lower bound), so the iterates then increase
     monotonically to it; with one exposure value the root is ``C / (N v)``.
 
     Parameters
@@ -173,8 +174,11 @@ def nb_rate(
         return k, dk
 
     lam0 = C / np.maximum(E, _TINY)
-    k0, _ = k_and_dk(lam0)
-    lam = np.where(k0 >= 0, lam0, lam_lb)
+    k0, dk0 = k_and_dk(lam0)
+    # right of the root (k < 0): one Newton step lands left of it (k is convex), not
+    # below the lower bound; from there the iterates increase monotonically
+    step0 = np.where(dk0 < 0, -k0 / np.where(dk0 < 0, dk0, -1.0), 0.0)
+    lam = np.where(k0 >= 0, lam0, np.maximum(lam0 + step0, lam_lb))
     for _ in range(200):
         k, dk = k_and_dk(lam)
         step = np.where(dk < 0, -k / np.where(dk < 0, dk, -1.0), 0.0)

@@ -26,7 +26,7 @@ from lifecycle.models.fitcore import (
     estimate,
     fit_fixed,
 )
-from lifecycle.models.step_search import StepSearch, step_search_applies
+from lifecycle.models.step_search import step_search_applies, step_search_for
 from lifecycle.models.waves import Phase, WaveDefinition
 from lifecycle.series.countseries import CountSeries, to_label
 
@@ -39,8 +39,8 @@ def search_cost(series: CountSeries, entry: Any, family: str, shape: str) -> int
     """Fits one search needs on the slow path (0 for a dated definition or closed form)."""
     if isinstance(entry, WaveDefinition) and not entry.estimated:
         return 0
-    if family == "poisson" and shape == "step" and series.is_exact and len(series.measures) == 1:
-        return 0
+    if step_search_applies(series, shape):
+        return 0  # segment tables and dynamic programming: no fit per segmentation
     k = entry if isinstance(entry, int) else entry.n_phases
     n_cand = np.unique(series.start).size - 1
     sizes = range(1, k + 1) if isinstance(entry, WaveDefinition) else [k]
@@ -201,7 +201,8 @@ def _table_search(
     updown: tuple[int, int],
 ) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
     """Step shape, one exact measure: segment tables, DP and a profile in alpha."""
-    ss = StepSearch(series)
+    ss = step_search_for(series)
+    ss.n_examined = 0
 
     def at(alpha: float) -> tuple[float, tuple[int, ...]]:
         if constraint == "unimodal":

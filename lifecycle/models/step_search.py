@@ -46,10 +46,28 @@ from lifecycle._core.errors import ParameterError
 from lifecycle.models.costs import NegBinCost, PoissonCost
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["StepSearch", "step_search_applies"]
+__all__ = ["StepSearch", "step_search_applies", "step_search_for"]
 
 _MAX_CANDIDATES = 2_000_000
-_GRID = np.concatenate([[0.0], np.logspace(-5, 2, 29)])
+_GRID = np.concatenate([[0.0], np.logspace(-4, 2, 19)])
+_SEARCHES: dict[bytes, StepSearch] = {}
+
+
+def step_search_for(series: CountSeries) -> StepSearch:
+    """The :class:`StepSearch` of a series, reused across searches on the same counts.
+
+    A comparison searches 2-, 3-, 4-phase and unimodal segmentations of one series; the
+    segment tables for each ``alpha`` depend only on the counts and exposures, so they
+    are built once (a small cache keyed by the data's bytes).
+    """
+    key = b"|".join(
+        np.ascontiguousarray(a).tobytes() for a in (series.start, series.low, series.exposure)
+    )
+    if key not in _SEARCHES:
+        if len(_SEARCHES) >= 4:
+            _SEARCHES.pop(next(iter(_SEARCHES)))
+        _SEARCHES[key] = StepSearch(series)
+    return _SEARCHES[key]
 
 
 def step_search_applies(series: CountSeries, shape: str) -> bool:
@@ -84,6 +102,8 @@ class StepSearch:
         cy = np.concatenate([[0.0], np.cumsum(self.y)])
         self._empty = (cy[t] - cy[s]) == 0
         self._cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        # at most ~64 MB of tables (two (n+1)^2 float arrays per alpha)
+        self._max_tables = max(4, int(64e6 // (16 * (self.n + 1) ** 2)))
         self._combos: dict[int, np.ndarray] = {}
         self.n_examined = 0
 
@@ -102,8 +122,8 @@ class StepSearch:
         ll = -0.5 * cost.segment_cost(self._s, self._t)
         L[self._s, self._t] = np.where(self._empty, -np.inf, ll)
         R[self._s, self._t] = cost.rate(self._s, self._t)
-        if len(self._cache) > 64:
-            self._cache.clear()
+        if len(self._cache) >= self._max_tables:
+            self._cache.pop(next(iter(self._cache)))
         self._cache[alpha] = (L, R)
         return L, R
 
