@@ -11,14 +11,18 @@ fit plus two vectorised profile-ML bisections for the dispersion per replicate).
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lifecycle.inference.resurgence import _naive_statistic
 from lifecycle.inference.resurgence import test_resurgence as resurgence
 from lifecycle.inference.simulate import simulate_counts, single_peak
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from naive_reference import naive_statistic
 
 
 def _time(fn, repeat: int = 1) -> tuple[float, float]:
@@ -58,7 +62,7 @@ def main() -> pd.DataFrame:
         # peer: naive per-replicate loop, plain PAVA, brute force over splits (Poisson)
         b_naive = {10: 50, 30: 5, 60: 2}[n]
         reps = simulate_counts(np.full(n, y.mean()), n=b_naive, seed=2)
-        wall, cpu = _time(lambda reps=reps, e=e: [_naive_statistic(r, e) for r in reps])
+        wall, cpu = _time(lambda reps=reps, e=e: [naive_statistic(r, e) for r in reps])
         rows.append(
             {
                 "n": n,

@@ -86,19 +86,19 @@ Analysis = Callable[..., Any]
 
 # ---------------------------------------------------------------------- analyses
 def _resurgence(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.inference.resurgence import test_resurgence
+    from lifecycle.inference import test_resurgence
 
     return test_resurgence(series, seed=seed, **options)
 
 
 def _changepoints(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.changepoints.search import test_change
+    from lifecycle.changepoints import test_change
 
     return test_change(series, seed=seed, **options)
 
 
 def _segmentation(series: CountSeries, seed: int, **options: Any) -> Any:
-    from lifecycle.changepoints.search import detect
+    from lifecycle.changepoints import detect
 
     return detect(series, **options)
 
@@ -240,7 +240,7 @@ def series_by_group(
     """
     from dataclasses import replace
 
-    from lifecycle.events.loaders import ACTOR_FIELDS, MEASURES, EventTable, events_to_series
+    from lifecycle.events import ACTOR_FIELDS, MEASURES, EventTable, events_to_series
 
     func = "series_by_group"
     if not isinstance(table, EventTable):

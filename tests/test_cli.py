@@ -11,6 +11,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from lifecycle.cli.main import main
@@ -156,22 +158,83 @@ class TestErrors:
 
 
 class TestCompareAndTest:
-    def test_compare_json_lists_refused_definitions(self, capsys, step_csv):
+    def test_compare_json_data_driven_by_default(self, capsys, step_csv):
         assert main(["compare", str(step_csv), "--json"]) == 0
         payload = json.loads(capsys.readouterr().out)
         names = [r["definition"] for r in payload["comparison"]]
-        assert "no change" in names
-        weights = [r["akaike_weight"] for r in payload["comparison"]]
+        assert "no change" in names and "conventional lifecycle" in names
+        # on a user's series the documents' dates are never used unless named
+        assert not any(n.startswith(("cass", "yip")) for n in names)
+        probs = [r["posterior_prob"] for r in payload["comparison"]]
+        assert sum(probs) == pytest.approx(1.0)
+        weights = [r["akaike_weight"] for r in payload["comparison"] if r["akaike_weight"]]
         assert sum(weights) == pytest.approx(1.0)
-        # the documents' dated definitions do not cover 2010–2017 (CASS starts in 2015)
-        refused = {r["definition"]: r["reason"] for r in payload["refused"]}
-        assert "cass_three_waves" in refused
-        assert refused["cass_three_waves"].startswith("not computed: ")
+        assert payload["compared_on"].startswith("2010–2017")
+        assert payload["left_out"] == []
+        assert any(n.startswith("compared on the whole series") for n in payload["notes"])
+        assert payload["prior_sensitivity"].startswith("prior sensitivity")
+
+    def test_compare_named_document_definition_gets_a_row(self, capsys, step_csv):
+        args = ["compare", str(step_csv), "--json", "--definition", "cass_three_waves"]
+        assert main(args) == 0
+        payload = json.loads(capsys.readouterr().out)
+        row = next(r for r in payload["comparison"] if r["definition"] == "cass_three_waves")
+        # CASS starts in 2015: its emergence is taken back to 2010, and the note says so
+        assert row["status"] == "ok" and row["log_ml"] is not None
+        assert "taken back to cover 2010–2014" in row["note"]
+
+    def test_compare_user_waves(self, capsys, step_csv):
+        spec = "emergence:2010,decline:2013,resurgence:2016"
+        args = ["compare", str(step_csv), "--waves", spec, "--waves", "m=a:2010,b:2014"]
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        assert "Highest posterior probability" in out
+        assert "note: prior sensitivity" in out
+        assert main([*args, "--json"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        names = [r["definition"] for r in payload["comparison"]]
+        assert spec in names and "m" in names
+        # the user's definitions are compared with the data-driven set
+        assert "conventional lifecycle" in names
+        assert "best segmentation (4 phases, estimated)" in names
 
     def test_compare_table(self, capsys, step_csv):
         assert main(["compare", str(step_csv), "--definition", "no change"]) == 0
         out = capsys.readouterr().out
-        assert "smallest AIC for 'no change'" in out
+        assert "Highest posterior probability: '" in out
+        assert "Compared on 2010–2017" in out
+        assert "no change" in out
+
+    def test_compare_long_series_with_a_gap_and_a_partial_year(self, capsys, tmp_path):
+        rng = np.random.default_rng(12)
+        years = [y for y in range(1970, 2022) if y != 1993]
+        t = np.arange(len(years))
+        rate = 5 + 40 * np.exp(-(((t - 15) / 6) ** 2)) + 30 * np.exp(-(((t - 40) / 5) ** 2))
+        expo = np.where(np.array(years) == 2021, 0.5, 1.0)
+        y = rng.poisson(rate * expo)
+        p = tmp_path / "long.csv"
+        pd.DataFrame({"year": years, "count": y, "exposure": expo}).to_csv(p, index=False)
+        args = ["compare", str(p), "--allow-missing", "--json"]
+        assert main([*args, "--waves", "emergence:1970,decline:1990,resurgence:2001"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert payload["compared_on"] == "1970–2021, 51 observations"
+        assert payload["left_out"] == []
+        rows = {r["definition"]: r for r in payload["comparison"]}
+        user = rows["emergence:1970,decline:1990,resurgence:2001"]
+        assert user["status"] == "ok" and user["n_phases"] == 3
+        assert {"no change", "conventional lifecycle"} <= set(rows)
+
+    def test_compare_monthly_csv(self, capsys, tmp_path):
+        months = pd.period_range("2018-01", "2021-12", freq="M")
+        y = np.random.default_rng(4).poisson(np.r_[np.full(24, 9.0), np.full(24, 3.0)])
+        p = tmp_path / "monthly.csv"
+        pd.DataFrame({"month": [str(m) for m in months], "count": y}).to_csv(p, index=False)
+        args = ["compare", str(p), "--json", "--definition", "cass_three_waves"]
+        assert main(args) == 0
+        payload = json.loads(capsys.readouterr().out)
+        rows = {r["definition"]: r for r in payload["comparison"]}
+        assert rows["cass_three_waves"]["status"] == "ok"
+        assert payload["compared_on"].startswith("2018-01–2021-12")
 
     def test_resurgence_json(self, capsys, waves_csv):
         args = ["test", str(waves_csv), "--json", "--bootstrap", "199", "--power-sims", "200"]
@@ -183,6 +246,8 @@ class TestCompareAndTest:
         assert (t["peak"], t["trough"], t["second_peak"]) == (2013, 2016, 2020)
         assert payload["power"]["power"] > 0.9
         assert len(payload["fitted"]) == 12
+        assert payload["verdict"]["verdict"] == "resurgence supported"
+        assert "a decline of 50% from the first peak" in payload["verdict"]["alternative"]
 
     def test_resurgence_table(self, capsys, waves_csv):
         assert main(["test", str(waves_csv), "--bootstrap", "99", "--power-sims", "100"]) == 0

@@ -25,7 +25,7 @@ from lifecycle._core.errors import (
     LifecycleWarning,
     ParameterError,
 )
-from lifecycle.events.loaders import (
+from lifecycle.events import (
     EVENT_COLUMNS,
     EventTable,
     events_to_series,
@@ -570,21 +570,23 @@ def test_ucdp_intervals_precision_and_types(ucdp: EventTable) -> None:
 def test_ucdp_series(ucdp: EventTable) -> None:
     t = filter_events(ucdp, actor="IS", event_type="one-sided")
     assert len(t) == 4
-    with pytest.warns(LifecycleWarning, match="1 of 4 events left out.*two or more years"):
-        s = events_to_series(t, measure="killed")
+    s = events_to_series(t, measure="killed")  # event 4 spans 2017-12-30 .. 2018-01-02
     got = by_label(s)
-    assert got[2017][:2] == (12.0, 17.0)
-    assert got[2018][:2] == (0.0, 4.0)
+    assert got[2017][:2] == (12.0, 23.0)  # exact 2+10 .. 5+12, and event 4 may add 6
+    assert got[2018][:2] == (0.0, 10.0)  # exact 0 .. 4, and event 4 may add 6
     assert got[2018][2] == pytest.approx(32 / 365)  # data end 2018-02-01
-    with pytest.warns(LifecycleWarning):
-        s = events_to_series(t, measure="killed_best")
-    assert by_label(s)[2017][:2] == (13.0, 13.0)
-    with pytest.warns(LifecycleWarning, match="1 dated across two or more years"):
-        s = events_to_series(ucdp, freq="month")
+    assert "ucdp_ged:4" in s.provenance[0] and "ucdp_ged:4" in s.provenance[1]
+    s = events_to_series(t, measure="killed_best")
+    assert by_label(s)[2017][:2] == (13.0, 19.0)
+    s = events_to_series(t)  # attacks: [exact, exact + spanning]
+    assert by_label(s)[2017][:2] == (2.0, 3.0) and by_label(s)[2018][:2] == (1.0, 2.0)
+    s = events_to_series(ucdp, freq="month")
     got = by_label(s)
-    assert got["2017-01"][0] == 2 and got["2018-02"][0] == 1
-    out = series_exclusions(ucdp, freq="month")
-    assert out["event_id"].tolist() == ["3", "4"]  # spans two months, spans two years
+    assert got["2017-01"][:2] == (2.0, 2.0) and got["2018-02"][:2] == (1.0, 1.0)
+    assert got["2017-02"][:2] == (0.0, 0.0)
+    for month in ("2017-03", "2017-04", "2017-12", "2018-01"):  # events 3 and 4 span two
+        assert got[month][:2] == (0.0, 1.0)
+    assert series_exclusions(ucdp, freq="month").empty
 
 
 def test_ucdp_broken_files(tmp_path: Path) -> None:

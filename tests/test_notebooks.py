@@ -3,8 +3,9 @@
 Each notebook is run top to bottom with nbclient in a fresh ``python3`` kernel (the
 project's environment) inside a temporary working directory, with ``MPLBACKEND=Agg`` in
 the kernel's environment so that no GUI backend is ever selected (the notebooks ask for
-the inline backend, which renders with Agg). Every cell has 120 s; the whole notebook
-must finish in under 60 s. Key outputs are checked so that a notebook that silently
+the inline backend, which renders with Agg). Every cell has a generous timeout (a hang
+fails); no wall time is asserted, since a loaded machine would fail it (run times are
+measured in benchmarks/). Key outputs are checked so that a notebook that silently
 stops producing its tables or figures fails.
 
 The committed files must be clean: nbformat 4, valid, no outputs, no execution counts.
@@ -13,7 +14,6 @@ The committed files must be clean: nbformat 4, valid, no outputs, no execution c
 from __future__ import annotations
 
 import base64
-import time
 from pathlib import Path
 
 import nbformat
@@ -29,7 +29,6 @@ EXPECTED = (
     "05_your_own_data",
 )
 CELL_TIMEOUT = 120
-NOTEBOOK_BUDGET = 60.0
 
 #: Per notebook: texts that must appear in the outputs, and the least number of figures.
 KEY_OUTPUTS: dict[str, tuple[tuple[str, ...], int]] = {
@@ -107,10 +106,7 @@ def test_notebook_executes(path: Path, tmp_path: Path, monkeypatch: pytest.Monke
         kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
     )
-    start = time.perf_counter()
     client.execute()  # raises CellExecutionError on the first cell that fails
-    elapsed = time.perf_counter() - start  # kernel start-up included
-    assert elapsed < NOTEBOOK_BUDGET, f"{path.name} took {elapsed:.1f} s"
     texts, min_figures = KEY_OUTPUTS[path.stem]
     shown = _output_text(nb)
     for text in texts:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from lifecycle._core.errors import ProvenanceError
+from lifecycle.evidence import provenance
 from lifecycle.evidence import tables as evidence
 
-TABLES = ("sources", "quantities", "events", "waves")
+TABLES = ("sources", "quantities", "events", "waves", "milestones")
 
 
 def _seeds_or_skip() -> Path:
@@ -122,11 +123,32 @@ def test_quote_normalisation() -> None:
     assert evidence.normalise_text("soft\u00adhyphen \u201cquoted\u201d") == 'softhyphen "quoted"'
 
 
+def test_wrong_milestone_date_text_or_year_fails(tmp_path: Path) -> None:
+    seeds = _seeds_or_skip()
+    folder = _copy_data(tmp_path)
+    _edit(folder / "milestones.csv", "M010", "date_text", "In May 2015")
+    _edit(folder / "milestones.csv", "M016", "start", "2011")
+    _edit(folder / "milestones.csv", "M016", "end", "2011")
+    problems = evidence.check_provenance(folder / "milestones.csv", seeds=seeds)
+    assert [(p.row_id, p.column) for p in problems] == [
+        ("M010", "date_text"),
+        ("M016", "start"),
+        ("M016", "end"),
+    ]
+
+
+def test_footnote_digit_after_a_year() -> None:
+    # csis_2018 writes its footnote markers as bare digits: "since January 2017.2"
+    assert provenance._has_number("security forces since January 2017.2 Though", 2017)
+    assert provenance._has_number("since January 2017.2", 2017)
+    assert not provenance._has_number("a share of 2.5 percent", 2)
+
+
 def test_number_words_and_separators() -> None:
-    assert evidence._has_number("designated thirteen individuals", 13)
-    assert evidence._has_number("including 1,600 fighters", 1600)
-    assert evidence._has_number("at least half of these fighters", 0.5)
-    assert not evidence._has_number("including 1,600 fighters", 160)
+    assert provenance._has_number("designated thirteen individuals", 13)
+    assert provenance._has_number("including 1,600 fighters", 1600)
+    assert provenance._has_number("at least half of these fighters", 0.5)
+    assert not provenance._has_number("including 1,600 fighters", 160)
 
 
 def test_missing_seeds_folder_is_an_error(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ from lifecycle._core.errors import (
 from lifecycle.evidence.readings import (
     POLICIES,
     QUESTIONS,
+    SELECTION_CAVEAT,
+    PeriodChoice,
     Placement,
     QualifierPolicy,
     Reading,
@@ -512,3 +514,76 @@ class TestRealEvidence:
             assert s.start.tolist() == ind["attacks"].start.tolist()
         assert np.array_equal(ind["deaths_per_attack"].exposure, ind["attacks"].counts)
         assert all(QUESTIONS[f"event_{k}"].table == "events" for k in ind)
+
+
+# ----------------------------------------------------------------------------- period readings
+def with_period_alternatives() -> dict[str, pd.DataFrame]:
+    ev = synthetic()
+    q = ev["quantities"].copy()
+    q["period_reading"] = ""
+    q.loc[q["id"] == "R8", "period_reading"] = "whole_year"
+    alt = q[q["id"] == "R8"].copy()
+    alt["id"] = "R8b"
+    alt["period_start"] = "2019-09"
+    alt["period_start_precision"] = "month"
+    alt["period_reading"] = "after_september"
+    ev["quantities"] = pd.concat([q, alt], ignore_index=True)
+    return ev
+
+
+class TestPeriodReadings:
+    def test_default_is_the_first_listed(self):
+        ev = with_period_alternatives()
+        s = build_series(
+            Reading("attacks", origin=2015, placements=(Placement("f_from", 2017),)), ev
+        )
+        row = row_of(s, "attacks_claimed (unspecified)").set_index("start").loc[2019]
+        assert (row["low"], row["exposure"], row["provenance"]) == (30, 1.0, "R8")
+
+    def test_named_alternative(self):
+        ev = with_period_alternatives()
+        r = Reading(
+            "attacks",
+            origin=2015,
+            placements=(Placement("f_from", 2017),),
+            periods=(PeriodChoice("f_2019", "after_september"),),
+        )
+        assert r.name.endswith("| f_2019 read as after_september")
+        assert r.summary()["periods"].iloc[0] == "f_2019 read as after_september"
+        row = row_of(build_series(r, ev), "attacks_claimed (unspecified)").set_index("start")
+        assert row.loc[2019, "exposure"] == pytest.approx(4 / 12)
+        assert row.loc[2019, "provenance"] == "R8b"
+
+    def test_unknown_alternative_refused(self):
+        ev = with_period_alternatives()
+        r = Reading("attacks", origin=2015, placements=(Placement("f_from", 2017),),
+                    periods=(PeriodChoice("f_2019", "spring"),))  # fmt: skip
+        with pytest.raises(ParameterError, match=r"reads 'f_2019' as 'spring'"):
+            build_series(r, ev)
+        with pytest.raises(TypeError, match="'periods' parameter of Reading"):
+            Reading("attacks", periods=PeriodChoice("f_2019", "spring"))
+
+    def test_enumerated_with_both_names(self):
+        rs = enumerate_readings("attacks", with_period_alternatives(), origins=[2015])
+        names = {r.name.split(" | ")[-1] for r in rs}
+        assert names == {"f_2019 read as whole_year", "f_2019 read as after_september"}
+
+    def test_real_2021_count(self):
+        if not (DATA / "quantities.csv").exists():
+            pytest.skip("evidence tables not written yet")
+        rs = enumerate_readings("attacks")
+        after = [r for r in rs if "attacks_claimed_2021 read as after_airport_attack" in r.name]
+        whole = [r for r in rs if "attacks_claimed_2021 read as whole_year" in r.name]
+        assert after and whole and len(after) + len(whole) == len(rs)
+        row = row_of(build_series(after[0]), "attacks_claimed (unspecified)").set_index("start")
+        assert row.loc[2021, "low"] == 119
+        assert row.loc[2021, "exposure"] == pytest.approx(5 / 12)  # August-December
+        row = row_of(build_series(whole[0]), "attacks_claimed (unspecified)").set_index("start")
+        assert row.loc[2021, "exposure"] == 1.0
+
+
+def test_selection_caveat_in_event_questions():
+    for name in ("event_attacks", "event_deaths", "event_deaths_per_attack", "event_reach"):
+        assert QUESTIONS[name].caveat == SELECTION_CAVEAT
+        assert QUESTIONS[name].description.endswith(SELECTION_CAVEAT)
+    assert QUESTIONS["attacks"].caveat == ""

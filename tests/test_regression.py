@@ -40,7 +40,7 @@ def _overdispersed(seed=3, n=14):
     rng = np.random.default_rng(seed)
     base = np.repeat([12.0, 4.0, 15.0], [5, 4, n - 9])
     y = rng.negative_binomial(2.0, 2.0 / (2.0 + base))
-    expo = rng.uniform(0.6, 1.4, n)
+    expo = rng.uniform(0.4, 1.0, n)  # observed share of each year (at most 1)
     return CountSeries.from_counts(range(2001, 2001 + n), y, expo)
 
 
@@ -477,8 +477,16 @@ class TestCompare:
         late = WaveDefinition.from_breaks("late", [2003, 2005], names=["a", "b"])
         with pytest.raises(DefinitionError, match="do not cover the series"):
             fit_waves(self.S, late)
-        c = compare_waves(self.S, [late], loo=False)
+        c = compare_waves(self.S, [late], loo=False, span="common")
         assert any(n.startswith("compared on 2003–") for n in c.notes)
+        # the default applies the definition to the whole series and says how
+        c = compare_waves(self.S, [late], loo=False)
+        assert c.left_out == ()
+        row = c.summary().set_index("definition").loc["late"]
+        assert "taken back to cover 2001–2002" in row["note"]
+        assert row["loglik"] == pytest.approx(
+            fit_waves(self.S, WaveDefinition.from_breaks("x", [2005], names=["a", "b"])).loglik
+        )
 
     def test_conventional_row_is_flagged(self):
         c = compare_waves(self.S, [self.D, CONVENTIONAL], loo=False)
@@ -543,42 +551,58 @@ class TestCommonSpan:
         s = CountSeries.from_counts(range(2014, 2024), [5, 9, 12, 8, 4, 3, 2, 6, 9, 11])
         early = WaveDefinition.from_breaks("early", [2014, 2018, 2021], names=["e", "d", "r"])
         late = WaveDefinition.from_breaks("late", [2016, 2020], names=["w", "r"])
-        comp = compare_waves(s, [early, late], loo=False)
+        comp = compare_waves(s, [early, late], loo=False, span="common")
         assert any("compared on 2016–2023" in n and "2 observation(s)" in n for n in comp.notes)
+        assert comp.left_out == (2014, 2015)
         # every row was fitted on the same 8 observations: equal to fitting the restricted series
         part = s.restrict(2016, 2023)
         direct = fit_waves(part, late)
         row = comp.table.set_index("definition").loc["late"]
         assert row["loglik"] == pytest.approx(direct.loglik, abs=1e-9)
+        assert row["compared_on"].startswith("2016–2023")
 
     def test_no_shared_years_is_an_error(self):
         s = CountSeries.from_counts(range(2014, 2024), [5] * 10)
         a = WaveDefinition("a", (Phase("x", 2014, 2016), Phase("y", 2017, 2017)))
         b = WaveDefinition.from_breaks("b", [2019, 2021], names=["u", "v"])
         with pytest.raises(DefinitionError, match="share no period"):
-            compare_waves(s, [a, b], loo=False)
+            compare_waves(s, [a, b], loo=False, span="common")
+        # extended to the whole series, both get a row
+        comp = compare_waves(s, [a, b], loo=False)
+        assert {"a", "b", "no change"} <= set(comp.table["definition"])
 
-    def test_window_across_the_edge_is_refused_with_its_reason(self):
+    def test_window_across_the_edge(self):
         s = CountSeries.from_windows([2014, 2016, 2017], [2015, 2016, 2017], [10, 4, 6])
         late = WaveDefinition.from_breaks("late", [2015, 2017], names=["w", "r"])
-        with pytest.warns(LifecycleWarning, match=r"1 definition\(s\) could not be fitted"):
-            comp = compare_waves(s, [late], loo=False)
-        assert "straddles" in comp.refused["late"]
-        assert "late" not in set(comp.table["definition"])
-        assert not any(n.startswith("compared on") for n in comp.notes)  # span not narrowed
+        with pytest.raises(DefinitionError, match="straddles"):
+            compare_waves(s, [late], loo=False, span="common")
+        comp = compare_waves(s, [late], loo=False)
+        row = comp.table.set_index("definition").loc["late"]
+        assert np.isfinite(row["loglik"]) and np.isfinite(row["log_ml"])
+        assert "taken back to cover 2014" in row["note"]
 
-    def test_refused_definition_does_not_narrow_the_others(self):
+    def test_phase_without_data_is_a_row_not_a_refusal(self):
         ok = WaveDefinition.from_breaks("ok", [2014, 2018], names=["a", "b"])
-        # its first phase is 2019 alone, which the series does not observe
-        empty = WaveDefinition("empty", (Phase("x", 2019, 2019), Phase("y", 2020, 2023)))
+        # its middle phase is 2019 alone, which the series does not observe
+        empty = WaveDefinition(
+            "empty", (Phase("x", 2014, 2018), Phase("gap", 2019, 2019), Phase("y", 2020, 2023))
+        )
         gappy = CountSeries.from_counts(
             [2014, 2015, 2016, 2017, 2018, 2020, 2021, 2022, 2023],
             [5, 9, 12, 8, 4, 2, 6, 9, 11],
             allow_missing=True,
         )
-        with pytest.warns(LifecycleWarning):
-            comp = compare_waves(gappy, [ok, empty], loo=False)
-        assert "empty" in comp.refused
-        # the comparison of the rest runs on the whole series, as if 'empty' was not given
-        alone = compare_waves(gappy, [ok], loo=False)
-        assert comp.summary().equals(alone.summary())
+        comp = compare_waves(gappy, [ok, empty], loo=False)
+        assert comp.refused == {}
+        row = comp.table.set_index("definition").loc["empty"]
+        assert "phase 'gap' has no data" in row["note"]
+        # the empty phase carries no parameter; the rest is the two-phase fit
+        two = WaveDefinition.from_breaks("two", [2014, 2020], names=["x", "y"])
+        assert row["n_params"] == 2
+        assert row["loglik"] == pytest.approx(fit_waves(gappy, two).loglik)
+        # its marginal likelihood is that of the two phases (the empty phase = its prior)
+        alone = compare_waves(gappy, [two], loo=False).table.set_index("definition")
+        assert row["log_ml"] == pytest.approx(alone.loc["two", "log_ml"], rel=1e-12)
+        # the other rows are as if 'empty' was not given
+        solo = compare_waves(gappy, [ok], loo=False).table.set_index("definition")
+        assert comp.table.set_index("definition").loc["ok", "loglik"] == solo.loc["ok", "loglik"]

@@ -368,7 +368,7 @@ GTD_ROWS = [
 
 @pytest.fixture(scope="module")
 def gtd_table(tmp_path_factory):
-    from lifecycle.events.loaders import read_gtd
+    from lifecycle.events import read_gtd
 
     path = tmp_path_factory.mktemp("gtd") / "gtd.csv"
     header = "eventid,iyear,imonth,iday,country_txt,gname,gname2\n"
@@ -386,7 +386,7 @@ class TestSeriesByGroup:
         assert out["Alpha"].name == "Alpha"
 
     def test_same_series_as_filtering_the_table(self, gtd_table):
-        from lifecycle.events.loaders import events_to_series, filter_events
+        from lifecycle.events import events_to_series, filter_events
         from lifecycle.sweep import series_by_group
 
         out = series_by_group(gtd_table, min_events=1)
@@ -498,7 +498,7 @@ class TestOtherAnalyses:
     NAMES = ("g00", "g01", "g02", "short")
 
     def test_change_test_rows_equal_direct_calls(self, groups):
-        from lifecycle.changepoints.search import test_change
+        from lifecycle.changepoints import test_change
 
         sub = {k: groups[k] for k in self.NAMES}
         out = sweep(sub, "changepoints", seed=2, progress=False, n_boot=19)
@@ -508,7 +508,7 @@ class TestOtherAnalyses:
             assert (row.statistic, row.p_value) == (direct.statistic, direct.p_value)
 
     def test_segmentation_one_row_per_segment(self, groups):
-        from lifecycle.changepoints.search import detect
+        from lifecycle.changepoints import detect
 
         sub = {k: groups[k] for k in self.NAMES}
         out = sweep(sub, "segmentation", seed=2, progress=False, penalty="bic")

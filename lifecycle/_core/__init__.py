@@ -25,8 +25,10 @@ from lifecycle._core.errors import (
     IntervalError,
     LifecycleError,
     LifecycleWarning,
+    MissingDependencyError,
     ParameterError,
     ProvenanceError,
+    SerialCorrelationWarning,
     TooShortError,
 )
 from lifecycle._core.likelihood import (
@@ -44,11 +46,19 @@ from lifecycle._core.results import (
     bootstrap_pvalue,
 )
 from lifecycle._core.sampling import draw_counts
+from lifecycle._core.serial import (
+    SerialDiagnostic,
+    draw_latent_ar1,
+    fit_latent_ar1,
+    serial_diagnostic,
+)
 from lifecycle._core.validation import (
     check_choice,
     check_counts,
+    check_exposure,
     check_float,
     check_int,
+    check_n_draws,
     check_rng,
 )
 
@@ -69,8 +79,11 @@ __all__ = [
     "IntervalError",
     "LifecycleError",
     "LifecycleWarning",
+    "MissingDependencyError",
     "ParameterError",
     "ProvenanceError",
+    "SerialCorrelationWarning",
+    "SerialDiagnostic",
     "TestResult",
     "TooShortError",
     "aic",
@@ -81,11 +94,15 @@ __all__ = [
     "bootstrap_pvalue",
     "check_choice",
     "check_counts",
+    "check_exposure",
     "check_float",
     "check_int",
+    "check_n_draws",
     "check_rng",
     "draw_counts",
+    "draw_latent_ar1",
     "exposure_groups",
+    "fit_latent_ar1",
     "interval_logprob",
     "mbic",
     "nb_logcdf",
@@ -96,4 +113,5 @@ __all__ = [
     "poisson_logcdf",
     "poisson_logpmf",
     "poisson_logsf",
+    "serial_diagnostic",
 ]

@@ -24,8 +24,10 @@ __all__ = [
     "IntervalError",
     "LifecycleError",
     "LifecycleWarning",
+    "MissingDependencyError",
     "ParameterError",
     "ProvenanceError",
+    "SerialCorrelationWarning",
     "TooShortError",
 ]
 
@@ -86,6 +88,10 @@ class DefinitionError(InputError):
     """A wave definition does not fit a series (gaps, overlaps, empty phases)."""
 
 
+class MissingDependencyError(LifecycleError, ImportError):
+    """An optional package is needed for what was asked; the message names the extra."""
+
+
 class FitError(LifecycleError, RuntimeError):
     """A model could not be fitted to the data it was given."""
 
@@ -100,3 +106,7 @@ class ApproximationWarning(LifecycleWarning):
 
 class ConvergenceWarning(LifecycleWarning):
     """An optimiser stopped before it converged."""
+
+
+class SerialCorrelationWarning(LifecycleWarning):
+    """The residuals of a fit are autocorrelated: independence-based p-values may be off."""

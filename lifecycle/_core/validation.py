@@ -8,18 +8,37 @@ subclass for a wrong value. numpy scalar types are accepted wherever Python ones
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
-from lifecycle._core.errors import CountError, ParameterError
+from lifecycle._core.errors import CountError, ExposureError, ParameterError
+
+#: Counts must be below 2^53: above it, whole numbers are not exact as floats.
+MAX_COUNT = 2**53
+
+#: Most bootstrap replicates or simulated series any function accepts. 999–9,999 is the
+#: usual range; a million already takes hours. See :func:`check_n_draws`.
+MAX_DRAWS = 1_000_000
+#: Memory one table of draws (draws × periods, float64) may take: 512 MiB.
+MAX_DRAW_BYTES = 512 * 2**20
+
+#: Smallest exposure accepted: a millionth of a period (half a minute of a year). A
+#: smaller one is no observation, and its log-offset breaks every fit.
+MIN_EXPOSURE = 1e-6
 
 __all__ = [
+    "MAX_COUNT",
+    "MAX_DRAWS",
+    "MAX_DRAW_BYTES",
+    "MIN_EXPOSURE",
     "check_choice",
     "check_counts",
+    "check_exposure",
     "check_float",
     "check_int",
+    "check_n_draws",
     "check_rng",
 ]
 
@@ -151,12 +170,24 @@ def check_counts(
         On NaN, negative, non-integer or (unless ``allow_inf``) infinite values; the
         message gives the first offending position and value.
     """
+    if isinstance(values, Iterator):
+        values = list(values)
+    if _has_bool(values):
+        raise CountError(
+            f"{_where(name, func)} must hold non-negative whole numbers. Got booleans "
+            f"(True/False are not counts; convert them with int() if you mean 1/0)."
+        )
     try:
         arr = np.array(values, dtype=float, copy=True)
-    except (TypeError, ValueError) as exc:
+    except OverflowError:
+        raise CountError(
+            f"{_where(name, func)} must hold whole numbers below 2^53 "
+            f"({MAX_COUNT:,}). Got a number too large to hold as a float."
+        ) from None
+    except (TypeError, ValueError):
         raise CountError(
             f"{_where(name, func)} must hold non-negative whole numbers. "
-            f"Got values that are not numbers: {exc}."
+            f"Got values that are not numbers: {_first_non_number(values)}."
         ) from None
     if arr.ndim != 1:
         raise CountError(
@@ -167,6 +198,7 @@ def check_counts(
         (arr < 0, "a negative count"),
         (np.isinf(arr) & ~(allow_inf & (arr > 0)), "an infinite value"),
         (np.isfinite(arr) & (arr != np.round(arr)), "a non-integer count"),
+        (np.isfinite(arr) & (arr >= MAX_COUNT), f"a count of 2^53 ({MAX_COUNT:,}) or more"),
     ]
     for bad, what in problems:
         if bad.any():
@@ -176,6 +208,87 @@ def check_counts(
                 f"Got {what} at position {i}: {np.asarray(values, dtype=object)[i]!r}."
             )
     return arr
+
+
+def check_n_draws(
+    name: str,
+    value: Any,
+    *,
+    func: str | None = None,
+    min_value: int = 1,
+    n_periods: int | None = None,
+) -> int:
+    """Return a number of bootstrap replicates or simulations after checking its ceiling.
+
+    The ceiling is :data:`MAX_DRAWS` (one million), and, when the caller knows the length
+    of each draw, the number that keeps a table of draws × ``n_periods`` floats within
+    :data:`MAX_DRAW_BYTES` (512 MiB). A request above it is refused at once, before any
+    work, instead of growing for minutes and failing with ``MemoryError``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ParameterError
+        If ``value`` is below ``min_value`` or above the ceiling; the message gives the
+        ceiling and the reason.
+    """
+    value = check_int(name, value, func=func, min_value=min_value)
+    ceiling, reason = MAX_DRAWS, "the largest number of draws lifecycle runs"
+    if n_periods is not None and n_periods > 0:
+        by_memory = MAX_DRAW_BYTES // (8 * int(n_periods))
+        if by_memory < ceiling:
+            ceiling = max(by_memory, min_value)
+            reason = (
+                f"{ceiling:,} draws of {n_periods:,} periods fill {MAX_DRAW_BYTES // 2**20} "
+                f"MiB of memory"
+            )
+    if value > ceiling:
+        need = f"; {value:,} draws would hold at least {_gib(value, n_periods)} in memory"
+        raise ParameterError(
+            f"{_where(name, func)} must be an int <= {ceiling:,} ({reason}{need}). Got "
+            f"{value:,} instead. 999 to 9,999 replicates are usual."
+        )
+    return value
+
+
+def _gib(n: int, n_periods: int | None) -> str:
+    size = 8.0 * n * max(int(n_periods or 1), 1)
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.0f} MiB"
+
+
+def _first_non_number(values: Any) -> str:
+    """The first value that is not a number, with its position, in the user's terms."""
+    if isinstance(values, (str, bytes, dict)) or not isinstance(values, Iterable):
+        return _short(values)
+    for i, v in enumerate(values):
+        try:
+            float(v)
+        except (TypeError, ValueError):
+            return f"{_short(v)} at position {i}"
+    return _short(values)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _has_bool(values: Any) -> bool:
+    """Whether ``values`` holds booleans (a bool array, or bools in a list or Series)."""
+    dtype = getattr(values, "dtype", None)
+    if dtype is not None:
+        kind = str(dtype)
+        if kind in ("bool", "boolean"):
+            return True
+        if kind != "object":
+            return False
+    if isinstance(values, (str, bytes)):
+        return False
+    try:
+        return any(isinstance(v, (bool, np.bool_)) for v in values)
+    except TypeError:
+        return isinstance(values, (bool, np.bool_))
 
 
 def check_rng(seed: Any, *, func: str | None = None) -> np.random.Generator:
@@ -196,3 +309,73 @@ def check_rng(seed: Any, *, func: str | None = None) -> np.random.Generator:
     if seed < 0:
         raise ParameterError(f"{_where('seed', func)} must be an int >= 0. Got {seed} instead.")
     return np.random.default_rng(int(seed))
+
+
+def check_exposure(
+    name: str,
+    values: Any,
+    *,
+    func: str | None = None,
+    size: int | None = None,
+    per: str = "count",
+    positive: bool = True,
+) -> np.ndarray:
+    """Return exposures as a new float array of positive finite numbers.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the message (``"exposure"``, ``"weights"``).
+    values : array_like
+        What the caller passed; never modified.
+    func : str, optional
+        The public function the parameter belongs to.
+    size : int, optional
+        The required length (one exposure per count or per period); ``None`` to accept
+        any 1-D length. With ``size``, ``values=None`` gives exposures of 1.
+    per : str
+        What each value belongs to, for the message ("count", "period", "window").
+    positive : bool
+        Whether to check that values are positive and finite here; ``False`` leaves that
+        to a caller that can name the period in its message (``CountSeries``).
+
+    Raises
+    ------
+    ExposureError
+        If a value is not a number (booleans included), the shape is wrong, or a value is
+        zero, negative, NaN or infinite; the message gives the first offending position.
+    """
+    if values is None and size is not None:
+        return np.ones(size)
+    try:
+        arr = np.array(values, dtype=float, copy=True)
+    except (TypeError, ValueError, OverflowError):
+        arr = None
+    if arr is None or _has_bool(values):
+        raise ExposureError(
+            f"{_where(name, func)} must hold positive finite numbers. Got values that are "
+            f"not numbers: {values!r}."
+        )
+    if size is not None and arr.shape != (size,):
+        raise ExposureError(
+            f"{_where(name, func)} must hold one value per {per} ({size}). Got shape {arr.shape}."
+        )
+    if arr.ndim != 1:
+        raise ExposureError(
+            f"{_where(name, func)} must be one-dimensional. Got an array of shape {arr.shape}."
+        )
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr <= 0)) if positive else []
+    if len(bad):
+        i = int(bad[0])
+        raise ExposureError(
+            f"{_where(name, func)} must hold positive finite numbers. "
+            f"Got {float(arr[i])!r} at position {i}."
+        )
+    tiny = np.flatnonzero(arr < MIN_EXPOSURE) if positive else []
+    if len(tiny):
+        i = int(tiny[0])
+        raise ExposureError(
+            f"{_where(name, func)} must hold exposures of at least {MIN_EXPOSURE:g} (a share "
+            f"of the period; one day of a year is 0.0027). Got {float(arr[i])!r} at position {i}."
+        )
+    return arr

@@ -1,7 +1,41 @@
-"""Comparison of wave definitions: fits, information criteria, leave-one-out."""
+"""Comparison of wave definitions: Bayesian marginal likelihoods, AICc, leave-one-out.
+
+Every definition gets a row. Each is fitted to the same observations (see
+:mod:`lifecycle.inference.coverage` for the span policy, announced in ``notes`` and the
+``compared_on`` column), and scored three ways:
+
+* **Bayesian** (the primary ranking): the marginal likelihood under the stated proper
+  priors of :mod:`lifecycle.inference.bayes`, integrating over what a definition leaves
+  open (admissible years of a boundary written in words; estimated break positions),
+  posterior probabilities (equal prior probabilities unless given), the Bayes factor
+  against "no change", and the posterior probabilities under a vaguer rate prior (the
+  prior-sensitivity line).
+* **AICc** (Hurvich and Tsai 1989) with Akaike weights; each *estimated* break year
+  counts as three parameters (the AIC penalty of a change point is about 6, not 2:
+  Ninomiya 2005, 2015). A row with as many parameters as observations (or more) is
+  flagged ``too_many_params`` and gets no weight; AICc is undefined where ``n - k - 1
+  <= 0`` and such rows get no weight either. BIC counts each break year once.
+* **Leave-one-out** log predictive score ``Σ_i log p(y_i | fit without i)``; NaN
+  (``loo_undefined``) when leaving an observation out empties a phase; skipped when a
+  searched row needs more than 500 refits.
+* **LR test** ``2 (ℓ - ℓ_0)`` against no change, referred to χ² with the difference in
+  mean parameters; not valid where break years were estimated or a shape constraint was
+  imposed (``lr_valid`` False, nominal p shown).
+
+References
+----------
+Hurvich, C. M. and Tsai, C.-L. (1989). Regression and time series model selection in
+small samples. *Biometrika* 76: 297–307.
+Ninomiya, Y. (2005). Information criterion for Gaussian change-point model. *Statistics &
+Probability Letters* 72: 237–247.
+Ninomiya, Y. (2015). Change-point model selection via AIC. *Annals of the Institute of
+Statistical Mathematics* 67: 943–961.
+Kass, R. E. and Raftery, A. E. (1995). Bayes factors. *JASA* 90: 773–795.
+"""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,12 +43,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
-from lifecycle._core.criteria import aic, bic
+from lifecycle._core.criteria import aic, aicc, bic
 from lifecycle._core.errors import (
     ConvergenceWarning,
-    DefinitionError,
     FitError,
     InputError,
     LifecycleError,
@@ -22,12 +55,29 @@ from lifecycle._core.errors import (
     ParameterError,
 )
 from lifecycle._core.likelihood import interval_logprob
+from lifecycle._core.present import print_summary as _print_summary
+from lifecycle._core.present import repr_with
 from lifecycle._core.validation import check_choice
+from lifecycle.inference.bayes import (
+    BayesPrior,
+    MarginalLikelihood,
+    dated_log_ml,
+    estimated_log_ml,
+    posterior_probabilities,
+)
+from lifecycle.inference.coverage import (
+    SPANS,
+    common_span,
+    drop_empty_phases,
+    extend_to_series,
+    phase_index,
+)
 from lifecycle.models import (
     FAMILY_OPTIONS,
     METHODS,
     SHAPES,
     WaveFit,
+    admissible_variants,
     as_definition,
     best_segmentation,
     check_series,
@@ -35,12 +85,49 @@ from lifecycle.models import (
     resolve_family,
     search_cost,
 )
-from lifecycle.models.waves import NO_CHANGE, WaveDefinition
-from lifecycle.series.countseries import CountSeries, to_label, to_ordinal
+from lifecycle.models.waves import CONVENTIONAL, NO_CHANGE, WaveDefinition
+from lifecycle.series.countseries import CountSeries, to_label
 
-__all__ = ["Comparison", "compare_waves"]
+__all__ = ["BREAK_PARAMS", "DATA_DRIVEN", "Comparison", "compare_waves"]
 
 _MAX_LOO_FITS = 500
+#: Parameters an estimated break year counts for in AIC and AICc (Ninomiya 2005, 2015).
+BREAK_PARAMS = 3
+#: The default set on a user's series: no change, best 2-, 3- and 4-phase segmentations,
+#: the conventional single rise and fall. Never a document's dates.
+DATA_DRIVEN: tuple[Any, ...] = (NO_CHANGE, 2, 3, 4, CONVENTIONAL)
+
+_COLUMNS = [
+    "definition",
+    "n_phases",
+    "estimated",
+    "compared_on",
+    "loglik",
+    "n_params",
+    "k_aic",
+    "n_params_detail",
+    "AIC",
+    "dAIC",
+    "AICc",
+    "dAICc",
+    "akaike_weight",
+    "too_many_params",
+    "BIC",
+    "lr_stat",
+    "lr_df",
+    "lr_p_value",
+    "lr_valid",
+    "loo_log_score",
+    "loo_undefined",
+    "log_ml",
+    "log_ml_error",
+    "ml_method",
+    "posterior_prob",
+    "bayes_factor",
+    "posterior_prob_alt",
+    "status",
+    "note",
+]
 
 
 @dataclass(frozen=True)
@@ -50,13 +137,22 @@ class Comparison:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per definition (see :func:`compare_waves`).
+        One row per definition (see :func:`compare_waves`), every definition included.
     fits : dict of str to WaveFit
+        Maximum-likelihood fits of the rows that have one.
     family, shape : str
     notes : tuple of str
+        The span compared and what was left out or extended, the priors, the rules.
     refused : dict of str to str
-        Definitions (or estimated segmentations) that could not be fitted, each with
-        the library's reason; they have no row in ``table``.
+        Definitions for which nothing could be computed (their row says why too).
+    span : str
+        The periods compared (``"2014–2023"``).
+    left_out : tuple
+        Periods of the series left out of every fit (empty with ``span="extend"``).
+    prior : str
+        The priors in words.
+    sensitivity : str
+        The prior-sensitivity line.
     """
 
     table: pd.DataFrame
@@ -65,15 +161,58 @@ class Comparison:
     shape: str
     notes: tuple[str, ...] = ()
     refused: dict[str, str] = field(default_factory=dict)
+    span: str = ""
+    left_out: tuple[Any, ...] = ()
+    prior: str = ""
+    sensitivity: str = ""
+
+    _repr_extra = ("best",)
+    __repr__ = repr_with(*_repr_extra)
+    print_summary = _print_summary
+
+    def plot(self, ax: Any = None) -> Any:
+        """The series with the fit of the best definition and its phases.
+
+        See :func:`lifecycle.plotting.plot_best_fit` (matplotlib is imported on this call).
+        """
+        from lifecycle.plotting import plot_best_fit
+
+        return plot_best_fit(self, ax=ax)
 
     def summary(self) -> pd.DataFrame:
-        """The comparison table (a copy), sorted by AIC."""
-        return self.table.copy()
+        """The comparison table (a copy), best first (posterior probability, then AICc)."""
+        out = self.table.copy()
+        out.attrs["notes"] = list(self.notes)
+        return out
 
     @property
     def best(self) -> str:
-        """Name of the definition with the smallest AIC."""
+        """Name of the best-ranked definition that has a maximum-likelihood fit."""
+        for name in self.table["definition"]:
+            if name in self.fits:
+                return str(name)
         return str(self.table["definition"].iloc[0])
+
+    def text(self) -> str:
+        """The comparison in a few sentences (for printing and reports)."""
+        t = self.table
+        lines = []
+        if t["posterior_prob"].notna().any():
+            top = t.loc[t["posterior_prob"].idxmax()]
+            lines.append(
+                f"Highest posterior probability: '{top['definition']}' "
+                f"({top['posterior_prob']:.2f}; Bayes factor {top['bayes_factor']:.3g} against "
+                f"no change)."
+            )
+        ok = t[t["akaike_weight"].notna()]
+        if len(ok):
+            top = ok.loc[ok["AICc"].idxmin()]
+            lines.append(
+                f"Smallest AICc: '{top['definition']}' (Akaike weight {top['akaike_weight']:.2f})."
+            )
+        lines.append(f"Compared on {self.span}.")
+        lines += list(self.notes)
+        return "\n".join(lines)
 
 
 def _drop(series: CountSeries, i: int) -> CountSeries:
@@ -127,251 +266,146 @@ def _loo(series: CountSeries, refit: Any) -> tuple[float, int, str]:
     return total, 0, ""
 
 
-def _common_span(
-    series: CountSeries, defs: Sequence[WaveDefinition], func: str
-) -> tuple[CountSeries, str]:
-    """The series restricted to the periods every definition covers.
+# ====================================================================== one row
+@dataclass
+class _Row:
+    label: str
+    entry: Any  # WaveDefinition (dated or estimated) or int (best k-phase segmentation)
+    n_phases: int
+    estimated: bool
+    fit: WaveFit | None = None
+    fit_def: WaveDefinition | None = None
+    ml: MarginalLikelihood | None = None
+    ml_alt: MarginalLikelihood | None = None
+    notes: list[str] = field(default_factory=list)
 
-    Likelihoods (and so AIC, BIC and LR) are comparable only on the same data, so a
-    definition that starts later (YIP's "2016-2020") or ends earlier than the series
-    moves the comparison to the shared years; the note says which.
-    """
-    starts = [
-        to_ordinal(d.phases[0].start, series.freq) for d in defs if d.phases[0].start is not None
-    ]
-    ends = [to_ordinal(d.phases[-1].end, series.freq) for d in defs if d.phases[-1].end is not None]
-    first = max([series.grid_start, *starts])
-    last = min([series.grid_end, *ends])
-    if (first, last) == (series.grid_start, series.grid_end):
-        return series, ""
-    if first > last:
-        raise DefinitionError(
-            f"{func}: the definitions share no period, so they cannot be compared on the same "
-            f"data. Got spans starting as late as {to_label(first, series.freq)} and ending as "
-            f"early as {to_label(last, series.freq)}."
-        )
+
+def _label(entry: Any) -> str:
+    if isinstance(entry, int):
+        return f"best segmentation ({entry} phases, estimated)"
+    return entry.name
+
+
+def _fit_row(
+    row: _Row, series: CountSeries, family: str, shape: str, method: str, span: str
+) -> None:
+    """The maximum-likelihood fit of one row (or the reason there is none, in its notes)."""
+    entry = row.entry
     try:
-        part = series.restrict(to_label(first, series.freq), to_label(last, series.freq))
+        if isinstance(entry, int):
+            row.fit = best_segmentation(series, entry, family, shape, method=method)
+            return
+        if entry.estimated:
+            row.fit = fit_waves(series, entry, family, shape, method=method)
+            return
+        d = entry
+        if span == "extend":
+            d, note = extend_to_series(d, series)
+            if note:
+                row.notes.append(note)
+        reduced, empty = drop_empty_phases(d, series)
+        for name in empty:
+            row.notes.append(
+                f"phase {name!r} has no data: its rate is not identified (posterior = prior) "
+                f"and carries no parameter"
+            )
+        row.fit_def = reduced
+        row.fit = fit_waves(series, reduced, family, shape, method=method)
     except LifecycleError as exc:
-        raise DefinitionError(f"{func}: cannot compare on the common span: {exc}") from None
-    dropped = series.n_obs - part.n_obs
-    return part, (
-        f"compared on {to_label(first, series.freq)}–{to_label(last, series.freq)}, the periods "
-        f"every definition covers ({dropped} observation(s) outside left out of all fits)"
+        row.notes.append(f"no maximum-likelihood fit: {exc}")
+
+
+def _bayes_row(
+    row: _Row, series: CountSeries, family: str, prior: BayesPrior, span: str, seed: int
+) -> MarginalLikelihood:
+    """Marginal likelihood of one row under ``prior`` (raises LifecycleError)."""
+    entry = row.entry
+    if isinstance(entry, int):
+        return estimated_log_ml(series, entry, family, prior, seed=seed)
+    if entry.estimated:
+        return estimated_log_ml(
+            series, entry.n_phases, family, prior, constraint=entry.constraint, seed=seed
+        )
+    out = []
+    W = series.design_matrix().toarray()
+    covered = W.sum(axis=0) > 0
+    seen: dict[bytes, MarginalLikelihood] = {}
+    for v in admissible_variants(entry):
+        if span == "extend":
+            v, _ = extend_to_series(v, series)
+        ph = phase_index(v, series)
+        if np.any(covered & (ph < 0)):
+            raise FitError(f"the phases of {v.name!r} do not cover every observed period")
+        # variants that split the observations alike have the same marginal likelihood
+        key = np.stack([W[:, ph == j].sum(axis=1) for j in range(v.n_phases)], axis=1)
+        key = key[:, key.any(axis=0)].tobytes()
+        if key not in seen:
+            seen[key] = dated_log_ml(series, ph, v.phase_names, family, prior, seed=seed)
+        out.append(seen[key])
+    if len(out) == 1:
+        return out[0]
+    vals = np.array([m.log_ml for m in out])
+    return MarginalLikelihood(
+        float(special.logsumexp(vals) - math.log(len(vals))),
+        max(m.error for m in out),
+        out[0].method,
+        out[0].empty_phases,
+        note=f"averaged over {len(out)} admissible boundary years (equal prior weight)",
     )
 
 
-def compare_waves(
-    series: CountSeries,
-    definitions: Sequence[WaveDefinition | str],
-    family: str = "auto",
-    shape: str = "step",
-    *,
-    include_estimated: bool = True,
-    loo: bool = True,
-    method: str = "auto",
-) -> Comparison:
-    """Compare wave definitions on one series.
+def _score_bayes(
+    row: _Row, series: CountSeries, family: str, shape: str, prior: BayesPrior, span: str, seed: int
+) -> None:
+    if shape != "step":
+        return
+    alt = BayesPrior(
+        rate_shape=prior.rate_shape / 4,
+        rate_mean=prior.rate_mean,
+        alpha_mean=prior.alpha_mean,
+        level_sd=prior.level_sd,
+    )
+    try:
+        row.ml = _bayes_row(row, series, family, prior, span, seed)
+        row.ml_alt = _bayes_row(row, series, family, alt, span, seed)
+    except LifecycleError as exc:
+        row.notes.append(f"no marginal likelihood: {exc}")
+        row.ml = row.ml_alt = None
+    if row.ml is not None and row.ml.note:
+        row.notes.append(row.ml.note)
 
-    Every definition is fitted with :func:`fit_waves`; ``"no change"`` is always added as
-    the reference. With ``include_estimated``, for each distinct number of phases
-    ``k >= 2`` among the definitions, the best data-driven segmentation into ``k`` phases
-    (:func:`best_segmentation`) is added and flagged as estimated: its ``k - 1`` break
-    years count as parameters.
 
-    Parameters
-    ----------
-    series : CountSeries
-    definitions : sequence of WaveDefinition or str
-        Definitions or registry names.
-    family : {"auto", "poisson", "negbin"}
-        ``"auto"``: one family for every row, chosen on the compared series by
-        :func:`lifecycle.models.choose_family` (NB2 when overdispersed).
-    shape : {"step", "trend", "broken_stick"}
-    include_estimated : bool
-    loo : bool
-        Whether to compute the leave-one-out log score (one refit per observation; for
-        estimated rows the breaks are searched again in every refit).
-    method : {"auto", "glm", "likelihood"}
-
-    Returns
-    -------
-    Comparison
-        ``summary()`` columns: ``definition, n_phases, estimated, loglik, n_params,
-        n_params_detail, AIC, dAIC, akaike_weight, BIC, lr_stat, lr_df, lr_p_value,
-        lr_valid, loo_log_score, loo_undefined, note`` — sorted by AIC.
-
-    Notes
-    -----
-    *LR test.* ``2 (ℓ - ℓ_0)`` against no change, referred to χ² with the difference in
-    counted parameters (break years excluded). Where break years were estimated (or a
-    shape constraint was imposed) that reference is not valid — the nominal p-value is
-    shown and ``lr_valid`` is False; use the change tests of ``lifecycle.inference``.
-
-    *LOO log score.* ``Σ_i log p(y_i | fit without i)``, the probability of the left-out
-    count (or interval) under the refitted model. For estimated rows the breaks are
-    searched again in every refit; when that needs more than 500 fits (no closed
-    form: NB, trend, broken stick, intervals or several measures) the LOO is skipped
-    (NaN) and the note says so. When leaving an observation out
-    empties a phase (or a measure), that observation cannot be predicted: the score is
-    NaN, ``loo_undefined`` counts such observations and the note names them.
-
-    Notes
-    -----
-    *Common span.* Likelihoods are comparable only on the same data: when a definition
-    starts later or ends earlier than the series, every model is fitted on the periods
-    all definitions cover, and ``notes`` says which (``span`` holds them).
-
-    *Refused definitions.* A definition the series cannot carry (a window straddles
-    its span's edge, a phase has no observation, the model is not identified) is left
-    out with the library's reason in ``Comparison.refused`` and a ``LifecycleWarning``;
-    the common span is then worked out without it.
-
-    Raises
-    ------
-    DefinitionError
-        If the definitions that can be fitted share no period.
-    LifecycleError
-        If not even "no change" can be fitted (the message says why).
-
-    Examples
-    --------
-    >>> from lifecycle.series import CountSeries
-    >>> from lifecycle.models.waves import WaveDefinition
-    >>> s = CountSeries.from_counts(range(2001, 2009), [9, 11, 10, 2, 3, 2, 12, 10])
-    >>> d = WaveDefinition.from_breaks("w", [2001, 2004, 2007], names=["e", "d", "r"])
-    >>> c = compare_waves(s, [d], loo=False)
-    >>> c.best
-    'w'
-    """
-    func = "compare_waves"
-    series = check_series(series, func)
-    requested = check_choice("family", family, FAMILY_OPTIONS, func=func)
-    shape = check_choice("shape", shape, SHAPES, func=func)
-    method = check_choice("method", method, METHODS, func=func)
-    if isinstance(definitions, (str, WaveDefinition)):
-        definitions = [definitions]
-    defs = [as_definition(d, func) for d in definitions]
-    if not defs:
-        raise ParameterError(
-            f"The 'definitions' parameter of {func} must hold at least one definition. Got none."
-        )
-    names = [d.name for d in defs]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ParameterError(
-            f"The definitions passed to {func} must have distinct names. Got {dup} twice."
-        )
-    if NO_CHANGE.name not in names:
-        defs = [NO_CHANGE, *defs]
-
-    def fitter(entry: WaveDefinition | int):
-        if isinstance(entry, int):
-            return lambda s: best_segmentation(s, entry, family, shape, method=method)
-        return lambda s: fit_waves(s, entry, family, shape, method=method)
-
-    # A definition the series cannot carry (its span cuts a window, a phase has no
-    # observation, the model is not identified) is recorded with the library's reason,
-    # never dropped in silence. When it had narrowed the common span, the span and the
-    # fits are worked out again without it, so it does not shape the others' data.
-    full = series
-    own: dict[str, str] = {}  # refused on its own span: final
-    for d in defs:
-        if d is not NO_CHANGE:
-            try:
-                _common_span(full, [d], func)
-            except DefinitionError as exc:
-                own[d.name] = str(exc)
-    excluded: dict[str, str] = {}  # refused and narrowing the others' span
-    while True:
-        active = [d for d in defs if d.name not in own and d.name not in excluded]
-        series, span_note = _common_span(full, active, func)
-        family, _ = resolve_family(series, requested, func)  # one family for every row
-        entries: list[tuple[WaveDefinition | int, str]] = [(d, d.name) for d in active]
-        if include_estimated:
-            ks = sorted({d.n_phases for d in active if d.n_phases >= 2})
-            entries += [(k, f"best segmentation ({k} phases, estimated)") for k in ks]
-        fits: dict[str, WaveFit] = {}
-        failed: dict[str, str] = {}
-        for entry, label in entries:
-            try:
-                fits[label] = fitter(entry)(series)
-            except LifecycleError as exc:
-                if entry is NO_CHANGE:
-                    raise
-                failed[label] = str(exc)
-        # Definitions that narrow the span can make others unfittable there. Leave the
-        # narrowing ones out only when that lets a failed definition be fitted.
-        narrowing = [
-            d
-            for d in active
-            if d is not NO_CHANGE
-            and _common_span(full, [x for x in active if x is not d], func)[0] != series
-        ]
-        retry = [d for d in active if d.name in failed and d not in narrowing]
-        if not narrowing or not retry:
-            break
-        wider = _common_span(full, [d for d in active if d not in narrowing], func)[0]
-        rescued = []
-        for d in retry:
-            try:
-                fitter(d)(wider)
-                rescued.append(d.name)
-            except LifecycleError:
-                pass
-        if not rescued:
-            break
-        for d in narrowing:
-            excluded[d.name] = failed.get(d.name) or (
-                f"{d.name!r} covers only part of the series; on the periods it shares with "
-                f"the others, {rescued} could not be fitted, so it is left out of the "
-                f"comparison (compare it alone, or on a shorter series)."
-            )
-    refused = {**own, **excluded, **failed}
-    if refused:
-        warnings.warn(
-            f"{func}: {len(refused)} definition(s) could not be fitted and are listed in "
-            f"Comparison.refused with the reason: {sorted(refused)}.",
-            LifecycleWarning,
-            stacklevel=2,
-        )
-    rows = []
-    for entry, label in entries:
-        if label not in fits:
-            continue
-        fit = fits[label]
-        constrained = isinstance(entry, WaveDefinition) and entry.constraint is not None
-        rows.append(
-            {
-                "definition": label,
-                "n_phases": fit.definition.n_phases if isinstance(entry, int) else entry.n_phases,
-                "estimated": fit.estimated_breaks,
-                "loglik": fit.loglik,
-                "n_params": fit.n_params,
-                "n_params_detail": fit.n_params_detail,
-                "mean_params_": fit.n_params - fit.n_break_params,
-                "constrained_": constrained,
-                "entry_": entry,
-            }
-        )
-    table = pd.DataFrame(rows)
-    table["AIC"] = aic(table["loglik"], table["n_params"])
+# ====================================================================== table
+def _aicc_columns(table: pd.DataFrame, n: int) -> None:
+    k = table["k_aic"].astype(float).to_numpy()
+    ll = table["loglik"].astype(float).to_numpy()
+    table["AIC"] = aic(ll, k)
     table["dAIC"] = table["AIC"] - table["AIC"].min()
-    w = np.exp(-0.5 * table["dAIC"])
-    table["akaike_weight"] = w / w.sum()
-    table["BIC"] = bic(table["loglik"], table["n_params"], series.n_obs)
-    ref = table.loc[table["definition"] == NO_CHANGE.name].iloc[0]
+    c = np.asarray(aicc(ll, k, n), dtype=float)
+    table["AICc"] = np.where(np.isfinite(c), c, np.nan)  # undefined where n <= k + 1
+    table["too_many_params"] = (k >= n) & table["loglik"].notna()
+    eligible = table["AICc"].notna() & ~table["too_many_params"]
+    table["dAICc"] = table["AICc"] - table.loc[eligible, "AICc"].min()
+    w = np.where(eligible, np.exp(-0.5 * table["dAICc"].fillna(np.inf)), 0.0)
+    table["akaike_weight"] = np.where(eligible, w / w.sum() if w.sum() > 0 else np.nan, np.nan)
+    table["BIC"] = bic(ll, table["n_params"].astype(float).to_numpy(), n)
+
+
+def _lr_columns(table: pd.DataFrame) -> None:
+    ref = table.loc[table["definition"] == NO_CHANGE.name]
+    ll0 = float(ref["loglik"].iloc[0]) if len(ref) else np.nan
+    k0 = float(ref["mean_params_"].iloc[0]) if len(ref) else np.nan
     lr, df_, pv, valid, notes = [], [], [], [], []
     for r in table.itertuples(index=False):
-        if r.definition == NO_CHANGE.name:
+        if r.definition == NO_CHANGE.name or not np.isfinite(r.loglik) or not np.isfinite(ll0):
             lr.append(np.nan)
             df_.append(np.nan)
             pv.append(np.nan)
-            valid.append(True)
-            notes.append("reference")
+            valid.append(r.definition == NO_CHANGE.name)
+            notes.append("reference" if r.definition == NO_CHANGE.name else "")
             continue
-        stat = max(2 * (r.loglik - ref["loglik"]), 0.0)
-        dof = int(r.mean_params_ - ref["mean_params_"])
+        stat = max(2 * (r.loglik - ll0), 0.0)
+        dof = int(r.mean_params_ - k0)
         lr.append(stat)
         df_.append(dof)
         pv.append(float(stats.chi2.sf(stat, dof)) if dof > 0 else np.nan)
@@ -388,65 +422,404 @@ def compare_waves(
     table["lr_df"] = df_
     table["lr_p_value"] = pv
     table["lr_valid"] = valid
-    table["note"] = notes
-    if loo:
-        scores, undef = [], []
-        for i, r in enumerate(table.itertuples(index=False)):
-            cost = search_cost(series, r.entry_, family, shape) * series.n_obs
-            if cost > _MAX_LOO_FITS:
-                scores.append(np.nan)
-                undef.append(0)
-                table.loc[i, "note"] = "; ".join(
-                    x
-                    for x in (
-                        table.loc[i, "note"],
-                        f"LOO skipped: {cost} refits of searched segmentations "
-                        f"(more than {_MAX_LOO_FITS})",
-                    )
-                    if x
-                )
-                continue
-            score, n_undef, note = _loo(series, fitter(r.entry_))
-            scores.append(score)
-            undef.append(n_undef)
-            if note:
-                table.loc[i, "note"] = "; ".join(x for x in (table.loc[i, "note"], note) if x)
-        table["loo_log_score"] = scores
-        table["loo_undefined"] = undef
-    else:
-        table["loo_log_score"] = np.nan
-        table["loo_undefined"] = np.nan
-    table = table.drop(columns=["mean_params_", "constrained_", "entry_"])
-    table = table.sort_values("AIC", kind="stable").reset_index(drop=True)
-    cols = [
-        "definition",
-        "n_phases",
-        "estimated",
-        "loglik",
-        "n_params",
-        "n_params_detail",
-        "AIC",
-        "dAIC",
-        "akaike_weight",
-        "BIC",
-        "lr_stat",
-        "lr_df",
-        "lr_p_value",
-        "lr_valid",
-        "loo_log_score",
-        "loo_undefined",
-        "note",
+    table["note"] = [
+        "; ".join(x for x in (a, b) if x) for a, b in zip(notes, table["note"], strict=True)
     ]
-    table = table[cols]
+
+
+def _bayes_columns(table: pd.DataFrame, rows: list[_Row], prior_probs: Any) -> None:
+    lm = np.array([np.nan if r.ml is None else r.ml.log_ml for r in rows])
+    alt = np.array([np.nan if r.ml_alt is None else r.ml_alt.log_ml for r in rows])
+    pp = None
+    if prior_probs is not None:
+        pp = np.array([float(prior_probs.get(r.label, 1.0)) for r in rows])
+    table["log_ml"] = lm
+    table["log_ml_error"] = [np.nan if r.ml is None else r.ml.error for r in rows]
+    table["ml_method"] = ["" if r.ml is None else r.ml.method for r in rows]
+    table["posterior_prob"] = posterior_probabilities(lm, pp)
+    table["posterior_prob_alt"] = posterior_probabilities(alt, pp)
+    ref = table.loc[table["definition"] == NO_CHANGE.name, "log_ml"]
+    with np.errstate(over="ignore"):
+        table["bayes_factor"] = np.exp(lm - float(ref.iloc[0])) if len(ref) else np.nan
+
+
+def _loo_column(
+    table: pd.DataFrame,
+    rows: list[_Row],
+    series: CountSeries,
+    family: str,
+    shape: str,
+    method: str,
+) -> None:
+    scores, undef = [], []
+    for r in rows:
+        if r.fit is None:
+            scores.append(np.nan)
+            undef.append(np.nan)
+            continue
+        entry = r.fit_def if r.fit_def is not None else r.entry
+        cost = search_cost(series, entry, family, shape) * series.n_obs
+        if cost > _MAX_LOO_FITS:
+            scores.append(np.nan)
+            undef.append(0)
+            r.notes.append(
+                f"LOO skipped: {cost} refits of searched segmentations (more than {_MAX_LOO_FITS})"
+            )
+            continue
+        if isinstance(entry, int):
+            refit = lambda s, k=entry: best_segmentation(s, k, family, shape, method=method)  # noqa: E731
+        else:
+            refit = lambda s, d=entry: fit_waves(s, d, family, shape, method=method)  # noqa: E731
+        score, n_undef, note = _loo(series, refit)
+        scores.append(score)
+        undef.append(n_undef)
+        if note:
+            r.notes.append(note)
+    table["loo_log_score"] = scores
+    table["loo_undefined"] = undef
+
+
+def _check_definitions(definitions: Any, func: str) -> list[Any]:
+    if definitions is None:
+        return list(DATA_DRIVEN)
+    if isinstance(definitions, (str, WaveDefinition)):
+        definitions = [definitions]
+    entries = [d if isinstance(d, int) else as_definition(d, func) for d in definitions]
+    if not entries:
+        raise ParameterError(
+            f"The 'definitions' parameter of {func} must hold at least one definition. Got none."
+        )
+    names = [_label(d) for d in entries]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ParameterError(
+            f"The definitions passed to {func} must have distinct names. Got {dup} twice."
+        )
+    if NO_CHANGE.name not in names:
+        entries = [NO_CHANGE, *entries]
+    return entries
+
+
+def _rows_frame(rows: list[_Row], span_text: str) -> pd.DataFrame:
+    recs = []
+    for r in rows:
+        f = r.fit
+        n_breaks = 0 if f is None else f.n_break_params
+        recs.append(
+            {
+                "definition": r.label,
+                "n_phases": r.n_phases,
+                "estimated": r.estimated,
+                "compared_on": span_text,
+                "loglik": np.nan if f is None else f.loglik,
+                "n_params": np.nan if f is None else f.n_params,
+                "k_aic": np.nan if f is None else f.n_params + (BREAK_PARAMS - 1) * n_breaks,
+                "n_params_detail": ""
+                if f is None
+                else f.n_params_detail
+                + (f"; each break counts {BREAK_PARAMS} in AIC/AICc" if n_breaks else ""),
+                "mean_params_": np.nan if f is None else f.n_params - f.n_break_params,
+                "constrained_": isinstance(r.entry, WaveDefinition)
+                and r.entry.constraint is not None,
+                "note": "",
+            }
+        )
+    return pd.DataFrame(recs)
+
+
+# ====================================================================== compare_waves
+def compare_waves(
+    series: CountSeries,
+    definitions: Sequence[WaveDefinition | str | int] | None,
+    family: str = "auto",
+    shape: str = "step",
+    *,
+    include_estimated: bool = True,
+    loo: bool = True,
+    method: str = "auto",
+    span: str = "extend",
+    bayes: bool = True,
+    prior: BayesPrior | None = None,
+    prior_probs: dict[str, float] | None = None,
+    seed: int = 0,
+) -> Comparison:
+    """Compare wave definitions on one series; every definition gets a row.
+
+    Parameters
+    ----------
+    series : CountSeries
+    definitions : sequence of WaveDefinition, str or int, or None
+        Definitions, registry names, or an int ``k`` for the best data-driven
+        segmentation into ``k`` phases. ``None``: the data-driven set
+        :data:`DATA_DRIVEN` (no change, best 2/3/4-phase segmentations, the
+        conventional rise and fall), never a document's dates. ``"no change"`` is
+        always added as the reference.
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"``: one family for every row, chosen on the compared series by
+        :func:`lifecycle.models.choose_family` (NB2 when the likelihood-ratio test of
+        ``alpha = 0`` rejects at 5%); the reason is in ``notes``.
+    shape : {"step", "trend", "broken_stick"}
+        The Bayesian columns exist for ``"step"`` only (NaN otherwise).
+    include_estimated : bool
+        For each distinct number of phases ``k >= 2`` among dated definitions, add the
+        best data-driven segmentation into ``k`` phases.
+    loo : bool
+        Whether to compute the leave-one-out log score.
+    method : {"auto", "glm", "likelihood"}
+    span : {"extend", "common"}
+        How definitions that do not cover the whole series are applied (see
+        :mod:`lifecycle.inference.coverage`); either way ``notes`` and ``compared_on``
+        say what was compared, extended or left out.
+    bayes : bool
+        Whether to compute marginal likelihoods and posterior probabilities.
+    prior : BayesPrior, optional
+        Priors of the marginal likelihoods (default :class:`BayesPrior()`).
+    prior_probs : dict of str to float, optional
+        Prior probability (unnormalised) of each definition by row name; default equal.
+    seed : int
+        Seed of the Monte Carlo parts of the marginal likelihoods (importance sampling,
+        the unimodal constraint); same seed, same numbers.
+
+    Returns
+    -------
+    Comparison
+        ``summary()`` columns: ``definition, n_phases, estimated, compared_on, loglik,
+        n_params, k_aic, n_params_detail, AIC, dAIC, AICc, dAICc, akaike_weight,
+        too_many_params, BIC, lr_stat, lr_df, lr_p_value, lr_valid, loo_log_score,
+        loo_undefined, log_ml, log_ml_error, ml_method, posterior_prob, bayes_factor,
+        posterior_prob_alt, status, note`` — best first (posterior probability, then
+        AICc). ``posterior_prob_alt`` uses a rate prior four times vaguer (Gamma shape
+        divided by 4). ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
+
+    Notes
+    -----
+    The LR test and the leave-one-out score are described in the module docstring.
+
+    Raises
+    ------
+    DefinitionError
+        With ``span="common"``, if the definitions share no period or a window
+        straddles the common span's edge.
+    LifecycleError
+        If not even "no change" can be fitted (the message says why).
+
+    Examples
+    --------
+    >>> from lifecycle.series import CountSeries
+    >>> from lifecycle.models.waves import WaveDefinition
+    >>> s = CountSeries.from_counts(range(2001, 2009), [9, 11, 10, 2, 3, 2, 12, 10])
+    >>> d = WaveDefinition.from_breaks("w", [2001, 2004, 2007], names=["e", "d", "r"])
+    >>> c = compare_waves(s, [d], loo=False)
+    >>> c.best
+    'w'
+    """
+    func = "compare_waves"
+    series = check_series(series, func)
+    family = check_choice("family", family, FAMILY_OPTIONS, func=func)
+    shape = check_choice("shape", shape, SHAPES, func=func)
+    method = check_choice("method", method, METHODS, func=func)
+    span = check_choice("span", span, SPANS, func=func)
+    prior = BayesPrior() if prior is None else prior
+    if not isinstance(prior, BayesPrior):
+        raise TypeError(f"The 'prior' parameter of {func} must be a BayesPrior. Got {prior!r}.")
+    entries = _check_definitions(definitions, func)
+    if include_estimated and definitions is not None:
+        entries += _estimated_references(entries)
+    return _compare(
+        series, entries, family, shape, method, span, prior, prior_probs, seed, loo=loo, bayes=bayes
+    )
+
+
+def _compare(
+    series: CountSeries,
+    entries: list[Any],
+    family: str,
+    shape: str,
+    method: str,
+    span: str,
+    prior: BayesPrior,
+    prior_probs: Any,
+    seed: int,
+    *,
+    loo: bool,
+    bayes: bool,
+) -> Comparison:
+    """The body of :func:`compare_waves` on validated arguments."""
+    func = "compare_waves"
+    full = series
+    notes: list[str] = []
+    if span == "common":
+        series, note = common_span(full, [e for e in entries if not isinstance(e, int)], func)
+        if note:
+            notes.append(note)
+    family, choice = resolve_family(series, family, func)  # one family for every row
+    if choice.requested == "auto":
+        notes.append(f"family chosen by the data: {choice.reason}")
+    rows = [
+        _Row(
+            _label(e),
+            e,
+            e if isinstance(e, int) else e.n_phases,
+            isinstance(e, int) or e.estimated,
+        )
+        for e in entries
+    ]
+    for r in rows:
+        _fit_row(r, series, family, shape, method, span)
+        if bayes:
+            _score_bayes(r, series, family, shape, prior, span, seed)
+    if rows[0].fit is None and (rows[0].ml is None or not bayes):
+        # "no change" cannot be fitted: the series itself is the problem
+        fit_waves(series, NO_CHANGE, family, shape, method=method)
+    span_text = _span(series)
+    table = _table(rows, series, family, shape, method, loo=loo, bayes=bayes, pp=prior_probs)
+    refused = _status_column(table, rows)
+    if refused:
+        warnings.warn(
+            f"{func}: nothing could be computed for {len(refused)} definition(s); their rows "
+            f"say why: {sorted(refused)}.",
+            LifecycleWarning,
+            stacklevel=3,
+        )
+    table = _sorted(table)[_COLUMNS]
+    fits = {r.label: r.fit for r in rows if r.fit is not None}
+    notes += _notes(rows, series, full, span)
+    prior_text = prior.describe(series, family) if bayes and shape == "step" else ""
+    sens = _sensitivity(table) if bayes and shape == "step" else ""
+    notes += [x for x in (prior_text and "priors: " + prior_text, sens) if x]
+    notes += [f"n = {series.n_obs} observations; BIC uses this n", _COUNT_RULE]
+    left = () if series is full else _left_out(full, series)
     return Comparison(
-        table=table,
+        table=table.reset_index(drop=True),
         fits=fits,
         family=family,
         shape=shape,
-        notes=(
-            *((span_note,) if span_note else ()),
-            f"n = {series.n_obs} observations; BIC uses this n",
-            "n_params counts shape parameters + measure levels + NB alpha + estimated break years",
-        ),
+        notes=tuple(notes),
         refused=refused,
+        span=span_text,
+        left_out=left,
+        prior=prior_text,
+        sensitivity=sens,
     )
+
+
+_COUNT_RULE = (
+    f"n_params counts shape parameters + measure levels + NB alpha + estimated break "
+    f"years; k_aic counts each estimated break year as {BREAK_PARAMS} (Ninomiya 2005, "
+    f"2015); rows with k_aic >= n or undefined AICc get no Akaike weight"
+)
+
+
+def _table(
+    rows: list[_Row],
+    series: CountSeries,
+    family: str,
+    shape: str,
+    method: str,
+    *,
+    loo: bool,
+    bayes: bool,
+    pp: Any,
+) -> pd.DataFrame:
+    """The comparison table of the scored rows (notes and status added by the caller)."""
+    table = _rows_frame(rows, _span(series))
+    _aicc_columns(table, series.n_obs)
+    _lr_columns(table)
+    if loo:
+        _loo_column(table, rows, series, family, shape, method)
+    else:
+        table["loo_log_score"] = np.nan
+        table["loo_undefined"] = np.nan
+    if bayes and shape == "step":
+        _bayes_columns(table, rows, pp)
+    else:
+        for c in ("log_ml", "log_ml_error", "posterior_prob", "posterior_prob_alt", "bayes_factor"):
+            table[c] = np.nan
+        table["ml_method"] = ""
+    return table
+
+
+def _estimated_references(entries: list[Any]) -> list[int]:
+    """Numbers of phases of the dated definitions not yet among the estimated entries."""
+    have = {e for e in entries if isinstance(e, int)}
+    ks = {
+        e.n_phases
+        for e in entries
+        if isinstance(e, WaveDefinition) and not e.estimated and e.n_phases >= 2
+    }
+    return sorted(ks - have)
+
+
+def _status_column(table: pd.DataFrame, rows: list[_Row]) -> dict[str, str]:
+    """Notes joined into ``note``, ``status`` per row; the rows with nothing computed."""
+    refused = {}
+    status = []
+    for i, r in enumerate(rows):
+        table.loc[i, "note"] = "; ".join(x for x in (table.loc[i, "note"], *r.notes) if x)
+        if r.fit is None and r.ml is None:
+            refused[r.label] = "; ".join(r.notes) or "not computed"
+            status.append("not computed: " + refused[r.label])
+        else:
+            status.append("ok")
+    table["status"] = status
+    return refused
+
+
+def _span(series: CountSeries) -> str:
+    a = to_label(int(series.start.min()), series.freq)
+    b = to_label(int(series.end.max()), series.freq)
+    return f"{a}–{b}, {series.n_obs} observations"
+
+
+def _left_out(full: CountSeries, part: CountSeries) -> tuple[Any, ...]:
+    kept = set(part.grid.tolist())
+    return tuple(to_label(int(o), full.freq) for o in full.grid if int(o) not in kept)
+
+
+def _sorted(table: pd.DataFrame) -> pd.DataFrame:
+    key = table.assign(
+        _pp=-table["posterior_prob"].fillna(-1.0),
+        _aicc=table["AICc"].fillna(np.inf),
+        _aic=table["AIC"].fillna(np.inf),
+    )
+    return key.sort_values(["_pp", "_aicc", "_aic"], kind="stable").drop(
+        columns=["_pp", "_aicc", "_aic"]
+    )
+
+
+def _notes(rows: list[_Row], series: CountSeries, full: CountSeries, span: str) -> list[str]:
+    out = []
+    if span == "extend":
+        ext = [
+            f"{r.label}: {n}"
+            for r in rows
+            for n in r.notes
+            if "taken back" in n or "carried on" in n
+        ]
+        out.append(
+            f"compared on the whole series ({_span(series)}); nothing left out"
+            + (": " + "; ".join(ext) if ext else "")
+        )
+    empty = [f"{r.label}: {n}" for r in rows for n in r.notes if "has no data" in n]
+    out += empty
+    return out
+
+
+def _sensitivity(table: pd.DataFrame) -> str:
+    """One line: the posterior probabilities under the vaguer prior, and whether the best moves."""
+    ok = table["posterior_prob"].notna() & table["posterior_prob_alt"].notna()
+    if not ok.any():
+        return ""
+    t = table[ok]
+    best = t.loc[t["posterior_prob"].idxmax(), "definition"]
+    best_alt = t.loc[t["posterior_prob_alt"].idxmax(), "definition"]
+    shown = ", ".join(
+        f"{r.definition} {r.posterior_prob:.2f}→{r.posterior_prob_alt:.2f}"
+        for r in t.itertuples(index=False)
+    )
+    verdict = (
+        f"the best definition stays '{best}'"
+        if best == best_alt
+        else f"the best definition changes from '{best}' to '{best_alt}'"
+    )
+    return f"prior sensitivity (rate prior 4x vaguer): {verdict}; posterior {shown}"

@@ -1,4 +1,4 @@
-"""The resurgence test and power by simulation.
+"""The resurgence test: unimodal rate (conventional lifecycle) against two waves.
 
 Model
 -----
@@ -15,28 +15,6 @@ A series of exact counts ``y_i`` over windows (atoms) with exposures ``e_i`` has
   ``<= (1 - d) * first peak`` and the second peak ``>= (1 + r) * trough``.
 
 Statistic: the likelihood ratio ``LR = 2 (max_{H1 ∪ H0} loglik - max_{H0} loglik)``.
-
-Exact maximum likelihood under order constraints
--------------------------------------------------
-With fixed dispersion the log-likelihood is a sum of functions of each ``lambda_i``
-that are concave in ``log lambda_i``, so the MLE under a monotone order on a segment
-is a (generalised) isotonic regression: pool adjacent violators, every block at its
-own one-parameter MLE — for Poisson the exposure-weighted mean ``Y_B / E_B``
-(Robertson, Wright & Dykstra 1988, ch. 1; Best, Chakravarti & Ubhaya 2000). The first
-block of the increasing fit on ``[a, b)`` is ``[a, u*]`` with ``u*`` the (last)
-minimiser of the block MLE over ``u`` (the greatest convex minorant argument), so the
-maximised log-likelihood ``Inc[a, b)`` of *every* segment follows by the recursion
-``Inc[a, b) = G[a, u*] + Inc[u* + 1, b)`` — ``O(n^2)`` per series, and every step is
-an array operation over all bootstrap replicates at once. Decreasing fits are the
-increasing fits of the reversed series. Any increasing-then-decreasing concatenation
-is unimodal and vice versa, so ``max H0 = max_j Inc[0, j) + Dec[j, n)``; a two-mode
-curve is two unimodal curves end to end, so ``max H1 = max_k U[0, k) + U[k, n)``.
-With ``min_decline``/``min_rebound`` the search runs over all (peak, trough, second
-peak) split triples whose piecewise fits meet the thresholds (``O(n^3)`` per series).
-*Caveat:* splits whose separate piece fits violate a threshold are dropped rather
-than refitted on the boundary of the constraint, so the H1 maximum is a lower bound
-of the exact constrained maximum; the bootstrap calibrates the statistic as defined,
-so the test stays valid (it may lose a little power).
 
 Negative binomial
 -----------------
@@ -136,317 +114,41 @@ Monte Carlo experiments involving bootstrap estimators. *Econometric Theory* 29(
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
-from lifecycle._core.dispersion import alpha_given_means
 from lifecycle._core.errors import (
     AllZeroError,
     IntervalError,
     ParameterError,
+    SerialCorrelationWarning,
     TooShortError,
 )
 from lifecycle._core.likelihood import FAMILIES, nb_logpmf, poisson_logpmf
 from lifecycle._core.results import TestResult, bootstrap_pvalue
-from lifecycle._core.validation import check_choice, check_counts, check_float, check_int, check_rng
-from lifecycle.inference.simulate import (
-    _check_exposure,
-    _check_rates,
-    _simulate_counts,
-    draw_counts,
+from lifecycle._core.sampling import draw_counts
+from lifecycle._core.serial import draw_latent_ar1, fit_latent_ar1, serial_diagnostic
+from lifecycle._core.validation import (
+    check_choice,
+    check_counts,
+    check_exposure,
+    check_float,
+    check_n_draws,
+    check_rng,
 )
+from lifecycle.inference.shape_dispersion import _estimate_alpha, _levels, _profile_alpha
+from lifecycle.inference.shape_fit import _Fit, _fit
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["PowerResult", "power", "test_resurgence"]
+__all__ = ["test_resurgence"]
 
-_PEARSON_WEIGHT = 0.2  # weight of the H0 Pearson estimate in the bootstrap dispersion
+SERIAL = ("independent", "ar1")
 _CHUNK_CELLS = 1_500_000  # rows * (n + 1)**2 per chunk: bounds memory (~12 MB per table)
-
-
-# ====================================================================== block tables
-def _block_sums(Y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``S[b, s, u] = sum_{s <= t <= u} Y[b, t] * w[t]`` (valid for ``s <= u``)."""
-    C = np.concatenate([np.zeros((*Y.shape[:-1], 1)), np.cumsum(Y * w, axis=-1)], axis=-1)
-    return C[..., None, 1:] - C[..., :-1, None]
-
-
-def _block_tables(Y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Poisson block MLE rate ``m[b, s, u]`` and profile log-likelihood ``G[b, s, u]``.
-
-    Valid for ``s <= u``. ``G`` omits terms that sum to a constant over any partition of
-    the series, so only differences between fits of the same series are meaningful.
-    """
-    n = Y.shape[1]
-    valid = np.triu(np.ones((n, n), dtype=bool))
-    E = np.where(valid, _block_sums(np.ones((1, n)), e)[0], 1.0)
-    Ysum = _block_sums(Y, np.ones(n))
-    Ysum[:, ~valid] = 0.0
-    m = Ysum / E
-    with np.errstate(divide="ignore", invalid="ignore"):
-        G = Ysum * np.log(m)
-    G[Ysum == 0] = 0.0
-    return m, G
-
-
-def _flip(T: np.ndarray) -> np.ndarray:
-    """Segment table of the reversed series, ``T'[a, b] = T[n - b, n - a]`` (contiguous)."""
-    return np.ascontiguousarray(T[:, ::-1, ::-1].transpose(0, 2, 1))
-
-
-@dataclass
-class _Tables:
-    """Isotonic (increasing) fits of every segment ``[a, b)`` of a batch of series."""
-
-    m: np.ndarray  # block MLE, (B, n, n)
-    L: np.ndarray  # max log-lik of segment, (B, n+1, n+1)
-    first: np.ndarray | None  # fitted value at a, (B, n+1, n+1)
-    arg: np.ndarray | None  # end u* of the first block, (B, n+1, n+1)
-
-
-def _increasing(m: np.ndarray, G: np.ndarray, keep: bool) -> _Tables:
-    """``Inc[a, b)`` for all segments by the first-block recursion (vectorised over rows).
-
-    With ``keep`` the first fitted value and the first block's end are stored too (for
-    thresholds and for rebuilding fitted curves).
-    """
-    B, n, _ = m.shape
-    n1 = n + 1
-    L = np.zeros((B, n1, n1))
-    Lf = L.reshape(-1)
-    Gf = np.ascontiguousarray(G).reshape(-1)
-    goff = (np.arange(B) * n * n)[:, None]
-    loff = (np.arange(B) * n1 * n1)[:, None]
-    first = np.full((B, n1, n1), np.nan) if keep else None
-    arg = np.zeros((B, n1, n1), dtype=np.int64) if keep else None
-    for a in range(n - 1, -1, -1):
-        row = m[:, a, a:]
-        cm = np.minimum.accumulate(row, axis=1)
-        u = np.maximum.accumulate(np.where(row <= cm, np.arange(a, n), a), axis=1)
-        L[:, a, a + 1 :] = Gf.take(goff + (a * n + u)) + Lf.take(
-            loff + ((u + 1) * n1 + np.arange(a + 1, n1))
-        )
-        if keep:
-            first[:, a, a + 1 :] = cm
-            arg[:, a, a + 1 :] = u
-    return _Tables(m, L, first, arg)
-
-
-def _last(m: np.ndarray) -> np.ndarray:
-    """Fitted value at ``b - 1`` of the increasing fit on ``[a, b)``: max_s m[s, b-1]."""
-    B, n, _ = m.shape
-    valid = np.triu(np.ones((n, n), dtype=bool))
-    rm = np.maximum.accumulate(np.where(valid, m, -np.inf)[:, ::-1, :], axis=1)[:, ::-1, :]
-    out = np.full((B, n + 1, n + 1), np.nan)
-    out[:, :n, 1:] = rm
-    return out
-
-
-def _fill_increasing(out: np.ndarray, t: _Tables, a: np.ndarray, b: np.ndarray) -> None:
-    """Write the increasing fit on ``[a, b)`` of every row into ``out`` (in place)."""
-    B, n = out.shape
-    rows = np.arange(B)
-    pos = np.arange(n)
-    cur = a.copy()
-    while True:
-        act = cur < b
-        if not act.any():
-            return
-        c = np.minimum(cur, n - 1)
-        u = t.arg[rows, c, b]
-        val = t.m[rows, c, np.minimum(u, n - 1)]
-        mask = act[:, None] & (pos >= cur[:, None]) & (pos <= u[:, None])
-        out[:] = np.where(mask, val[:, None], out)
-        cur = np.where(act, u + 1, cur)
-
-
-@dataclass
-class _Fit:
-    """Order-constrained fits of a batch of series."""
-
-    l0: np.ndarray
-    l1: np.ndarray
-    h0: tuple[np.ndarray, np.ndarray]  # (j,) unimodal split: inc [0, j), dec [j, n)
-    h1: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (j1, k, j2) or None (= H0)
-    inc: _Tables
-    rev: _Tables
-    found: np.ndarray | None = None  # rows where a thresholded H1 split beats H0
-
-    def rates(self, pieces: Sequence[np.ndarray]) -> np.ndarray:
-        """Fitted rates for split points ``(j,)`` (H0) or ``(j1, k, j2)`` (H1)."""
-        B = self.l0.shape[0]
-        n = self.inc.m.shape[1]
-        zero = np.zeros(B, dtype=np.int64)
-        full = np.full(B, n, dtype=np.int64)
-        if len(pieces) == 1:
-            segs_inc = [(zero, pieces[0])]
-            segs_dec = [(pieces[0], full)]
-        else:
-            j1, k, j2 = pieces
-            segs_inc = [(zero, j1), (k, j2)]
-            segs_dec = [(j1, k), (j2, full)]
-        out = np.zeros((B, n))
-        out_rev = np.zeros((B, n))
-        for a, b in segs_inc:
-            _fill_increasing(out, self.inc, a, b)
-        for a, b in segs_dec:
-            _fill_increasing(out_rev, self.rev, n - b, n - a)
-        return out + out_rev[:, ::-1]
-
-
-def _fit(
-    Y: np.ndarray,
-    e: np.ndarray,
-    min_decline: float,
-    min_rebound: float,
-    keep: bool = False,
-) -> _Fit:
-    """Maximum log-likelihoods under H0 and H1 for every row of ``Y`` (B, n).
-
-    ``keep`` stores what :meth:`_Fit.rates` needs to rebuild the fitted curves.
-    """
-    B, n = Y.shape
-    thresholds = min_decline > 0 or min_rebound > 0
-    keep = keep or thresholds
-    inc = _increasing(*_block_tables(Y, e), keep)
-    Yr = np.ascontiguousarray(Y[:, ::-1])
-    rev = _increasing(*_block_tables(Yr, np.ascontiguousarray(e[::-1])), keep)
-    Li = inc.L
-    Lr = rev.L[:, ::-1, ::-1]  # Lr[b, k, j] = Dec[j, k) of the original series
-    lower = np.tril(np.ones((n + 1, n + 1), dtype=bool), -1)  # first index > second
-    upper = lower.T  # first index < second
-    # unimodal on prefixes [0, k): max_j Inc[0, j) + Dec[j, k)   (S[b, k, j])
-    S = Li[:, 0, None, :] + Lr
-    S[:, upper] = -np.inf
-    # unimodal on suffixes [k, n): max_j Inc[k, j) + Dec[j, n)   (S2[b, k, j])
-    S2 = Li + rev.L[:, 0, None, ::-1]
-    S2[:, lower] = -np.inf
-    if keep:
-        jpre = S.argmax(axis=2)
-        upre = np.take_along_axis(S, jpre[:, :, None], axis=2)[:, :, 0]
-        jsuf = S2.argmax(axis=2)
-        usuf = np.take_along_axis(S2, jsuf[:, :, None], axis=2)[:, :, 0]
-    else:
-        upre, usuf = S.max(axis=2), S2.max(axis=2)
-        jpre = jsuf = np.zeros((B, n + 1), dtype=np.int64)
-    rows = np.arange(B)
-    l0 = upre[:, n]
-    h0 = (jpre[:, n],)
-    if not thresholds:
-        tot = upre + usuf
-        k = tot.argmax(axis=1)
-        l1 = tot[rows, k]
-        return _Fit(l0, l1, h0, (jpre[rows, k], k, jsuf[rows, k]), inc, rev)
-    # thresholds: search all (j1, k, j2) with both unimodal parts non-empty
-    Ld = _flip(rev.L)
-    Df, Dl = _flip(_last(rev.m)), _flip(rev.first)  # first / last value of Dec[a, b)
-    If, Il = inc.first, _last(inc.m)
-    best = np.full(B, -np.inf)
-    arg = np.zeros((3, B), dtype=np.int64)
-    ninf = -np.inf
-    for k in range(1, n):
-        j1 = np.arange(k + 1)
-        j2 = np.arange(k, n + 1)
-        val = (Li[:, 0, j1] + Ld[:, j1, k])[:, :, None] + (Li[:, k, j2] + Ld[:, j2, n])[:, None]
-        inc1 = np.where(j1 > 0, Il[:, 0, j1], ninf)
-        dec1 = np.where(j1 < k, Df[:, j1, k], ninf)
-        peak1 = np.fmax(inc1, dec1)
-        f_km1 = np.where(j1 < k, Dl[:, j1, k], Il[:, 0, k, None])
-        inc2 = np.where(j2 > k, Il[:, k, j2], ninf)
-        dec2 = np.where(j2 < n, Df[:, j2, n], ninf)
-        peak2 = np.fmax(inc2, dec2)
-        f_k = np.where(j2 > k, If[:, k, j2], Df[:, k, n, None])
-        trough = np.minimum(f_km1[:, :, None], f_k[:, None, :])
-        p1 = peak1[:, :, None]
-        p2 = peak2[:, None, :]
-        ok = (
-            (trough < p1)
-            & (trough <= (1.0 - min_decline) * p1)
-            & (p2 > trough)
-            & (p2 >= (1.0 + min_rebound) * trough)
-        )
-        val = np.where(ok, val, -np.inf).reshape(B, -1)
-        a = val.argmax(axis=1)
-        v = val[rows, a]
-        better = v > best
-        best = np.where(better, v, best)
-        arg[0] = np.where(better, a // j2.size, arg[0])
-        arg[1] = np.where(better, k, arg[1])
-        arg[2] = np.where(better, k + a % j2.size, arg[2])
-    found = best > l0
-    l1 = np.where(found, best, l0)
-    h1 = (arg[0], arg[1], arg[2]) if found.any() else None
-    return _Fit(l0, l1, h0, h1, inc, rev, found)
-
-
-# ====================================================================== dispersion
-def _moment_alpha(Y: np.ndarray, mu: np.ndarray, df: np.ndarray) -> np.ndarray:
-    """NB2 dispersion solving ``sum (y - mu)^2 / (mu (1 + alpha mu)) = n - df``, row by row.
-
-    The Pearson moment equation with a degrees-of-freedom correction (Breslow 1984;
-    Cameron & Trivedi 2013, 3.2.3); ``df`` is the number of distinct fitted levels, the
-    degrees of freedom of an isotonic fit (Meyer & Woodroofe 2000). Bisection in
-    ``log alpha`` on ``[1e-6, 1e3]``; 0 when the Poisson variance already suffices.
-    """
-    pos = mu > 0
-    r2 = np.where(pos, (Y - mu) ** 2, 0.0)
-    m = np.where(pos, mu, 1.0)
-    target = Y.shape[1] - df
-
-    def pearson(a: np.ndarray) -> np.ndarray:
-        return (r2 / (m * (1.0 + a[:, None] * m))).sum(axis=1)
-
-    zero = pearson(np.zeros(Y.shape[0])) <= target
-    lo = np.full(Y.shape[0], np.log(1e-6))
-    hi = np.full(Y.shape[0], np.log(1e3))
-    for _ in range(50):
-        mid = 0.5 * (lo + hi)
-        big = pearson(np.exp(mid)) > target
-        lo = np.where(big, mid, lo)
-        hi = np.where(big, hi, mid)
-    return np.where(zero | (target <= 0), 0.0, np.exp(0.5 * (lo + hi)))
-
-
-def _diff_alpha(Y: np.ndarray, mu: np.ndarray) -> np.ndarray:
-    """NB2 dispersion from squared second differences, row by row.
-
-    ``E (y[t-1] - 2 y[t] + y[t+1])^2 = v[t-1] + 4 v[t] + v[t+1]`` when the mean is locally
-    linear, with ``v = mu + alpha mu^2`` (Gasser, Sroka & Jennen-Steinmetz 1986); solved
-    for ``alpha`` (0 if negative) with ``mu`` from the unimodal fit.
-    """
-    d2 = (Y[:, :-2] - 2.0 * Y[:, 1:-1] + Y[:, 2:]) ** 2
-    v1 = mu[:, :-2] + 4.0 * mu[:, 1:-1] + mu[:, 2:]
-    v2 = mu[:, :-2] ** 2 + 4.0 * mu[:, 1:-1] ** 2 + mu[:, 2:] ** 2
-    num = d2.sum(axis=1) - v1.sum(axis=1)
-    return np.where(num > 0, num / np.maximum(v2.sum(axis=1), 1e-300), 0.0)
-
-
-def _estimate_alpha(Y: np.ndarray, mu0: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """NB2 dispersion the bootstrap draws with: a weighted mean of two moment estimates.
-
-    ``0.2 *`` the H0 Pearson estimate (residuals of the unimodal fit, ``levels + 1``
-    degrees of freedom) ``+ 0.8 *`` the second-difference estimate. The Pearson estimate
-    absorbs any resurgence into the dispersion (and kills power); the second-difference
-    estimate ignores the fit but is anti-correlated with the statistic (smooth waves
-    have small second differences), which made the test liberal on its own. The weight
-    was chosen in the calibration study of the module docstring.
-    """
-    return _PEARSON_WEIGHT * _moment_alpha(Y, mu0, levels + 1) + (
-        1.0 - _PEARSON_WEIGHT
-    ) * _diff_alpha(Y, mu0)
-
-
-_profile_alpha = alpha_given_means  # the shared estimator (lifecycle._core.dispersion)
-
-
-def _levels(rates: np.ndarray) -> np.ndarray:
-    """Number of distinct consecutive levels of each fitted curve (rows)."""
-    d = np.abs(np.diff(rates, axis=1)) > 1e-10 * np.maximum(np.abs(rates[:, 1:]), 1.0)
-    return 1 + d.sum(axis=1)
 
 
 # ====================================================================== batch analysis
@@ -548,7 +250,7 @@ def _resolve_input(
             f"Got measure={measure!r} with plain counts."
         )
     y = check_counts("counts", series, func=func)
-    e = _check_exposure(exposure, y.size, func)
+    e = check_exposure("exposure", exposure, func=func, size=y.size, per="period")
     if years is None:
         labels = list(range(y.size))
     else:
@@ -556,6 +258,17 @@ def _resolve_input(
         atoms = CountSeries.from_counts(list(np.asarray(years).tolist()), y, e).atoms()
         labels = [atoms.label(i) for i in range(len(atoms))]
     return y, e, labels, list(labels)
+
+
+def _check_testable(y: np.ndarray, func: str) -> None:
+    n = y.size
+    if n < 3:
+        raise TooShortError(
+            f"{func} needs at least 3 observations (a rise–fall–rise curve cannot differ "
+            f"from a unimodal one on fewer). Got {n}."
+        )
+    if not np.any(y > 0):
+        raise AllZeroError(f"{func} needs at least one non-zero count. Got {n} zeros.")
 
 
 def _check_sizes(min_decline: Any, min_rebound: Any, func: str) -> tuple[float, float]:
@@ -581,114 +294,20 @@ def _wave(rates: np.ndarray, pieces: tuple[np.ndarray, ...] | None) -> dict[str,
     return {"peak": p1, "trough": t, "second_peak": p2}
 
 
-def test_resurgence(
-    series: CountSeries | Sequence[float] | np.ndarray,
-    *,
-    family: str = "poisson",
-    n_boot: int = 999,
-    seed: Any,
-    min_decline: float = 0.0,
-    min_rebound: float = 0.0,
-    measure: str | None = None,
-    exposure: Sequence[float] | np.ndarray | None = None,
-    years: Sequence[Any] | None = None,
-) -> TestResult:
-    """Test a unimodal rate (conventional lifecycle) against rise–fall–rise (resurgence).
-
-    Parameters
-    ----------
-    series : CountSeries or sequence of int
-        A series of exact counts (its atoms — observation windows — are the units; a
-        missing period is simply absent), or plain counts with ``exposure`` and
-        ``years``.
-    family : {"poisson", "negbin"}
-        Count distribution. ``"negbin"`` uses the profile likelihood ratio (the NB2
-        dispersion maximised under H0 and under H1, in the data and in every
-        replicate) and draws replicates from the fitted unimodal curve with a moment
-        estimate of the dispersion (see the module docstring).
-    n_boot : int
-        Number of parametric-bootstrap replicates (``>= 1``; 999 or 9,999 are usual).
-    seed : int, numpy SeedSequence or Generator
-        Source of randomness for the bootstrap (required; same seed, same p-value).
-    min_decline : float in [0, 1)
-        Smallest decline that counts as a wave: H1 needs
-        ``trough <= (1 - min_decline) * first peak``. 0 (default) means any decline.
-    min_rebound : float >= 0
-        Smallest rebound that counts: H1 needs ``second peak >= (1 + min_rebound) *
-        trough``. 0 (default) means any rise.
-    measure : str, optional
-        Which measure of a multi-measure series to test.
-    exposure : sequence of float, optional
-        Exposure of each count (plain counts only; default 1).
-    years : sequence, optional
-        Calendar labels of the counts (plain counts only; default 0, 1, …).
-
-    Returns
-    -------
-    TestResult
-        ``statistic`` is the likelihood ratio ``2 (l1 - l0)``; ``details`` holds
-        ``family``, ``dispersion`` (NB2 alpha the replicates are drawn with, ``None``
-        for Poisson), ``dispersion_h0``/``dispersion_h1`` (NB2 profile ML of alpha
-        under each hypothesis, 0 = Poisson limit; ``None`` for Poisson),
-        ``min_decline``, ``min_rebound``, ``resurgence_in_fit`` and, when the H1 fit
-        has a resurgence, ``peak``, ``trough``, ``second_peak`` (calendar labels of the
-        first period of the windows), their rates, ``decline = 1 - trough / peak`` and
-        ``rebound = second_peak / trough - 1``; ``loglik_h0``/``loglik_h1`` (full
-        log-likelihoods), ``fitted`` (a DataFrame of the H0 and H1 rate curves) and
-        ``replicates`` (the bootstrap statistics).
-
-    Raises
-    ------
-    IntervalError
-        If the series holds count intervals.
-    TooShortError
-        If there are fewer than 3 observations (no curve with two modes differs from a
-        unimodal one).
-    AllZeroError
-        If every count is zero.
-    ParameterError, CountError, ExposureError, GridError
-        On invalid parameters or inputs.
-
-    Notes
-    -----
-    See the module docstring for the exact order-constrained likelihood, the
-    treatment of the dispersion and the calibration of the test.
-
-    References
-    ----------
-    Robertson, Wright and Dykstra (1988); Stout (2008); Davison and Hinkley (1997).
-
-    Examples
-    --------
-    >>> res = test_resurgence([30, 60, 100, 70, 35, 25, 45, 75, 100, 90],
-    ...                       years=range(2011, 2021), n_boot=199, seed=1)
-    >>> res.details["peak"], res.details["trough"], res.details["second_peak"]
-    (2013, 2016, 2019)
-    >>> res.p_value < 0.01
-    True
-    """
-    func = "test_resurgence"
-    check_choice("family", family, FAMILIES, func=func)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
-    d, r = _check_sizes(min_decline, min_rebound, func)
-    rng = check_rng(seed, func=func)
-    y, e, labels, ends = _resolve_input(series, measure, exposure, years, func)
-    n = y.size
-    if n < 3:
-        raise TooShortError(
-            f"{func} needs at least 3 observations (a rise–fall–rise curve cannot differ "
-            f"from a unimodal one on fewer). Got {n}."
-        )
-    if not np.any(y > 0):
-        raise AllZeroError(f"{func} needs at least one non-zero count. Got {n} zeros.")
-    obs = _analyse(y[None], e, family, d, r, want_null=True, keep_fit=True)
+def _describe(
+    y: np.ndarray,
+    e: np.ndarray,
+    labels: list[Any],
+    ends: list[Any],
+    obs: _Batch,
+    stat: float,
+    family: str,
+    d: float,
+    r: float,
+) -> tuple[dict[str, Any], np.ndarray, float | None]:
+    """The details of a test result: fits, dispersions and the wave's positions."""
     fit = obs.fit
     alpha = None if obs.alpha is None else float(obs.alpha[0])
-    stat = float(obs.stat[0])
-    Ystar = draw_counts(np.repeat(obs.mu_boot, n_boot, axis=0), family, alpha, rng)
-    boot = _analyse(Ystar, e, family, d, r, want_null=False).stat
-    p = bootstrap_pvalue(stat, boot)
-
     rate0 = fit.rates(fit.h0)[0]
     found = True if fit.found is None else bool(fit.found[0])
     rate1 = fit.rates(fit.h1)[0] if (fit.h1 is not None and found) else rate0.copy()
@@ -707,7 +326,7 @@ def test_resurgence(
         "dispersion_h1": a1,
         "min_decline": d,
         "min_rebound": r,
-        "n_obs": n,
+        "n_obs": y.size,
         "resurgence_in_fit": wave is not None,
         "peak": None,
         "trough": None,
@@ -743,15 +362,155 @@ def test_resurgence(
             "h1_rate": rate1,
         }
     )
+    return details, rate1, a1
+
+
+def _bootstrap(
+    y: np.ndarray,
+    e: np.ndarray,
+    obs: _Batch,
+    family: str,
+    d: float,
+    r: float,
+    n_boot: int,
+    serial: str,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, float] | None]:
+    """Bootstrap statistics from the fitted unimodal curve (independent or latent AR(1))."""
+    mu0 = np.repeat(obs.mu_boot, n_boot, axis=0)
+    ar = None
+    if serial == "ar1":
+        tau2, rho = fit_latent_ar1(y[None], e)
+        Ystar = draw_latent_ar1(mu0, np.repeat(tau2, n_boot), np.repeat(rho, n_boot), rng)
+        ar = {"tau2": float(tau2[0]), "rho": float(rho[0])}
+    else:
+        alpha = None if obs.alpha is None else float(obs.alpha[0])
+        Ystar = draw_counts(mu0, family, alpha, rng)
+    return _analyse(Ystar, e, family, d, r, want_null=False).stat, ar
+
+
+def _serial_check(y: np.ndarray, mu: np.ndarray, alpha: float | None, warn: bool) -> Any:
+    """Ljung–Box on the two-wave fit's residuals; warns on positive autocorrelation."""
+    diag = serial_diagnostic(y, mu, alpha)
+    if warn and diag.significant and diag.acf[0] > 0:
+        warnings.warn(
+            f"test_resurgence: the residuals of the two-wave fit are autocorrelated "
+            f"(Ljung-Box p = {diag.p_value:.3g}, lag-1 autocorrelation "
+            f"{diag.acf[0]:.2f}); the bootstrap assumes independent counts and may "
+            f"over-reject. Use serial='ar1'.",
+            SerialCorrelationWarning,
+            stacklevel=3,
+        )
+    return diag
+
+
+def test_resurgence(
+    series: CountSeries | Sequence[float] | np.ndarray,
+    *,
+    family: str = "poisson",
+    n_boot: int = 999,
+    seed: Any,
+    min_decline: float = 0.0,
+    min_rebound: float = 0.0,
+    measure: str | None = None,
+    exposure: Sequence[float] | np.ndarray | None = None,
+    years: Sequence[Any] | None = None,
+    serial: str = "independent",
+) -> TestResult:
+    """Test a unimodal rate (conventional lifecycle) against rise–fall–rise (resurgence).
+
+    Parameters
+    ----------
+    series : CountSeries or sequence of int
+        Exact counts (a series' observation windows are the units; a missing period
+        is absent), or plain counts with ``exposure`` and ``years``.
+    family : {"poisson", "negbin"}
+        Count distribution (``"negbin"``: the profile likelihood ratio, see the module
+        docstring).
+    n_boot : int
+        Number of parametric-bootstrap replicates (``>= 1``; 999 or 9,999 are usual).
+    seed : int, numpy SeedSequence or Generator
+        Source of randomness for the bootstrap (required; same seed, same p-value).
+    min_decline, min_rebound : float
+        Smallest wave that counts: H1 needs ``trough <= (1 - min_decline) * peak`` and
+        ``second peak >= (1 + min_rebound) * trough`` (0, the default: any).
+    measure : str, optional
+        Which measure of a multi-measure series to test.
+    exposure, years : sequence, optional
+        Exposures (default 1) and calendar labels (default 0, 1, …) of plain counts.
+    serial : {"independent", "ar1"}
+        ``"independent"``: replicates are independent given the fitted curve (a
+        Ljung–Box test on the two-wave fit's Pearson residuals warns when significant
+        with positive autocorrelation). ``"ar1"``: replicates carry a latent
+        stationary AR(1) lognormal factor (:mod:`lifecycle._core.serial`) estimated
+        around a smooth single-peaked fit; it cuts the over-rejection under serial
+        dependence, without removing it on short series (``benchmarks/README.md``).
+
+    Returns
+    -------
+    TestResult
+        ``statistic`` is the likelihood ratio ``2 (l1 - l0)``; ``details`` holds
+        ``family``, ``dispersion`` (NB2 alpha the replicates are drawn with, ``None``
+        for Poisson), ``dispersion_h0``/``dispersion_h1`` (NB2 profile ML of alpha
+        under each hypothesis, 0 = Poisson limit; ``None`` for Poisson),
+        ``min_decline``, ``min_rebound``, ``resurgence_in_fit`` and, when the H1 fit
+        has a resurgence, ``peak``, ``trough``, ``second_peak`` (calendar labels of the
+        first period of the windows), their rates, ``decline = 1 - trough / peak`` and
+        ``rebound = second_peak / trough - 1``; ``loglik_h0``/``loglik_h1`` (full
+        log-likelihoods), ``fitted`` (a DataFrame of the H0 and H1 rate curves) and
+        ``replicates`` (the bootstrap statistics), ``serial`` (the Ljung–Box
+        ``SerialDiagnostic``) and, with ``serial="ar1"``, ``latent_ar1``.
+
+    Warns
+    -----
+    SerialCorrelationWarning
+        If the residuals are autocorrelated (``serial="independent"``).
+
+    Raises
+    ------
+    IntervalError
+        If the series holds count intervals.
+    TooShortError, AllZeroError
+        If there are fewer than 3 observations, or every count is zero.
+    ParameterError, CountError, ExposureError, GridError
+        On invalid parameters or inputs.
+
+    References
+    ----------
+    Robertson, Wright and Dykstra (1988); Stout (2008); Davison and Hinkley (1997).
+
+    Examples
+    --------
+    >>> res = test_resurgence([30, 60, 100, 70, 35, 25, 45, 75, 100, 90],
+    ...                       years=range(2011, 2021), n_boot=199, seed=1)
+    >>> res.details["peak"], res.details["trough"], res.details["second_peak"]
+    (2013, 2016, 2019)
+    >>> res.p_value < 0.01
+    True
+    """
+    func = "test_resurgence"
+    check_choice("family", family, FAMILIES, func=func)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
+    d, r = _check_sizes(min_decline, min_rebound, func)
+    serial = check_choice("serial", serial, SERIAL, func=func)
+    rng = check_rng(seed, func=func)
+    y, e, labels, ends = _resolve_input(series, measure, exposure, years, func)
+    _check_testable(y, func)
+    obs = _analyse(y[None], e, family, d, r, want_null=True, keep_fit=True)
+    stat = float(obs.stat[0])
+    boot, ar = _bootstrap(y, e, obs, family, d, r, n_boot, serial, rng)
+    p = bootstrap_pvalue(stat, boot)
+    details, rate1, a1 = _describe(y, e, labels, ends, obs, stat, family, d, r)
+    details["serial"] = _serial_check(y, rate1 * e, a1, warn=ar is None)
+    if ar is not None:
+        details["latent_ar1"] = ar
     details["replicates"] = boot
     sizes = "" if d == 0 and r == 0 else f" (decline >= {d:g}, rebound >= {r:g})"
-    if family == "poisson":
-        method = f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
-    else:
-        method = (
-            f"profile likelihood ratio (NB2 dispersion maximised under H0 and under H1); "
-            f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
-        )
+    method = f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
+    if family == "negbin":
+        method = "profile likelihood ratio (NB2 dispersion maximised under H0 and H1); " + method
+    if serial == "ar1":
+        method += ", latent AR(1) lognormal noise"
     return TestResult(
         name="resurgence",
         statistic=stat,
@@ -773,274 +532,3 @@ def _full_loglik(y: np.ndarray, mu: np.ndarray, family: str, alpha: float | None
     if family == "poisson" or not alpha:
         return float(poisson_logpmf(y, mu).sum())
     return float(nb_logpmf(y, mu, alpha).sum())
-
-
-# ====================================================================== power
-@dataclass(frozen=True)
-class PowerResult:
-    """Rejection rates of tests on series simulated from one rate curve.
-
-    Attributes
-    ----------
-    rates : ndarray
-        The rate curve the series were drawn from.
-    family : str
-        The family of the simulated data (and of the tests).
-    alpha : float or None
-        NB2 dispersion of the simulated data.
-    level : float
-        Significance level.
-    method : str
-        ``"full"`` (every simulated series gets its own bootstrap) or ``"warp"``
-        (one bootstrap draw per series, Giacomini, Politis & White 2013).
-    n_sim, n_boot : int
-    seed : int or None
-    table : pandas.DataFrame
-        One row per test: ``test``, ``power``, ``se`` (Monte Carlo standard error).
-    """
-
-    rates: np.ndarray
-    family: str
-    alpha: float | None
-    level: float
-    method: str
-    n_sim: int
-    n_boot: int | None
-    seed: int | None
-    table: pd.DataFrame = field(repr=False)
-
-    def power(self, test: str = "resurgence") -> float:
-        """Estimated probability that ``test`` rejects."""
-        row = self.table.loc[self.table["test"] == test, "power"]
-        if row.empty:
-            raise ParameterError(
-                f"No power was computed for test {test!r}. Tests: {list(self.table['test'])}."
-            )
-        return float(row.iloc[0])
-
-    def summary(self) -> pd.DataFrame:
-        """One row per test with the settings of the study."""
-        out = self.table.copy()
-        out.insert(1, "family", self.family)
-        out["n_periods"] = self.rates.size
-        out["alpha"] = self.alpha
-        out["level"] = self.level
-        out["method"] = self.method
-        out["n_sim"] = self.n_sim
-        out["n_boot"] = self.n_boot
-        out["seed"] = self.seed
-        return out
-
-
-_TESTS = ("resurgence", "change")
-
-
-def power(
-    rates: Sequence[float] | np.ndarray,
-    *,
-    family: str = "poisson",
-    alpha: float | None = None,
-    exposure: Sequence[float] | np.ndarray | None = None,
-    n_sim: int = 1000,
-    n_boot: int = 199,
-    level: float = 0.05,
-    method: str = "full",
-    min_decline: float = 0.0,
-    min_rebound: float = 0.0,
-    tests: Sequence[str] = ("resurgence",),
-    seed: Any,
-) -> PowerResult:
-    """Probability that each test detects a resurgence in series drawn from ``rates``.
-
-    Tells a user whether data like theirs (this length, this level of counts, this
-    family) could ever answer the question. Under a unimodal curve the "power" is the
-    size of the test.
-
-    Parameters
-    ----------
-    rates : sequence of float
-        True rate of each period (the simulated series has this length).
-    family : {"poisson", "negbin"}
-        Family of the simulated data; the tests use the same family.
-    alpha : float, optional
-        NB2 dispersion of the simulated data (required for ``"negbin"``).
-    exposure : sequence of float, optional
-        Exposure of each period (default 1).
-    n_sim : int
-        Number of simulated series.
-    n_boot : int
-        Bootstrap replicates per series (``method="full"`` only).
-    level : float
-        Significance level.
-    method : {"full", "warp"}
-        ``"full"``: each series is tested with its own ``n_boot`` replicates (cost
-        ``n_sim * n_boot`` fits, all vectorised). ``"warp"``: one bootstrap draw per
-        series and a pooled critical value (Giacomini, Politis & White 2013); fast and
-        accurate for large ``n_sim``.
-    min_decline, min_rebound : float
-        Passed to :func:`test_resurgence`.
-    tests : sequence of str
-        ``"resurgence"`` (:func:`test_resurgence`) and/or ``"change"``
-        (:func:`lifecycle.changepoints.test_change`, at least one change in rate — a
-        different question: a single rise or fall also counts). The change test is
-        always run with its own ``n_boot`` replicates per series (``method`` applies
-        to the resurgence test only) and loops over series, so keep ``n_sim`` modest.
-    seed : int, numpy SeedSequence or Generator
-        Source of randomness (required).
-
-    Returns
-    -------
-    PowerResult
-
-    Raises
-    ------
-    ParameterError
-        On an unknown test, family or method, or invalid settings.
-
-    References
-    ----------
-    Giacomini, Politis and White (2013).
-
-    Examples
-    --------
-    >>> res = power([30, 60, 100, 70, 35, 25, 45, 75, 100, 90], n_sim=200,
-    ...             method="warp", seed=1)
-    >>> res.power("resurgence") > 0.8
-    True
-    """
-    func = "power"
-    rates_arr = _check_rates(rates, func)
-    check_choice("family", family, FAMILIES, func=func)
-    check_choice("method", method, ("full", "warp"), func=func)
-    n_sim = check_int("n_sim", n_sim, func=func, min_value=2)
-    n_boot = check_int("n_boot", n_boot, func=func, min_value=1)
-    level = check_float("level", level, func=func, min_value=0.0, max_value=1.0,
-                        min_inclusive=False, max_inclusive=False)  # fmt: skip
-    d, r = _check_sizes(min_decline, min_rebound, func)
-    if isinstance(tests, str):
-        tests = (tests,)
-    tests = [check_choice("tests", t, _TESTS, func=func) for t in tests]
-    if not tests:
-        raise ParameterError(f"The 'tests' parameter of {func} must name at least one test.")
-    if rates_arr.size < 3:
-        raise TooShortError(
-            f"{func} needs a rate curve of at least 3 periods. Got {rates_arr.size}."
-        )
-    if not np.any(rates_arr > 0):
-        raise AllZeroError(
-            f"{func} needs a rate curve with some positive rate: series drawn from an "
-            f"all-zero curve are all zeros, which no test can analyse. Got {rates_arr.tolist()}."
-        )
-    rng = check_rng(seed, func=func)
-    e = _check_exposure(exposure, rates_arr.size, func)
-    Y = _simulate_counts(
-        rates_arr, family=family, alpha=alpha, exposure=e, n=n_sim, seed=rng, func=func
-    )
-    rows = []
-    for t in tests:
-        if t == "resurgence":
-            rej = _resurgence_rejections(Y, e, family, d, r, n_boot, level, method, rng)
-        else:
-            rej = _change_rejections(Y, e, family, n_boot, level, rng)
-        rows.append({"test": t, "power": rej.mean(), "se": rej.std(ddof=1) / np.sqrt(n_sim)})
-    return PowerResult(
-        rates=rates_arr,
-        family=family,
-        alpha=alpha,
-        level=level,
-        method=method,
-        n_sim=n_sim,
-        n_boot=n_boot if method == "full" else None,
-        seed=int(seed) if isinstance(seed, int | np.integer) else None,
-        table=pd.DataFrame(rows),
-    )
-
-
-def _change_rejections(
-    Y: np.ndarray, e: np.ndarray, family: str, n_boot: int, level: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Whether :func:`lifecycle.changepoints.test_change` rejects each row (one call each)."""
-    from lifecycle.changepoints.search import test_change  # a later module; imported on use
-
-    return np.array(
-        [
-            test_change(y, exposure=e, family=family, n_boot=n_boot, seed=rng).p_value <= level
-            for y in Y
-        ]
-    )
-
-
-def _resurgence_rejections(
-    Y: np.ndarray,
-    e: np.ndarray,
-    family: str,
-    d: float,
-    r: float,
-    n_boot: int,
-    level: float,
-    method: str,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Whether the resurgence test rejects each simulated series (rows of ``Y``)."""
-    n_sim = Y.shape[0]
-    obs = _analyse(Y, e, family, d, r, want_null=True)
-    alpha = None if obs.alpha is None else obs.alpha[:, None]
-    if method == "warp":
-        Ystar = draw_counts(obs.mu_boot, family, alpha, rng)
-        boot = np.sort(_analyse(Ystar, e, family, d, r, want_null=False).stat)
-        # warp-speed p-value of each series against the pooled bootstrap statistics
-        n_ge = n_sim - np.searchsorted(boot, obs.stat - 1e-9, side="left")
-        p = (1.0 + n_ge) / (n_sim + 1.0)
-        return p <= level
-    reject = np.empty(n_sim, dtype=bool)
-    step = max(1, 20_000 // n_boot)
-    for lo in range(0, n_sim, step):
-        mu = np.repeat(obs.mu_boot[lo : lo + step], n_boot, axis=0)
-        a = None if alpha is None else np.repeat(alpha[lo : lo + step], n_boot, axis=0)
-        boot = _analyse(draw_counts(mu, family, a, rng), e, family, d, r, want_null=False).stat
-        boot = boot.reshape(-1, n_boot)
-        t = obs.stat[lo : lo + step, None]
-        p = (1.0 + np.count_nonzero(boot >= t - 1e-9, axis=1)) / (n_boot + 1.0)
-        reject[lo : lo + step] = p <= level
-    return reject
-
-
-# ====================================================================== naive reference
-def _pava(values: np.ndarray, weights: np.ndarray, decreasing: bool = False) -> np.ndarray:
-    """Weighted isotonic regression by pool-adjacent-violators (plain Python reference)."""
-    v = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    if decreasing:
-        return _pava(v[::-1], w[::-1])[::-1]
-    blocks: list[list[float]] = []  # [weighted sum, weight, size]
-    for vi, wi in zip(v, w, strict=True):
-        blocks.append([vi * wi, wi, 1])
-        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
-            s, ww, c = blocks.pop()
-            blocks[-1][0] += s
-            blocks[-1][1] += ww
-            blocks[-1][2] += c
-    return np.concatenate([np.full(int(c), s / ww) for s, ww, c in blocks])
-
-
-def _naive_statistic(y: np.ndarray, e: np.ndarray) -> float:
-    """Poisson LR statistic by brute force over splits with plain PAVA (reference)."""
-    n = y.size
-
-    def ll(rate: np.ndarray, yy: np.ndarray, ee: np.ndarray) -> float:
-        return float((special.xlogy(yy, ee * rate) - ee * rate).sum())
-
-    def uni(a: int, b: int) -> float:
-        best = -np.inf
-        for j in range(a, b + 1):
-            f = 0.0
-            if j > a:
-                f += ll(_pava(y[a:j] / e[a:j], e[a:j]), y[a:j], e[a:j])
-            if b > j:
-                f += ll(_pava(y[j:b] / e[j:b], e[j:b], decreasing=True), y[j:b], e[j:b])
-            best = max(best, f)
-        return best
-
-    l0 = uni(0, n)
-    l1 = max(uni(0, k) + uni(k, n) for k in range(n + 1))
-    return max(0.0, 2.0 * (l1 - l0))

@@ -31,10 +31,18 @@ from typing import Any
 
 import numpy as np
 
-from lifecycle._core.errors import ExposureError, ParameterError, TooShortError
+from lifecycle._core.errors import ParameterError, TooShortError
 from lifecycle._core.likelihood import FAMILIES
 from lifecycle._core.sampling import draw_counts
-from lifecycle._core.validation import check_choice, check_float, check_int, check_rng
+from lifecycle._core.validation import (
+    MAX_COUNT,
+    check_choice,
+    check_exposure,
+    check_float,
+    check_int,
+    check_n_draws,
+    check_rng,
+)
 from lifecycle.series.countseries import FREQS, CountSeries, to_label, to_ordinal
 
 __all__ = [
@@ -61,36 +69,13 @@ def _check_rates(rates: Any, func: str) -> np.ndarray:
             f"The 'rates' parameter of {func} must be a non-empty 1-D sequence. "
             f"Got shape {arr.shape}."
         )
-    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
+    big = arr >= MAX_COUNT / 4  # simulated counts must stay below 2^53
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0) | big)
     if bad.size:
         i = int(bad[0])
         raise ParameterError(
-            f"The 'rates' parameter of {func} must hold finite non-negative numbers. "
-            f"Got {float(arr[i])!r} at position {i}."
-        )
-    return arr
-
-
-def _check_exposure(exposure: Any, size: int, func: str) -> np.ndarray:
-    if exposure is None:
-        return np.ones(size)
-    try:
-        arr = np.asarray(exposure, dtype=float)
-    except (TypeError, ValueError):
-        raise ExposureError(
-            f"The 'exposure' parameter of {func} must hold positive finite numbers. "
-            f"Got values that are not numbers: {exposure!r}."
-        ) from None
-    if arr.shape != (size,):
-        raise ExposureError(
-            f"The 'exposure' parameter of {func} must hold one value per period ({size}). "
-            f"Got shape {arr.shape}."
-        )
-    bad = np.flatnonzero(~np.isfinite(arr) | (arr <= 0))
-    if bad.size:
-        i = int(bad[0])
-        raise ExposureError(
-            f"The 'exposure' parameter of {func} must hold positive finite numbers. "
+            f"The 'rates' parameter of {func} must hold finite non-negative numbers"
+            f"{' below 2^51 (counts must stay below 2^53)' if big[i] else ''}. "
             f"Got {float(arr[i])!r} at position {i}."
         )
     return arr
@@ -155,8 +140,8 @@ def _simulate_counts(
     """:func:`simulate_counts` with the public caller's name ``func`` in messages."""
     rates_arr = _check_rates(rates, func)
     check_choice("family", family, FAMILIES, func=func)
-    n = check_int("n", n, func=func, min_value=1)
-    exp = _check_exposure(exposure, rates_arr.size, func)
+    n = check_n_draws("n", n, func=func, n_periods=rates_arr.size)
+    exp = check_exposure("exposure", exposure, func=func, size=rates_arr.size, per="period")
     if family == "negbin":
         if alpha is None:
             raise ParameterError(

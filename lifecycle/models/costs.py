@@ -63,9 +63,9 @@ import ruptures as rpt
 from scipy import special
 
 from lifecycle._core.dispersion import alpha_constant_rate, exposure_groups, nb_rate
-from lifecycle._core.errors import CountError, EmptySeriesError, ExposureError
+from lifecycle._core.errors import CountError, EmptySeriesError
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
-from lifecycle._core.validation import check_counts, check_float
+from lifecycle._core.validation import check_counts, check_exposure, check_float
 
 __all__ = ["NegBinCost", "PoissonCost", "estimate_alpha"]
 
@@ -79,7 +79,7 @@ _alpha_mle_batch = alpha_constant_rate
 
 
 # ---------------------------------------------------------------------- closed forms
-def _poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
+def poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
     """Segment-dependent part of the Poisson cost, ``2 (C - C log(C/E))``.
 
     ``0 log 0 = 0``: a zero count gives ``0 * log(tiny / E) = 0`` (``E > 0``).
@@ -93,7 +93,7 @@ def _poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
     return out
 
 
-def _nb_partial(
+def nb_partial(
     C: np.ndarray, N: np.ndarray, Y: np.ndarray, v: np.ndarray, r: np.ndarray | float
 ) -> np.ndarray:
     """Segment-dependent part of the NB2 cost (see the module docstring)."""
@@ -104,36 +104,17 @@ def _nb_partial(
     return -2.0 * ll
 
 
-def _prefix(x: np.ndarray) -> np.ndarray:
+def prefix_sums(x: np.ndarray) -> np.ndarray:
     out = np.zeros((*x.shape[:-1], x.shape[-1] + 1))
     np.cumsum(x, axis=-1, out=out[..., 1:])
     return out
 
 
-def _check_signal(counts: Any, exposure: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
+def check_signal(counts: Any, exposure: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
     y = check_counts("counts", counts, func=func)
     if y.size == 0:
         raise EmptySeriesError(f"{func} needs at least one count. Got none.")
-    if exposure is None:
-        e = np.ones_like(y)
-    else:
-        try:
-            e = np.asarray(exposure, dtype=float)
-        except (TypeError, ValueError):
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold positive finite numbers. "
-                f"Got values that are not numbers: {exposure!r}."
-            ) from None
-        if e.shape != y.shape:
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold one value per count "
-                f"({y.size}). Got shape {e.shape}."
-            )
-        if not np.all(np.isfinite(e)) or np.any(e <= 0):
-            raise ExposureError(
-                f"The 'exposure' parameter of {func} must hold positive finite numbers. "
-                f"Got {e.tolist()[:10]}."
-            )
+    e = check_exposure("exposure", exposure, func=func, size=y.size)
     return y, e
 
 
@@ -168,7 +149,7 @@ def estimate_alpha(counts: Any, exposure: Any = None) -> float:
     Cameron, A. C. and Trivedi, P. K. (2013). *Regression Analysis of Count Data*,
     2nd ed., section 3.3.
     """
-    y, e = _check_signal(counts, exposure, "estimate_alpha")
+    y, e = check_signal(counts, exposure, "estimate_alpha")
     alpha, _ = alpha_constant_rate(y[None, :], e)
     return float(alpha[0])
 
@@ -193,9 +174,9 @@ class _AtomCost:
         self.counts = counts
         self.exposure = exposure
         self.n = counts.size
-        self._S = _prefix(counts)
-        self._X = _prefix(exposure)
-        self._D = _prefix(self._data_constant(counts, exposure))
+        self._S = prefix_sums(counts)
+        self._X = prefix_sums(exposure)
+        self._D = prefix_sums(self._data_constant(counts, exposure))
         self.signal = np.column_stack([counts, exposure])
 
     def _data_constant(self, y: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -240,9 +221,9 @@ class _AtomCost:
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
         if arr.ndim == 1:
-            return _check_signal(arr, None, func)
+            return check_signal(arr, None, func)
         if arr.ndim == 2 and arr.shape[1] == 2:
-            return _check_signal(arr[:, 0], arr[:, 1], func)
+            return check_signal(arr[:, 0], arr[:, 1], func)
         raise CountError(
             f"{func} expects counts of shape (n,) or (n, 1), or (count, exposure) columns of "
             f"shape (n, 2). Got shape {arr.shape}."
@@ -283,7 +264,7 @@ class PoissonCost(_AtomCost, rpt.base.BaseCost):
         return -2.0 * (special.xlogy(y, e) - special.gammaln(y + 1.0))
 
     def _partial(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return _poisson_partial(self._S[t] - self._S[s], self._X[t] - self._X[s])
+        return poisson_partial(self._S[t] - self._S[s], self._X[t] - self._X[s])
 
     def loglik(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
         """Pointwise log-likelihood (for reporting)."""
@@ -328,8 +309,8 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
             self.alpha = self.alpha_given
         self._v, inv = exposure_groups(e)
         onehot = (inv[:, None] == np.arange(self._v.size)[None, :]).astype(float)  # (n, m)
-        self._Ng = _prefix(onehot.T)  # (m, n+1)
-        self._Yg = _prefix((onehot * y[:, None]).T)
+        self._Ng = prefix_sums(onehot.T)  # (m, n+1)
+        self._Yg = prefix_sums((onehot * y[:, None]).T)
         self._set_data(y, e)
         return self
 
@@ -360,10 +341,10 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         s, t = np.broadcast_arrays(s, t)
         C = self._S[t] - self._S[s]
         if not self.alpha:
-            return _poisson_partial(C, self._X[t] - self._X[s])
+            return poisson_partial(C, self._X[t] - self._X[s])
         N = self._Ng[:, t] - self._Ng[:, s]
         Y = self._Yg[:, t] - self._Yg[:, s]
-        return _nb_partial(C, N, Y, self._v, self._r)
+        return nb_partial(C, N, Y, self._v, self._r)
 
     def rate(self, start: Any, end: Any) -> np.ndarray:
         """Maximum-likelihood rate per period of the segments ``[start, end)``."""

@@ -22,9 +22,7 @@ only in :func:`to_ordinal` and :func:`to_label`.
 
 from __future__ import annotations
 
-import io
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,71 +33,75 @@ import pandas as pd
 from scipy import sparse
 
 from lifecycle._core.errors import (
-    CountError,
     EmptySeriesError,
     ExposureError,
-    FileFormatError,
     GridError,
     IntervalError,
+    ParameterError,
 )
-from lifecycle._core.validation import check_choice, check_counts
+from lifecycle._core.validation import (
+    MIN_EXPOSURE,
+    check_choice,
+    check_counts,
+    check_exposure,
+)
+from lifecycle.series.calendar import FREQS, _check_increasing, to_label, to_ordinal
 
-__all__ = ["FREQS", "Atoms", "CountSeries", "to_label", "to_ordinal"]
-
-FREQS = ("year", "month")
-_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-
-
-def to_ordinal(label: Any, freq: str) -> int:
-    """Convert a calendar label to the internal period ordinal.
-
-    Parameters
-    ----------
-    label : int, str or pandas.Period
-        A year (``2015``, ``"2015"``) for ``freq="year"``; ``"2015-03"`` or a monthly
-        ``pandas.Period`` for ``freq="month"``.
-    freq : {"year", "month"}
-
-    Raises
-    ------
-    GridError
-        If the label cannot be read as a period of that frequency.
-    """
-    if freq == "year":
-        if isinstance(label, (bool, np.bool_)):
-            raise GridError(f"Expected a calendar year, got {label!r}.")
-        if isinstance(label, (int, np.integer)):
-            return int(label)
-        if isinstance(label, (float, np.floating)) and float(label).is_integer():
-            return int(label)
-        if isinstance(label, str) and label.strip().isdigit():
-            return int(label.strip())
-        raise GridError(f"Expected a calendar year such as 2015, got {label!r}.")
-    if isinstance(label, pd.Period):
-        return 12 * label.year + label.month - 1
-    m = _MONTH_RE.match(str(label))
-    if m and 1 <= int(m.group(2)) <= 12:
-        return 12 * int(m.group(1)) + int(m.group(2)) - 1
-    raise GridError(f"Expected a month written 'YYYY-MM' such as '2015-03', got {label!r}.")
+__all__ = ["Atoms", "CountSeries"]
 
 
-def to_label(ordinal: int, freq: str) -> int | str:
-    """Convert an internal period ordinal back to its calendar label."""
-    ordinal = int(ordinal)
-    if freq == "year":
-        return ordinal
-    return f"{ordinal // 12:04d}-{ordinal % 12 + 1:02d}"
+def _gap_text(ords: np.ndarray, gaps: np.ndarray, freq: str) -> str:
+    """The first absent periods in words, without listing a billion of them."""
+    shown: list[str] = []
+    total = 0
+    for g in gaps:
+        a, b = int(ords[g]) + 1, int(ords[g + 1])
+        total += b - a
+        shown += [str(to_label(o, freq)) for o in range(a, min(b, a + 6 - len(shown)))]
+    more = f" … ({total} periods in all)" if total > len(shown) else ""
+    return ", ".join(shown) + more + " absent"
 
 
-def _floats(name: str, values: Any, func: str) -> np.ndarray:
-    """``values`` as a float array; ExposureError if they are not numbers."""
-    try:
-        return np.array(values, dtype=float, copy=True)
-    except (TypeError, ValueError):
+def _check_share(
+    exposure: np.ndarray, length: np.ndarray, ords: np.ndarray, freq: str, func: str
+) -> None:
+    """An exposure is the observed share of its window: at most 1 per period."""
+    bad = np.flatnonzero(np.isfinite(exposure) & (exposure > length + 1e-9))
+    if bad.size:
+        i = int(bad[0])
+        unit = "year" if freq == "year" else "month"
         raise ExposureError(
-            f"The '{name}' parameter of {func} must hold positive finite numbers. Got "
-            f"values that are not numbers: {values!r}."
-        ) from None
+            f"The 'exposure' parameter of {func} is the observed share of each window: at "
+            f"most 1 per {unit} (0.5 for a half-observed {unit}), so at most "
+            f"{length[i]:g} for the window starting {to_label(ords[i], freq)}. Got "
+            f"{exposure[i]:g}."
+        )
+
+
+def _provenance(provenance: Any, n: int) -> tuple[tuple[str, ...], ...]:
+    """One tuple of evidence ids per observation; a str is one id, never its characters."""
+    if isinstance(provenance, str):
+        if n != 1:
+            raise GridError(
+                f"'provenance' must hold one entry per observation ({n}), each a sequence of "
+                f"evidence ids. Got the single string {provenance!r}."
+            )
+        return ((provenance,),)
+    entries = []
+    for p in provenance:
+        if isinstance(p, str):
+            entries.append((p,) if p else ())
+        elif isinstance(p, Iterable):
+            entries.append(tuple(str(x) for x in p))
+        else:
+            raise GridError(
+                f"Each provenance entry must be a sequence of evidence ids (or one id as a "
+                f"str). Got {p!r}."
+            )
+    prov = tuple(entries) or ((),) * n
+    if len(prov) != n:
+        raise GridError(f"Expected {n} provenance entries (one per observation). Got {len(prov)}.")
+    return prov
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -244,12 +246,16 @@ class CountSeries:
                     f"Exposures must be positive finite numbers. Got {w.tolist()} for the "
                     f"observation covering {self._window_text(i)}."
                 )
+            if np.any(w < MIN_EXPOSURE):
+                raise ExposureError(
+                    f"Exposures must be at least {MIN_EXPOSURE:g} (a share of the period; one "
+                    f"day of a year is 0.0027). Got {w.tolist()} for the observation covering "
+                    f"{self._window_text(i)}."
+                )
             w.setflags(write=False)
             weights.append(w)
-        prov = tuple(tuple(str(x) for x in p) for p in self.provenance) or ((),) * n
-        if len(prov) != n:
-            raise GridError(f"Expected {n} provenance entries (one per observation).")
-        measures = tuple(str(m) for m in self.measure)
+        prov = _provenance(self.provenance, n)
+        measures = self._measures()
         for m in dict.fromkeys(measures):
             idx = [i for i, mm in enumerate(measures) if mm == m]
             s, e = start[idx], end[idx]
@@ -280,6 +286,15 @@ class CountSeries:
         set_(self, "weights", tuple(weights))
         set_(self, "provenance", prov)
         set_(self, "measure", measures)
+
+    def _measures(self) -> tuple[str, ...]:
+        for i, m in enumerate(self.measure):
+            if not isinstance(m, str) or not m.strip():
+                raise ParameterError(
+                    f"Each observation needs a measure name (a non-blank str). Got {m!r} for "
+                    f"the observation covering {self._window_text(i)}."
+                )
+        return tuple(str(m) for m in self.measure)
 
     def _lab(self, ordinal: int) -> int | str:
         return to_label(ordinal, self.freq)
@@ -321,9 +336,10 @@ class CountSeries:
         ------
         CountError, GridError, ExposureError, EmptySeriesError
         """
-        check_choice("freq", freq, FREQS, func="CountSeries.from_counts")
+        func = "CountSeries.from_counts"
+        check_choice("freq", freq, FREQS, func=func)
         periods = list(periods)
-        counts_arr = check_counts("counts", counts, func="CountSeries.from_counts")
+        counts_arr = check_counts("counts", counts, func=func)
         if len(periods) != len(counts_arr):
             raise GridError(
                 f"Expected one count per period. Got {len(periods)} periods and "
@@ -335,20 +351,15 @@ class CountSeries:
         _check_increasing(ords, freq)
         gaps = np.flatnonzero(np.diff(ords) > 1)
         if gaps.size and not allow_missing:
-            missing = [to_label(o, freq) for g in gaps for o in range(ords[g] + 1, ords[g + 1])]
-            shown = ", ".join(map(str, missing[:6])) + (" …" if len(missing) > 6 else "")
             raise GridError(
-                f"Expected consecutive periods. Got gaps: {shown} absent. Pass "
-                f"allow_missing=True to treat them as unobserved (never as zero)."
+                f"Expected consecutive periods. Got gaps: {_gap_text(ords, gaps, freq)}. To "
+                f"treat absent periods as unobserved (never as zero), build the series with "
+                f"allow_missing=True (CountSeries.from_counts or CountSeries.read_csv)."
             )
-        if exposure is None:
-            exp = np.ones(len(ords))
-        else:
-            exp = _floats("exposure", exposure, "CountSeries.from_counts")
-            if exp.shape != ords.shape:
-                raise ExposureError(
-                    f"Expected one exposure per period ({len(ords)}). Got shape {exp.shape}."
-                )
+        exp = check_exposure(
+            "exposure", exposure, func=func, size=len(ords), per="period", positive=False
+        )
+        _check_share(exp, np.ones(len(ords)), ords, freq, func)
         return cls(
             freq=freq,
             grid_start=int(ords[0]),
@@ -403,35 +414,26 @@ class CountSeries:
             The calendar grid (default: from the first to the last window).
         name : str
         """
-        check_choice("freq", freq, FREQS, func="CountSeries.from_windows")
+        func = "CountSeries.from_windows"
+        check_choice("freq", freq, FREQS, func=func)
         s = np.array([to_ordinal(p, freq) for p in start], dtype=np.int64)
         e = np.array([to_ordinal(p, freq) for p in end], dtype=np.int64)
         if s.size == 0:
             raise EmptySeriesError("A CountSeries needs at least one observation. Got none.")
         if e.shape != s.shape:
             raise GridError(f"Expected as many ends as starts. Got {e.size} and {s.size}.")
-        low_arr = check_counts("low", low, func="CountSeries.from_windows")
+        low_arr = check_counts("low", low, func=func)
         high_arr = (
-            low_arr
-            if high is None
-            else check_counts("high", high, func="CountSeries.from_windows", allow_inf=True)
+            low_arr if high is None else check_counts("high", high, func=func, allow_inf=True)
         )
         if exposure is not None and weights is not None:
             raise ExposureError("Give either 'exposure' or 'weights', not both.")
         lengths = e - s + 1
         if weights is not None:
-            w = tuple(_floats("weights", x, "CountSeries.from_windows") for x in weights)
+            w = tuple(check_exposure("weights", x, func=func, positive=False) for x in weights)
         elif exposure is not None:
-            exp = _floats("exposure", exposure, "CountSeries.from_windows")
-            if exp.shape != s.shape:
-                raise ExposureError(
-                    f"Expected one exposure per window ({s.size}). Got shape {exp.shape}."
-                )
-            if np.any(~np.isfinite(exp) | (exp <= 0)):
-                i = int(np.flatnonzero(~np.isfinite(exp) | (exp <= 0))[0])
-                raise ExposureError(
-                    f"Exposures must be positive finite numbers. Got {exp[i]!r} at position {i}."
-                )
+            exp = check_exposure("exposure", exposure, func=func, size=s.size, per="window")
+            _check_share(exp, np.maximum(lengths, 1).astype(float), s, freq, func)
             w = tuple(
                 np.full(max(int(n), 1), x / max(int(n), 1))
                 for n, x in zip(lengths, exp, strict=True)
@@ -452,6 +454,11 @@ class CountSeries:
             )
         if grid is None:
             g0, g1 = int(s.min()), int(e.max())
+        elif isinstance(grid, (str, bytes)) or not isinstance(grid, Sequence) or len(grid) != 2:
+            raise GridError(
+                f"The 'grid' parameter of {func} must be a pair (first, last) of calendar "
+                f"periods such as (2010, 2021). Got {grid!r}."
+            )
         else:
             g0, g1 = to_ordinal(grid[0], freq), to_ordinal(grid[1], freq)
         return cls(
@@ -464,7 +471,7 @@ class CountSeries:
             low=low_arr,
             high=high_arr,
             weights=w,
-            provenance=tuple(tuple(p) for p in provenance) if provenance is not None else (),
+            provenance=provenance if provenance is not None else (),
             name=name,
         )
 
@@ -495,105 +502,10 @@ class CountSeries:
             If the columns fit neither layout or a cell cannot be read; the message
             names the column and row.
         """
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"Expected a pandas DataFrame. Got {type(frame).__name__}.")
-        cols = {str(c).strip().lower(): c for c in frame.columns}
-        if freq is None:
-            freq = "month" if "month" in cols and "year" not in cols else "year"
-            if "freq" in cols and frame[cols["freq"]].nunique() == 1:
-                freq = str(frame[cols["freq"]].iloc[0])
-        check_choice("freq", freq, FREQS, func="CountSeries.from_frame")
-        if len(frame) == 0:
-            raise EmptySeriesError(f"{source} has no rows; a series needs at least one.")
+        from lifecycle.series.csvio import series_from_frame
 
-        def col(key: str) -> pd.Series:
-            return frame[cols[key]]
-
-        def opt_text(key: str) -> list[str] | None:
-            if key not in cols:
-                return None
-            return ["" if pd.isna(v) else str(v) for v in col(key)]
-
-        def numbers(key: str) -> list[float]:
-            out = []
-            for row, v in enumerate(col(key)):
-                try:
-                    out.append(float(v))
-                except (TypeError, ValueError):
-                    raise FileFormatError(
-                        f"{source}: column '{key}' must hold numbers. Got {v!r} in data "
-                        f"row {row + 1}."
-                    ) from None
-            return out
-
-        period_key = next((k for k in ("year", "month", "period") if k in cols), None)
-        if period_key is not None and "count" in cols and "start" not in cols:
-            measures = opt_text("measure")
-            if measures is not None and len(set(measures)) > 1:
-                pieces = []
-                for m in dict.fromkeys(measures):
-                    sub = frame[[x == m for x in measures]]
-                    pieces.append(
-                        cls.from_frame(
-                            sub.drop(columns=[cols["measure"]]).assign(measure=m),
-                            freq=freq,
-                            allow_missing=allow_missing,
-                            source=source,
-                        )
-                    )
-                return cls.concat(pieces, name=name)
-            try:
-                return cls.from_counts(
-                    list(col(period_key)),
-                    numbers("count"),
-                    numbers("exposure") if "exposure" in cols else None,
-                    freq=freq,
-                    measure=measures[0] if measures else "count",
-                    name=name,
-                    allow_missing=allow_missing,
-                )
-            except (GridError, CountError, ExposureError, IntervalError) as exc:
-                raise type(exc)(f"{source}: {exc}") from None
-        if "start" in cols and "end" in cols and ("low" in cols or "count" in cols):
-            low = numbers("low" if "low" in cols else "count")
-            high = numbers("high") if "high" in cols else None
-            weights = None
-            if "weights" in cols:
-                weights = []
-                for row, v in enumerate(col("weights")):
-                    try:
-                        weights.append([float(x) for x in str(v).split(";")])
-                    except ValueError:
-                        raise FileFormatError(
-                            f"{source}: column 'weights' must hold ';'-separated numbers. "
-                            f"Got {v!r} in data row {row + 1}."
-                        ) from None
-            prov = opt_text("provenance")
-            try:
-                return cls.from_windows(
-                    list(col("start")),
-                    list(col("end")),
-                    low,
-                    high,
-                    exposure=(
-                        numbers("exposure") if "exposure" in cols and weights is None else None
-                    ),
-                    weights=weights,
-                    measure=opt_text("measure") or "count",
-                    provenance=[[x for x in p.split(";") if x] for p in prov] if prov else None,
-                    freq=freq,
-                    grid=(
-                        (col("grid_start").iloc[0], col("grid_end").iloc[0])
-                        if "grid_start" in cols and "grid_end" in cols
-                        else None
-                    ),
-                    name=name,
-                )
-            except (GridError, CountError, ExposureError, IntervalError) as exc:
-                raise type(exc)(f"{source}: {exc}") from None
-        raise FileFormatError(
-            f"{source}: expected columns 'year' and 'count' (or 'start', 'end', 'low', "
-            f"'high'). Got columns {list(map(str, frame.columns))}."
+        return series_from_frame(
+            frame, freq=freq, name=name, allow_missing=allow_missing, source=source
         )
 
     @classmethod
@@ -607,21 +519,9 @@ class CountSeries:
         FileFormatError
             If the file cannot be read as CSV or its columns do not fit.
         """
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-            lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
-            frame = pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
-        except FileNotFoundError:
-            raise FileFormatError(f"No such file: {path}.") from None
-        except IsADirectoryError:
-            raise FileFormatError(f"{path} is a folder, not a CSV file.") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise FileFormatError(f"{path}: not a readable CSV file ({exc}).") from None
-        frame = frame.replace("", np.nan)
-        return cls.from_frame(
-            frame, freq=freq, name=path.stem, allow_missing=allow_missing, source=str(path)
-        )
+        from lifecycle.series.csvio import read_series_csv
+
+        return read_series_csv(path, freq=freq, allow_missing=allow_missing)
 
     @classmethod
     def concat(cls, parts: Iterable[CountSeries], *, name: str = "") -> CountSeries:
@@ -979,17 +879,4 @@ class CountSeries:
             f"CountSeries({self.name!r}, {self.n_obs} observations {kind}, "
             f"{self._lab(self.grid_start)}–{self._lab(self.grid_end)}, "
             f"measures={list(self.measures)})"
-        )
-
-
-def _check_increasing(ords: np.ndarray, freq: str) -> None:
-    d = np.diff(ords)
-    if np.any(d == 0):
-        i = int(np.flatnonzero(d == 0)[0])
-        raise GridError(f"Each period may be given once. Got {to_label(ords[i], freq)} twice.")
-    if np.any(d < 0):
-        i = int(np.flatnonzero(d < 0)[0])
-        raise GridError(
-            f"Periods must be in calendar order. Got {to_label(ords[i + 1], freq)} after "
-            f"{to_label(ords[i], freq)}."
         )

@@ -1,0 +1,201 @@
+"""Marginal likelihoods of wave definitions (lifecycle.inference.bayes) against brute force.
+
+Every reference below is computed here by scipy's adaptive quadrature (``quad``,
+``dblquad``) directly on the definition of the marginal likelihood,
+``∫ p(y | θ) p(θ) dθ``, with the library's priors written out again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, special, stats
+
+from lifecycle._core.errors import FitError, ParameterError
+from lifecycle.inference.bayes import (
+    BayesPrior,
+    dated_log_ml,
+    estimated_log_ml,
+    posterior_probabilities,
+)
+from lifecycle.series import CountSeries
+
+PRIOR = BayesPrior()
+
+
+def _phase_ml(y, e, a, b, logp=None):
+    """∫ Π p(y_i | e_i λ) Gamma(λ | a, b) dλ by scipy.quad (split at the posterior mode)."""
+    y, e = np.asarray(y, float), np.asarray(e, float)
+    if logp is None:
+
+        def logp(lam):
+            return np.sum(stats.poisson.logpmf(y, e * lam))
+
+    mode = max((a + y.sum() - 1) / (b + e.sum()), 1e-3)
+
+    def f(lam):
+        return math.exp(logp(lam) + stats.gamma.logpdf(lam, a, scale=1 / b) - shift)
+
+    shift = logp(mode) + stats.gamma.logpdf(mode, a, scale=1 / b)
+    pts = [0, mode / 4, mode, 4 * mode, 50 * mode]
+    total = sum(
+        integrate.quad(f, lo, hi, epsabs=0, epsrel=1e-12, limit=400)[0]
+        for lo, hi in itertools.pairwise(pts)
+    )
+    total += integrate.quad(f, pts[-1], np.inf, epsabs=0, epsrel=1e-12, limit=400)[0]
+    return math.log(total) + shift
+
+
+class TestExactPoisson:
+    def test_dated_equals_quadrature(self):
+        # windows of one and two years, a partial year, three phases
+        s = CountSeries.from_windows(
+            [2001, 2003, 2005, 2006, 2008], [2002, 2003, 2005, 2007, 2008], [9, 4, 1, 7, 3],
+            weights=[[1, 1], [1], [1], [1, 1], [0.5]],
+        )  # fmt: skip
+        phase_of = np.array([0, 0, 0, 1, 2, 2, 2, 2])  # 2001-2003 | 2004 | 2005-2008
+        res = dated_log_ml(s, phase_of, ["a", "b", "c"], "poisson", PRIOR)
+        assert res.method == "exact" and res.error == 0.0
+        assert res.empty_phases == ("b",)
+        m = PRIOR.mean_for(s)
+        assert m == pytest.approx(24 / 6.5)
+        a, b = 1.0, 1.0 / m
+        ref = _phase_ml([9, 4], [2, 1], a, b) + _phase_ml([1, 7, 3], [1, 2, 0.5], a, b)
+        assert res.log_ml == pytest.approx(ref, rel=1e-6, abs=0)
+
+    def test_estimated_breaks_average_every_position(self):
+        y = [4, 6, 1, 1, 8, 10]
+        s = CountSeries.from_counts(range(2001, 2007), y)
+        prior = BayesPrior(rate_shape=2.0)
+        a, b = 2.0, 2.0 / PRIOR.mean_for(s)
+        res = estimated_log_ml(s, 3, "poisson", prior)
+        terms = []
+        for c1, c2 in itertools.combinations(range(1, 6), 2):
+            runs = [y[:c1], y[c1:c2], y[c2:]]
+            terms.append(sum(_phase_ml(r, [1] * len(r), a, b) for r in runs))
+        ref = special.logsumexp(terms) - math.log(len(terms))
+        assert res.method == "exact"
+        assert res.log_ml == pytest.approx(ref, rel=1e-6, abs=0)
+
+    def test_prior_mean_given(self):
+        s = CountSeries.from_counts(range(2001, 2004), [3, 5, 4])
+        pr = BayesPrior(rate_shape=0.5, rate_mean=10.0)
+        res = dated_log_ml(s, np.zeros(3, int), ["all"], "poisson", pr)
+        assert res.log_ml == pytest.approx(_phase_ml([3, 5, 4], [1, 1, 1], 0.5, 0.05), rel=1e-6)
+
+
+class TestQuadrature:
+    def test_negbin_one_phase_within_stated_error(self):
+        y = np.array([3.0, 9.0, 1.0, 14.0, 6.0])
+        s = CountSeries.from_counts(range(2001, 2006), y)
+        res = dated_log_ml(s, np.zeros(5, int), ["all"], "negbin", PRIOR)
+        assert res.method == "quadrature"
+        m = PRIOR.mean_for(s)
+
+        def inner(alpha):
+            r = 1 / alpha
+
+            def logp(lam):
+                return np.sum(stats.nbinom.logpmf(y, r, r / (r + lam)))
+
+            return math.exp(_phase_ml(y, np.ones(5), 1.0, 1.0 / m, logp) + 35.0)
+
+        val, _ = integrate.quad(
+            lambda al: inner(al) * stats.expon.pdf(al), 0, 30, epsabs=0, epsrel=1e-10, limit=200,
+            points=[0.01, 0.1, 0.5, 2],
+        )  # fmt: skip
+        ref = math.log(val) - 35.0
+        assert abs(res.log_ml - ref) <= max(res.error, 1e-6)
+        assert abs(res.log_ml - ref) < 1e-3
+
+    def test_poisson_intervals_within_stated_error(self):
+        # "more than 10" and "between 3 and 6" with one exact count
+        s = CountSeries.from_windows(
+            [2001, 2002, 2003], [2001, 2002, 2003], [10, 3, 5], high=[np.inf, 6, 5]
+        )
+        res = dated_log_ml(s, np.zeros(3, int), ["all"], "poisson", PRIOR)
+        assert res.method == "quadrature"
+
+        def logp(lam):
+            return (
+                stats.poisson.logsf(9, lam)
+                + np.log(max(stats.poisson.cdf(6, lam) - stats.poisson.cdf(2, lam), 1e-300))
+                + stats.poisson.logpmf(5, lam)
+            )
+
+        m = PRIOR.mean_for(s)
+        ref = _phase_ml([0], [1], 1.0, 1.0 / m, logp)
+        assert abs(res.log_ml - ref) <= max(res.error, 1e-6)
+
+
+class TestImportanceSampling:
+    def test_window_across_phases_within_stated_error(self):
+        # the 2002-2003 window mixes both phases: no closed form, importance sampling
+        s = CountSeries.from_windows([2001, 2002, 2004], [2001, 2003, 2004], [5, 20, 12])
+        phase_of = np.array([0, 0, 1, 1])
+        res = dated_log_ml(s, phase_of, ["a", "b"], "poisson", PRIOR, seed=3)
+        assert res.method == "importance sampling"
+        m = PRIOR.mean_for(s)
+        g = stats.gamma(1.0, scale=m)
+
+        def f(l2, l1):
+            ll = (
+                stats.poisson.logpmf(5, l1)
+                + stats.poisson.logpmf(20, l1 + l2)
+                + stats.poisson.logpmf(12, l2)
+            )
+            return math.exp(ll + g.logpdf(l1) + g.logpdf(l2) + 12.0)
+
+        val, _ = integrate.dblquad(f, 0, 80, 0, 80, epsabs=0, epsrel=1e-9)
+        ref = math.log(val) - 12.0
+        assert res.error < 0.05
+        assert abs(res.log_ml - ref) <= 4 * res.error
+        # same seed, same number
+        again = dated_log_ml(s, phase_of, ["a", "b"], "poisson", PRIOR, seed=3)
+        assert again.log_ml == res.log_ml
+
+
+class TestConstraint:
+    def test_unimodal_three_phases_against_quadrature(self):
+        y = [2, 5, 9, 8, 3, 1]
+        s = CountSeries.from_counts(range(2001, 2007), y)
+        res = estimated_log_ml(s, 3, "poisson", PRIOR, constraint="unimodal", seed=5)
+        a, b = 1.0, 1.0 / PRIOR.mean_for(s)
+        terms = []
+        for c1, c2 in itertools.combinations(range(1, 6), 2):
+            runs = [y[:c1], y[c1:c2], y[c2:]]
+            post = [stats.gamma(a + sum(r), scale=1 / (b + len(r))) for r in runs]
+            # P(not a valley at phase 2) = 1 - P(λ2 < λ1 and λ2 < λ3)
+            valley, _ = integrate.quad(
+                lambda x, p=post: p[1].pdf(x) * p[0].sf(x) * p[2].sf(x), 0, np.inf, limit=200
+            )
+            ml = sum(_phase_ml(r, [1] * len(r), a, b) for r in runs)
+            terms.append(ml + math.log(1 - valley))
+        ref = special.logsumexp(terms) - math.log(len(terms)) - math.log(2 / 3)
+        assert abs(res.log_ml - ref) <= res.error
+
+
+class TestErrorsAndPosterior:
+    def test_several_measures_refused_for_estimated_breaks(self):
+        s = CountSeries.from_windows(
+            [2001, 2002, 2001, 2002], [2001, 2002, 2001, 2002], [3, 4, 5, 6],
+            measure=["x", "x", "y", "y"],
+        )  # fmt: skip
+        with pytest.raises(FitError, match="one measure"):
+            estimated_log_ml(s, 2, "poisson", PRIOR)
+
+    def test_prior_validation(self):
+        with pytest.raises(ParameterError, match="rate_shape must be a positive number"):
+            BayesPrior(rate_shape=0)
+        with pytest.raises(ParameterError, match="rate_mean"):
+            BayesPrior(rate_mean=-1.0)
+
+    def test_posterior_probabilities(self):
+        p = posterior_probabilities(np.array([0.0, math.log(3.0), np.nan]))
+        assert p[:2] == pytest.approx([0.25, 0.75])
+        assert np.isnan(p[2])
+        q = posterior_probabilities(np.array([0.0, 0.0]), np.array([1.0, 3.0]))
+        assert q == pytest.approx([0.25, 0.75])
