@@ -26,7 +26,11 @@ from lifecycle.models.fitcore import (
     estimate,
     fit_fixed,
 )
-from lifecycle.models.step_search import step_search_applies, step_search_for
+from lifecycle.models.step_search import (
+    N_PROFILE_EVALUATIONS,
+    step_search_applies,
+    step_search_for,
+)
 from lifecycle.models.waves import Phase, WaveDefinition
 from lifecycle.series.countseries import CountSeries, to_label
 
@@ -36,11 +40,16 @@ _MAX_FITS = 5000
 
 
 def search_cost(series: CountSeries, entry: Any, family: str, shape: str) -> int:
-    """Fits one search needs on the slow path (0 for a dated definition or closed form)."""
+    """Fit-equivalents one search needs (0 for a dated definition or closed form).
+
+    The step search of one exact measure needs no fit per segmentation: 0 for Poisson;
+    for NB, the number of dispersion values its profile evaluates (each a full set of
+    segment tables), about 50.
+    """
     if isinstance(entry, WaveDefinition) and not entry.estimated:
         return 0
     if step_search_applies(series, shape):
-        return 0  # segment tables and dynamic programming: no fit per segmentation
+        return 0 if family == "poisson" else N_PROFILE_EVALUATIONS
     k = entry if isinstance(entry, int) else entry.n_phases
     n_cand = np.unique(series.start).size - 1
     sizes = range(1, k + 1) if isinstance(entry, WaveDefinition) else [k]

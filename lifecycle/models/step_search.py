@@ -46,10 +46,13 @@ from lifecycle._core.errors import ParameterError
 from lifecycle.models.costs import NegBinCost, PoissonCost
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["StepSearch", "step_search_applies", "step_search_for"]
+__all__ = ["N_PROFILE_EVALUATIONS", "StepSearch", "step_search_applies", "step_search_for"]
 
 _MAX_CANDIDATES = 2_000_000
 _GRID = np.concatenate([[0.0], np.logspace(-4, 2, 19)])
+_GOLDEN_STEPS = 24
+#: Dispersion values one NB profile evaluates (grid + golden section + polishing).
+N_PROFILE_EVALUATIONS = _GRID.size + _GOLDEN_STEPS + 6
 _SEARCHES: dict[bytes, StepSearch] = {}
 
 
@@ -209,7 +212,7 @@ class StepSearch:
         g = (np.sqrt(5.0) - 1.0) / 2.0
         c, d = hi - g * (hi - lo), lo + g * (hi - lo)
         fc, fd = at(float(np.exp(c))), at(float(np.exp(d)))
-        for _ in range(30):
+        for _ in range(_GOLDEN_STEPS):
             if fc[0] >= fd[0]:
                 hi, d, fd = d, c, fc
                 c = hi - g * (hi - lo)
