@@ -34,7 +34,13 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["SerialDiagnostic", "draw_latent_ar1", "fit_latent_ar1", "serial_diagnostic"]
+__all__ = [
+    "SerialDiagnostic",
+    "draw_latent_ar1",
+    "fit_latent_ar1",
+    "log_quadratic_means",
+    "serial_diagnostic",
+]
 
 LEVEL = 0.05  # a diagnostic below this p-value is "significant" (and warns)
 
@@ -148,8 +154,12 @@ def serial_diagnostic(
     return SerialDiagnostic(q, float(special.chdtrc(df, q)), h, df, rho)
 
 
-def _quadratic_means(Y: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Poisson fit ``log mu_t = log e_t + b0 + b1 t + b2 t^2`` of each row (Newton)."""
+def log_quadratic_means(Y: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Poisson fit ``log mu_t = log e_t + b0 + b1 t + b2 t^2`` of each row (Newton).
+
+    A smooth single-peaked (or monotone, or U-shaped) curve with three parameters,
+    ``t`` the window's position scaled to ``[-1, 1]``; ``Y`` (M, n), ``e`` (n,).
+    """
     M, n = Y.shape
     t = np.linspace(-1.0, 1.0, n)
     X = np.column_stack([np.ones(n), t, t * t])
@@ -181,7 +191,7 @@ def fit_latent_ar1(
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     e = np.asarray(exposure, dtype=float)
     n = Y.shape[1]
-    mu = _quadratic_means(Y, e)
+    mu = log_quadratic_means(Y, e)
     d = Y - mu
     dof = n / (n - 3.0) if n > 3 else 1.0
     tau2 = np.maximum((d**2 - mu).sum(axis=1) / np.maximum((mu**2).sum(axis=1), 1e-300), 0.0)
