@@ -25,6 +25,8 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from lifecycle._core.criteria import aic, bic, mbic
+from lifecycle._core.present import print_summary as _print_summary
+from lifecycle._core.present import repr_with
 from lifecycle._core.serial import SerialDiagnostic, serial_diagnostic
 from lifecycle._core.validation import check_choice, check_float
 from lifecycle.series.countseries import Atoms, to_label
@@ -102,6 +104,20 @@ class Segmentation:
     path: pd.DataFrame | None
     atoms: Atoms = field(repr=False)
     serial: SerialDiagnostic | None = field(default=None, repr=False)
+
+    _repr_extra = ("n_changes",)
+    __repr__ = repr_with(*_repr_extra)
+    print_summary = _print_summary
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """The observed rates with the segments, their intervals and the breaks.
+
+        See :func:`lifecycle.plotting.plot_segmentation` (matplotlib is imported on this
+        call).
+        """
+        from lifecycle.plotting import plot_segmentation
+
+        return plot_segmentation(self, ax=ax, **kwargs)
 
     @property
     def n_changes(self) -> int:

@@ -269,13 +269,19 @@ def _yes_no(x: Any) -> str:
 
 
 def comparison_top(analysis: Analysis, indicator: str, n: int = 5) -> pd.DataFrame:
-    """The definitions that fit best most often: in how many readings, with what weight."""
+    """The definitions that fit best most often (highest posterior probability), with weights."""
     comp = analysis.comparison
     comp = comp[comp["indicator"] == indicator]
     ok = comp[comp["status"] == "ok"]
     if ok.empty:
         return pd.DataFrame()
-    best = ok.sort_values(["reading_id", "AIC", "definition"]).groupby("reading_id").first()
+    pp = ok["posterior_prob"].astype(float) if "posterior_prob" in ok else ok["AIC"] * np.nan
+    best = (
+        ok.assign(_pp=-pp.fillna(-1.0))
+        .sort_values(["reading_id", "_pp", "AIC", "definition"])
+        .groupby("reading_id")
+        .first()
+    )
     n_best = best["definition"].value_counts()
     rows = []
     for d, g in comp.groupby("definition", sort=True):
@@ -284,15 +290,19 @@ def comparison_top(analysis: Analysis, indicator: str, n: int = 5) -> pd.DataFra
             {
                 "definition": _readable(d),
                 "fitted in": f"{fitted['reading_id'].nunique()} of {g['reading_id'].nunique()}",
-                "smallest AIC in": int(n_best.get(d, 0)),
-                "median Akaike weight": float(fitted["akaike_weight"].median())
+                "highest posterior in": int(n_best.get(d, 0)),
+                "median posterior probability": float(
+                    fitted["posterior_prob"].astype(float).median()
+                )
+                if len(fitted) and "posterior_prob" in fitted
+                else np.nan,
+                "median Akaike weight": float(fitted["akaike_weight"].astype(float).median())
                 if len(fitted)
                 else np.nan,
-                "median ΔAIC": float(fitted["dAIC"].median()) if len(fitted) else np.nan,
             }
         )
     out = pd.DataFrame(rows).sort_values(
-        ["smallest AIC in", "median Akaike weight"], ascending=False, kind="stable"
+        ["highest posterior in", "median posterior probability"], ascending=False, kind="stable"
     )
     return out.head(n).reset_index(drop=True)
 

@@ -259,8 +259,10 @@ def _verdict_section(doc: Document, analysis: Analysis) -> None:
     doc.heading("Verdicts")
     doc.paragraph(
         "A verdict is given only when every reading agrees; *the evidence cannot decide* "
-        f"is a result, not a failure. Tests at the {100 * LEVEL:g}% level; power at the "
-        "size of the fitted rise–fall–rise curve."
+        f"is a result, not a failure. Tests at the {100 * LEVEL:g}% level. *No resurgence "
+        "of at least the stated size* needs power >= 0.8 at an alternative fixed in "
+        "advance (a 50% decline from the first peak and a 50% rebound from the trough); "
+        "the power curves show the test at multiples of the fitted rise–fall–rise curve."
     )
     doc.table(verdict_table(analysis), csv_name="verdicts.csv")
 
@@ -282,7 +284,7 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
     top = comparison_top(analysis, label)
     if len(top):
         doc.paragraph(
-            "Wave definitions, most often best first (every fit: "
+            "Wave definitions, most often best first by posterior probability (every fit: "
             "[`tables/comparison.csv`](tables/comparison.csv)):"
         )
         doc.table(top)
