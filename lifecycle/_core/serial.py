@@ -57,8 +57,9 @@ class SerialDiagnostic:
         Upper chi-square tail of ``Q`` on ``df`` degrees of freedom (1 if not computed).
     lags, df : int
         Lags used and degrees of freedom of the reference distribution.
-    acf : ndarray
-        Residual autocorrelation at lags ``1..lags``.
+    acf : tuple of float
+        Residual autocorrelation at lags ``1..lags`` (a tuple, so results compare equal
+        when they are).
     residuals : str
         Which residuals were used.
     """
@@ -67,7 +68,7 @@ class SerialDiagnostic:
     p_value: float
     lags: int
     df: int
-    acf: np.ndarray
+    acf: tuple[float, ...]
     residuals: str = "pearson"
 
     @property
@@ -85,7 +86,7 @@ class SerialDiagnostic:
                     "p_value": self.p_value,
                     "lags": self.lags,
                     "df": self.df,
-                    "acf_1": float(self.acf[0]) if self.acf.size else float("nan"),
+                    "acf_1": self.acf[0] if self.acf else float("nan"),
                 }
             ]
         )
@@ -147,11 +148,11 @@ def serial_diagnostic(
     h = min(h, max(n - 1, 1))
     df = max(h - int(fitted_df), 1)
     if n < 3:
-        return SerialDiagnostic(0.0, 1.0, h, df, np.zeros(h))
+        return SerialDiagnostic(0.0, 1.0, h, df, (0.0,) * h)
     rho = _acf(r, h)
     k = np.arange(1, h + 1)
     q = float(n * (n + 2) * np.sum(rho**2 / (n - k)))
-    return SerialDiagnostic(q, float(special.chdtrc(df, q)), h, df, rho)
+    return SerialDiagnostic(q, float(special.chdtrc(df, q)), h, df, tuple(rho.tolist()))
 
 
 def log_quadratic_means(Y: np.ndarray, e: np.ndarray) -> np.ndarray:
