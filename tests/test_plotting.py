@@ -407,3 +407,74 @@ def test_partial_period_bar_is_a_rate_per_full_period():
     heights = sorted(round(p.get_height(), 6) for p in ax.patches)
     assert heights == [10.0, 20.0]  # half a year with 10 events: 20 per full year
     plt.close(fig)
+
+
+class TestReadable:
+    def test_names_for_people(self):
+        assert plotting.readable("attacks_on_civilians (afghanistan;pakistan)") == (
+            "attacks on civilians (Afghanistan, Pakistan)"
+        )
+        assert plotting.readable("attacks (pakistan/punjab)") == "attacks (Pakistan/Punjab)"
+        assert plotting.readable("attacks_claimed (unspecified)") == (
+            "attacks claimed (region not stated)"
+        )
+        assert plotting.readable("afghanistan") == "afghanistan"
+
+    def test_series_legend_is_readable_and_text_at_least_9pt(self):
+        s = CountSeries.concat(
+            [
+                CountSeries.from_counts([2016, 2017], [3, 4], measure="attacks_x (afghanistan)"),
+                CountSeries.from_counts([2016, 2017], [1, 2], measure="attacks_x (pakistan)"),
+            ]
+        )
+        _fig, ax = new_figure()
+        plot_series(s, ax=ax)
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert legend == ["attacks x (Afghanistan)", "attacks x (Pakistan)"]
+        assert all(t.get_fontsize() >= 9 for t in [*ax.texts, *ax.get_legend().get_texts()])
+
+
+def test_fit_not_drawn_in_a_phase_without_data():
+    from lifecycle.models import fit_waves
+
+    # measure b has data only in the first phase: its rate in phase 2 is not drawn
+    s = CountSeries.concat(
+        [
+            CountSeries.from_counts(range(2001, 2007), [4, 6, 5, 9, 8, 10], measure="a"),
+            CountSeries.from_counts([2001, 2002, 2003], [2, 3, 2], measure="b"),
+        ]
+    )
+    d = WaveDefinition.from_breaks("w", [2001, 2004], names=["one", "two"])
+    fit = fit_waves(s, d)
+    _fig, ax = new_figure()
+    plot_fit(fit, ax=ax)
+    lines = {ln.get_gid(): ln for ln in ax.get_lines()}
+    xb = np.asarray(lines["fit-b"].get_xdata(), dtype=float)
+    assert np.nanmax(xb) == pytest.approx(2003.5)
+    xa = np.asarray(lines["fit-a"].get_xdata(), dtype=float)
+    assert np.nanmax(xa) == pytest.approx(2006.5)
+
+
+def test_test_lines_break_where_no_observation():
+    from lifecycle.inference import test_resurgence
+
+    s = CountSeries.from_counts(
+        [2010, 2011, 2012, 2013, 2016, 2017, 2018, 2019],
+        [3, 9, 12, 4, 2, 8, 13, 11],
+        allow_missing=True,
+    )
+    res = test_resurgence(s, n_boot=19, seed=3)
+    _fig, ax = new_figure()
+    plot_test(res, ax=ax, ylabel="attacks per year")
+    observed = next(ln for ln in ax.get_lines() if ln.get_gid() == "observed")
+    ys = np.asarray(observed.get_ydata(), dtype=float)
+    assert np.isnan(ys).sum() == 1  # one break: 2014-2015 have no observation
+    assert ax.get_ylabel() == "attacks per year"
+
+
+def test_new_figure_rows_share_x_with_ratios():
+    _fig, axes = new_figure(6, 4, nrows=2, height_ratios=[3, 1], sharex=True)
+    assert axes[0].get_shared_x_axes().joined(axes[0], axes[1])
+    h0 = axes[0].get_position().height
+    h1 = axes[1].get_position().height
+    assert h0 > 2 * h1

@@ -8,6 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifecycle._core.present import print_summary as _print_summary
+from lifecycle._core.present import repr_with
+
 __all__ = ["TestResult", "bootstrap_pvalue"]
 
 
@@ -56,6 +59,19 @@ class TestResult:
     n_boot: int | None = None
     seed: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    _repr_extra = ()
+    __repr__ = repr_with(*_repr_extra)
+    print_summary = _print_summary
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Observed rates with the fitted null and alternative (a resurgence test).
+
+        See :func:`lifecycle.plotting.plot_test` (matplotlib is imported on this call).
+        """
+        from lifecycle.plotting import plot_test
+
+        return plot_test(self, ax=ax, **kwargs)
 
     def reject(self, level: float = 0.05) -> bool:
         """Whether the null is rejected at ``level``."""

@@ -55,6 +55,8 @@ from lifecycle._core.errors import (
     ParameterError,
 )
 from lifecycle._core.likelihood import interval_logprob
+from lifecycle._core.present import print_summary as _print_summary
+from lifecycle._core.present import repr_with
 from lifecycle._core.validation import check_choice
 from lifecycle.inference.bayes import (
     BayesPrior,
@@ -162,6 +164,19 @@ class Comparison:
     left_out: tuple[Any, ...] = ()
     prior: str = ""
     sensitivity: str = ""
+
+    _repr_extra = ("best",)
+    __repr__ = repr_with(*_repr_extra)
+    print_summary = _print_summary
+
+    def plot(self, ax: Any = None) -> Any:
+        """The series with the fit of the best definition and its phases.
+
+        See :func:`lifecycle.plotting.plot_best_fit` (matplotlib is imported on this call).
+        """
+        from lifecycle.plotting import plot_best_fit
+
+        return plot_best_fit(self, ax=ax)
 
     def summary(self) -> pd.DataFrame:
         """The comparison table (a copy), best first (posterior probability, then AICc)."""

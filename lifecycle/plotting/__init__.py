@@ -7,19 +7,28 @@
 """
 
 from lifecycle.plotting.base import legend_outside, new_figure, readable, save_figure
-from lifecycle.plotting.fits import plot_change_probability, plot_changepoints, plot_fit, plot_test
+from lifecycle.plotting.fits import (
+    plot_best_fit,
+    plot_change_probability,
+    plot_changepoints,
+    plot_fit,
+    plot_segmentation,
+    plot_test,
+)
 from lifecycle.plotting.series import plot_phases, plot_series
 from lifecycle.plotting.tables import plot_comparison, plot_power
 
 __all__ = [
     "legend_outside",
     "new_figure",
+    "plot_best_fit",
     "plot_change_probability",
     "plot_changepoints",
     "plot_comparison",
     "plot_fit",
     "plot_phases",
     "plot_power",
+    "plot_segmentation",
     "plot_series",
     "plot_test",
     "readable",

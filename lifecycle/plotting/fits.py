@@ -20,7 +20,14 @@ from lifecycle.plotting.base import (
     readable,
 )
 
-__all__ = ["plot_change_probability", "plot_changepoints", "plot_fit", "plot_test"]
+__all__ = [
+    "plot_best_fit",
+    "plot_change_probability",
+    "plot_changepoints",
+    "plot_fit",
+    "plot_segmentation",
+    "plot_test",
+]
 
 
 def plot_change_probability(
@@ -410,3 +417,65 @@ def _phases_with_data(fit: Any, measure: str, rates: pd.DataFrame) -> set[Any]:
         for period, phase in zip(rates["period"], rates["phase"], strict=True)
         if to_ordinal(period, s.freq) in covered
     }
+
+
+def plot_segmentation(segmentation: Any, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """The segmented data (observed rate per window) with the segments and breaks.
+
+    Parameters
+    ----------
+    segmentation : lifecycle.changepoints.Segmentation
+    ax : Axes, optional
+    **kwargs
+        Passed to :func:`plot_changepoints`.
+
+    Returns
+    -------
+    Axes
+        A line of observed rates (``gid`` ``observed``) under the lines of
+        :func:`plot_changepoints`.
+    """
+    atoms = getattr(segmentation, "atoms", None)
+    if atoms is None or not hasattr(atoms, "count"):
+        raise TypeError(f"Expected a Segmentation. Got {type(segmentation).__name__}.")
+    ax = _get_ax(ax)
+    scale = 1.0 if atoms.freq == "year" else 12.0
+    mid = (np.asarray(atoms.start, dtype=float) + np.asarray(atoms.end, dtype=float)) / 2 / scale
+    rate = np.asarray(atoms.count, dtype=float) / np.asarray(atoms.exposure, dtype=float)
+    (line,) = ax.plot(
+        mid, rate, linestyle="none", marker="o", color="0.3", label="observed count / exposure"
+    )
+    line.set_gid("observed")
+    plot_changepoints(segmentation, ax=ax, **kwargs)
+    first, last = float(np.min(atoms.start)) / scale, float(np.max(atoms.end)) / scale
+    _calendar_ticks(ax, first, last, atoms.freq)
+    ax.set_xlabel("year")
+    ax.set_ylabel("rate per " + ("year" if atoms.freq == "year" else "month"))
+    return ax
+
+
+def plot_best_fit(comparison: Any, ax: Axes | None = None) -> Axes:
+    """The series with the fit of a comparison's best definition and its phases.
+
+    Parameters
+    ----------
+    comparison : lifecycle.inference.Comparison
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    from lifecycle.plotting.series import plot_phases, plot_series
+
+    fits = getattr(comparison, "fits", None)
+    if not isinstance(fits, Mapping) or not fits:
+        raise TypeError(
+            f"Expected a Comparison with at least one fit. Got {type(comparison).__name__}."
+        )
+    fit = fits[comparison.best]
+    ax = _get_ax(ax)
+    plot_series(fit.series, ax=ax, annotate=False)
+    if fit.definition.n_phases >= 2:
+        plot_phases(fit.definition, ax=ax, freq=fit.series.freq, legend=False)
+    return plot_fit(fit, ax=ax)

@@ -98,7 +98,7 @@ def plot_comparison(
                 color="white" if dark else "black",
             )
     ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels([readable(c) for c in cols], rotation=30, ha="right", fontsize=FONT_SIZE)
+    ax.set_xticklabels([readable(c) for c in cols], rotation=90, ha="center", fontsize=FONT_SIZE)
     ax.set_yticks(range(len(keys)))
     ax.set_yticklabels([" · ".join(k) for k in keys], fontsize=FONT_SIZE)
     ax.set_xlabel(column)
