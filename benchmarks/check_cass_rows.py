@@ -39,14 +39,14 @@ def main() -> None:
         counts["row"] += 1
         counts["log_ml"] += bool(np.isfinite(row["log_ml"]))
         counts["ml_fit"] += bool(np.isfinite(row["loglik"]))
-        counts["empty_note"] += "has no data" in row["note"]
+        counts["empty_note"] += "phase 'decline' has no data" in row["note"]
         counts["cut"] += bool(c.left_out)
     wall = time.perf_counter() - t0
     print(f"attacks readings: {counts['readings']} (wall {wall:.0f} s)")
     print(f"  with a cass_three_waves row:            {counts['row']}")
     print(f"  ... with a marginal likelihood:         {counts['log_ml']}")
     print(f"  ... with a maximum-likelihood fit:      {counts['ml_fit']}")
-    print(f"  ... noting a phase without data:        {counts['empty_note']}")
+    print(f"  ... noting the decline has no data:     {counts['empty_note']}")
     print(f"  comparisons that left periods out:      {counts['cut']}")
 
 

@@ -199,3 +199,23 @@ class TestErrorsAndPosterior:
         assert np.isnan(p[2])
         q = posterior_probabilities(np.array([0.0, 0.0]), np.array([1.0, 3.0]))
         assert q == pytest.approx([0.25, 0.75])
+
+
+class TestImportanceSamplingNB:
+    def test_negbin_importance_sampling_agrees_with_quadrature(self):
+        # the same NB marginal likelihood by the two paths: importance sampling (forced
+        # here) within 4 of its stated standard errors of the quadrature, itself checked
+        # against scipy above; one count is an interval
+        from lifecycle.inference.bayes import _importance, _phase_exposures
+
+        s = CountSeries.from_windows(
+            [2001, 2002, 2003, 2004, 2005], [2001, 2002, 2003, 2004, 2005],
+            [4, 9, 2, 15, 11], high=[4, 12, 2, 15, 11],
+        )  # fmt: skip
+        phase_of = np.array([0, 0, 0, 1, 1])
+        quad = dated_log_ml(s, phase_of, ["a", "b"], "negbin", PRIOR)
+        assert quad.method == "quadrature"
+        E = _phase_exposures(s, phase_of, 2)
+        imp = _importance(s, E, E > 0, "negbin", PRIOR, (), seed=11, n_draws=8000)
+        assert imp.error < 0.05
+        assert abs(imp.log_ml - quad.log_ml) <= 4 * imp.error + quad.error

@@ -124,3 +124,13 @@ class TestStory:
         t = verdict_sensitivity(per, ["placement"]).set_index("value")
         assert t.loc[2015, SUPPORTED] == 2 and t.loc[2016, CANNOT_DECIDE] == 1
         assert t.loc[2016, SUPPORTED] == 0
+
+    def test_report_notes_a_disagreement_only(self):
+        from lifecycle.report.cells import _reconcile_note
+
+        res = {"status": "ok", "rejects": True, "note": "fitted wave"}
+        _reconcile_note(res, {"status": "ok", "n_changes": 0}, "negbin")
+        assert res["note"].startswith("fitted wave; The negbin search finds no step change")
+        agree = {"status": "ok", "rejects": True, "note": ""}
+        _reconcile_note(agree, {"status": "ok", "n_changes": 2}, "negbin")
+        assert agree["note"] == ""

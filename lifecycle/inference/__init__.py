@@ -18,6 +18,7 @@ from lifecycle.inference.coverage import (
     common_span,
     drop_empty_phases,
     extend_to_series,
+    mixed_only_phases,
     phase_index,
 )
 from lifecycle.inference.directional import (
@@ -82,6 +83,7 @@ __all__ = [
     "falling",
     "flat",
     "group_identical_series",
+    "mixed_only_phases",
     "phase_index",
     "posterior_probabilities",
     "power",

@@ -404,20 +404,39 @@ def _importance(
     m = prior.mean_for(series)
     a, b = prior.rate_shape, prior.rate_shape / m
     lo, hi = series.low, series.high
+    exact = lo == hi
+    y = lo[exact]
+    lgy = special.gammaln(y + 1.0)
+    sd, am = prior.level_sd, prior.alpha_mean
+    c_norm = -0.5 * math.log(2 * math.pi) - math.log(sd)
+
+    def loglik(mu: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+        me = mu[:, exact]
+        if alpha is None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ll = (special.xlogy(y, me) - me - lgy).sum(axis=1)
+            if not exact.all():
+                ll = ll + _logp(
+                    lo[None, ~exact], hi[None, ~exact], mu[:, ~exact], "poisson", 0.0
+                ).sum(axis=1)
+            return ll
+        return _nb_logp_rows(lo, hi, mu, alpha).sum(axis=1)
 
     def logpost(theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(theta)
         u = theta[:, :kl]
-        gam = np.concatenate([np.zeros((theta.shape[0], 1)), theta[:, kl : kl + M - 1]], axis=1)
-        mu = (np.exp(u) @ El.T) * np.exp(gam[:, m_index])
-        out = _log_gamma_density_u(u, a, b).sum(axis=1)
-        out += stats.norm.logpdf(theta[:, kl : kl + M - 1], scale=prior.level_sd).sum(axis=1)
+        g = theta[:, kl : kl + M - 1]
+        gam = np.concatenate([np.zeros((theta.shape[0], 1)), g], axis=1)
+        with np.errstate(over="ignore"):
+            mu = (np.exp(u) @ El.T) * np.exp(gam[:, m_index])
+            out = (a * math.log(b) - special.gammaln(a) + a * u - b * np.exp(u)).sum(axis=1)
+        out += (c_norm - 0.5 * (g / sd) ** 2).sum(axis=1)
         if nb:
             la = theta[:, -1]
-            out += stats.expon.logpdf(np.exp(la), scale=prior.alpha_mean) + la
-            ll = _nb_logp_rows(lo, hi, mu, np.exp(la)).sum(axis=1)
+            out += -math.log(am) - np.exp(la) / am + la
+            ll = loglik(mu, np.exp(la))
         else:
-            ll = _logp(lo[None, :], hi[None, :], mu, "poisson", 0.0).sum(axis=1)
+            ll = loglik(mu, None)
         val = out + ll
         return np.where(np.isfinite(val), val, -np.inf)
 
@@ -428,22 +447,28 @@ def _importance(
         [np.log(np.maximum(r0, 0.1 * m)), np.zeros(M - 1), [math.log(0.1)] if nb else []]
     )
 
-    def f(t: np.ndarray) -> float:
-        v = float(logpost(t)[0])
-        return -v if np.isfinite(v) else 1e300
+    eye = np.eye(dim)
 
-    res = optimize.minimize(f, start, method="Nelder-Mead" if dim == 1 else "BFGS")
+    def fg(t: np.ndarray) -> tuple[float, np.ndarray]:
+        """Negative log posterior and its central-difference gradient, in one batch."""
+        h = 1e-5
+        v = logpost(np.vstack([t, t + h * eye, t - h * eye]))
+        if not np.all(np.isfinite(v)):
+            return (1e300 if not np.isfinite(v[0]) else -v[0]), np.zeros(dim)
+        return -v[0], -(v[1 : dim + 1] - v[dim + 1 :]) / (2 * h)
+
+    res = optimize.minimize(fg, start, jac=True, method="BFGS")
     mode = res.x
-    H = np.empty((dim, dim))
+    # Hessian by central differences, every point in one batch
     step = 1e-3
-    for i in range(dim):
-        for j in range(i, dim):
-            ei, ej = np.zeros(dim), np.zeros(dim)
-            ei[i], ej[j] = step, step
-            val = (
-                -f(mode + ei + ej) + f(mode + ei - ej) + f(mode - ei + ej) - f(mode - ei - ej)
-            ) / (4 * step * step)
-            H[i, j] = H[j, i] = val
+    ii, jj = np.triu_indices(dim)
+    pts = []
+    for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+        pts.append(mode + step * (si * eye[ii] + sj * eye[jj]))
+    v = logpost(np.vstack(pts)).reshape(4, -1)
+    H = np.empty((dim, dim))
+    H[ii, jj] = (v[0] - v[1] - v[2] + v[3]) / (4 * step * step)
+    H[jj, ii] = H[ii, jj]
     try:
         cov = np.linalg.inv(-H)
         np.linalg.cholesky(cov)

@@ -70,6 +70,7 @@ from lifecycle.inference.coverage import (
     common_span,
     drop_empty_phases,
     extend_to_series,
+    mixed_only_phases,
     phase_index,
 )
 from lifecycle.models import (
@@ -308,6 +309,12 @@ def _fit_row(
             row.notes.append(
                 f"phase {name!r} has no data: its rate is not identified (posterior = prior) "
                 f"and carries no parameter"
+            )
+        for name in mixed_only_phases(reduced, series):
+            row.notes.append(
+                f"phase {name!r} has no data of its own (seen only in windows that mix it with "
+                f"other phases): its rate is barely identified; the marginal likelihood "
+                f"integrates it over its prior"
             )
         row.fit_def = reduced
         row.fit = fit_waves(series, reduced, family, shape, method=method)

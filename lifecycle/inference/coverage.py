@@ -33,6 +33,7 @@ __all__ = [
     "common_span",
     "drop_empty_phases",
     "extend_to_series",
+    "mixed_only_phases",
     "phase_index",
 ]
 
@@ -99,6 +100,19 @@ def _touched(definition: WaveDefinition, series: CountSeries) -> np.ndarray:
     W = series.design_matrix().toarray() > 0
     ph = phase_index(definition, series)
     return np.array([W[:, ph == j].any() for j in range(definition.n_phases)])
+
+
+def mixed_only_phases(definition: WaveDefinition, series: CountSeries) -> list[str]:
+    """Phases touched only by windows that also cover another phase (no data of their own)."""
+    if definition.estimated:
+        return []
+    W = series.design_matrix().toarray() > 0
+    ph = phase_index(definition, series)
+    per = np.stack([W[:, ph == j].any(axis=1) for j in range(definition.n_phases)], axis=1)
+    own = per & (per.sum(axis=1) == 1)[:, None]
+    return [
+        p.name for j, p in enumerate(definition.phases) if per[:, j].any() and not own[:, j].any()
+    ]
 
 
 def drop_empty_phases(

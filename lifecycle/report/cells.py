@@ -327,7 +327,20 @@ def _tests_for_measure(
     change = _change_test_row(series, measure, base, seed, n_boot, family)
     cp = _segmentation_row(series, measure, base, family, objs)
     res, power_rows = _resurgence_rows(series, measure, base, seed, n_boot, family, objs)
+    _reconcile_note(res, cp, family)
     return [change, res], cp, power_rows, objs
+
+
+def _reconcile_note(res: dict, cp: dict | None, family: str) -> None:
+    """When the step search and the shape test disagree, say why in the test's note."""
+    from lifecycle.inference import reconcile
+
+    if cp is None or cp.get("status") != "ok" or res.get("status") != "ok":
+        return
+    k, rejects = int(cp["n_changes"]), bool(res["rejects"])
+    if (k == 0) == rejects:  # no change but a rejection, or changes but none
+        text = reconcile(n_changes=k, family=family, resurgence_rejects=rejects)
+        res["note"] = "; ".join(x for x in (res.get("note", ""), text) if x)
 
 
 def _directional_rows(comparison: Any, base: dict) -> list[dict]:
