@@ -246,6 +246,8 @@ class TestCompareAndTest:
         assert (t["peak"], t["trough"], t["second_peak"]) == (2013, 2016, 2020)
         assert payload["power"]["power"] > 0.9
         assert len(payload["fitted"]) == 12
+        assert payload["verdict"]["verdict"] == "resurgence supported"
+        assert "a decline of 50% from the first peak" in payload["verdict"]["alternative"]
 
     def test_resurgence_table(self, capsys, waves_csv):
         assert main(["test", str(waves_csv), "--bootstrap", "99", "--power-sims", "100"]) == 0

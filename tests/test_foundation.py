@@ -126,3 +126,57 @@ class TestResults:
         s = r.summary()
         assert s.shape[0] == 1 and s.loc[0, "break_year"] == 1891 and "curve" not in s
         assert r.reject(0.05) and not r.reject(0.01)
+
+
+# ---------------------------------------------------------------------- issue 15 helpers
+def test_check_counts_edges() -> None:
+    from lifecycle._core.validation import MAX_COUNT
+
+    assert check_counts("y", [0, MAX_COUNT - 1]).tolist() == [0.0, float(MAX_COUNT - 1)]
+    with pytest.raises(CountError, match=r"2\^53 \(9,007,199,254,740,992\) or more at position 1"):
+        check_counts("y", [0, MAX_COUNT])
+    with pytest.raises(CountError, match="too large to hold as a float"):
+        check_counts("y", [10**400])
+    for bools in ([True, False], np.array([True]), [1, np.bool_(True)]):
+        with pytest.raises(CountError, match=r"booleans \(True/False are not counts"):
+            check_counts("y", bools)
+    assert check_counts("y", iter([1, 2])).tolist() == [1.0, 2.0]  # an iterator is read once
+
+
+def test_check_exposure() -> None:
+    from lifecycle._core.errors import ExposureError
+    from lifecycle._core.validation import MIN_EXPOSURE, check_exposure
+
+    e = np.array([0.5, 1.0])
+    out = check_exposure("exposure", e, func="f", size=2)
+    assert out.tolist() == [0.5, 1.0] and out is not e
+    assert check_exposure("exposure", None, size=3).tolist() == [1.0, 1.0, 1.0]
+    cases = [
+        ([1.0], r"'exposure' parameter of f must hold one value per count \(2\)\. Got shape"),
+        ([1.0, 0.0], r"positive finite numbers\. Got 0\.0 at position 1"),
+        ([1.0, np.inf], r"positive finite numbers\. Got inf at position 1"),
+        ([1.0, MIN_EXPOSURE / 2], r"at least 1e-06 .*Got 5e-07 at position 1"),
+        ([True, True], "not numbers"),
+        (["a", "b"], "not numbers"),
+    ]
+    for values, match in cases:
+        with pytest.raises(ExposureError, match=match):
+            check_exposure("exposure", values, func="f", size=2)
+    assert check_exposure("w", [0.0, -1.0], positive=False).tolist() == [0.0, -1.0]
+
+
+def test_check_n_draws_ceilings() -> None:
+    from lifecycle._core.validation import MAX_DRAW_BYTES, MAX_DRAWS, check_n_draws
+
+    assert check_n_draws("n_boot", MAX_DRAWS) == MAX_DRAWS
+    with pytest.raises(ParameterError, match=r"must be an int <= 1,000,000 .*Got 1,000,001"):
+        check_n_draws("n_boot", MAX_DRAWS + 1, func="f")
+    ceiling = MAX_DRAW_BYTES // (8 * 1000)  # draws of 1,000 periods within 512 MiB
+    assert ceiling == 67_108
+    assert check_n_draws("n", ceiling, n_periods=1000) == ceiling
+    with pytest.raises(ParameterError, match=r"<= 67,108 \(67,108 draws of 1,000 periods fill 512"):
+        check_n_draws("n", ceiling + 1, n_periods=1000)
+    with pytest.raises(ParameterError, match=r"int >= 2\. Got 1"):
+        check_n_draws("n_sim", 1, min_value=2)
+    with pytest.raises(TypeError, match="must be an int"):
+        check_n_draws("n_boot", 9.0)

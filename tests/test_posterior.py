@@ -115,10 +115,10 @@ def test_short_series_gets_two_changes_not_five():
     assert "Poisson(1)" in post.prior
 
 
-def test_a_binding_cap_warns_and_bad_prior_raises():
-    y = np.repeat([2.0, 40.0, 3.0, 50.0, 4.0, 60.0], 3)
+def test_a_binding_default_cap_warns_and_bad_prior_raises():
+    y = np.repeat([2.0, 40.0, 3.0, 50.0, 4.0, 60.0, 5.0, 70.0, 6.0, 80.0, 7.0, 90.0], 2)
     with pytest.warns(ApproximationWarning, match="may cut off posterior mass"):
-        posterior_changes(y, max_changes=2)
+        posterior_changes(y, mean_changes=0.05)  # default cap 5: the data want 11
     with pytest.raises(ParameterError, match="'prior_n_changes' parameter of posterior_changes"):
         posterior_changes(y, prior_n_changes="flat")
     assert special.logsumexp(np.log(posterior_changes(y).n_changes_prob)) == pytest.approx(0.0)

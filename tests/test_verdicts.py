@@ -86,3 +86,41 @@ class TestSimulation:
         rates = single_peak(8, 2, 5)
         verdicts = [_verdict(rng.poisson(rates), seed=20 + i) for i in range(3)]
         assert verdicts.count(CANNOT_DECIDE) >= 2, verdicts
+
+
+class TestStory:
+    def test_reconcile_names_each_disagreement(self):
+        from lifecycle.inference import reconcile
+        from lifecycle.models.waves import CONVENTIONAL, WaveDefinition
+
+        waves = WaveDefinition.from_breaks("w", [2001, 2005, 2009], names=["e", "decline", "rise"])
+        s = reconcile(n_changes=0, family="negbin", resurgence_rejects=True)
+        assert "no step change, but the shape test rejects" in s
+        s = reconcile(n_changes=2, resurgence_rejects=False)
+        assert "2 step change(s), but the shape test does not reject" in s
+        s = reconcile(resurgence_rejects=False, best_definition=waves, best_probability=0.7)
+        assert "prefers 'w' (posterior probability 0.70), whose phases decline and rise" in s
+        s = reconcile(resurgence_rejects=True, best_definition=CONVENTIONAL)
+        assert "no resurgence phase" in s
+        assert reconcile() == ""
+
+    def test_identical_series_collapse_and_sensitivity(self):
+        import pandas as pd
+
+        from lifecycle.inference import group_identical_series, verdict_sensitivity
+        from lifecycle.series import CountSeries
+
+        a = CountSeries.from_counts([2001, 2002], [3, 4])
+        b = CountSeries.from_counts([2001, 2002], [3, 5])
+        g = group_identical_series([("r1", a), ("r2", b), ("r3", a)])
+        assert g["reading_ids"].tolist() == ["r1; r3", "r2"]
+        assert g["n_readings"].tolist() == [2, 1]
+        per = pd.DataFrame(
+            {
+                "verdict": [SUPPORTED, CANNOT_DECIDE, SUPPORTED],
+                "placement": [2015, 2016, 2015],
+            }
+        )
+        t = verdict_sensitivity(per, ["placement"]).set_index("value")
+        assert t.loc[2015, SUPPORTED] == 2 and t.loc[2016, CANNOT_DECIDE] == 1
+        assert t.loc[2016, SUPPORTED] == 0

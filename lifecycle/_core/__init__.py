@@ -28,6 +28,7 @@ from lifecycle._core.errors import (
     MissingDependencyError,
     ParameterError,
     ProvenanceError,
+    SerialCorrelationWarning,
     TooShortError,
 )
 from lifecycle._core.likelihood import (
@@ -45,6 +46,12 @@ from lifecycle._core.results import (
     bootstrap_pvalue,
 )
 from lifecycle._core.sampling import draw_counts
+from lifecycle._core.serial import (
+    SerialDiagnostic,
+    draw_latent_ar1,
+    fit_latent_ar1,
+    serial_diagnostic,
+)
 from lifecycle._core.validation import (
     check_choice,
     check_counts,
@@ -75,6 +82,8 @@ __all__ = [
     "MissingDependencyError",
     "ParameterError",
     "ProvenanceError",
+    "SerialCorrelationWarning",
+    "SerialDiagnostic",
     "TestResult",
     "TooShortError",
     "aic",
@@ -91,7 +100,9 @@ __all__ = [
     "check_n_draws",
     "check_rng",
     "draw_counts",
+    "draw_latent_ar1",
     "exposure_groups",
+    "fit_latent_ar1",
     "interval_logprob",
     "mbic",
     "nb_logcdf",
@@ -102,4 +113,5 @@ __all__ = [
     "poisson_logcdf",
     "poisson_logpmf",
     "poisson_logsf",
+    "serial_diagnostic",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "MissingDependencyError",
     "ParameterError",
     "ProvenanceError",
+    "SerialCorrelationWarning",
     "TooShortError",
 ]
 
@@ -105,3 +106,7 @@ class ApproximationWarning(LifecycleWarning):
 
 class ConvergenceWarning(LifecycleWarning):
     """An optimiser stopped before it converged."""
+
+
+class SerialCorrelationWarning(LifecycleWarning):
+    """The residuals of a fit are autocorrelated: independence-based p-values may be off."""

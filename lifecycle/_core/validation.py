@@ -184,10 +184,10 @@ def check_counts(
             f"{_where(name, func)} must hold whole numbers below 2^53 "
             f"({MAX_COUNT:,}). Got a number too large to hold as a float."
         ) from None
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError):
         raise CountError(
             f"{_where(name, func)} must hold non-negative whole numbers. "
-            f"Got values that are not numbers: {exc}."
+            f"Got values that are not numbers: {_first_non_number(values)}."
         ) from None
     if arr.ndim != 1:
         raise CountError(
@@ -255,6 +255,23 @@ def check_n_draws(
 def _gib(n: int, n_periods: int | None) -> str:
     size = 8.0 * n * max(int(n_periods or 1), 1)
     return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.0f} MiB"
+
+
+def _first_non_number(values: Any) -> str:
+    """The first value that is not a number, with its position, in the user's terms."""
+    if isinstance(values, (str, bytes, dict)) or not isinstance(values, Iterable):
+        return _short(values)
+    for i, v in enumerate(values):
+        try:
+            float(v)
+        except (TypeError, ValueError):
+            return f"{_short(v)} at position {i}"
+    return _short(values)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _has_bool(values: Any) -> bool:

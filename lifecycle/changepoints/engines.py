@@ -170,7 +170,7 @@ def _pelt_poisson(S: np.ndarray, X: np.ndarray, n: int, beta: float) -> tuple[li
     Hc = np.zeros(n + 1)  # F(s)/2 - S(s)
     Hc[0] = Fh[0]
     nc = 1
-    log, maximum, subtract = np.log, np.maximum, np.subtract
+    log, maximum, subtract, count_nonzero = np.log, np.maximum, np.subtract, np.count_nonzero
     S_list, X_list = S.tolist(), X.tolist()
     with np.errstate(all="ignore"):
         for t in range(1, n + 1):
@@ -185,8 +185,8 @@ def _pelt_poisson(S: np.ndarray, X: np.ndarray, n: int, beta: float) -> tuple[li
             Fh[t] = best + St + half
             last[t] = idx[j]
             keep = v <= best + half
-            if not keep.all():
-                k = int(np.count_nonzero(keep))
+            k = count_nonzero(keep)
+            if k < nc:
                 idx[:k] = idx[:nc][keep]
                 Sc[:k] = Sc[:nc][keep]
                 Xc[:k] = Xc[:nc][keep]

@@ -281,8 +281,8 @@ def posterior_changes(
     Warns
     -----
     ApproximationWarning
-        If the posterior probability of ``max_changes`` changes exceeds 0.1 %, so the
-        cap may cut off posterior mass.
+        If the posterior probability of the default cap's number of changes exceeds
+        0.1 %, so the cap may cut off posterior mass (a cap you set is your choice).
 
     References
     ----------
@@ -312,11 +312,18 @@ def posterior_changes(
         K = max_changes
     else:
         K = _default_cap(kind, mean, p, _feasible_max(n, min_size))
-    return _posterior(atoms, a, b, K, min_size, _prior_weights(kind, mean, p, n, K, min_size))
+    prior = _prior_weights(kind, mean, p, n, K, min_size)
+    return _posterior(atoms, a, b, K, min_size, prior, warn_cap=max_changes is None)
 
 
 def _posterior(
-    atoms: Atoms, a: float, b: float, K: int, m: int, prior: tuple[np.ndarray, np.ndarray, str]
+    atoms: Atoms,
+    a: float,
+    b: float,
+    K: int,
+    m: int,
+    prior: tuple[np.ndarray, np.ndarray, str],
+    warn_cap: bool,
 ) -> ChangePosterior:
     """The recursions and the result of :func:`posterior_changes`."""
     log_w, log_prior_k, prior_text = prior
@@ -333,7 +340,7 @@ def _posterior(
     post_k = np.exp(log_joint_k - logZ)
     given_k = _change_probs(A, B, log_joint_k - log_w)
     prob = np.clip((post_k[:, None] * given_k).sum(axis=0), 0.0, 1.0)
-    if K > 0 and post_k[K] > 1e-3 and K < _feasible_max(n, m):
+    if warn_cap and K > 0 and post_k[K] > 1e-3 and K < _feasible_max(n, m):
         warnings.warn(
             f"posterior_changes: the posterior probability of max_changes={K} changes is "
             f"{post_k[K]:.3g}; the cap may cut off posterior mass. Raise max_changes.",

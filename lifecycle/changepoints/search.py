@@ -61,7 +61,12 @@ import pandas as pd
 from scipy import optimize
 
 from lifecycle._core.dispersion import ALPHA_RANGE
-from lifecycle._core.errors import ApproximationWarning, ParameterError, TooShortError
+from lifecycle._core.errors import (
+    ApproximationWarning,
+    ParameterError,
+    SerialCorrelationWarning,
+    TooShortError,
+)
 from lifecycle._core.validation import check_choice, check_float, check_int
 from lifecycle.changepoints.engines import _backtrack, _dp, _LengthPenalised, _pelt
 from lifecycle.changepoints.segmentation import (
@@ -349,6 +354,10 @@ def detect(
     -----
     ApproximationWarning
         If ``max_changes`` was given and the criterion is still improving at it.
+    SerialCorrelationWarning
+        If the Ljung–Box test on the residuals (``Segmentation.serial``) has p < 0.05
+        with a positive lag-1 autocorrelation (the dependence that makes independence
+        optimistic; many short segments leave negative autocorrelation by themselves).
 
     Raises
     ------
@@ -375,7 +384,23 @@ def detect(
     >>> seg.breaks
     (2014,)
     """
-    return _detect(**locals(), func="detect")
+    seg = _detect(**locals(), func="detect")
+    _warn_serial(seg, "detect")
+    return seg
+
+
+def _warn_serial(seg: Segmentation, func: str) -> None:
+    d = seg.serial
+    if d is not None and d.significant and d.acf[0] > 0:
+        warnings.warn(
+            f"{func}: the residuals of the segmentation are autocorrelated (Ljung-Box "
+            f"p = {d.p_value:.3g}, lag-1 autocorrelation {d.acf[0]:.2f}): the counts are "
+            f"not independent given the regimes, so criteria and intervals that assume "
+            f"independence are too optimistic (serial dependence, or changes the search "
+            f"did not allow).",
+            SerialCorrelationWarning,
+            stacklevel=3,
+        )
 
 
 def _detect(

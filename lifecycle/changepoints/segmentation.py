@@ -22,11 +22,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from lifecycle._core.criteria import aic, bic, mbic
 from lifecycle._core.present import print_summary as _print_summary
 from lifecycle._core.present import repr_with
+from lifecycle._core.serial import SerialDiagnostic, serial_diagnostic
 from lifecycle._core.validation import check_choice, check_float
 from lifecycle.series.countseries import Atoms, to_label
 
@@ -77,6 +78,9 @@ class Segmentation:
         ``0..max_changes`` (cost, log-likelihood, criteria, breaks).
     atoms : Atoms
         The data segmented.
+    serial : SerialDiagnostic
+        Ljung–Box test of the Pearson residuals of the fitted segmentation (in window
+        order): independent counts given the regimes is what the search assumes.
     """
 
     family: str
@@ -99,6 +103,7 @@ class Segmentation:
     criteria: dict[str, float]
     path: pd.DataFrame | None
     atoms: Atoms = field(repr=False)
+    serial: SerialDiagnostic | None = field(default=None, repr=False)
 
     _repr_extra = ("n_changes",)
     __repr__ = repr_with(*_repr_extra)
@@ -170,8 +175,9 @@ def _rate_ci(
         y, e = atoms.count[s:t], atoms.exposure[s:t]
         C, E = y.sum(), e.sum()
         if family == "poisson" or not cost.alpha:
-            low = 0.0 if C == 0 else stats.chi2.ppf(tail, 2 * C) / (2 * E)
-            high = stats.chi2.ppf(1 - tail, 2 * C + 2) / (2 * E)
+            # Garwood: chi2 quantiles through scipy.special (stats.chi2.ppf is ~100x slower)
+            low = 0.0 if C == 0 else special.chdtri(2 * C, 1 - tail) / (2 * E)
+            high = special.chdtri(2 * C + 2, tail) / (2 * E)
             out[j] = low, high
             continue
         lhat = rates[j]
@@ -237,6 +243,7 @@ def build(
         criteria=criteria_of(total, breaks, n, family, alpha_estimated),
         path=path,
         atoms=atoms,
+        serial=serial_diagnostic(atoms.count, mu, cost.alpha if family == "negbin" else None),
     )
 
 

@@ -494,6 +494,39 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _stated_verdict(args: argparse.Namespace, result: Any) -> dict[str, Any]:
+    """The verdict with the power at the pre-specified alternative (--alt-decline/rebound)."""
+    from lifecycle._core.errors import LifecycleError
+    from lifecycle.inference.verdicts import (
+        ResurgenceAlternative,
+        power_at_alternative,
+        reading_verdict,
+    )
+
+    alt = ResurgenceAlternative(min_decline=args.alt_decline, min_rebound=args.alt_rebound)
+    f = result.details["fitted"]
+    try:
+        p, se = power_at_alternative(
+            f["count"].to_numpy(dtype=float),
+            f["exposure"].to_numpy(dtype=float),
+            family=args.family,
+            alpha=result.details.get("dispersion"),
+            alternative=alt,
+            n_sim=args.power_sims,
+            seed=args.seed + 2,
+        )
+    except LifecycleError:
+        p, se = None, None
+    verdict, reason = reading_verdict(result.reject(0.05), p)
+    return {
+        "verdict": verdict,
+        "reason": reason,
+        "power_stated": p,
+        "power_stated_se": se,
+        "alternative": "alternative fixed in advance: " + alt.describe(),
+    }
+
+
 def _cmd_test(args: argparse.Namespace) -> int:
     from lifecycle import inference, plotting
 
@@ -533,6 +566,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
             "the fitted two-mode curve is unimodal: no alternative to compute power at"
         )
     summary = result.summary()
+    verdict_row = _stated_verdict(args, result)
 
     def draw(ax: Any) -> None:
         plotting.plot_test(result, ax=ax)
@@ -546,6 +580,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
                 "test": records(summary)[0],
                 "fitted": records(fitted),
                 "power": power_row,
+                "verdict": verdict_row,
                 "files": files,
             }
         )
@@ -570,6 +605,8 @@ def _cmd_test(args: argparse.Namespace) -> int:
         )
     else:
         print(f"Power: not computed; {power_row['note']}.")
+    v = verdict_row
+    print(f"Verdict: {v['verdict']} ({v['reason']}; {v['alternative']}).")
     print_table(fitted, "Fitted rates (H0: unimodal; H1: two modes):")
     for f in files:
         print(f"wrote {f}")

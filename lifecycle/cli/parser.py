@@ -321,6 +321,21 @@ def _add_test(sub: Any) -> None:
         help="smallest rebound that counts, as a fraction of the trough (default: %(default)s)",
     )
     p.add_argument(
+        "--alt-decline",
+        type=float,
+        default=0.5,
+        metavar="D",
+        help="the pre-specified alternative of the verdict: a decline of D from the first "
+        "peak (default: %(default)s)",
+    )
+    p.add_argument(
+        "--alt-rebound",
+        type=float,
+        default=0.5,
+        metavar="R",
+        help="... and a rebound of R from the trough (default: %(default)s)",
+    )
+    p.add_argument(
         "--power-sims",
         type=_positive_int,
         default=400,

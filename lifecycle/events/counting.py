@@ -307,14 +307,18 @@ def events_to_series(
     low, high, prov = [], [], []
     ids = (table.source + ":" + ev["event_id"].astype(str)).to_numpy()
     exact = pl.periods == pl.periods_end
+    touching: dict[int, list[int]] = {}
+    for j, (a, b) in enumerate(zip(pl.periods.tolist(), pl.periods_end.tolist(), strict=True)):
+        for p in range(max(a, pl.first), min(b, pl.last) + 1):
+            touching.setdefault(p, []).append(j)
     for p in periods:
-        touch = (pl.periods <= p) & (p <= pl.periods_end)
-        lo, hi = _measure_bounds(ev[touch & exact], measure)
-        if (touch & ~exact).any():  # events that may lie in this period or another
-            hi = _measure_bounds(ev[touch], measure)[1]
+        idx = np.array(touching.get(p, []), dtype=np.int64)
+        lo, hi = _measure_bounds(ev.iloc[idx[exact[idx]]], measure)
+        if not exact[idx].all():  # events that may lie in this period or another
+            hi = _measure_bounds(ev.iloc[idx], measure)[1]
         low.append(lo)
         high.append(hi)
-        prov.append(tuple(ids[touch]))
+        prov.append(tuple(ids[idx]))
     labels = [to_label(p, freq) for p in periods]
     return CountSeries.from_windows(
         labels,

@@ -40,6 +40,11 @@ from lifecycle.inference.simulate import (
     single_peak,
     two_waves,
 )
+from lifecycle.inference.story import (
+    group_identical_series,
+    reconcile,
+    verdict_sensitivity,
+)
 from lifecycle.inference.verdicts import (
     ADEQUATE_POWER,
     CANNOT_DECIDE,
@@ -76,11 +81,13 @@ __all__ = [
     "extend_to_series",
     "falling",
     "flat",
+    "group_identical_series",
     "phase_index",
     "posterior_probabilities",
     "power",
     "power_at_alternative",
     "reading_verdict",
+    "reconcile",
     "rising",
     "simulate_counts",
     "simulate_series",
@@ -88,4 +95,5 @@ __all__ = [
     "test_direction",
     "test_resurgence",
     "two_waves",
+    "verdict_sensitivity",
 ]

@@ -15,7 +15,12 @@ Every definition gets a row. Each is fitted to the same observations (see
   Ninomiya 2005, 2015). A row with as many parameters as observations (or more) is
   flagged ``too_many_params`` and gets no weight; AICc is undefined where ``n - k - 1
   <= 0`` and such rows get no weight either. BIC counts each break year once.
-* **Leave-one-out** log predictive score.
+* **Leave-one-out** log predictive score ``Σ_i log p(y_i | fit without i)``; NaN
+  (``loo_undefined``) when leaving an observation out empties a phase; skipped when a
+  searched row needs more than 500 refits.
+* **LR test** ``2 (ℓ - ℓ_0)`` against no change, referred to χ² with the difference in
+  mean parameters; not valid where break years were estimated or a shape constraint was
+  imposed (``lr_valid`` False, nominal p shown).
 
 References
 ----------
@@ -40,6 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from lifecycle._core.criteria import aic, aicc, bic
 from lifecycle._core.errors import (
     ConvergenceWarning,
     FitError,
@@ -370,18 +376,18 @@ def _score_bayes(
 
 # ====================================================================== table
 def _aicc_columns(table: pd.DataFrame, n: int) -> None:
-    k = table["k_aic"].astype(float)
-    table["AIC"] = -2 * table["loglik"] + 2 * k
+    k = table["k_aic"].astype(float).to_numpy()
+    ll = table["loglik"].astype(float).to_numpy()
+    table["AIC"] = aic(ll, k)
     table["dAIC"] = table["AIC"] - table["AIC"].min()
-    denom = n - k - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["AICc"] = np.where(denom > 0, table["AIC"] + 2 * k * (k + 1) / denom, np.nan)
+    c = np.asarray(aicc(ll, k, n), dtype=float)
+    table["AICc"] = np.where(np.isfinite(c), c, np.nan)  # undefined where n <= k + 1
     table["too_many_params"] = (k >= n) & table["loglik"].notna()
     eligible = table["AICc"].notna() & ~table["too_many_params"]
     table["dAICc"] = table["AICc"] - table.loc[eligible, "AICc"].min()
     w = np.where(eligible, np.exp(-0.5 * table["dAICc"].fillna(np.inf)), 0.0)
     table["akaike_weight"] = np.where(eligible, w / w.sum() if w.sum() > 0 else np.nan, np.nan)
-    table["BIC"] = -2 * table["loglik"] + table["n_params"] * np.log(n)
+    table["BIC"] = bic(ll, table["n_params"].astype(float).to_numpy(), n)
 
 
 def _lr_columns(table: pd.DataFrame) -> None:
@@ -583,13 +589,7 @@ def compare_waves(
 
     Notes
     -----
-    *LR test.* ``2 (ℓ - ℓ_0)`` against no change, referred to χ² with the difference in
-    mean parameters; not valid where break years were estimated or a shape constraint
-    was imposed (``lr_valid`` False, nominal p shown).
-
-    *LOO log score.* ``Σ_i log p(y_i | fit without i)``; NaN (``loo_undefined``) when
-    leaving an observation out empties a phase; skipped when a searched row needs more
-    than 500 refits.
+    The LR test and the leave-one-out score are described in the module docstring.
 
     Raises
     ------
@@ -619,23 +619,35 @@ def compare_waves(
     if not isinstance(prior, BayesPrior):
         raise TypeError(f"The 'prior' parameter of {func} must be a BayesPrior. Got {prior!r}.")
     entries = _check_definitions(definitions, func)
+    if include_estimated and definitions is not None:
+        entries += _estimated_references(entries)
+    return _compare(
+        series, entries, family, shape, method, span, prior, prior_probs, seed, loo=loo, bayes=bayes
+    )
+
+
+def _compare(
+    series: CountSeries,
+    entries: list[Any],
+    family: str,
+    shape: str,
+    method: str,
+    span: str,
+    prior: BayesPrior,
+    prior_probs: Any,
+    seed: int,
+    *,
+    loo: bool,
+    bayes: bool,
+) -> Comparison:
+    """The body of :func:`compare_waves` on validated arguments."""
+    func = "compare_waves"
     full = series
     notes: list[str] = []
     if span == "common":
         series, note = common_span(full, [e for e in entries if not isinstance(e, int)], func)
         if note:
             notes.append(note)
-    if include_estimated and definitions is not None:
-        have = {e for e in entries if isinstance(e, int)}
-        ks = sorted(
-            {
-                e.n_phases
-                for e in entries
-                if isinstance(e, WaveDefinition) and not e.estimated and e.n_phases >= 2
-            }
-            - have
-        )
-        entries += ks
     rows = [
         _Row(
             _label(e),
@@ -653,52 +665,22 @@ def compare_waves(
         # "no change" cannot be fitted: the series itself is the problem
         fit_waves(series, NO_CHANGE, family, shape, method=method)
     span_text = _span(series)
-    table = _rows_frame(rows, span_text)
-    _aicc_columns(table, series.n_obs)
-    _lr_columns(table)
-    if loo:
-        _loo_column(table, rows, series, family, shape, method)
-    else:
-        table["loo_log_score"] = np.nan
-        table["loo_undefined"] = np.nan
-    if bayes and shape == "step":
-        _bayes_columns(table, rows, prior_probs)
-    else:
-        for c in ("log_ml", "log_ml_error", "posterior_prob", "posterior_prob_alt", "bayes_factor"):
-            table[c] = np.nan
-        table["ml_method"] = ""
-    refused = {}
-    status = []
-    for i, r in enumerate(rows):
-        table.loc[i, "note"] = "; ".join(x for x in (table.loc[i, "note"], *r.notes) if x)
-        if r.fit is None and r.ml is None:
-            refused[r.label] = "; ".join(r.notes) or "not computed"
-            status.append("not computed: " + refused[r.label])
-        else:
-            status.append("ok")
-    table["status"] = status
+    table = _table(rows, series, family, shape, method, loo=loo, bayes=bayes, pp=prior_probs)
+    refused = _status_column(table, rows)
     if refused:
         warnings.warn(
             f"{func}: nothing could be computed for {len(refused)} definition(s); their rows "
             f"say why: {sorted(refused)}.",
             LifecycleWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     table = _sorted(table)[_COLUMNS]
     fits = {r.label: r.fit for r in rows if r.fit is not None}
     notes += _notes(rows, series, full, span)
     prior_text = prior.describe(series, family) if bayes and shape == "step" else ""
-    if prior_text:
-        notes.append("priors: " + prior_text)
     sens = _sensitivity(table) if bayes and shape == "step" else ""
-    if sens:
-        notes.append(sens)
-    notes += [
-        f"n = {series.n_obs} observations; BIC uses this n",
-        f"n_params counts shape parameters + measure levels + NB alpha + estimated break "
-        f"years; k_aic counts each estimated break year as {BREAK_PARAMS} (Ninomiya 2005, "
-        f"2015); rows with k_aic >= n or undefined AICc get no Akaike weight",
-    ]
+    notes += [x for x in (prior_text and "priors: " + prior_text, sens) if x]
+    notes += [f"n = {series.n_obs} observations; BIC uses this n", _COUNT_RULE]
     left = () if series is full else _left_out(full, series)
     return Comparison(
         table=table.reset_index(drop=True),
@@ -712,6 +694,68 @@ def compare_waves(
         prior=prior_text,
         sensitivity=sens,
     )
+
+
+_COUNT_RULE = (
+    f"n_params counts shape parameters + measure levels + NB alpha + estimated break "
+    f"years; k_aic counts each estimated break year as {BREAK_PARAMS} (Ninomiya 2005, "
+    f"2015); rows with k_aic >= n or undefined AICc get no Akaike weight"
+)
+
+
+def _table(
+    rows: list[_Row],
+    series: CountSeries,
+    family: str,
+    shape: str,
+    method: str,
+    *,
+    loo: bool,
+    bayes: bool,
+    pp: Any,
+) -> pd.DataFrame:
+    """The comparison table of the scored rows (notes and status added by the caller)."""
+    table = _rows_frame(rows, _span(series))
+    _aicc_columns(table, series.n_obs)
+    _lr_columns(table)
+    if loo:
+        _loo_column(table, rows, series, family, shape, method)
+    else:
+        table["loo_log_score"] = np.nan
+        table["loo_undefined"] = np.nan
+    if bayes and shape == "step":
+        _bayes_columns(table, rows, pp)
+    else:
+        for c in ("log_ml", "log_ml_error", "posterior_prob", "posterior_prob_alt", "bayes_factor"):
+            table[c] = np.nan
+        table["ml_method"] = ""
+    return table
+
+
+def _estimated_references(entries: list[Any]) -> list[int]:
+    """Numbers of phases of the dated definitions not yet among the estimated entries."""
+    have = {e for e in entries if isinstance(e, int)}
+    ks = {
+        e.n_phases
+        for e in entries
+        if isinstance(e, WaveDefinition) and not e.estimated and e.n_phases >= 2
+    }
+    return sorted(ks - have)
+
+
+def _status_column(table: pd.DataFrame, rows: list[_Row]) -> dict[str, str]:
+    """Notes joined into ``note``, ``status`` per row; the rows with nothing computed."""
+    refused = {}
+    status = []
+    for i, r in enumerate(rows):
+        table.loc[i, "note"] = "; ".join(x for x in (table.loc[i, "note"], *r.notes) if x)
+        if r.fit is None and r.ml is None:
+            refused[r.label] = "; ".join(r.notes) or "not computed"
+            status.append("not computed: " + refused[r.label])
+        else:
+            status.append("ok")
+    table["status"] = status
+    return refused
 
 
 def _span(series: CountSeries) -> str:

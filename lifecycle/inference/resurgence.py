@@ -114,6 +114,7 @@ Monte Carlo experiments involving bootstrap estimators. *Econometric Theory* 29(
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -125,11 +126,13 @@ from lifecycle._core.errors import (
     AllZeroError,
     IntervalError,
     ParameterError,
+    SerialCorrelationWarning,
     TooShortError,
 )
 from lifecycle._core.likelihood import FAMILIES, nb_logpmf, poisson_logpmf
 from lifecycle._core.results import TestResult, bootstrap_pvalue
 from lifecycle._core.sampling import draw_counts
+from lifecycle._core.serial import draw_latent_ar1, fit_latent_ar1, serial_diagnostic
 from lifecycle._core.validation import (
     check_choice,
     check_counts,
@@ -144,6 +147,7 @@ from lifecycle.series.countseries import CountSeries
 
 __all__ = ["test_resurgence"]
 
+SERIAL = ("independent", "ar1")
 _CHUNK_CELLS = 1_500_000  # rows * (n + 1)**2 per chunk: bounds memory (~12 MB per table)
 
 
@@ -256,6 +260,17 @@ def _resolve_input(
     return y, e, labels, list(labels)
 
 
+def _check_testable(y: np.ndarray, func: str) -> None:
+    n = y.size
+    if n < 3:
+        raise TooShortError(
+            f"{func} needs at least 3 observations (a rise–fall–rise curve cannot differ "
+            f"from a unimodal one on fewer). Got {n}."
+        )
+    if not np.any(y > 0):
+        raise AllZeroError(f"{func} needs at least one non-zero count. Got {n} zeros.")
+
+
 def _check_sizes(min_decline: Any, min_rebound: Any, func: str) -> tuple[float, float]:
     d = check_float("min_decline", min_decline, func=func, min_value=0.0, max_value=1.0,
                     max_inclusive=False)  # fmt: skip
@@ -279,114 +294,20 @@ def _wave(rates: np.ndarray, pieces: tuple[np.ndarray, ...] | None) -> dict[str,
     return {"peak": p1, "trough": t, "second_peak": p2}
 
 
-def test_resurgence(
-    series: CountSeries | Sequence[float] | np.ndarray,
-    *,
-    family: str = "poisson",
-    n_boot: int = 999,
-    seed: Any,
-    min_decline: float = 0.0,
-    min_rebound: float = 0.0,
-    measure: str | None = None,
-    exposure: Sequence[float] | np.ndarray | None = None,
-    years: Sequence[Any] | None = None,
-) -> TestResult:
-    """Test a unimodal rate (conventional lifecycle) against rise–fall–rise (resurgence).
-
-    Parameters
-    ----------
-    series : CountSeries or sequence of int
-        A series of exact counts (its atoms — observation windows — are the units; a
-        missing period is simply absent), or plain counts with ``exposure`` and
-        ``years``.
-    family : {"poisson", "negbin"}
-        Count distribution. ``"negbin"`` uses the profile likelihood ratio (the NB2
-        dispersion maximised under H0 and under H1, in the data and in every
-        replicate) and draws replicates from the fitted unimodal curve with a moment
-        estimate of the dispersion (see the module docstring).
-    n_boot : int
-        Number of parametric-bootstrap replicates (``>= 1``; 999 or 9,999 are usual).
-    seed : int, numpy SeedSequence or Generator
-        Source of randomness for the bootstrap (required; same seed, same p-value).
-    min_decline : float in [0, 1)
-        Smallest decline that counts as a wave: H1 needs
-        ``trough <= (1 - min_decline) * first peak``. 0 (default) means any decline.
-    min_rebound : float >= 0
-        Smallest rebound that counts: H1 needs ``second peak >= (1 + min_rebound) *
-        trough``. 0 (default) means any rise.
-    measure : str, optional
-        Which measure of a multi-measure series to test.
-    exposure : sequence of float, optional
-        Exposure of each count (plain counts only; default 1).
-    years : sequence, optional
-        Calendar labels of the counts (plain counts only; default 0, 1, …).
-
-    Returns
-    -------
-    TestResult
-        ``statistic`` is the likelihood ratio ``2 (l1 - l0)``; ``details`` holds
-        ``family``, ``dispersion`` (NB2 alpha the replicates are drawn with, ``None``
-        for Poisson), ``dispersion_h0``/``dispersion_h1`` (NB2 profile ML of alpha
-        under each hypothesis, 0 = Poisson limit; ``None`` for Poisson),
-        ``min_decline``, ``min_rebound``, ``resurgence_in_fit`` and, when the H1 fit
-        has a resurgence, ``peak``, ``trough``, ``second_peak`` (calendar labels of the
-        first period of the windows), their rates, ``decline = 1 - trough / peak`` and
-        ``rebound = second_peak / trough - 1``; ``loglik_h0``/``loglik_h1`` (full
-        log-likelihoods), ``fitted`` (a DataFrame of the H0 and H1 rate curves) and
-        ``replicates`` (the bootstrap statistics).
-
-    Raises
-    ------
-    IntervalError
-        If the series holds count intervals.
-    TooShortError
-        If there are fewer than 3 observations (no curve with two modes differs from a
-        unimodal one).
-    AllZeroError
-        If every count is zero.
-    ParameterError, CountError, ExposureError, GridError
-        On invalid parameters or inputs.
-
-    Notes
-    -----
-    See the module docstring for the exact order-constrained likelihood, the
-    treatment of the dispersion and the calibration of the test.
-
-    References
-    ----------
-    Robertson, Wright and Dykstra (1988); Stout (2008); Davison and Hinkley (1997).
-
-    Examples
-    --------
-    >>> res = test_resurgence([30, 60, 100, 70, 35, 25, 45, 75, 100, 90],
-    ...                       years=range(2011, 2021), n_boot=199, seed=1)
-    >>> res.details["peak"], res.details["trough"], res.details["second_peak"]
-    (2013, 2016, 2019)
-    >>> res.p_value < 0.01
-    True
-    """
-    func = "test_resurgence"
-    check_choice("family", family, FAMILIES, func=func)
-    n_boot = check_n_draws("n_boot", n_boot, func=func)
-    d, r = _check_sizes(min_decline, min_rebound, func)
-    rng = check_rng(seed, func=func)
-    y, e, labels, ends = _resolve_input(series, measure, exposure, years, func)
-    n = y.size
-    if n < 3:
-        raise TooShortError(
-            f"{func} needs at least 3 observations (a rise–fall–rise curve cannot differ "
-            f"from a unimodal one on fewer). Got {n}."
-        )
-    if not np.any(y > 0):
-        raise AllZeroError(f"{func} needs at least one non-zero count. Got {n} zeros.")
-    obs = _analyse(y[None], e, family, d, r, want_null=True, keep_fit=True)
+def _describe(
+    y: np.ndarray,
+    e: np.ndarray,
+    labels: list[Any],
+    ends: list[Any],
+    obs: _Batch,
+    stat: float,
+    family: str,
+    d: float,
+    r: float,
+) -> tuple[dict[str, Any], np.ndarray, float | None]:
+    """The details of a test result: fits, dispersions and the wave's positions."""
     fit = obs.fit
     alpha = None if obs.alpha is None else float(obs.alpha[0])
-    stat = float(obs.stat[0])
-    Ystar = draw_counts(np.repeat(obs.mu_boot, n_boot, axis=0), family, alpha, rng)
-    boot = _analyse(Ystar, e, family, d, r, want_null=False).stat
-    p = bootstrap_pvalue(stat, boot)
-
     rate0 = fit.rates(fit.h0)[0]
     found = True if fit.found is None else bool(fit.found[0])
     rate1 = fit.rates(fit.h1)[0] if (fit.h1 is not None and found) else rate0.copy()
@@ -405,7 +326,7 @@ def test_resurgence(
         "dispersion_h1": a1,
         "min_decline": d,
         "min_rebound": r,
-        "n_obs": n,
+        "n_obs": y.size,
         "resurgence_in_fit": wave is not None,
         "peak": None,
         "trough": None,
@@ -441,15 +362,155 @@ def test_resurgence(
             "h1_rate": rate1,
         }
     )
+    return details, rate1, a1
+
+
+def _bootstrap(
+    y: np.ndarray,
+    e: np.ndarray,
+    obs: _Batch,
+    family: str,
+    d: float,
+    r: float,
+    n_boot: int,
+    serial: str,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, float] | None]:
+    """Bootstrap statistics from the fitted unimodal curve (independent or latent AR(1))."""
+    mu0 = np.repeat(obs.mu_boot, n_boot, axis=0)
+    ar = None
+    if serial == "ar1":
+        tau2, rho = fit_latent_ar1(y[None], e)
+        Ystar = draw_latent_ar1(mu0, np.repeat(tau2, n_boot), np.repeat(rho, n_boot), rng)
+        ar = {"tau2": float(tau2[0]), "rho": float(rho[0])}
+    else:
+        alpha = None if obs.alpha is None else float(obs.alpha[0])
+        Ystar = draw_counts(mu0, family, alpha, rng)
+    return _analyse(Ystar, e, family, d, r, want_null=False).stat, ar
+
+
+def _serial_check(y: np.ndarray, mu: np.ndarray, alpha: float | None, warn: bool) -> Any:
+    """Ljung–Box on the two-wave fit's residuals; warns on positive autocorrelation."""
+    diag = serial_diagnostic(y, mu, alpha)
+    if warn and diag.significant and diag.acf[0] > 0:
+        warnings.warn(
+            f"test_resurgence: the residuals of the two-wave fit are autocorrelated "
+            f"(Ljung-Box p = {diag.p_value:.3g}, lag-1 autocorrelation "
+            f"{diag.acf[0]:.2f}); the bootstrap assumes independent counts and may "
+            f"over-reject. Use serial='ar1'.",
+            SerialCorrelationWarning,
+            stacklevel=3,
+        )
+    return diag
+
+
+def test_resurgence(
+    series: CountSeries | Sequence[float] | np.ndarray,
+    *,
+    family: str = "poisson",
+    n_boot: int = 999,
+    seed: Any,
+    min_decline: float = 0.0,
+    min_rebound: float = 0.0,
+    measure: str | None = None,
+    exposure: Sequence[float] | np.ndarray | None = None,
+    years: Sequence[Any] | None = None,
+    serial: str = "independent",
+) -> TestResult:
+    """Test a unimodal rate (conventional lifecycle) against rise–fall–rise (resurgence).
+
+    Parameters
+    ----------
+    series : CountSeries or sequence of int
+        Exact counts (a series' observation windows are the units; a missing period
+        is absent), or plain counts with ``exposure`` and ``years``.
+    family : {"poisson", "negbin"}
+        Count distribution (``"negbin"``: the profile likelihood ratio, see the module
+        docstring).
+    n_boot : int
+        Number of parametric-bootstrap replicates (``>= 1``; 999 or 9,999 are usual).
+    seed : int, numpy SeedSequence or Generator
+        Source of randomness for the bootstrap (required; same seed, same p-value).
+    min_decline, min_rebound : float
+        Smallest wave that counts: H1 needs ``trough <= (1 - min_decline) * peak`` and
+        ``second peak >= (1 + min_rebound) * trough`` (0, the default: any).
+    measure : str, optional
+        Which measure of a multi-measure series to test.
+    exposure, years : sequence, optional
+        Exposures (default 1) and calendar labels (default 0, 1, …) of plain counts.
+    serial : {"independent", "ar1"}
+        ``"independent"``: replicates are independent given the fitted curve (a
+        Ljung–Box test on the two-wave fit's Pearson residuals warns when significant
+        with positive autocorrelation). ``"ar1"``: replicates carry a latent
+        stationary AR(1) lognormal factor (:mod:`lifecycle._core.serial`) estimated
+        around a smooth single-peaked fit; it cuts the over-rejection under serial
+        dependence, without removing it on short series (``benchmarks/README.md``).
+
+    Returns
+    -------
+    TestResult
+        ``statistic`` is the likelihood ratio ``2 (l1 - l0)``; ``details`` holds
+        ``family``, ``dispersion`` (NB2 alpha the replicates are drawn with, ``None``
+        for Poisson), ``dispersion_h0``/``dispersion_h1`` (NB2 profile ML of alpha
+        under each hypothesis, 0 = Poisson limit; ``None`` for Poisson),
+        ``min_decline``, ``min_rebound``, ``resurgence_in_fit`` and, when the H1 fit
+        has a resurgence, ``peak``, ``trough``, ``second_peak`` (calendar labels of the
+        first period of the windows), their rates, ``decline = 1 - trough / peak`` and
+        ``rebound = second_peak / trough - 1``; ``loglik_h0``/``loglik_h1`` (full
+        log-likelihoods), ``fitted`` (a DataFrame of the H0 and H1 rate curves) and
+        ``replicates`` (the bootstrap statistics), ``serial`` (the Ljung–Box
+        ``SerialDiagnostic``) and, with ``serial="ar1"``, ``latent_ar1``.
+
+    Warns
+    -----
+    SerialCorrelationWarning
+        If the residuals are autocorrelated (``serial="independent"``).
+
+    Raises
+    ------
+    IntervalError
+        If the series holds count intervals.
+    TooShortError, AllZeroError
+        If there are fewer than 3 observations, or every count is zero.
+    ParameterError, CountError, ExposureError, GridError
+        On invalid parameters or inputs.
+
+    References
+    ----------
+    Robertson, Wright and Dykstra (1988); Stout (2008); Davison and Hinkley (1997).
+
+    Examples
+    --------
+    >>> res = test_resurgence([30, 60, 100, 70, 35, 25, 45, 75, 100, 90],
+    ...                       years=range(2011, 2021), n_boot=199, seed=1)
+    >>> res.details["peak"], res.details["trough"], res.details["second_peak"]
+    (2013, 2016, 2019)
+    >>> res.p_value < 0.01
+    True
+    """
+    func = "test_resurgence"
+    check_choice("family", family, FAMILIES, func=func)
+    n_boot = check_n_draws("n_boot", n_boot, func=func)
+    d, r = _check_sizes(min_decline, min_rebound, func)
+    serial = check_choice("serial", serial, SERIAL, func=func)
+    rng = check_rng(seed, func=func)
+    y, e, labels, ends = _resolve_input(series, measure, exposure, years, func)
+    _check_testable(y, func)
+    obs = _analyse(y[None], e, family, d, r, want_null=True, keep_fit=True)
+    stat = float(obs.stat[0])
+    boot, ar = _bootstrap(y, e, obs, family, d, r, n_boot, serial, rng)
+    p = bootstrap_pvalue(stat, boot)
+    details, rate1, a1 = _describe(y, e, labels, ends, obs, stat, family, d, r)
+    details["serial"] = _serial_check(y, rate1 * e, a1, warn=ar is None)
+    if ar is not None:
+        details["latent_ar1"] = ar
     details["replicates"] = boot
     sizes = "" if d == 0 and r == 0 else f" (decline >= {d:g}, rebound >= {r:g})"
-    if family == "poisson":
-        method = f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
-    else:
-        method = (
-            f"profile likelihood ratio (NB2 dispersion maximised under H0 and under H1); "
-            f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
-        )
+    method = f"parametric bootstrap from the fitted unimodal curve, {n_boot} replicates"
+    if family == "negbin":
+        method = "profile likelihood ratio (NB2 dispersion maximised under H0 and H1); " + method
+    if serial == "ar1":
+        method += ", latent AR(1) lognormal noise"
     return TestResult(
         name="resurgence",
         statistic=stat,

@@ -165,6 +165,39 @@ def _variant_name(base: str, choice: Sequence[int], defs: Sequence[tuple[list[in
     return f"{base} ({', '.join(parts)})" if parts else base
 
 
+def _estimated(
+    name: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    citation: str,
+    quote: str,
+    source_id: str | None,
+) -> WaveDefinition:
+    """An estimated definition from phases the source leaves undated."""
+    phases = tuple(
+        Phase(
+            str(r["phase"]),
+            start_text=str(r.get("start_text", "") or ""),
+            end_text=str(r.get("end_text", "") or ""),
+            quote=str(r.get("quote", "") or ""),
+            evidence_id=str(r.get("id", "") or ""),
+        )
+        for r in rows
+    )
+    d = WaveDefinition(
+        name,
+        phases,
+        citation=citation,
+        quote=quote,
+        source_id=source_id,
+        boundary_rule="estimated",
+        estimated=True,
+        constraint="unimodal" if len(phases) >= 2 else None,
+        note="Phases undated in the source: break years are estimated.",
+    )
+    return d
+
+
 def from_texts(
     name: str,
     rows: Sequence[Mapping[str, Any]],
@@ -185,27 +218,7 @@ def from_texts(
         for r in rows
     ]
     if all(s.year is None and e.year is None for s, e in texts):
-        phases = tuple(
-            Phase(
-                str(r["phase"]),
-                start_text=str(r.get("start_text", "") or ""),
-                end_text=str(r.get("end_text", "") or ""),
-                quote=str(r.get("quote", "") or ""),
-                evidence_id=str(r.get("id", "") or ""),
-            )
-            for r in rows
-        )
-        d = WaveDefinition(
-            name,
-            phases,
-            citation=citation,
-            quote=quote,
-            source_id=source_id,
-            boundary_rule="estimated",
-            estimated=True,
-            constraint="unimodal" if len(phases) >= 2 else None,
-            note="Phases undated in the source: break years are estimated.",
-        )
+        d = _estimated(name, rows, citation=citation, quote=quote, source_id=source_id)
         return d, [d]
     first_start = texts[0][0]
     if first_start.year is None:

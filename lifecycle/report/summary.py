@@ -114,7 +114,7 @@ def verdict_table(analysis: Analysis) -> pd.DataFrame:
                 f"{a} of {b}" if b else "not testable"
                 for a, b in zip(v["n_resurgence_rejects"], v["n_resurgence_testable"], strict=True)
             ],
-            "power ≥ 0.8 at the stated size": [
+            "power ≥ 0.8 in": [
                 f"{a} of {b}" if b else ""
                 for a, b in zip(v["n_adequate_power"], v["n_resurgence_testable"], strict=True)
             ],
@@ -221,29 +221,20 @@ def _event_rows(analysis: Analysis, rows: dict[str, dict[Any, list[str]]]) -> No
 
 
 # ---------------------------------------------------------------------- per indicator
-def _best(comp: pd.DataFrame) -> pd.Series:
-    """Per reading, the best definition: highest posterior probability, then smallest AIC."""
-    ranked = comp.assign(
-        _pp=-comp["posterior_prob"].astype(float).fillna(-1.0)
-        if "posterior_prob" in comp.columns
-        else 0.0
-    )
-    return (
-        ranked.sort_values(["reading_id", "_pp", "AIC", "definition"])
-        .groupby("reading_id", sort=True)["definition"]
-        .first()
-    )
-
-
 def outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
     """The readings of one indicator collapsed to their distinct outcomes.
 
-    An outcome is the best definition (highest posterior probability), whether the resurgence test
+    An outcome is the definition with the smallest AIC, whether the resurgence test
     rejects (in any measure) and whether a change of level is found; each row counts
     the readings that give it and names the first of them.
     """
     comp = analysis.comparison
-    best = _best(comp[(comp["indicator"] == indicator) & (comp["status"] == "ok")])
+    comp = comp[(comp["indicator"] == indicator) & (comp["status"] == "ok")]
+    best = (
+        comp.sort_values(["reading_id", "AIC", "definition"])
+        .groupby("reading_id", sort=True)["definition"]
+        .first()
+    )
     t = analysis.tests
     t = t[(t["indicator"] == indicator) & (t["status"] == "ok")]
 
@@ -255,13 +246,13 @@ def outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
     ids = analysis.readings.loc[analysis.readings["indicator"] == indicator, "reading_id"]
     frame = pd.DataFrame(
         {
-            "best definition": [_readable(best.get(r, "none fitted")) for r in ids],
+            "smallest AIC": [_readable(best.get(r, "none fitted")) for r in ids],
             "resurgence found": [_yes_no(res.get(r)) for r in ids],
             "change of level found": [_yes_no(change.get(r)) for r in ids],
             "reading_id": list(ids),
         }
     )
-    keys = ["best definition", "resurgence found", "change of level found"]
+    keys = ["smallest AIC", "resurgence found", "change of level found"]
     out = (
         frame.groupby(keys, sort=False)
         .agg(readings=("reading_id", "size"), first=("reading_id", "first"))
@@ -278,29 +269,41 @@ def _yes_no(x: Any) -> str:
 
 
 def comparison_top(analysis: Analysis, indicator: str, n: int = 5) -> pd.DataFrame:
-    """The definitions that are best most often: in how many readings, how probable."""
+    """The definitions that fit best most often (highest posterior probability), with weights."""
     comp = analysis.comparison
     comp = comp[comp["indicator"] == indicator]
     ok = comp[comp["status"] == "ok"]
     if ok.empty:
         return pd.DataFrame()
-    n_best = _best(ok).value_counts()
-    has_pp = "posterior_prob" in ok.columns and ok["posterior_prob"].notna().any()
+    pp = ok["posterior_prob"].astype(float) if "posterior_prob" in ok else ok["AIC"] * np.nan
+    best = (
+        ok.assign(_pp=-pp.fillna(-1.0))
+        .sort_values(["reading_id", "_pp", "AIC", "definition"])
+        .groupby("reading_id")
+        .first()
+    )
+    n_best = best["definition"].value_counts()
     rows = []
     for d, g in comp.groupby("definition", sort=True):
         fitted = g[g["status"] == "ok"]
-        row = {
-            "definition": _readable(d),
-            "fitted in": f"{fitted['reading_id'].nunique()} of {g['reading_id'].nunique()}",
-            "best in": int(n_best.get(d, 0)),
-        }
-        if has_pp:
-            pp = fitted["posterior_prob"].astype(float)
-            row["median posterior probability"] = float(pp.median()) if len(pp) else np.nan
-        row["median ΔAIC"] = float(fitted["dAIC"].median()) if len(fitted) else np.nan
-        rows.append(row)
-    sort = ["best in", "median posterior probability" if has_pp else "median ΔAIC"]
-    out = pd.DataFrame(rows).sort_values(sort, ascending=[False, not has_pp], kind="stable")
+        rows.append(
+            {
+                "definition": _readable(d),
+                "fitted in": f"{fitted['reading_id'].nunique()} of {g['reading_id'].nunique()}",
+                "highest posterior in": int(n_best.get(d, 0)),
+                "median posterior probability": float(
+                    fitted["posterior_prob"].astype(float).median()
+                )
+                if len(fitted) and "posterior_prob" in fitted
+                else np.nan,
+                "median Akaike weight": float(fitted["akaike_weight"].astype(float).median())
+                if len(fitted)
+                else np.nan,
+            }
+        )
+    out = pd.DataFrame(rows).sort_values(
+        ["highest posterior in", "median posterior probability"], ascending=False, kind="stable"
+    )
     return out.head(n).reset_index(drop=True)
 
 
@@ -317,7 +320,6 @@ def test_summary(analysis: Analysis, indicator: str) -> pd.DataFrame:
     ):
         p = g["p_value"].astype(float)
         pw = g["power"].astype(float)
-        stated = g["power_stated"].astype(float) if "power_stated" in g else pw * np.nan
         what = test if not definition else f"{test} of {_readable(definition)}"
         rows.append(
             {
@@ -326,7 +328,6 @@ def test_summary(analysis: Analysis, indicator: str) -> pd.DataFrame:
                 "readings tested": g["reading_id"].nunique(),
                 f"reject at {LEVEL:g}": int((g["rejects"] == True).sum()),  # noqa: E712
                 "p-value": _span(p, analysis.n_boot),
-                "power at the stated size": _span_plain(stated),
                 "power at the fitted size": _span_plain(pw),
             }
         )

@@ -259,8 +259,10 @@ def _verdict_section(doc: Document, analysis: Analysis) -> None:
     doc.heading("Verdicts")
     doc.paragraph(
         "A verdict is given only when every reading agrees; *the evidence cannot decide* "
-        f"is a result, not a failure. Tests at the {100 * LEVEL:g}% level; a reading rules "
-        "out a resurgence only where the test had power ≥ 0.8 at the stated size."
+        f"is a result, not a failure. Tests at the {100 * LEVEL:g}% level. *No resurgence "
+        "of at least the stated size* needs power >= 0.8 at an alternative fixed in "
+        "advance (a 50% decline from the first peak and a 50% rebound from the trough); "
+        "the power curves show the test at multiples of the fitted rise–fall–rise curve."
     )
     doc.table(verdict_table(analysis), csv_name="verdicts.csv")
 
@@ -282,8 +284,7 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
     top = comparison_top(analysis, label)
     if len(top):
         doc.paragraph(
-            "Wave definitions, most often best (highest posterior probability) first (every "
-            "fit: "
+            "Wave definitions, most often best first by posterior probability (every fit: "
             "[`tables/comparison.csv`](tables/comparison.csv)):"
         )
         doc.table(top)
@@ -298,18 +299,11 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
     if len(tests):
         doc.paragraph("Tests (every test: [`tables/tests.csv`](tables/tests.csv)):")
         doc.table(tests)
-        from lifecycle.inference.verdicts import ResurgenceAlternative
-
-        notes = [
-            "The stated size is " + ResurgenceAlternative().describe() + "; the fitted size "
-            "is the best rise–fall–rise curve of the reading's own series."
-        ]
         if not (tests["power at the fitted size"] != "").any():
-            notes.append(
-                "Power at the fitted size: not computed — no reading's best two-mode fit has "
-                "a resurgence, so there is no fitted alternative."
+            doc.paragraph(
+                "Power: not computed — no reading's best two-mode fit has a resurgence, so "
+                "there is no alternative to compute it at."
             )
-        doc.paragraph(" ".join(notes))
     else:
         reasons = _refusals(analysis, label)
         doc.paragraph("No test could be run" + (f": {reasons}" if reasons != "." else "."))

@@ -354,8 +354,7 @@ class CountSeries:
             raise GridError(
                 f"Expected consecutive periods. Got gaps: {_gap_text(ords, gaps, freq)}. To "
                 f"treat absent periods as unobserved (never as zero), build the series with "
-                f"allow_missing=True (CountSeries.from_counts or CountSeries.read_csv; "
-                f"--allow-missing on the command line) and pass that series."
+                f"allow_missing=True (CountSeries.from_counts or CountSeries.read_csv)."
             )
         exp = check_exposure(
             "exposure", exposure, func=func, size=len(ords), per="period", positive=False
