@@ -282,6 +282,20 @@ def _resolve_input(
     return y, e, labels, list(labels)
 
 
+def _family_of(y: np.ndarray, e: np.ndarray, family: str) -> tuple[str, Any]:
+    """``family``, or the one :func:`lifecycle.models.choose_family` picks for ``"auto"``.
+
+    The windows are taken as consecutive periods with their exposures (the test's own
+    units); the choice (test of ``alpha = 0`` and its reason) goes into the details.
+    """
+    from lifecycle.models.family import FamilyChoice, choose_family  # the models room
+
+    if family != "auto":
+        return family, FamilyChoice.fixed(family)
+    choice = choose_family(CountSeries.from_counts(list(range(1, y.size + 1)), y, e))
+    return choice.family, choice
+
+
 def _check_testable(y: np.ndarray, func: str) -> None:
     n = y.size
     if n < 3:
@@ -446,13 +460,13 @@ def test_resurgence(
     series : CountSeries or sequence of int
         Exact counts (a series' observation windows are the units; a missing period
         is absent), or plain counts with ``exposure`` and ``years``.
-    family : {"poisson", "negbin"}
-        Count distribution (``"negbin"``: the profile likelihood ratio, see the module
-        docstring).
+    family : {"poisson", "negbin", "auto"}
+        ``"auto"``: NB2 when :func:`lifecycle.models.choose_family` detects
+        overdispersion (``details["family_choice"]`` says why).
     n_boot : int
-        Number of parametric-bootstrap replicates (``>= 1``; 999 or 9,999 are usual).
+        Number of bootstrap replicates (``>= 1``; 999 or 9,999 are usual).
     seed : int, numpy SeedSequence or Generator
-        Source of randomness for the bootstrap (required; same seed, same p-value).
+        Required: same seed, same p-value.
     min_decline, min_rebound : float
         Smallest wave that counts: H1 needs ``trough <= (1 - min_decline) * peak`` and
         ``second peak >= (1 + min_rebound) * trough`` (0, the default: any).
@@ -485,8 +499,7 @@ def test_resurgence(
 
     Warns
     -----
-    SerialCorrelationWarning
-        If the residuals are autocorrelated (``serial="independent"``).
+    SerialCorrelationWarning : the residuals are autocorrelated (``serial="independent"``).
 
     Raises
     ------
@@ -511,19 +524,21 @@ def test_resurgence(
     True
     """
     func = "test_resurgence"
-    check_choice("family", family, FAMILIES, func=func)
+    family = check_choice("family", family, ("auto", *FAMILIES), func=func)
     n_boot = check_n_draws("n_boot", n_boot, func=func)
     d, r = _check_sizes(min_decline, min_rebound, func)
     serial = check_choice("serial", serial, SERIAL, func=func)
     rng = check_rng(seed, func=func)
     y, e, labels, ends = _resolve_input(series, measure, exposure, years, func)
     _check_testable(y, func)
+    family, choice = _family_of(y, e, family)
     obs = _analyse(y[None], e, family, d, r, want_null=True, keep_fit=True)
     stat = float(obs.stat[0])
     boot, ar = _bootstrap(y, e, obs, family, d, r, n_boot, serial, rng)
     p = bootstrap_pvalue(stat, boot)
     details, rate1, a1 = _describe(y, e, labels, ends, obs, stat, family, d, r)
     details["serial"] = _serial_check(y, rate1 * e, a1, warn=ar is None)
+    details["family_choice"] = choice
     if ar is not None:
         details["latent_ar1"] = ar
     details["replicates"] = boot
