@@ -272,6 +272,95 @@ def _param_detail(shape_p: int, n_meas: int, family: str, n_breaks: int, n_tied:
     return " + ".join(parts)
 
 
+def _phase_rate_table(
+    d: Design,
+    definition: WaveDefinition,
+    theta: np.ndarray,
+    cov_theta: np.ndarray,
+    p: int,
+    z: float,
+) -> pd.DataFrame:
+    """Rate of each phase per measure with its Wald interval on the log scale."""
+    rows = []
+    for m_i, m in enumerate(d.measures):
+        for j, ph in enumerate(definition.phases):
+            c = np.zeros(theta.size)
+            c[:p] = d.contrasts[j]
+            if m_i > 0:
+                c[p + m_i - 1] = 1.0
+            est = float(c @ np.nan_to_num(theta, neginf=0.0))
+            se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
+            rows.append(
+                {
+                    "measure": m,
+                    "phase": ph.name,
+                    "years": ph.text(),
+                    "rate": np.exp(est),
+                    "ci_low": np.exp(est - z * se),
+                    "ci_high": _exp(est + z * se),
+                    "log_rate": est,
+                    "se_log_rate": se,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+_RATIO_COLUMNS = [
+    "from_phase",
+    "to_phase",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "log_ratio",
+    "se_log_ratio",
+    "p_value",
+]
+
+
+def _rate_ratio_table(
+    d: Design, definition: WaveDefinition, beta: np.ndarray, cov_b: np.ndarray, z: float
+) -> pd.DataFrame:
+    """Rate ratio of each phase to the one before, with its Wald interval and p-value."""
+    rows = []
+    for j in range(1, definition.n_phases):
+        c = d.contrasts[j] - d.contrasts[j - 1]
+        est = float(c @ beta)
+        se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
+        rows.append(
+            {
+                "from_phase": definition.phases[j - 1].name,
+                "to_phase": definition.phases[j].name,
+                "ratio": np.exp(est),
+                "ci_low": np.exp(est - z * se),
+                "ci_high": _exp(est + z * se),
+                "log_ratio": est,
+                "se_log_ratio": se,
+                "p_value": 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=_RATIO_COLUMNS)
+
+
+def _fitted_rate_table(
+    d: Design, definition: WaveDefinition, beta: np.ndarray, gamma: np.ndarray
+) -> pd.DataFrame:
+    """Fitted rate of every period of the grid inside a phase, per measure."""
+    eta = d.X @ beta
+    rows = []
+    for m_i, m in enumerate(d.measures):
+        for t in np.flatnonzero(d.phase_of >= 0):
+            rows.append(
+                {
+                    "period": to_label(d.grid[t], d.freq),
+                    "measure": m,
+                    "phase": definition.phases[d.phase_of[t]].name,
+                    "rate": float(np.exp(eta[t] + gamma[m_i])),
+                    "observed": bool(d.covered[t]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def _assemble(
     prob: Problem,
     series: CountSeries,
@@ -308,74 +397,9 @@ def _assemble(
     params = pd.Series(values, index=names, name="estimate")
     cov_df = pd.DataFrame(cov, index=names, columns=names)
     z = stats.norm.ppf(0.5 + conf_level / 2)
-    cov_b = cov_theta[:p, :p]
-    # phase rates per measure
-    rows = []
-    for m_i, m in enumerate(d.measures):
-        for j, ph in enumerate(definition.phases):
-            c = np.zeros(theta.size)
-            c[:p] = d.contrasts[j]
-            if m_i > 0:
-                c[p + m_i - 1] = 1.0
-            est = float(c @ np.nan_to_num(theta, neginf=0.0))
-            se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
-            rows.append(
-                {
-                    "measure": m,
-                    "phase": ph.name,
-                    "years": ph.text(),
-                    "rate": np.exp(est),
-                    "ci_low": np.exp(est - z * se),
-                    "ci_high": _exp(est + z * se),
-                    "log_rate": est,
-                    "se_log_rate": se,
-                }
-            )
-    phase_rates = pd.DataFrame(rows)
-    rows = []
-    for j in range(1, definition.n_phases):
-        c = d.contrasts[j] - d.contrasts[j - 1]
-        est = float(c @ beta)
-        se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
-        rows.append(
-            {
-                "from_phase": definition.phases[j - 1].name,
-                "to_phase": definition.phases[j].name,
-                "ratio": np.exp(est),
-                "ci_low": np.exp(est - z * se),
-                "ci_high": _exp(est + z * se),
-                "log_ratio": est,
-                "se_log_ratio": se,
-                "p_value": 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan,
-            }
-        )
-    rate_ratios = pd.DataFrame(
-        rows,
-        columns=[
-            "from_phase",
-            "to_phase",
-            "ratio",
-            "ci_low",
-            "ci_high",
-            "log_ratio",
-            "se_log_ratio",
-            "p_value",
-        ],
-    )
-    eta = d.X @ beta
-    rows = []
-    for m_i, m in enumerate(d.measures):
-        for t in np.flatnonzero(d.phase_of >= 0):
-            rows.append(
-                {
-                    "period": to_label(d.grid[t], d.freq),
-                    "measure": m,
-                    "phase": definition.phases[d.phase_of[t]].name,
-                    "rate": float(np.exp(eta[t] + gamma[m_i])),
-                    "observed": bool(d.covered[t]),
-                }
-            )
-    fitted_rates = pd.DataFrame(rows)
+    phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z)
+    rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z)
+    fitted_rates = _fitted_rate_table(d, definition, beta, gamma)
     mu = prob.means(theta)
     n = series.n_obs
     n_mean = p + M - 1
