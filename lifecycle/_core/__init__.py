@@ -1,119 +1,21 @@
 """Shared foundations: errors, validation, result types, count likelihoods, information
 criteria, the NB2 dispersion estimator and the count sampler."""
 
-from lifecycle._core.criteria import aic, aicc, bic, mbic
-from lifecycle._core.dispersion import (
-    alpha_constant_rate,
-    alpha_given_means,
-    exposure_groups,
-    nb_rate,
-    overdispersion_test,
-)
-from lifecycle._core.errors import (
-    AllZeroError,
-    ApproximationWarning,
-    ConvergenceWarning,
-    CountError,
-    DefinitionError,
-    EmptySeriesError,
-    EvidenceError,
-    ExposureError,
-    FileFormatError,
-    FitError,
-    GridError,
-    InputError,
-    IntervalError,
-    LifecycleError,
-    LifecycleWarning,
-    MissingDependencyError,
-    ParameterError,
-    ProvenanceError,
-    SerialCorrelationWarning,
-    TooShortError,
-)
-from lifecycle._core.likelihood import (
-    FAMILIES,
-    interval_logprob,
-    nb_logcdf,
-    nb_logpmf,
-    nb_logsf,
-    poisson_logcdf,
-    poisson_logpmf,
-    poisson_logsf,
-)
-from lifecycle._core.results import (
-    TestResult,
-    bootstrap_pvalue,
-)
-from lifecycle._core.sampling import draw_counts
-from lifecycle._core.serial import (
-    SerialDiagnostic,
-    draw_latent_ar1,
-    fit_latent_ar1,
-    log_quadratic_means,
-    serial_diagnostic,
-)
-from lifecycle._core.validation import (
-    check_choice,
-    check_counts,
-    check_exposure,
-    check_float,
-    check_int,
-    check_n_draws,
-    check_rng,
-)
+from lifecycle._core import criteria as _criteria
+from lifecycle._core import dispersion as _dispersion
+from lifecycle._core import errors as _errors
+from lifecycle._core import likelihood as _likelihood
+from lifecycle._core import results as _results
+from lifecycle._core import sampling as _sampling
+from lifecycle._core import serial as _serial
+from lifecycle._core import validation as _validation
+from lifecycle._core.criteria import *  # noqa: F403
+from lifecycle._core.dispersion import *  # noqa: F403
+from lifecycle._core.errors import *  # noqa: F403
+from lifecycle._core.likelihood import *  # noqa: F403
+from lifecycle._core.results import *  # noqa: F403
+from lifecycle._core.sampling import *  # noqa: F403
+from lifecycle._core.serial import *  # noqa: F403
+from lifecycle._core.validation import *  # noqa: F403
 
-__all__ = [
-    "FAMILIES",
-    "AllZeroError",
-    "ApproximationWarning",
-    "ConvergenceWarning",
-    "CountError",
-    "DefinitionError",
-    "EmptySeriesError",
-    "EvidenceError",
-    "ExposureError",
-    "FileFormatError",
-    "FitError",
-    "GridError",
-    "InputError",
-    "IntervalError",
-    "LifecycleError",
-    "LifecycleWarning",
-    "MissingDependencyError",
-    "ParameterError",
-    "ProvenanceError",
-    "SerialCorrelationWarning",
-    "SerialDiagnostic",
-    "TestResult",
-    "TooShortError",
-    "aic",
-    "aicc",
-    "alpha_constant_rate",
-    "alpha_given_means",
-    "bic",
-    "bootstrap_pvalue",
-    "check_choice",
-    "check_counts",
-    "check_exposure",
-    "check_float",
-    "check_int",
-    "check_n_draws",
-    "check_rng",
-    "draw_counts",
-    "draw_latent_ar1",
-    "exposure_groups",
-    "fit_latent_ar1",
-    "interval_logprob",
-    "log_quadratic_means",
-    "mbic",
-    "nb_logcdf",
-    "nb_logpmf",
-    "nb_logsf",
-    "nb_rate",
-    "overdispersion_test",
-    "poisson_logcdf",
-    "poisson_logpmf",
-    "poisson_logsf",
-    "serial_diagnostic",
-]
+__all__ = [*_criteria.__all__, *_dispersion.__all__, *_errors.__all__, *_likelihood.__all__, *_results.__all__, *_sampling.__all__, *_serial.__all__, *_validation.__all__]

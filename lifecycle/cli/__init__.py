@@ -1,11 +1,6 @@
 """The ``lifecycle`` command."""
 
-from lifecycle.cli.main import (
-    build_parser,
-    main,
-)
+from lifecycle.cli import main as _main
+from lifecycle.cli.main import *  # noqa: F403
 
-__all__ = [
-    "build_parser",
-    "main",
-]
+__all__ = [*_main.__all__]

@@ -1,89 +1,18 @@
 """Wave definitions, segment costs and count regression."""
 
-from lifecycle.models.costs import (
-    NegBinCost,
-    PoissonCost,
-    estimate_alpha,
-)
-from lifecycle.models.design import (
-    Design,
-    Problem,
-    WaveMeans,
-    build_design,
-)
-from lifecycle.models.family import (
-    FamilyChoice,
-    choose_family,
-    reference_definition,
-    resolve_family,
-)
-from lifecycle.models.fitcore import (
-    FAMILIES,
-    FAMILY_OPTIONS,
-    METHODS,
-    SHAPES,
-    WaveFit,
-    as_definition,
-    check_series,
-    estimate,
-    fit_fixed,
-)
-from lifecycle.models.regression import (
-    fit_waves,
-)
-from lifecycle.models.segment_search import (
-    best_segmentation,
-    search,
-    search_cost,
-)
-from lifecycle.models.waves import (
-    BOUNDARY_RULES,
-    CONVENTIONAL,
-    DEFAULT_BOUNDARY_RULE,
-    NO_CHANGE,
-    Phase,
-    WaveDefinition,
-    admissible_variants,
-    boundary_years,
-    definitions,
-    get_definition,
-    registry,
-)
+from lifecycle.models import costs as _costs
+from lifecycle.models import design as _design
+from lifecycle.models import family as _family
+from lifecycle.models import fitcore as _fitcore
+from lifecycle.models import regression as _regression
+from lifecycle.models import segment_search as _segment_search
+from lifecycle.models import waves as _waves
+from lifecycle.models.costs import *  # noqa: F403
+from lifecycle.models.design import *  # noqa: F403
+from lifecycle.models.family import *  # noqa: F403
+from lifecycle.models.fitcore import *  # noqa: F403
+from lifecycle.models.regression import *  # noqa: F403
+from lifecycle.models.segment_search import *  # noqa: F403
+from lifecycle.models.waves import *  # noqa: F403
 
-__all__ = [
-    "BOUNDARY_RULES",
-    "CONVENTIONAL",
-    "DEFAULT_BOUNDARY_RULE",
-    "FAMILIES",
-    "FAMILY_OPTIONS",
-    "METHODS",
-    "NO_CHANGE",
-    "SHAPES",
-    "Design",
-    "FamilyChoice",
-    "NegBinCost",
-    "Phase",
-    "PoissonCost",
-    "Problem",
-    "WaveDefinition",
-    "WaveFit",
-    "WaveMeans",
-    "admissible_variants",
-    "as_definition",
-    "best_segmentation",
-    "boundary_years",
-    "build_design",
-    "check_series",
-    "choose_family",
-    "definitions",
-    "estimate",
-    "estimate_alpha",
-    "fit_fixed",
-    "fit_waves",
-    "get_definition",
-    "reference_definition",
-    "registry",
-    "resolve_family",
-    "search",
-    "search_cost",
-]
+__all__ = [*_costs.__all__, *_design.__all__, *_family.__all__, *_fitcore.__all__, *_regression.__all__, *_segment_search.__all__, *_waves.__all__]

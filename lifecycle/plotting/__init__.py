@@ -6,31 +6,13 @@
 * :mod:`~lifecycle.plotting.tables` — the comparison heat map, power curves.
 """
 
-from lifecycle.plotting.base import legend_outside, new_figure, readable, save_figure
-from lifecycle.plotting.fits import (
-    plot_best_fit,
-    plot_change_probability,
-    plot_changepoints,
-    plot_fit,
-    plot_segmentation,
-    plot_test,
-)
-from lifecycle.plotting.series import plot_phases, plot_series
-from lifecycle.plotting.tables import plot_comparison, plot_power
+from lifecycle.plotting import base as _base
+from lifecycle.plotting import fits as _fits
+from lifecycle.plotting import series as _series
+from lifecycle.plotting import tables as _tables
+from lifecycle.plotting.base import *  # noqa: F403
+from lifecycle.plotting.fits import *  # noqa: F403
+from lifecycle.plotting.series import *  # noqa: F403
+from lifecycle.plotting.tables import *  # noqa: F403
 
-__all__ = [
-    "legend_outside",
-    "new_figure",
-    "plot_best_fit",
-    "plot_change_probability",
-    "plot_changepoints",
-    "plot_comparison",
-    "plot_fit",
-    "plot_phases",
-    "plot_power",
-    "plot_segmentation",
-    "plot_series",
-    "plot_test",
-    "readable",
-    "save_figure",
-]
+__all__ = [*_base.__all__, *_fits.__all__, *_series.__all__, *_tables.__all__]

@@ -13,27 +13,13 @@ The rooms, in the order the work flows:
   and HTML document and the folder (:func:`write_report`).
 """
 
-from lifecycle.report.analysis import Analysis, analyse_evidence, analyse_series
-from lifecycle.report.cass import CassFigure, cass_figures
-from lifecycle.report.cells import LEVEL, compare_definitions, default_definitions
-from lifecycle.report.writer import (
-    check_target,
-    provenance_status,
-    reproduce_command,
-    write_report,
-)
+from lifecycle.report import analysis as _analysis
+from lifecycle.report import cass as _cass
+from lifecycle.report import cells as _cells
+from lifecycle.report import writer as _writer
+from lifecycle.report.analysis import *  # noqa: F403
+from lifecycle.report.cass import *  # noqa: F403
+from lifecycle.report.cells import *  # noqa: F403
+from lifecycle.report.writer import *  # noqa: F403
 
-__all__ = [
-    "LEVEL",
-    "Analysis",
-    "CassFigure",
-    "analyse_evidence",
-    "analyse_series",
-    "cass_figures",
-    "check_target",
-    "compare_definitions",
-    "default_definitions",
-    "provenance_status",
-    "reproduce_command",
-    "write_report",
-]
+__all__ = [*_analysis.__all__, *_cass.__all__, *_cells.__all__, *_writer.__all__]
