@@ -9,8 +9,8 @@ about 10 minutes of CPU on a 2-core machine):
    (10 -> 60 -> 10) nulls, ``N_WARP`` seeded series per cell. Warp speed is exact
    when the drawing dispersion is fixed; with a dispersion estimated per series it
    *understates* the size of short series (table 2).
-2. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates) for the short
-   flat cells, where table 1 is too optimistic, ``N_FULL`` series per cell.
+2. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates) for n = 10,
+   20, 30, where table 1 is too optimistic, ``N_FULL`` series per cell.
 3. **Serial dependence**: n = 30, flat mean 40 times a latent stationary AR(1)
    lognormal factor (``rho = 0.8``, marginal ``tau2 = exp(s^2) - 1 = 0.25``), the
    default (independent) bootstrap against ``serial="ar1"``, ``N_AR`` series with
@@ -75,14 +75,15 @@ def _ar1(obs, Y, rng):
 
 
 def full_table() -> list[str]:
-    lines = ["n   null  " + "".join(f"alpha={a:<6}" for a in ALPHAS)]
-    for n in (10, 20):
-        cells = []
-        for i, a in enumerate(ALPHAS):
-            rng = np.random.default_rng(7000 + 10 * n + i)
-            Y = draw_counts(np.full((N_FULL, n), 40.0), "negbin", a, rng)
-            cells.append(f"{100 * _full_size(Y, _independent, rng):5.1f} %    ")
-        lines.append(f"{n:<4}flat  " + "".join(cells))
+    lines = ["n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)]
+    for n in (10, 20, 30):
+        for name, rates in (("flat", flat(n, 40.0)), ("single peak", single_peak(n, 10.0, 60.0))):
+            cells = []
+            for i, a in enumerate(ALPHAS):
+                rng = np.random.default_rng(7000 + 10 * n + i + 5 * (name == "flat"))
+                Y = draw_counts(np.broadcast_to(rates, (N_FULL, n)), "negbin", a, rng)
+                cells.append(f"{100 * _full_size(Y, _independent, rng):5.1f} %    ")
+            lines.append(f"{n:<4}{name:<13}" + "".join(cells))
     return lines
 
 
@@ -99,7 +100,7 @@ def main() -> None:
     warnings.simplefilter("ignore", SerialCorrelationWarning)
     for title, table in (
         (f"1. warp-speed size, {N_WARP} series per cell", warp_table),
-        (f"2. full-bootstrap size, flat 40, {N_FULL} series x {B_FULL} replicates", full_table),
+        (f"2. full-bootstrap size, {N_FULL} series x {B_FULL} replicates per cell", full_table),
         (f"3. latent AR(1) rho = 0.8, n = 30, {N_AR} series x {B_FULL} replicates", ar_table),
     ):
         w, c = time.perf_counter(), time.process_time()

@@ -555,7 +555,7 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
         (lambda: cp.posterior_changes(COUNTS, min_size=0), ParameterError, "'min_size'"),
         (lambda: costs.NegBinCost(alpha=-1), ParameterError, "'alpha' parameter of NegBinCost"),
         (lambda: regression.fit_waves(SERIES, THREE, "gauss"), ParameterError,
-         "'family' parameter of fit_waves must be one of 'poisson', 'negbin'. Got 'gauss'"),
+         "'family' parameter of fit_waves must be one of 'auto', 'poisson', 'negbin'. Got 'gauss'"),
         (lambda: regression.fit_waves(SERIES, THREE, "poisson", "zigzag"), ParameterError,
          "'shape' parameter of fit_waves must be one of 'step', 'trend', 'broken_stick'. "
          "Got 'zigzag'"),

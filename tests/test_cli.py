@@ -314,3 +314,55 @@ def test_detect_on_a_gtd_export(capsys, tmp_path):
     payload = json.loads(capsys.readouterr().out)
     assert [s["count"] for s in payload["segments"]] == [3, 15]
     assert payload["breaks"] == [2013]
+
+
+class TestForPeople:
+    """Issue 13: the count column by name, errors in the command's terms, JSON errors."""
+
+    def test_count_column_by_name(self, capsys, tmp_path):
+        p = tmp_path / "named.csv"
+        p.write_text("year,attacks,other\n" + "".join(
+            f"{ln},0\n" for ln in STEP.splitlines()[1:]))  # fmt: skip
+        rc = main(["detect", str(p), "--count-column", "attacks", "--bootstrap", "19", "--json"])
+        out = json.loads(capsys.readouterr().out)
+        assert rc == 0 and out["breaks"] == [2014] and out["measure"] == "attacks"
+        rc = main(["detect", str(p), "--count-column", "nope", "--bootstrap", "19"])
+        msg = one_line_error(capsys, rc)
+        assert "--count-column 'nope' is not a column of named.csv" in msg
+        assert "['year', 'attacks', 'other']" in msg
+
+    def test_single_column_beside_the_year_is_the_count(self, capsys, tmp_path):
+        p = tmp_path / "one.csv"
+        p.write_text(STEP.replace("year,count", "year,attacks"))
+        assert main(["detect", str(p), "--bootstrap", "19", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["breaks"] == [2014]
+
+    def test_errors_name_rows_years_and_options(self, capsys, tmp_path):
+        p = tmp_path / "neg.csv"
+        p.write_text("year,count\n2010,3\n2011,-4\n2012,5\n")
+        msg = one_line_error(capsys, main(["detect", str(p)]))
+        assert "position" not in msg
+        assert "row" in msg and "2011" in msg
+        g = tmp_path / "gap.csv"
+        g.write_text("year,count\n2010,3\n2012,4\n2013,5\n")
+        msg = one_line_error(capsys, main(["detect", str(g)]))
+        assert "--allow-missing" in msg and "allow_missing=True" not in msg
+
+    def test_json_errors_are_json(self, capsys, tmp_path):
+        rc = main(["detect", str(tmp_path / "missing.csv"), "--json"])
+        out = capsys.readouterr()
+        assert rc == 2 and out.err == ""
+        err = json.loads(out.out)["error"]
+        assert "missing.csv" in err["message"] and err["type"]
+        rc = main(["detect", "--no-such-option", "--json"])
+        out = capsys.readouterr()
+        assert rc == 2
+        assert "--no-such-option" in json.loads(out.out)["error"]["message"]
+
+    def test_p_at_the_bootstrap_floor(self, capsys, tmp_path):
+        p = tmp_path / "big.csv"
+        p.write_text("year,count\n" + "".join(
+            f"{2000 + i},{c}\n" for i, c in enumerate([5] * 6 + [60] * 6)))  # fmt: skip
+        assert main(["detect", str(p), "--bootstrap", "19"]) == 0
+        out = capsys.readouterr().out
+        assert "p ≤ 0.05 (" in out  # 1 / (19 + 1): no replicate reached the observed statistic

@@ -106,7 +106,7 @@ class TestBayesColumns:
     def test_vague_boundary_is_averaged_over_admissible_years(self):
         s = CountSeries.from_counts(range(2015, 2024), [40, 60, 80, 70, 30, 20, 50, 70, 90])
         cass = get_definition("cass_three_waves")
-        c = compare_waves(s, [cass], loo=False, include_estimated=False)
+        c = compare_waves(s, [cass], family="poisson", loo=False, include_estimated=False)
         from lifecycle.inference import dated_log_ml, phase_index
         from lifecycle.inference.bayes import BayesPrior
         from lifecycle.models import admissible_variants

@@ -20,6 +20,7 @@ from lifecycle._core.errors import (
     AllZeroError,
     DefinitionError,
     FitError,
+    LifecycleWarning,
     ParameterError,
 )
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
@@ -49,7 +50,7 @@ class TestWorkedExamples:
         y = np.array([4, 6, 1, 1, 9, 9])
         e = np.array([1, 1, 1, 1, 0.5, 1])
         s = CountSeries.from_counts(YEARS6, y, e)
-        fit = fit_waves(s, ABC)
+        fit = fit_waves(s, ABC, family="poisson")
         # rate = phase total / phase exposure
         assert fit.phase_rates["rate"].to_numpy() == pytest.approx([5.0, 1.0, 12.0], abs=1e-10)
         mu = np.array([5, 5, 1, 1, 6, 12.0])
@@ -77,7 +78,13 @@ class TestWorkedExamples:
         y = np.array([2, 4, 8, 3, 3, 3])
         d = WaveDefinition.from_breaks("ab", [2001, 2004], names=["a", "b"])
         for method in ("glm", "likelihood"):
-            fit = fit_waves(CountSeries.from_counts(YEARS6, y), d, shape="trend", method=method)
+            fit = fit_waves(
+                CountSeries.from_counts(YEARS6, y),
+                d,
+                shape="trend",
+                method=method,
+                family="poisson",
+            )
             assert fit.phase_rates["rate"].to_numpy() == pytest.approx([4.0, 3.0], rel=1e-7)
             assert fit.params["slope[a]"] == pytest.approx(np.log(2), abs=1e-7)
             assert fit.params["slope[b]"] == pytest.approx(0.0, abs=1e-7)
@@ -91,7 +98,9 @@ class TestWorkedExamples:
         # 2004), flat afterwards: 1, 4, 16, 32, 32, 32.
         y = np.array([1, 4, 16, 32, 32, 32])
         d = WaveDefinition.from_breaks("ab", [2001, 2004], names=["a", "b"])
-        fit = fit_waves(CountSeries.from_counts(YEARS6, y), d, shape="broken_stick")
+        fit = fit_waves(
+            CountSeries.from_counts(YEARS6, y), d, shape="broken_stick", family="poisson"
+        )
         assert fit.fitted_means == pytest.approx(y, rel=1e-7)
         assert fit.params["slope[a]"] == pytest.approx(np.log(4), abs=1e-7)
         assert fit.params["slope_change[b]"] == pytest.approx(-np.log(4), abs=1e-7)
@@ -125,7 +134,7 @@ class TestWorkedExamples:
     def test_windows_step_closed_form(self):
         # two-year windows aligned with the phases: rate = window totals / exposures
         s = CountSeries.from_windows([2001, 2003, 2005], [2002, 2004, 2006], [10, 2, 18])
-        fit = fit_waves(s, ABC)
+        fit = fit_waves(s, ABC, family="poisson")
         assert fit.method == "likelihood"
         assert fit.phase_rates["rate"].to_numpy() == pytest.approx([5.0, 1.0, 9.0], rel=1e-8)
         mu = np.array([10.0, 2.0, 18.0])
@@ -135,7 +144,7 @@ class TestWorkedExamples:
         s = CountSeries.from_windows(
             [2001, 2002, 2004, 2005], [2001, 2003, 2004, 2006], [5, 12, 2, 20]
         )
-        fit = fit_waves(s, ABC)
+        fit = fit_waves(s, ABC, family="poisson")
         r = dict(zip(fit.phase_rates["phase"], fit.phase_rates["rate"], strict=True))
         assert fit.fitted_means == pytest.approx(
             [r["a"], r["a"] + r["b"], r["b"], 2 * r["c"]], rel=1e-8
@@ -144,7 +153,7 @@ class TestWorkedExamples:
     def test_interval_censoring_against_brute_force(self):
         # one phase; exact counts 3 and 4 and one count known only to lie in [5, 10]
         s = CountSeries.from_windows([2001, 2002, 2003], [2001, 2002, 2003], [3, 4, 5], [3, 4, 10])
-        fit = fit_waves(s, NO_CHANGE)
+        fit = fit_waves(s, NO_CHANGE, family="poisson")
 
         def nll(lam):
             p = stats.poisson(lam)
@@ -179,7 +188,7 @@ class TestWorkedExamples:
         assert fit.alpha == pytest.approx(np.exp(best.x[1]), rel=1e-3)
 
     def test_summary_table(self):
-        fit = fit_waves(CountSeries.from_counts(YEARS6, [4, 6, 1, 1, 9, 9]), ABC)
+        fit = fit_waves(CountSeries.from_counts(YEARS6, [4, 6, 1, 1, 9, 9]), ABC, family="poisson")
         tab = fit.summary()
         assert set(tab["section"]) == {"phase rate", "rate ratio", "parameter", "fit"}
         row = tab[(tab["section"] == "fit") & (tab["term"] == "n_params")].iloc[0]
@@ -195,7 +204,7 @@ class TestWorkedExamples:
         y = [1] * 12 + [3] * 12
         s = CountSeries.from_counts(months, y, freq="month")
         d = WaveDefinition.from_breaks("ab", [2020, 2021], names=["a", "b"])
-        fit = fit_waves(s, d)
+        fit = fit_waves(s, d, family="poisson")
         assert fit.phase_rates["rate"].to_numpy() == pytest.approx([1.0, 3.0])
         assert fit.fitted_rates["period"].iloc[12] == "2021-01"
 
@@ -205,8 +214,8 @@ class TestEquivalence:
     @pytest.mark.parametrize("shape", ["step", "trend", "broken_stick"])
     def test_likelihood_path_equals_statsmodels_glm(self, shape):
         s = _overdispersed()
-        a = fit_waves(s, WAVES, shape=shape, method="glm")
-        b = fit_waves(s, WAVES, shape=shape, method="likelihood")
+        a = fit_waves(s, WAVES, shape=shape, method="glm", family="poisson")
+        b = fit_waves(s, WAVES, shape=shape, method="likelihood", family="poisson")
         assert a.method == "glm" and b.method == "likelihood"
         np.testing.assert_allclose(b.params.to_numpy(), a.params.to_numpy(), atol=1e-6)
         assert b.loglik == pytest.approx(a.loglik, abs=1e-6)
@@ -240,8 +249,10 @@ class TestEquivalence:
     def test_negbin_without_overdispersion_is_poisson(self):
         y = [10, 10, 10, 10, 10, 10]
         s = CountSeries.from_counts(YEARS6, y)
-        fit = fit_waves(s, ABC, family="negbin")
-        pois = fit_waves(s, ABC)
+        with pytest.warns(LifecycleWarning, match="boundary alpha = 0"):
+            fit = fit_waves(s, ABC, family="negbin")
+        assert fit.alpha_boundary
+        pois = fit_waves(s, ABC, family="poisson")
         assert fit.alpha == 0.0
         assert fit.loglik == pytest.approx(pois.loglik)
         assert fit.n_params == 4
@@ -257,7 +268,7 @@ class TestEquivalence:
             parts.append(CountSeries.from_counts(years, y, measure=m))
         s = CountSeries.concat(parts)
         d = WaveDefinition.from_breaks("w", [2001, 2006, 2011], names=["e", "d", "r"])
-        fit = fit_waves(s, d)
+        fit = fit_waves(s, d, family="poisson")
         assert fit.method == "likelihood"
         assert fit.n_params == 4
         rr = fit.rate_ratios
@@ -352,12 +363,12 @@ class TestErrors:
 class TestSearch:
     def test_best_segmentation_equals_brute_force(self):
         s = _overdispersed()
-        fast = best_segmentation(s, 3)
+        fast = best_segmentation(s, 3, family="poisson")
         best = -np.inf
         for b in itertools.combinations(range(2002, 2015), 2):
             d = WaveDefinition.from_breaks("x", [2001, *b], names=["p", "q", "r"])
             try:
-                f = fit_waves(s, d, method="likelihood")
+                f = fit_waves(s, d, method="likelihood", family="poisson")
             except FitError:
                 continue
             if f.loglik > best:
@@ -405,7 +416,7 @@ class TestSearch:
 
     def test_conventional_on_monotone_data_uses_fewer_phases(self):
         s = CountSeries.from_counts(range(2001, 2009), [1, 2, 3, 5, 8, 13, 21, 34])
-        fit = fit_waves(s, CONVENTIONAL)
+        fit = fit_waves(s, CONVENTIONAL, family="poisson")
         assert fit.definition.n_phases < 3
         rates = fit.phase_rates["rate"].to_numpy()
         assert np.all(np.diff(rates) > 0)
@@ -418,7 +429,7 @@ class TestCompare:
     D = WaveDefinition.from_breaks("w", [2001, 2004, 2007], names=["e", "d", "r"])
 
     def test_table_by_hand(self):
-        c = compare_waves(self.S, [self.D])
+        c = compare_waves(self.S, [self.D], family="poisson")
         assert isinstance(c, Comparison)
         tab = c.summary().set_index("definition")
         assert c.summary()["definition"].iloc[0] == c.best
@@ -454,7 +465,7 @@ class TestCompare:
 
     def test_loo_undefined_when_a_phase_loses_its_only_observation(self):
         d = WaveDefinition.from_breaks("one", [2001, 2008], names=["long", "last"])
-        c = compare_waves(self.S, [d], include_estimated=False)
+        c = compare_waves(self.S, [d], include_estimated=False, family="poisson")
         row = c.summary().set_index("definition").loc["one"]
         assert np.isnan(row["loo_log_score"])
         assert row["loo_undefined"] == 1

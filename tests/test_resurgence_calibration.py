@@ -9,6 +9,7 @@ so each cell costs two analyses per series; the full table is in ``benchmarks/``
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from lifecycle.inference import power, single_peak, two_waves
@@ -27,3 +28,17 @@ def test_single_rise_and_fall_is_not_a_resurgence(alpha, seed):
 def test_a_clear_second_wave_keeps_its_power():
     res = power(SECOND, family="negbin", alpha=0.2, n_sim=500, method="warp", seed=505)
     assert res.power("resurgence") >= 0.75  # measured 84 % with 1,000 series
+
+
+def test_family_auto_chooses_and_says_why():
+    from lifecycle._core.sampling import draw_counts
+    from lifecycle.inference import test_resurgence
+
+    rng = np.random.default_rng(31)
+    y = draw_counts(SINGLE, "negbin", 0.5, rng)
+    res = test_resurgence(y, family="auto", n_boot=99, seed=32)
+    assert res.family == "negbin"
+    assert "overdispersion detected" in res.details["family_choice"].reason
+    pois = test_resurgence(rng.poisson(SINGLE), family="auto", n_boot=99, seed=33)
+    assert pois.family == "poisson"
+    assert test_resurgence(y, n_boot=9, seed=1).details["family_choice"].requested == "poisson"

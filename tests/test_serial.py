@@ -99,3 +99,16 @@ def test_ar_bootstrap_over_rejects_less():
     assert rejected["independent"] >= 10
     assert rejected["ar1"] <= rejected["independent"] / 2
     assert _analyse  # the statistic is the same in both modes: only the draws differ
+
+
+def test_change_test_carries_the_diagnostic_and_results_still_compare():
+    from lifecycle.changepoints import test_change
+
+    y = _ar_series(0)
+    with pytest.warns(SerialCorrelationWarning, match="test_change: the residuals"):
+        res = test_change(y, family="negbin", min_size=5, n_boot=19, seed=3)
+    assert res.details["serial"].significant
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SerialCorrelationWarning)
+        again = test_change(y, family="negbin", min_size=5, n_boot=19, seed=3)
+    assert again == res

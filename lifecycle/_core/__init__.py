@@ -50,6 +50,7 @@ from lifecycle._core.serial import (
     SerialDiagnostic,
     draw_latent_ar1,
     fit_latent_ar1,
+    log_quadratic_means,
     serial_diagnostic,
 )
 from lifecycle._core.validation import (
@@ -104,6 +105,7 @@ __all__ = [
     "exposure_groups",
     "fit_latent_ar1",
     "interval_logprob",
+    "log_quadratic_means",
     "mbic",
     "nb_logcdf",
     "nb_logpmf",

@@ -30,6 +30,7 @@ estimators and likelihood ratio tests under nonstandard conditions. *JASA* 82(39
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
@@ -38,6 +39,7 @@ from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 
 __all__ = [
     "ALPHA_RANGE",
+    "FamilyChoice",
     "alpha_constant_rate",
     "alpha_given_means",
     "exposure_groups",
@@ -67,6 +69,68 @@ def overdispersion_test(loglik_negbin: float, loglik_poisson: float) -> tuple[fl
     return stat, p
 
 
+@dataclass(frozen=True)
+class FamilyChoice:
+    """Which count family a fit used, and why.
+
+    Attributes
+    ----------
+    requested : {"auto", "poisson", "negbin"}
+    family : {"poisson", "negbin"}
+        The family used.
+    statistic, p_value : float
+        The likelihood-ratio test of ``alpha = 0`` that decided (NaN when the family
+        was requested by name).
+    level : float
+        Significance level of the decision (NaN when requested by name).
+    alpha : float
+        NB2 dispersion estimated under the reference model (NaN when requested by name).
+    reference : str
+        The mean model the test was made under.
+    reason : str
+        One sentence for people.
+    """
+
+    requested: str
+    family: str
+    statistic: float = float("nan")
+    p_value: float = float("nan")
+    level: float = float("nan")
+    alpha: float = float("nan")
+    reference: str = ""
+    reason: str = ""
+
+    @classmethod
+    def fixed(cls, family: str) -> FamilyChoice:
+        """A family requested by name."""
+        return cls(family, family, reason=f"family={family!r} requested by name")
+
+    @classmethod
+    def decide(
+        cls,
+        loglik_negbin: float,
+        loglik_poisson: float,
+        *,
+        alpha: float,
+        level: float,
+        reference: str,
+    ) -> FamilyChoice:
+        """NB when the LR test of ``alpha = 0`` rejects at ``level``, else Poisson."""
+        stat, p = overdispersion_test(loglik_negbin, loglik_poisson)
+        fam = "negbin" if p < level else "poisson"
+        if fam == "negbin":
+            why = (
+                f"negbin: overdispersion detected (LR test of alpha = 0: {stat:.3g}, "
+                f"p = {p:.3g} < {level:g}; alpha = {alpha:.3g}) under {reference}"
+            )
+        else:
+            why = (
+                f"poisson: no significant overdispersion (LR test of alpha = 0: "
+                f"{stat:.3g}, p = {p:.3g} >= {level:g}) under {reference}"
+            )
+        return cls("auto", fam, stat, p, level, alpha, reference, why)
+
+
 def exposure_groups(exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct exposure values and the group index of each atom."""
     v, inv = np.unique(exposure, return_inverse=True)
@@ -79,7 +143,8 @@ def nb_rate(
     """ML rate of an NB2 segment (constant rate, exposures) from per-exposure-group sums.
 
     Solves ``sum_j (r N_j + Y_j) r / (r + v_j lam) = r N`` (convex decreasing in
-    ``lam``) by Newton steps started left of the root, so the iterates increase
+    ``lam``) by Newton steps from ``C / E``; a start right of the root is moved left of
+    it by one Newton step (kept above a lower bound), so the iterates then increase
     monotonically to it; with one exposure value the root is ``C / (N v)``.
 
     Parameters
@@ -109,8 +174,11 @@ def nb_rate(
         return k, dk
 
     lam0 = C / np.maximum(E, _TINY)
-    k0, _ = k_and_dk(lam0)
-    lam = np.where(k0 >= 0, lam0, lam_lb)
+    k0, dk0 = k_and_dk(lam0)
+    # right of the root (k < 0): one Newton step lands left of it (k is convex), not
+    # below the lower bound; from there the iterates increase monotonically
+    step0 = np.where(dk0 < 0, -k0 / np.where(dk0 < 0, dk0, -1.0), 0.0)
+    lam = np.where(k0 >= 0, lam0, np.maximum(lam0 + step0, lam_lb))
     for _ in range(200):
         k, dk = k_and_dk(lam)
         step = np.where(dk < 0, -k / np.where(dk < 0, dk, -1.0), 0.0)

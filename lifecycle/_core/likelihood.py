@@ -36,24 +36,43 @@ def poisson_logpmf(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
     return special.xlogy(y, mu) - mu - special.gammaln(y + 1.0)
 
 
+def _lgamma_ratio(y: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """``log Gamma(y + r) - log Gamma(r) - y log r``, accurate for large ``r``.
+
+    For ``r >= 1e3`` Stirling's series for both gamma functions (terms to ``z**-5``,
+    truncation error below ``1e-18``) written with ``log1p``, so that the result tends
+    smoothly to 0 as ``r`` grows (the Poisson limit) instead of drowning in the rounding
+    of two numbers near ``r log r``.
+    """
+    big = r >= 1e3
+    rb = np.where(big, r, 1e3)
+    rs = np.where(big, 1.0, r)
+
+    def c(z: np.ndarray) -> np.ndarray:
+        return 1.0 / (12.0 * z) - 1.0 / (360.0 * z**3) + 1.0 / (1260.0 * z**5)
+
+    stirling = (rb + y - 0.5) * np.log1p(y / rb) - y + c(rb + y) - c(rb)
+    direct = special.gammaln(y + rs) - special.gammaln(rs) - y * np.log(rs)
+    return np.where(big, stirling, direct)
+
+
 def nb_logpmf(y: np.ndarray, mu: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
     """NB2 log-pmf with mean ``mu`` and variance ``mu + alpha * mu**2``.
 
-    ``alpha = 0`` gives the Poisson log-pmf.
+    ``alpha = 0`` gives the Poisson log-pmf; as ``alpha -> 0`` the value tends to it
+    smoothly (no cancellation: see :func:`_lgamma_ratio`).
     """
     y = np.asarray(y, dtype=float)
     mu = np.asarray(mu, dtype=float)
     alpha = np.asarray(alpha, dtype=float)
     if np.all(alpha == 0):
         return poisson_logpmf(y, mu)
-    r = 1.0 / alpha
-    return (
-        special.gammaln(y + r)
-        - special.gammaln(r)
-        - special.gammaln(y + 1.0)
-        + special.xlogy(r, r / (r + mu))
-        + special.xlogy(y, mu / (r + mu))
-    )
+    y, mu, alpha = np.broadcast_arrays(y, mu, alpha)
+    pos = alpha > 0
+    r = 1.0 / np.where(pos, alpha, 1.0)
+    q = np.log1p(mu / r)  # log((r + mu) / r)
+    nb = _lgamma_ratio(y, r) - special.gammaln(y + 1.0) - r * q + special.xlogy(y, mu) - y * q
+    return np.where(pos, nb, poisson_logpmf(y, mu)) if not pos.all() else nb
 
 
 def poisson_logsf(k: np.ndarray, mu: np.ndarray) -> np.ndarray:

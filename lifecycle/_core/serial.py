@@ -34,7 +34,13 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["SerialDiagnostic", "draw_latent_ar1", "fit_latent_ar1", "serial_diagnostic"]
+__all__ = [
+    "SerialDiagnostic",
+    "draw_latent_ar1",
+    "fit_latent_ar1",
+    "log_quadratic_means",
+    "serial_diagnostic",
+]
 
 LEVEL = 0.05  # a diagnostic below this p-value is "significant" (and warns)
 
@@ -51,8 +57,9 @@ class SerialDiagnostic:
         Upper chi-square tail of ``Q`` on ``df`` degrees of freedom (1 if not computed).
     lags, df : int
         Lags used and degrees of freedom of the reference distribution.
-    acf : ndarray
-        Residual autocorrelation at lags ``1..lags``.
+    acf : tuple of float
+        Residual autocorrelation at lags ``1..lags`` (a tuple, so results compare equal
+        when they are).
     residuals : str
         Which residuals were used.
     """
@@ -61,7 +68,7 @@ class SerialDiagnostic:
     p_value: float
     lags: int
     df: int
-    acf: np.ndarray
+    acf: tuple[float, ...]
     residuals: str = "pearson"
 
     @property
@@ -79,7 +86,7 @@ class SerialDiagnostic:
                     "p_value": self.p_value,
                     "lags": self.lags,
                     "df": self.df,
-                    "acf_1": float(self.acf[0]) if self.acf.size else float("nan"),
+                    "acf_1": self.acf[0] if self.acf else float("nan"),
                 }
             ]
         )
@@ -141,15 +148,19 @@ def serial_diagnostic(
     h = min(h, max(n - 1, 1))
     df = max(h - int(fitted_df), 1)
     if n < 3:
-        return SerialDiagnostic(0.0, 1.0, h, df, np.zeros(h))
+        return SerialDiagnostic(0.0, 1.0, h, df, (0.0,) * h)
     rho = _acf(r, h)
     k = np.arange(1, h + 1)
     q = float(n * (n + 2) * np.sum(rho**2 / (n - k)))
-    return SerialDiagnostic(q, float(special.chdtrc(df, q)), h, df, rho)
+    return SerialDiagnostic(q, float(special.chdtrc(df, q)), h, df, tuple(rho.tolist()))
 
 
-def _quadratic_means(Y: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Poisson fit ``log mu_t = log e_t + b0 + b1 t + b2 t^2`` of each row (Newton)."""
+def log_quadratic_means(Y: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Poisson fit ``log mu_t = log e_t + b0 + b1 t + b2 t^2`` of each row (Newton).
+
+    A smooth single-peaked (or monotone, or U-shaped) curve with three parameters,
+    ``t`` the window's position scaled to ``[-1, 1]``; ``Y`` (M, n), ``e`` (n,).
+    """
     M, n = Y.shape
     t = np.linspace(-1.0, 1.0, n)
     X = np.column_stack([np.ones(n), t, t * t])
@@ -181,7 +192,7 @@ def fit_latent_ar1(
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     e = np.asarray(exposure, dtype=float)
     n = Y.shape[1]
-    mu = _quadratic_means(Y, e)
+    mu = log_quadratic_means(Y, e)
     d = Y - mu
     dof = n / (n - 3.0) if n > 3 else 1.0
     tau2 = np.maximum((d**2 - mu).sum(axis=1) / np.maximum((mu**2).sum(axis=1), 1e-300), 0.0)

@@ -17,6 +17,7 @@ variables. *Biometrika* 57(1): 1–17.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from lifecycle._core.dispersion import alpha_constant_rate, exposure_groups, nb_rate
-from lifecycle._core.errors import ParameterError
+from lifecycle._core.errors import ParameterError, SerialCorrelationWarning
 from lifecycle._core.results import TestResult, bootstrap_pvalue
 from lifecycle._core.sampling import draw_counts
+from lifecycle._core.serial import SerialDiagnostic, serial_diagnostic
 from lifecycle._core.validation import (
     check_choice,
     check_float,
@@ -185,8 +187,9 @@ def test_change(
     Returns
     -------
     TestResult
-        ``details`` holds the dispersion, the no-change rate and, for one change, the
-        best break (calendar label of the new regime's first period).
+        ``details`` holds the dispersion, the no-change rate, ``serial`` (Ljung–Box on
+        the residuals of the best segmentation) and, for one change, the best break
+        (calendar label of the new regime's first period).
 
     Raises
     ------
@@ -231,6 +234,7 @@ def test_change(
     }
     if max_changes == 1:
         details["best_break"] = atoms.label(int(split[0]))
+    details["serial"] = _serial_of_best(atoms, family, float(alphas[0]), max_changes, min_size)
     return TestResult(
         name="at least one change",
         statistic=float(T[0]),
@@ -243,6 +247,33 @@ def test_change(
         seed=seed if isinstance(seed, (int, np.integer)) else None,
         details=details,
     )
+
+
+def _serial_of_best(
+    atoms: Atoms, family: str, alpha: float, max_changes: int, min_size: int
+) -> SerialDiagnostic:
+    """Ljung–Box on the residuals of the best segmentation with at most ``max_changes``.
+
+    Warns (``SerialCorrelationWarning``) when significant with positive lag-1
+    autocorrelation: the bootstrap draws independent counts.
+    """
+    n = len(atoms)
+    cost = PoissonCost() if family == "poisson" else NegBinCost(alpha=alpha)
+    cost.fit(np.column_stack([atoms.count, atoms.exposure]))
+    F, arg = _dp(cost, n, max_changes, min_size)
+    br = _backtrack(arg, int(np.argmin(F[:, n])), n)
+    s, t = np.array([0, *br]), np.array([*br, n])
+    mu = atoms.exposure * np.repeat(np.atleast_1d(cost.rate(s, t)), t - s)
+    diag = serial_diagnostic(atoms.count, mu, alpha if family == "negbin" else None)
+    if diag.significant and diag.acf[0] > 0:
+        warnings.warn(
+            f"test_change: the residuals of the best segmentation are autocorrelated "
+            f"(Ljung-Box p = {diag.p_value:.3g}, lag-1 autocorrelation {diag.acf[0]:.2f}); "
+            f"the bootstrap assumes independent counts and may over-reject.",
+            SerialCorrelationWarning,
+            stacklevel=3,
+        )
+    return diag
 
 
 test_change.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

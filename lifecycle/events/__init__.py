@@ -48,26 +48,24 @@ Examples
 >>> series = events_to_series(iskp, freq="year", measure="attacks")  # doctest: +SKIP
 """
 
-from __future__ import annotations
-
-from lifecycle.events.acled import read_acled
-from lifecycle.events.counting import events_to_series, series_exclusions
-from lifecycle.events.filtering import ACTOR_FIELDS, filter_events
-from lifecycle.events.gtd import GTD_NO_DATA_YEARS, read_gtd
-from lifecycle.events.table import EVENT_COLUMNS, MEASURES, Coverage, EventTable
-from lifecycle.events.ucdp import read_ucdp_ged
+from lifecycle.events import acled as _acled
+from lifecycle.events import counting as _counting
+from lifecycle.events import filtering as _filtering
+from lifecycle.events import gtd as _gtd
+from lifecycle.events import table as _table
+from lifecycle.events import ucdp as _ucdp
+from lifecycle.events.acled import *  # noqa: F403
+from lifecycle.events.counting import *  # noqa: F403
+from lifecycle.events.filtering import *  # noqa: F403
+from lifecycle.events.gtd import *  # noqa: F403
+from lifecycle.events.table import *  # noqa: F403
+from lifecycle.events.ucdp import *  # noqa: F403
 
 __all__ = [
-    "ACTOR_FIELDS",
-    "EVENT_COLUMNS",
-    "GTD_NO_DATA_YEARS",
-    "MEASURES",
-    "Coverage",
-    "EventTable",
-    "events_to_series",
-    "filter_events",
-    "read_acled",
-    "read_gtd",
-    "read_ucdp_ged",
-    "series_exclusions",
+    *_acled.__all__,
+    *_counting.__all__,
+    *_filtering.__all__,
+    *_gtd.__all__,
+    *_table.__all__,
+    *_ucdp.__all__,
 ]

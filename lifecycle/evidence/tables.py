@@ -51,69 +51,27 @@ This module gathers the public names of the evidence tables; the work is done by
 :mod:`~lifecycle.evidence.originals` (repeats) and :mod:`~lifecycle.evidence.dates` (partial dates).
 """
 
-from __future__ import annotations
-
-from lifecycle.evidence.conflicts import CONFLICT_KINDS, conflict_versions, conflicts
-from lifecycle.evidence.loading import (
-    Evidence,
-    load_events,
-    load_evidence,
-    load_milestones,
-    load_quantities,
-    load_sources,
-    load_waves,
-)
-from lifecycle.evidence.originals import originals
-from lifecycle.evidence.paths import data_dir, seeds_dir
-from lifecycle.evidence.provenance import (
-    ProvenanceProblem,
-    check_provenance,
-    normalise_text,
-)
-from lifecycle.evidence.schema import (
-    ATTRIBUTIONS,
-    BEARS_ON,
-    EVENT_TYPES,
-    MEASURES,
-    MILESTONE_KINDS,
-    NUMBER_WORDS,
-    PHASES,
-    PRECISIONS,
-    QUALIFIERS,
-    SOURCE_KINDS,
-    UNITS,
-    WAVE_DEFINITIONS,
-)
-from lifecycle.evidence.timeline import dated_statements
+from lifecycle.evidence import conflicts as _conflicts
+from lifecycle.evidence import loading as _loading
+from lifecycle.evidence import originals as _originals
+from lifecycle.evidence import paths as _paths
+from lifecycle.evidence import provenance as _provenance
+from lifecycle.evidence import schema as _schema
+from lifecycle.evidence import timeline as _timeline
+from lifecycle.evidence.conflicts import *  # noqa: F403
+from lifecycle.evidence.loading import *  # noqa: F403
+from lifecycle.evidence.originals import *  # noqa: F403
+from lifecycle.evidence.paths import *  # noqa: F403
+from lifecycle.evidence.provenance import *  # noqa: F403
+from lifecycle.evidence.schema import *  # noqa: F403
+from lifecycle.evidence.timeline import *  # noqa: F403
 
 __all__ = [
-    "ATTRIBUTIONS",
-    "BEARS_ON",
-    "CONFLICT_KINDS",
-    "EVENT_TYPES",
-    "MEASURES",
-    "MILESTONE_KINDS",
-    "NUMBER_WORDS",
-    "PHASES",
-    "PRECISIONS",
-    "QUALIFIERS",
-    "SOURCE_KINDS",
-    "UNITS",
-    "WAVE_DEFINITIONS",
-    "Evidence",
-    "ProvenanceProblem",
-    "check_provenance",
-    "conflict_versions",
-    "conflicts",
-    "data_dir",
-    "dated_statements",
-    "load_events",
-    "load_evidence",
-    "load_milestones",
-    "load_quantities",
-    "load_sources",
-    "load_waves",
-    "normalise_text",
-    "originals",
-    "seeds_dir",
+    *_conflicts.__all__,
+    *_loading.__all__,
+    *_originals.__all__,
+    *_paths.__all__,
+    *_provenance.__all__,
+    *_schema.__all__,
+    *_timeline.__all__,
 ]

@@ -74,7 +74,7 @@ from lifecycle.inference.coverage import (
     phase_index,
 )
 from lifecycle.models import (
-    FAMILIES,
+    FAMILY_OPTIONS,
     METHODS,
     SHAPES,
     WaveFit,
@@ -83,6 +83,7 @@ from lifecycle.models import (
     best_segmentation,
     check_series,
     fit_waves,
+    resolve_family,
     search_cost,
 )
 from lifecycle.models.waves import CONVENTIONAL, NO_CHANGE, WaveDefinition
@@ -537,7 +538,7 @@ def _rows_frame(rows: list[_Row], span_text: str) -> pd.DataFrame:
 def compare_waves(
     series: CountSeries,
     definitions: Sequence[WaveDefinition | str | int] | None,
-    family: str = "poisson",
+    family: str = "auto",
     shape: str = "step",
     *,
     include_estimated: bool = True,
@@ -560,7 +561,10 @@ def compare_waves(
         :data:`DATA_DRIVEN` (no change, best 2/3/4-phase segmentations, the
         conventional rise and fall), never a document's dates. ``"no change"`` is
         always added as the reference.
-    family : {"poisson", "negbin"}
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"``: one family for every row, chosen on the compared series by
+        :func:`lifecycle.models.choose_family` (NB2 when the likelihood-ratio test of
+        ``alpha = 0`` rejects at 5%); the reason is in ``notes``.
     shape : {"step", "trend", "broken_stick"}
         The Bayesian columns exist for ``"step"`` only (NaN otherwise).
     include_estimated : bool
@@ -618,7 +622,7 @@ def compare_waves(
     """
     func = "compare_waves"
     series = check_series(series, func)
-    family = check_choice("family", family, FAMILIES, func=func)
+    family = check_choice("family", family, FAMILY_OPTIONS, func=func)
     shape = check_choice("shape", shape, SHAPES, func=func)
     method = check_choice("method", method, METHODS, func=func)
     span = check_choice("span", span, SPANS, func=func)
@@ -655,6 +659,9 @@ def _compare(
         series, note = common_span(full, [e for e in entries if not isinstance(e, int)], func)
         if note:
             notes.append(note)
+    family, choice = resolve_family(series, family, func)  # one family for every row
+    if choice.requested == "auto":
+        notes.append(f"family chosen by the data: {choice.reason}")
     rows = [
         _Row(
             _label(e),

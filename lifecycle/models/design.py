@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special, stats
 
+from lifecycle._core.countfit import loglik_and_derivatives
 from lifecycle._core.errors import (
     DefinitionError,
 )
@@ -16,7 +16,7 @@ from lifecycle._core.likelihood import interval_logprob, nb_logpmf
 from lifecycle.models.waves import WaveDefinition
 from lifecycle.series.countseries import CountSeries, to_label
 
-__all__ = ["Design", "Problem", "build_design", "optimise"]
+__all__ = ["Design", "Problem", "WaveMeans", "build_design"]
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,58 @@ def build_design(series: CountSeries, definition: WaveDefinition, shape: str) ->
 
 
 # ====================================================================== likelihood
+class WaveMeans:
+    """Means of a wave design as a :class:`lifecycle._core.countfit.MeanModel`.
+
+    ``mu_i = exp(gamma[m_i]) * sum_t W[i, t] exp(X[t] @ beta)`` with parameters
+    ``(beta, gamma[1:])`` (``gamma[0] = 0``): a sum of log-linear rates over the periods
+    of each observation window, scaled by a level per measure.
+    """
+
+    def __init__(self, design: Design) -> None:
+        self.d = design
+        self.p = design.X.shape[1]
+        self.M = len(design.measures)
+        self.n_params = self.p + self.M - 1
+        self._onehot = [design.m_index == m for m in range(1, self.M)]
+
+    def _parts(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        d = self.d
+        with np.errstate(over="ignore"):
+            lam = np.exp(d.X @ theta[: self.p])
+            scale = np.exp(np.concatenate([[0.0], theta[self.p :]]))[d.m_index]
+        return lam, scale, d.W @ lam
+
+    def mean_jac(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lam, scale, base = self._parts(theta)
+        mu = scale * base
+        J = np.empty((mu.size, self.n_params))
+        J[:, : self.p] = scale[:, None] * (self.d.W @ (lam[:, None] * self.d.X))
+        for m, sel in enumerate(self._onehot):
+            J[:, self.p + m] = np.where(sel, mu, 0.0)
+        return mu, J
+
+    def curvature(self, theta: np.ndarray, w: np.ndarray) -> np.ndarray:
+        lam, scale, _ = self._parts(theta)
+        d, p = self.d, self.p
+        C = np.zeros((self.n_params, self.n_params))
+        C[:p, :p] = d.X.T @ ((lam * (d.W.T @ (w * scale)))[:, None] * d.X)
+        if self.M > 1:
+            mu, J = self.mean_jac(theta)
+            for m, sel in enumerate(self._onehot):
+                ws = np.where(sel, w, 0.0)
+                C[:p, p + m] = C[p + m, :p] = J[:, :p].T @ ws
+                C[p + m, p + m] = float(ws @ mu)
+        return C
+
+
 @dataclass(frozen=True)
 class Problem:
+    """A wave design with its data and family: log-likelihood and its derivatives.
+
+    Parameters are ``theta = (beta, gamma[1:], log alpha)`` (``log alpha`` for NB only).
+    """
+
     design: Design
     low: np.ndarray
     high: np.ndarray
@@ -131,6 +181,10 @@ class Problem:
     @property
     def n_theta(self) -> int:
         return self.p + len(self.design.measures) - 1 + (self.family == "negbin")
+
+    def model(self) -> WaveMeans:
+        """The mean model (for :func:`lifecycle._core.countfit.fit_counts`)."""
+        return WaveMeans(self.design)
 
     def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         p, M = self.p, len(self.design.measures)
@@ -161,69 +215,17 @@ class Problem:
             val = -float(np.sum(self.loglik_terms(theta)))
         return val if np.isfinite(val) else 1e300
 
+    def _derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        alpha = None if self.family == "negbin" else 0.0
+        return loglik_and_derivatives(self.model(), self.low, self.high, theta, alpha)
+
     def gradient(self, theta: np.ndarray) -> np.ndarray:
-        """Gradient of the log-likelihood (not negated)."""
-        beta, gamma, alpha = self.unpack(theta)
-        d = self.design
-        lam = np.exp(d.X @ beta)
-        scale = np.exp(gamma[d.m_index])
-        mu = scale * (d.W @ lam)
-        lo, hi = self.low, self.high
-        exact = lo == hi
-        s = np.zeros_like(mu)
-        g_alpha = 0.0
-        if self.family == "poisson":
-            s[exact] = lo[exact] / mu[exact] - 1.0
-            if (~exact).any():
-                m, a, b = mu[~exact], lo[~exact], hi[~exact]
-                logp = interval_logprob(a, b, m, "poisson")
-                with np.errstate(all="ignore"):
-                    pmf_lo = np.where(a >= 1, np.exp(stats.poisson.logpmf(a - 1, m) - logp), 0.0)
-                    pmf_hi = np.where(
-                        np.isinf(b),
-                        0.0,
-                        np.exp(stats.poisson.logpmf(np.where(np.isinf(b), 0, b), m) - logp),
-                    )
-                    # far from the optimum (probability underflow) keep the direction finite
-                    s[~exact] = np.nan_to_num(pmf_lo - pmf_hi, nan=0.0, posinf=1e6, neginf=-1e6)
-        else:
-            r = 1.0 / alpha
-            y, m = lo[exact], mu[exact]
-            s[exact] = y / m - (r + y) / (r + m)
-            dr = (
-                special.digamma(y + r)
-                - special.digamma(r)
-                + np.log(r / (r + m))
-                + (m - y) / (r + m)
-            )
-            g_alpha = float(np.sum(-r * dr))
-            if (~exact).any():
-                m, a, b = mu[~exact], lo[~exact], hi[~exact]
-                h = 1e-6
-                up = interval_logprob(a, b, m * (1 + h), "negbin", alpha)
-                dn = interval_logprob(a, b, m * (1 - h), "negbin", alpha)
-                s[~exact] = (up - dn) / (2 * h * m)
-                la = np.log(alpha)
-                up = interval_logprob(a, b, m, "negbin", float(np.exp(la + h)))
-                dn = interval_logprob(a, b, m, "negbin", float(np.exp(la - h)))
-                g_alpha += float(np.sum((up - dn) / (2 * h)))
-        g_beta = d.X.T @ (lam * (d.W.T @ (s * scale)))
-        M = len(d.measures)
-        g_gamma = np.array([np.sum((s * mu)[d.m_index == m]) for m in range(1, M)])
-        out = [g_beta, g_gamma]
-        if self.family == "negbin":
-            out.append(np.array([g_alpha]))
-        return np.concatenate(out)
+        """Gradient of the log-likelihood (not negated), analytic."""
+        return self._derivs(theta)[1]
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
-        n = theta.size
-        H = np.empty((n, n))
-        for j in range(n):
-            h = 1e-5 * max(1.0, abs(theta[j]))
-            e = np.zeros(n)
-            e[j] = h
-            H[:, j] = (self.gradient(theta + e) - self.gradient(theta - e)) / (2 * h)
-        return (H + H.T) / 2
+        """Hessian of the log-likelihood, analytic (intervals: central differences)."""
+        return self._derivs(theta)[2]
 
     def start(self) -> np.ndarray:
         d = self.design
@@ -239,49 +241,3 @@ class Problem:
         if self.family == "negbin":
             theta.append(np.array([np.log(0.1)]))
         return np.concatenate(theta)
-
-
-def _newton(prob: Problem, theta: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, bool]:
-    """Damped Newton steps with a finite-difference Hessian of the analytic gradient."""
-    f = prob.negloglik(theta)
-    for _ in range(max_iter):
-        g = prob.gradient(theta)
-        if not np.all(np.isfinite(g)):
-            return theta, False
-        if np.max(np.abs(g)) < 1e-9:
-            return theta, True
-        H = prob.hessian(theta)
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            return theta, False
-        if not np.all(np.isfinite(step)) or g @ step > 0:
-            # not an ascent direction (Hessian not negative definite here): gradient step
-            step = -g / max(1.0, np.abs(g).max())
-        t = 1.0
-        while t > 1e-8:
-            cand = theta - t * step
-            fc = prob.negloglik(cand)
-            if fc <= f + 1e-12:
-                theta, f = cand, fc
-                break
-            t /= 2
-        else:
-            return theta, bool(np.max(np.abs(g)) < 1e-6)
-    return theta, bool(np.max(np.abs(prob.gradient(theta))) < 1e-6)
-
-
-def optimise(prob: Problem, theta0: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
-    """Newton from the start values; BFGS then Newton if that fails."""
-    theta = prob.start() if theta0 is None else theta0
-    out, ok = _newton(prob, theta)
-    if ok:
-        return out, True
-    res = optimize.minimize(
-        prob.negloglik,
-        theta,
-        jac=lambda t: -prob.gradient(t),
-        method="BFGS",
-        options={"gtol": 1e-9, "maxiter": 2000},
-    )
-    return _newton(prob, res.x)

@@ -7,32 +7,33 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.discrete.discrete_model import NegativeBinomial
-from statsmodels.genmod import families
-from statsmodels.genmod.generalized_linear_model import GLM
 
+from lifecycle._core.countfit import fit_counts
 from lifecycle._core.criteria import aic, bic
+from lifecycle._core.dispersion import FamilyChoice, overdispersion_test
 from lifecycle._core.errors import (
     AllZeroError,
     ConvergenceWarning,
     DefinitionError,
     FitError,
+    LifecycleWarning,
     ParameterError,
     TooShortError,
 )
 from lifecycle._core.likelihood import nb_logpmf
-from lifecycle.models.design import Design, Problem, build_design, optimise
+from lifecycle.models.design import Design, Problem, build_design
 from lifecycle.models.waves import WaveDefinition, get_definition
 from lifecycle.series.countseries import CountSeries, to_label
 
 __all__ = [
     "FAMILIES",
+    "FAMILY_OPTIONS",
     "METHODS",
     "SHAPES",
     "WaveFit",
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 FAMILIES = ("poisson", "negbin")
+FAMILY_OPTIONS = ("auto", "poisson", "negbin")
 SHAPES = ("step", "trend", "broken_stick")
 METHODS = ("auto", "glm", "likelihood")
 _MAX_FITS = 5000
@@ -99,6 +101,16 @@ class WaveFit:
     conf_level : float
     converged : bool
     notes : tuple of str
+    alpha_boundary : bool
+        NB fitted and its dispersion at the boundary ``alpha = 0`` (then the fit is the
+        Poisson fit; a warning said so).
+    loglik_poisson : float
+        Maximised Poisson log-likelihood of the same mean model.
+    overdispersion_stat, overdispersion_p_value : float
+        Likelihood-ratio test of ``alpha = 0`` under this fit's mean model:
+        ``2 (l_NB - l_Poisson)`` against the null mixture ``0.5 chi2_0 + 0.5 chi2_1``.
+    family_choice : FamilyChoice
+        Which family was used and why (for ``family="auto"``, the test that decided).
     """
 
     definition: WaveDefinition
@@ -125,6 +137,11 @@ class WaveFit:
     conf_level: float = 0.95
     converged: bool = True
     notes: tuple[str, ...] = ()
+    alpha_boundary: bool = False
+    loglik_poisson: float = np.nan
+    overdispersion_stat: float = np.nan
+    overdispersion_p_value: float = np.nan
+    family_choice: FamilyChoice | None = None
     _X: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     _contrasts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
 
@@ -206,6 +223,16 @@ class WaveFit:
         ]
         if self.alpha is not None:
             fit_rows.append(("alpha", self.alpha, "NB2: var = mu + alpha mu^2"))
+        fit_rows.append(
+            (
+                "overdispersion LR",
+                self.overdispersion_stat,
+                f"2 (loglik NB - loglik Poisson), p = {self.overdispersion_p_value:.3g} "
+                "(null: 0.5 chi2_0 + 0.5 chi2_1)",
+            )
+        )
+        if self.family_choice is not None:
+            fit_rows.append(("family", np.nan, self.family_choice.reason))
         for term, est, note in fit_rows:
             rows.append(
                 {
@@ -489,22 +516,14 @@ class _Estimate:
     converged: bool
     alpha_boundary: bool
     path: str
+    loglik_poisson: float = np.nan
+    loglik_negbin: float = np.nan
+    alpha_negbin: float = np.nan
+    mean_theta_poisson: np.ndarray | None = None
 
 
-def estimate(
-    series: CountSeries,
-    definition: WaveDefinition,
-    family: str,
-    shape: str,
-    method: str,
-    *,
-    need_cov: bool = True,
-) -> _Estimate:
-    """Maximum likelihood for a dated definition (no result tables)."""
-    d = build_design(series, definition, shape)
-    _check_zero_phases(series, d, definition, shape)
-    _check_identified(series, d, definition, shape)
-    prob = Problem(d, series.low, series.high, family)
+def _check_method(series: CountSeries, method: str) -> str:
+    """The path label: ``"glm"`` for exact single-period single-measure series."""
     glm_ok = series.is_exact and series.is_single_period and len(series.measures) == 1
     if method == "glm" and not glm_ok:
         raise ParameterError(
@@ -521,41 +540,76 @@ def estimate(
             )
             + "."
         )
-    use_glm = method == "glm" or (method == "auto" and glm_ok)
-    pois = Problem(d, series.low, series.high, "poisson")
-    theta, cov_theta, loglik, converged = _fit_core(
-        series, pois, use_glm, definition, shape, need_cov=need_cov
+    return "glm" if method == "glm" or (method == "auto" and glm_ok) else "likelihood"
+
+
+def estimate(
+    series: CountSeries,
+    definition: WaveDefinition,
+    family: str,
+    shape: str,
+    method: str,
+    *,
+    need_cov: bool = True,
+    start: np.ndarray | None = None,
+    both: bool | None = None,
+) -> _Estimate:
+    """Maximum likelihood for a dated definition (no result tables).
+
+    One engine (:func:`lifecycle._core.countfit.fit_counts`, Newton with analytic
+    derivatives) on every path; ``method`` only labels the path (``"glm"``: the
+    likelihood is the GLM's). The Poisson fit is always made (start and boundary value);
+    the NB fit when ``family="negbin"`` or ``both`` (default: when ``need_cov``, so that
+    every reported fit carries the test of ``alpha = 0``). ``start`` warm-starts the mean
+    parameters.
+    """
+    d = build_design(series, definition, shape)
+    _check_zero_phases(series, d, definition, shape)
+    _check_identified(series, d, definition, shape)
+    path = _check_method(series, method)
+    low, high = series.low, series.high
+    pois = Problem(d, low, high, "poisson")
+    model = pois.model()
+    theta0 = pois.start() if start is None else np.asarray(start, dtype=float)
+    pf = fit_counts(model, low, high, "poisson", theta0)
+    both = need_cov if both is None else both
+    nb = (
+        fit_counts(model, low, high, "negbin", pf.theta, poisson=pf)
+        if (family == "negbin" or both)
+        else None
     )
-    alpha_boundary = False
-    if family == "negbin":
-        start = np.append(theta, np.log(0.1))
-        try:
-            nb = _fit_core(series, prob, use_glm, definition, shape, start, need_cov=need_cov)
-        except _NBFailedError:
-            nb = None
-        # alpha at its boundary: no gain over Poisson (score at alpha = 0 not positive)
-        if nb is None or not (nb[2] - loglik > 1e-6 and np.exp(nb[0][-1]) > 1e-6):
-            alpha_boundary = True
-        else:
-            theta, cov_theta, loglik, converged = nb
-    mean_theta = theta if family == "poisson" or alpha_boundary else theta[:-1]
-    if not np.all(np.isfinite(mean_theta)) or np.any(np.abs(mean_theta) > 50):
+    use = nb if family == "negbin" and nb is not None else pf
+    if not np.all(np.isfinite(use.theta)) or np.any(np.abs(use.theta) > 50):
         raise FitError(
             f"The fit of {definition.name!r} ({shape}, {family}) diverged: a log-rate or slope "
             f"ran off to infinity (a phase with almost no events?)."
         )
-    if alpha_boundary:
-        theta = np.append(theta, -np.inf)
-        if cov_theta is not None:
-            cov_theta = np.pad(cov_theta, ((0, 1), (0, 1)))
+    prob = Problem(d, low, high, family)
+    H = use.hessian
+    if family == "negbin":
+        if use.boundary:
+            theta = np.append(use.theta, -np.inf)
+        else:
+            theta = np.append(use.theta, np.log(use.alpha))
+    else:
+        theta = use.theta
+    cov = None
+    if need_cov:
+        cov = _cov(H, definition, shape, family, series)
+        if family == "negbin" and use.boundary:
+            cov = np.pad(cov, ((0, 1), (0, 1)))
     return _Estimate(
         prob,
         theta,
-        cov_theta,
-        loglik,
-        converged,
-        alpha_boundary,
-        "glm" if use_glm else "likelihood",
+        cov,
+        use.loglik,
+        use.converged,
+        family == "negbin" and use.boundary,
+        path,
+        pf.loglik,
+        np.nan if nb is None else nb.loglik,
+        np.nan if nb is None else nb.alpha,
+        pf.theta,
     )
 
 
@@ -569,6 +623,8 @@ def fit_fixed(
     n_breaks: int = 0,
     notes: Sequence[str] = (),
     n_tied: int = 0,
+    *,
+    choice: FamilyChoice | None = None,
 ) -> WaveFit:
     est = estimate(series, definition, family, shape, method)
     notes = list(notes)
@@ -577,13 +633,21 @@ def fit_fixed(
             "NB dispersion at its boundary alpha = 0 (no overdispersion): the fit is "
             "the Poisson fit; alpha has no standard error"
         )
+        if choice is None or choice.requested == "negbin":
+            warnings.warn(
+                f"The NB fit of {definition.name!r} ({shape}) has its dispersion at the "
+                f"boundary alpha = 0 (the Poisson likelihood is not improved by any alpha "
+                f"> 0): the reported fit is the Poisson fit, with alpha = 0.",
+                LifecycleWarning,
+                stacklevel=3,
+            )
     if not est.converged:
         warnings.warn(
             f"The fit of {definition.name!r} ({shape}, {family}) did not converge.",
             ConvergenceWarning,
             stacklevel=3,
         )
-    return _assemble(
+    fit = _assemble(
         est.prob,
         series,
         definition,
@@ -599,101 +663,27 @@ def fit_fixed(
         alpha_boundary=est.alpha_boundary,
         n_tied=n_tied,
     )
-
-
-def _fit_core(
-    series: CountSeries,
-    prob: Problem,
-    use_glm: bool,
-    definition: WaveDefinition,
-    shape: str,
-    start: np.ndarray | None = None,
-    *,
-    need_cov: bool = True,
-) -> tuple[np.ndarray, np.ndarray | None, float, bool]:
-    """(theta, covariance of theta, loglik, converged) on the GLM or likelihood path."""
-    family = prob.family
-    if use_glm:
-        cols = series.start - series.grid_start
-        X = prob.design.X[cols]
-        y = series.low
-        expo = series.exposure
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if family == "poisson":
-                res = GLM(y, X, family=families.Poisson(), offset=np.log(expo)).fit(
-                    tol=1e-12, maxiter=200
-                )
-                theta = np.asarray(res.params)
-                cov_theta = np.asarray(res.cov_params()) if need_cov else None
-                converged = bool(res.converged)
-            else:
-                model = NegativeBinomial(y, X, exposure=expo, loglike_method="nb2")
-                # Newton from statsmodels' own start values and from ours, then BFGS: the
-                # NB2 likelihood is not concave in alpha and Newton can stall.
-                sp = None if start is None else np.append(start[:-1], np.exp(start[-1]))
-                res = None
-                for kw in (
-                    {"method": "newton"},
-                    {"method": "newton", "start_params": sp},
-                    {"method": "bfgs", "gtol": 1e-10},
-                ):
-                    if "start_params" in kw and sp is None:
-                        continue
-                    try:
-                        r = model.fit(disp=0, maxiter=1000, **kw)
-                    except (np.linalg.LinAlgError, ValueError):
-                        continue
-                    if not (np.all(np.isfinite(r.params)) and np.isfinite(r.llf)):
-                        continue
-                    if res is None or r.llf > res.llf:
-                        res = r
-                    if np.max(np.abs(model.score(r.params))) < 1e-6 and r.params[-1] > 0:
-                        break  # a stationary point with alpha > 0: the MLE (first try wins)
-                if res is None or res.params[-1] <= 0:
-                    raise _NBFailedError("statsmodels' NegativeBinomial fit failed")
-                params = np.asarray(res.params)
-                converged = bool(np.max(np.abs(model.score(params))) < 1e-4)
-                if params[-1] <= 1e-6:
-                    raise _NBFailedError("alpha at its boundary")
-                theta = np.append(params[:-1], np.log(params[-1]))
-                J = np.eye(params.size)
-                J[-1, -1] = 1.0 / params[-1]
-                if not need_cov:
-                    return theta, None, float(res.llf), converged
-                try:
-                    cov_sm = np.asarray(res.cov_params())
-                    ok = bool(np.all(np.isfinite(cov_sm)))
-                except (ValueError, np.linalg.LinAlgError):
-                    ok = False
-                if ok:
-                    cov_theta = J @ cov_sm @ J.T
-                else:
-                    cov_theta = _cov(prob, theta, definition, shape, series)
-        return theta, cov_theta, float(res.llf), converged
-    theta, converged = optimise(prob, start)
-    if family == "negbin" and np.exp(theta[-1]) <= 1e-6:
-        raise _NBFailedError("alpha at its boundary")
-    loglik = -prob.negloglik(theta)
-    if not need_cov:
-        return theta, None, loglik, converged
-    return theta, _cov(prob, theta, definition, shape, series), loglik, converged
-
-
-class _NBFailedError(Exception):
-    """statsmodels' NB fit gave no finite estimate (alpha at its boundary)."""
+    stat, pval = overdispersion_test(est.loglik_negbin, est.loglik_poisson)
+    if choice is None:
+        choice = FamilyChoice.fixed(family)
+    return replace(
+        fit,
+        alpha_boundary=est.alpha_boundary,
+        loglik_poisson=est.loglik_poisson,
+        overdispersion_stat=stat,
+        overdispersion_p_value=pval,
+        family_choice=choice,
+    )
 
 
 def _cov(
-    prob: Problem,
-    theta: np.ndarray,
+    H: np.ndarray,
     definition: WaveDefinition,
     shape: str,
+    family: str,
     series: CountSeries,
 ) -> np.ndarray:
     """Inverse observed information; FitError when it is singular."""
-    family = prob.family
-    H = prob.hessian(theta)
     try:
         cov_theta = np.linalg.inv(-H)
         ok = np.all(np.linalg.eigvalsh(-H) > 1e-10 * max(1.0, np.abs(H).max()))

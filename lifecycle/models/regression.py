@@ -21,15 +21,19 @@ Observation ``i`` (a window of periods with exposures ``w_{it}``) has mean
 a count interval ``[low, high]`` contributes ``P(low ≤ Y ≤ high)`` (interval censoring).
 Several measures share the shape ``β`` and differ by their level ``γ_m``.
 
-Two fitting paths, which agree where both apply (tested to 1e-6):
+One engine fits every model (:func:`lifecycle._core.countfit.fit_counts`): Newton's
+method on the log-likelihood with its analytic gradient and Hessian (per-observation
+derivatives by central differences only for count intervals), Poisson first, then NB2
+jointly in the mean parameters and ``log α`` (with a profile search over ``α`` when
+Newton does not reach an interior maximum). When no ``α > 0`` beats Poisson, ``α`` is
+at its boundary 0: the result says so (``alpha_boundary``) and a warning is issued. The
+covariance is the inverse of the observed information. The path label ``"glm"`` marks
+exact single-period single-measure series, where this likelihood is the GLM's (tested
+against statsmodels' ``GLM`` and ``NegativeBinomial``); ``"likelihood"`` anything else.
 
-* ``"glm"``: exact counts, one period per observation, one measure — statsmodels'
-  ``GLM(y, X, family=Poisson(), offset=log exposure)`` or
-  ``NegativeBinomial(y, X, exposure=..., loglike_method="nb2")`` (α by ML);
-* ``"likelihood"``: anything else — the negative log-likelihood above with an analytic
-  gradient (numerical in μ for NB intervals), minimised by BFGS and polished by Newton
-  steps; the covariance is the inverse of the Hessian (central differences of the
-  analytic gradient).
+Family: ``family="auto"`` (default) chooses Poisson or NB2 for the series by the
+likelihood-ratio test of ``α = 0`` (:func:`lifecycle.models.family.choose_family`);
+every fit also reports that test under its own mean model.
 
 Phase rate = the geometric mean of the fitted rates over the phase's observed periods
 (``exp`` of the mean log-rate); for ``"step"`` it is the phase's rate, for ``"trend"`` the
@@ -66,8 +70,8 @@ Examples
 from __future__ import annotations
 
 from lifecycle._core.validation import check_choice, check_float
+from lifecycle.models.family import resolve_family
 from lifecycle.models.fitcore import (
-    FAMILIES,
     METHODS,
     SHAPES,
     WaveFit,
@@ -85,7 +89,7 @@ __all__ = ["fit_waves"]
 def fit_waves(
     series: CountSeries,
     definition: WaveDefinition | str,
-    family: str = "poisson",
+    family: str = "auto",
     shape: str = "step",
     *,
     method: str = "auto",
@@ -101,11 +105,15 @@ def fit_waves(
         A definition or the name of one in the registry. An *estimated* definition (such
         as ``"conventional lifecycle"``) is fitted by searching its break years (see
         :func:`best_segmentation`); they then count as parameters.
-    family : {"poisson", "negbin"}
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"``: NB2 when the series is overdispersed (likelihood-ratio test of
+        ``alpha = 0`` at 5% under a flexible reference model, see
+        :func:`~lifecycle.models.family.choose_family`), else Poisson; the decision and
+        its reason are in ``fit.family_choice``.
     shape : {"step", "trend", "broken_stick"}
     method : {"auto", "glm", "likelihood"}
-        ``"auto"`` uses statsmodels (GLM / NegativeBinomial) for exact single-period
-        single-measure series and the window/interval likelihood otherwise.
+        A label of the path (one engine for all): ``"glm"`` is accepted only for exact
+        single-period single-measure series; ``"auto"`` picks it there.
     conf_level : float
         Level of the confidence intervals.
 
@@ -140,7 +148,7 @@ def fit_waves(
     """
     func = "fit_waves"
     series = check_series(series, func)
-    family = check_choice("family", family, FAMILIES, func=func)
+    family, choice = resolve_family(series, family, func)
     shape = check_choice("shape", shape, SHAPES, func=func)
     method = check_choice("method", method, METHODS, func=func)
     conf_level = check_float(
@@ -164,6 +172,7 @@ def fit_waves(
             constraint=definition.constraint,
             names=definition.phase_names,
             base=definition,
+            choice=choice,
         )
         return fit
-    return fit_fixed(series, definition, family, shape, method, conf_level)
+    return fit_fixed(series, definition, family, shape, method, conf_level, choice=choice)

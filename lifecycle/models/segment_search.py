@@ -14,18 +14,22 @@ from scipy import special
 from lifecycle._core.errors import (
     DefinitionError,
     FitError,
-    ParameterError,
     TooShortError,
 )
 from lifecycle._core.validation import check_choice, check_float, check_int
+from lifecycle.models.family import FamilyChoice, resolve_family
 from lifecycle.models.fitcore import (
-    FAMILIES,
     METHODS,
     SHAPES,
     WaveFit,
     check_series,
     estimate,
     fit_fixed,
+)
+from lifecycle.models.step_search import (
+    N_PROFILE_EVALUATIONS,
+    step_search_applies,
+    step_search_for,
 )
 from lifecycle.models.waves import Phase, WaveDefinition
 from lifecycle.series.countseries import CountSeries, to_label
@@ -36,11 +40,16 @@ _MAX_FITS = 5000
 
 
 def search_cost(series: CountSeries, entry: Any, family: str, shape: str) -> int:
-    """Fits one search needs on the slow path (0 for a dated definition or closed form)."""
+    """Fit-equivalents one search needs (0 for a dated definition or closed form).
+
+    The step search of one exact measure needs no fit per segmentation: 0 for Poisson;
+    for NB, the number of dispersion values its profile evaluates (each a full set of
+    segment tables), about 50.
+    """
     if isinstance(entry, WaveDefinition) and not entry.estimated:
         return 0
-    if family == "poisson" and shape == "step" and series.is_exact and len(series.measures) == 1:
-        return 0
+    if step_search_applies(series, shape):
+        return 0 if family == "poisson" else N_PROFILE_EVALUATIONS
     k = entry if isinstance(entry, int) else entry.n_phases
     n_cand = np.unique(series.start).size - 1
     sizes = range(1, k + 1) if isinstance(entry, WaveDefinition) else [k]
@@ -118,6 +127,7 @@ def search(
     constraint: str | None = None,
     names: Sequence[str] | None = None,
     base: WaveDefinition | None = None,
+    choice: FamilyChoice | None = None,
 ) -> tuple[WaveFit, int]:
     """Best segmentation into ``k`` phases (or, with ``constraint='unimodal'``, at most k
     phases whose fitted rates rise then fall). Returns the fit and the number of
@@ -129,60 +139,16 @@ def search(
             f"{who}: a segmentation into {k} phases needs at least {k} distinct observation "
             f"windows; series {series.name!r} has {cand.size + 1}."
         )
-    sizes = range(1, k + 1) if constraint == "unimodal" else [k]
-    combos_by_size = {}
-    for m in sizes:
-        combos = list(itertools.combinations(cand.tolist(), m - 1))
-        combos_by_size[m] = np.array(combos, dtype=np.int64).reshape(len(combos), m - 1)
-    n_total = sum(c.shape[0] for c in combos_by_size.values())
-    fast = family == "poisson" and shape == "step" and _poisson_step_fast(series)
-    if not fast and n_total > _MAX_FITS:
-        raise ParameterError(
-            f"{who}: searching {k} phases over series {series.name!r} needs {n_total} fits "
-            f"(more than {_MAX_FITS}); use family='poisson', shape='step' on an exact single "
-            f"measure (closed form), aggregate the series, or pass include_estimated=False."
-        )
     names = list(names) if names is not None else [f"phase {i + 1}" for i in range(k)]
     dirs = base.expected_directions() if base is not None else None
     if dirs is not None and list(dirs) == sorted(dirs, key=lambda x: x != "up"):
         updown = (dirs.count("up"), dirs.count("down"))
     else:
         updown = (k - 1, k - 1)
-    best: tuple[float, tuple[int, ...]] | None = None
-    for m, combos in combos_by_size.items():
-        if fast:
-            ll = _fast_logliks(series, combos)
-            order = np.argsort(-ll, kind="stable")
-            for idx in order:
-                if best is not None and ll[idx] <= best[0]:
-                    break
-                rates = _fast_rates(series, combos[idx])
-                if np.any(rates == 0):
-                    continue  # a phase of zero counts: MLE on the boundary, skipped
-                if constraint == "unimodal" and not _pattern_ok(rates / rates.max(), *updown):
-                    continue
-                best = (float(ll[idx]), tuple(int(x) for x in combos[idx]))
-                break
-        else:
-            for b in combos:
-                d = _segment_definition(series, b, [f"p{i}" for i in range(m)], "search", "")
-                try:
-                    # the two paths agree (tested); for NB our Newton is the faster one
-                    m_used = "likelihood" if family == "negbin" and method == "auto" else method
-                    e = estimate(series, d, family, shape, m_used, need_cov=False)
-                except (FitError, DefinitionError, TooShortError):
-                    continue
-                if constraint == "unimodal":
-                    beta = e.theta[: e.prob.p]
-                    dsg = e.prob.design
-                    curve = (dsg.X @ beta)[dsg.covered & (dsg.phase_of >= 0)]
-                    if not (
-                        _pattern_ok(curve, k, k, tol=1e-6)
-                        and _pattern_ok(dsg.contrasts @ beta, *updown, tol=1e-6)
-                    ):
-                        continue
-                if best is None or e.loglik > best[0] + 1e-9:
-                    best = (e.loglik, tuple(int(x) for x in b))
+    if step_search_applies(series, shape):
+        best, n_total, how = _table_search(series, k, family, method, constraint, updown)
+    else:
+        best, n_total, how = _fit_search(series, k, family, shape, method, constraint, updown, cand)
     if best is None:
         raise FitError(
             f"{who}: no segmentation of series {series.name!r} into {k} phases could be fitted"
@@ -205,11 +171,11 @@ def search(
         note = (
             f"break years estimated ({found or 'none'}); "
             + (f"constraint {constraint}; " if constraint else "")
-            + f"{n_total} segmentations examined"
+            + f"{how}"
         )
     else:
         label = f"best segmentation ({k} phases, estimated)"
-        note = f"break years estimated by exhaustive search over {n_total} segmentations"
+        note = f"break years estimated by {how}"
     d = _segment_definition(series, breaks, use, label, note)
     if base is not None:
         d = replace(
@@ -230,8 +196,140 @@ def search(
         n_breaks=k - 1,
         notes=(note,),
         n_tied=n_shape * (k - m),
+        choice=choice,
     )
     return fit, n_total
+
+
+def _table_search(
+    series: CountSeries,
+    k: int,
+    family: str,
+    method: str,
+    constraint: str | None,
+    updown: tuple[int, int],
+) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
+    """Step shape, one exact measure: segment tables, DP and a profile in alpha."""
+    ss = step_search_for(series)
+    ss.n_examined = 0
+
+    def at(alpha: float) -> tuple[float, tuple[int, ...]]:
+        if constraint == "unimodal":
+            return ss.best_unimodal(alpha, k, *updown)
+        return ss.best_k(alpha, k)
+
+    def refit_alpha(cuts: tuple[int, ...]) -> float:
+        breaks = [int(ss.starts[c]) for c in cuts]
+        d = _segment_definition(series, breaks, [f"p{i}" for i in range(len(cuts) + 1)], "s", "")
+        try:
+            e = estimate(series, d, "negbin", "step", method, need_cov=False)
+        except (FitError, DefinitionError, TooShortError):
+            return 0.0
+        return 0.0 if e.alpha_boundary else float(np.exp(e.theta[-1]))
+
+    b = ss.profile(at, family == "negbin", refit_alpha)
+    if not np.isfinite(b.loglik):
+        return None, ss.n_examined, ""
+    how = (
+        f"scoring every segmentation into at most {k} phases from segment tables"
+        if constraint == "unimodal"
+        else f"dynamic programming over segment tables ({k} phases)"
+    )
+    if family == "negbin":
+        how += ", profiled over the NB dispersion"
+    return (b.loglik, tuple(int(ss.starts[c]) for c in b.cuts)), ss.n_examined, how
+
+
+def _fit_search(
+    series: CountSeries,
+    k: int,
+    family: str,
+    shape: str,
+    method: str,
+    constraint: str | None,
+    updown: tuple[int, int],
+    cand: np.ndarray,
+) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
+    """Other shapes, intervals or several measures: fits with warm starts.
+
+    Every segmentation is fitted when there are at most 5,000; otherwise an exchange
+    (profile) search: from several starts, each break in turn is moved to its best
+    position with the others held, until no move improves the likelihood.
+    """
+    sizes = range(1, k + 1) if constraint == "unimodal" else [k]
+    counts = {m: math.comb(cand.size, m - 1) for m in sizes}
+    warm: dict[int, np.ndarray] = {}
+    n_fits = 0
+
+    def score(b: tuple[int, ...]) -> float:
+        nonlocal n_fits
+        m = len(b) + 1
+        d = _segment_definition(series, b, [f"p{i}" for i in range(m)], "search", "")
+        n_fits += 1
+        try:
+            e = estimate(series, d, family, shape, method, need_cov=False, start=warm.get(m))
+        except (FitError, DefinitionError, TooShortError):
+            return -np.inf
+        if e.mean_theta_poisson is not None and np.all(np.isfinite(e.mean_theta_poisson)):
+            warm[m] = e.mean_theta_poisson
+        if constraint == "unimodal":
+            beta = e.theta[: e.prob.p]
+            dsg = e.prob.design
+            curve = (dsg.X @ beta)[dsg.covered & (dsg.phase_of >= 0)]
+            if not (
+                _pattern_ok(curve, k, k, tol=1e-6)
+                and _pattern_ok(dsg.contrasts @ beta, *updown, tol=1e-6)
+            ):
+                return -np.inf
+        return e.loglik
+
+    best: tuple[float, tuple[int, ...]] | None = None
+    exhaustive = sum(counts.values()) <= _MAX_FITS
+    for m in sizes:
+        if exhaustive:
+            found = [(score(b), b) for b in itertools.combinations(cand.tolist(), m - 1)]
+        else:
+            found = [_exchange(score, cand, m)]
+        for ll, b in found:
+            if np.isfinite(ll) and (best is None or ll > best[0] + 1e-9):
+                best = (ll, tuple(int(x) for x in b))
+    how = (
+        f"fitting all {sum(counts.values())} segmentations"
+        if exhaustive
+        else f"an exchange search ({n_fits} fits; every break moved to its best position "
+        f"with the others held, from several starts; a local optimum)"
+    )
+    return best, n_fits, how
+
+
+def _exchange(score: Any, cand: np.ndarray, m: int) -> tuple[float, tuple[int, ...]]:
+    """Coordinate-wise profile search over ``m - 1`` breaks from evenly spaced starts."""
+    if m == 1:
+        return score(()), ()
+    c = cand.tolist()
+    best: tuple[float, tuple[int, ...]] = (-np.inf, ())
+    for shift in (0.0, 1.0 / 3.0, 2.0 / 3.0):
+        pos = [min(len(c) - 1, int((j + shift) * len(c) / (m - 1 + shift))) for j in range(m - 1)]
+        b = tuple(sorted({c[p] for p in pos}))
+        if len(b) < m - 1:
+            continue
+        cur = score(b)
+        for _ in range(20):
+            moved = False
+            for j in range(m - 1):
+                lo = b[j - 1] if j > 0 else -np.inf
+                hi = b[j + 1] if j < m - 2 else np.inf
+                for x in c:
+                    if lo < x < hi and x != b[j]:
+                        trial = (*b[:j], x, *b[j + 1 :])
+                        v = score(trial)
+                        if v > cur + 1e-9:
+                            cur, b, moved = v, trial, True
+            if not moved:
+                break
+        if cur > best[0]:
+            best = (cur, b)
+    return best
 
 
 def _peak_index(base: WaveDefinition | None, k: int) -> int:
@@ -268,7 +366,7 @@ def _rates_for(
 def best_segmentation(
     series: CountSeries,
     n_phases: int,
-    family: str = "poisson",
+    family: str = "auto",
     shape: str = "step",
     *,
     method: str = "auto",
@@ -316,9 +414,9 @@ def best_segmentation(
     func = "best_segmentation"
     series = check_series(series, func)
     k = check_int("n_phases", n_phases, func=func, min_value=2)
-    family = check_choice("family", family, FAMILIES, func=func)
     shape = check_choice("shape", shape, SHAPES, func=func)
     method = check_choice("method", method, METHODS, func=func)
+    family, choice = resolve_family(series, family, func)
     conf_level = check_float(
         "conf_level",
         conf_level,
@@ -328,7 +426,7 @@ def best_segmentation(
         min_inclusive=False,
         max_inclusive=False,
     )
-    fit, _ = search(series, k, family, shape, method, conf_level)
+    fit, _ = search(series, k, family, shape, method, conf_level, choice=choice)
     return fit
 
 

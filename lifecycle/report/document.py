@@ -101,12 +101,21 @@ class Document:
         self._md += [f"> {md_escape(text)}", f"> — {cite}", ""]
         self._html.append(_quote_html(text, cite))
 
-    def quotes(self, summary: str, items: Sequence[tuple[str, str]]) -> None:
-        """Many quotes: in the HTML collapsed under ``summary``; in the Markdown in full."""
+    def quotes(
+        self, summary: str, items: Sequence[tuple[str, str]], *, csv_name: str | None = None
+    ) -> None:
+        """Many quotes: in the HTML collapsed under ``summary``.
+
+        The Markdown gives them in full, or, with ``csv_name``, only a link to the CSV
+        file that holds them.
+        """
         if not items:
             return
-        for text, cite in items:
-            self._md += [f"> {md_escape(text)}", f"> — {cite}", ""]
+        if csv_name:
+            self._md += [f"{summary}: [`tables/{csv_name}`](tables/{csv_name}).", ""]
+        else:
+            for text, cite in items:
+                self._md += [f"> {md_escape(text)}", f"> — {cite}", ""]
         body = "".join(_quote_html(t, c) for t, c in items)
         self._html.append(f"<details><summary>{_inline_html(summary)}</summary>{body}</details>")
 
@@ -153,13 +162,25 @@ class Document:
             self._md += [f"As CSV: {link}.", ""]
             self._html.append(f'<p class="csv">{_inline_html("As CSV: " + link)}.</p>')
 
-    def figure(self, stem: str, caption: str, svg_text: str) -> None:
-        self._md += [
-            f"![{md_escape(caption.split('. ')[0])}](figures/{stem}.png)",
-            "",
-            f"{md_escape(caption)} ([SVG](figures/{stem}.svg))",
-            "",
-        ]
+    def figure(self, stem: str, caption: str, svg_text: str, *, listed: bool = False) -> None:
+        """A figure: inline SVG with its caption in the HTML; in the Markdown the PNG.
+
+        With ``listed``, the Markdown gives one line (the caption's first sentence, linked
+        to the PNG and SVG) instead of the image and the full caption; the HTML is the same.
+        """
+        first = md_escape(caption.split(". ")[0])
+        if listed:
+            self._md += [
+                f"- [{first}](figures/{stem}.png) ([SVG](figures/{stem}.svg))",
+                "",
+            ]
+        else:
+            self._md += [
+                f"![{first}](figures/{stem}.png)",
+                "",
+                f"{md_escape(caption)} ([SVG](figures/{stem}.svg))",
+                "",
+            ]
         # Strip the XML prolog so the SVG can sit inline in the HTML page.
         body = svg_text[svg_text.find("<svg") :]
         self._html.append(

@@ -250,7 +250,7 @@ def _document(
             "the Akaike weights per reading and the power curves."
         )
         for f in more:
-            doc.figure(f.stem, f.caption, f.svg)
+            doc.figure(f.stem, f.caption, f.svg, listed=True)
     _method_section(doc, analysis, tables, command)
     return doc
 
@@ -384,7 +384,9 @@ def _definitions_section(doc: Document, analysis: Analysis) -> None:
                 for _, row in defs.drop_duplicates("definition").iterrows()
                 if isinstance(row["quote"], str) and row["quote"]
             ]
-            doc.quotes("The documents' words for each definition", items)
+            doc.quotes(
+                "The documents' words for each definition", items, csv_name="definitions.csv"
+            )
     if analysis.notes:
         doc.paragraph(
             f"{len(analysis.notes)} note(s) on definitions left out and the library's warnings:"

@@ -46,62 +46,9 @@ from lifecycle._core.validation import (
     check_exposure,
 )
 from lifecycle.series.calendar import FREQS, _check_increasing, to_label, to_ordinal
+from lifecycle.series.checks import _check_share, _gap_text, _provenance
 
 __all__ = ["Atoms", "CountSeries"]
-
-
-def _gap_text(ords: np.ndarray, gaps: np.ndarray, freq: str) -> str:
-    """The first absent periods in words, without listing a billion of them."""
-    shown: list[str] = []
-    total = 0
-    for g in gaps:
-        a, b = int(ords[g]) + 1, int(ords[g + 1])
-        total += b - a
-        shown += [str(to_label(o, freq)) for o in range(a, min(b, a + 6 - len(shown)))]
-    more = f" … ({total} periods in all)" if total > len(shown) else ""
-    return ", ".join(shown) + more + " absent"
-
-
-def _check_share(
-    exposure: np.ndarray, length: np.ndarray, ords: np.ndarray, freq: str, func: str
-) -> None:
-    """An exposure is the observed share of its window: at most 1 per period."""
-    bad = np.flatnonzero(np.isfinite(exposure) & (exposure > length + 1e-9))
-    if bad.size:
-        i = int(bad[0])
-        unit = "year" if freq == "year" else "month"
-        raise ExposureError(
-            f"The 'exposure' parameter of {func} is the observed share of each window: at "
-            f"most 1 per {unit} (0.5 for a half-observed {unit}), so at most "
-            f"{length[i]:g} for the window starting {to_label(ords[i], freq)}. Got "
-            f"{exposure[i]:g}."
-        )
-
-
-def _provenance(provenance: Any, n: int) -> tuple[tuple[str, ...], ...]:
-    """One tuple of evidence ids per observation; a str is one id, never its characters."""
-    if isinstance(provenance, str):
-        if n != 1:
-            raise GridError(
-                f"'provenance' must hold one entry per observation ({n}), each a sequence of "
-                f"evidence ids. Got the single string {provenance!r}."
-            )
-        return ((provenance,),)
-    entries = []
-    for p in provenance:
-        if isinstance(p, str):
-            entries.append((p,) if p else ())
-        elif isinstance(p, Iterable):
-            entries.append(tuple(str(x) for x in p))
-        else:
-            raise GridError(
-                f"Each provenance entry must be a sequence of evidence ids (or one id as a "
-                f"str). Got {p!r}."
-            )
-    prov = tuple(entries) or ((),) * n
-    if len(prov) != n:
-        raise GridError(f"Expected {n} provenance entries (one per observation). Got {len(prov)}.")
-    return prov
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -512,12 +459,22 @@ class CountSeries:
     def read_csv(
         cls, path: str | Path, *, freq: str | None = None, allow_missing: bool = False
     ) -> CountSeries:
-        """Read a series from a CSV file (layouts as in :meth:`from_frame`).
+        """Read a series from a UTF-8 CSV file (layouts as in :meth:`from_frame`).
+
+        Lines starting with ``#`` are comments; blank lines are skipped. Columns never
+        shift: a row with more fields than the header is an error. Messages name the
+        data row and the row a spreadsheet shows (the header is row 1).
 
         Raises
         ------
         FileFormatError
-            If the file cannot be read as CSV or its columns do not fit.
+            If the file cannot be read as CSV, a row has more fields than the header,
+            two columns share a name (ignoring case), a column without a name holds
+            values, a cell is blank or not a number, or the file has more than
+            ``MAX_SERIES_ROWS`` (1,000,000) data rows.
+        GridError, CountError, ExposureError
+            If the values do not make a series (a year outside 1–9999, a gap without
+            ``allow_missing``, a count of 2^53 or more, an exposure above its window).
         """
         from lifecycle.series.csvio import read_series_csv
 

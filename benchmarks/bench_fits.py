@@ -1,0 +1,143 @@
+"""Fitting speed: compare_waves with NB on a 50-year yearly series, old code vs new.
+
+Run from the repository root: ``uv run python benchmarks/bench_fits.py``.
+
+The *old* figures come from ``main``'s code as of commit ``OLD_REF`` (exported with
+``git archive`` to a temporary directory and run in a subprocess with a time limit); the
+*new* figures from the working tree. Both run the same script on the same seeded
+series in the same run of this benchmark:
+
+* a 50-year series (1975-2024) drawn from NB2 (alpha = 0.5) around a rise, a fall and a
+  second rise, with a partial last year (exposure 0.5);
+* ``compare_waves(family="negbin", loo=False)`` with a user's three-wave definition, a
+  two-phase and a four-phase dated definition and the conventional lifecycle, so that
+  the estimated 2-, 3- and 4-phase segmentations and the conventional lifecycle are all
+  in the table;
+* the report's CPU time is not measured here (the report is built by other modules).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+OLD_REF = "0fdb97b"  # main before the one-engine work (issue 11)
+TIME_LIMIT = 900  # seconds for the old code
+
+SCRIPT = textwrap.dedent(
+    """
+    import inspect, json, time, warnings
+    import numpy as np
+    from lifecycle.series import CountSeries
+    from lifecycle.models import CONVENTIONAL, WaveDefinition
+    from lifecycle.inference import compare_waves
+
+    years = np.arange(1975, 2025)
+    t = np.arange(50)
+    rate = 4 + 60 * np.exp(-0.5 * ((t - 12) / 4) ** 2) + 35 * np.exp(-0.5 * ((t - 38) / 5) ** 2)
+    rng = np.random.default_rng(20240611)
+    expo = np.ones(50)
+    expo[-1] = 0.5
+    mu = rate * expo
+    y = rng.poisson(rng.gamma(2.0, mu / 2.0))  # NB2, alpha = 0.5
+    s = CountSeries.from_counts(years, y, expo, name="bench")
+    defs = [
+        WaveDefinition.from_breaks("user waves", [1975, 1993, 2005],
+                                   names=["emergence", "decline", "resurgence"]),
+        WaveDefinition.from_breaks("two phases", [1975, 1995], names=["a", "b"]),
+        WaveDefinition.from_breaks("four phases", [1975, 1985, 1995, 2008],
+                                   names=["a", "b", "c", "d"]),
+        CONVENTIONAL,
+    ]
+    out = {}
+    # the marginal likelihoods (h2's Bayesian columns) are not fits: left out of both
+    extra = {"bayes": False} if "bayes" in inspect.signature(compare_waves).parameters else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter(); c0 = time.process_time()
+        comp = compare_waves(s, defs, family="negbin", loo=False, **extra)
+        out["wall"] = time.perf_counter() - t0
+        out["cpu"] = time.process_time() - c0
+        t0 = time.perf_counter(); c0 = time.process_time()
+        try:
+            compare_waves(s, defs, family="negbin", loo=True, **extra)
+            out["loo_cpu"] = time.process_time() - c0
+        except Exception as exc:
+            out["loo_cpu"] = repr(exc)[:80]
+        # one NB fit of the user's definition, repeated
+        from lifecycle.models import fit_waves
+        c0 = time.process_time()
+        for _ in range(20):
+            f = fit_waves(s, defs[0], family="negbin")
+        out["fit_ms"] = (time.process_time() - c0) / 20 * 1000
+        out["fit_ll"] = round(float(f.loglik), 4)
+        out["fit_alpha"] = f.alpha
+    tab = comp.summary()
+    out["rows"] = {r.definition: round(float(r.loglik), 4) for r in tab.itertuples()}
+    out["refused"] = sorted(comp.refused)
+    print("RESULT" + json.dumps(out))
+    """
+)
+
+
+def _run(cwd: str, env_path: str | None, limit: float) -> dict | str:
+    env = dict(os.environ)
+    if env_path is not None:
+        env["PYTHONPATH"] = env_path
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", SCRIPT],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=limit,
+        )
+    except subprocess.TimeoutExpired:
+        return f"did not finish in {limit:.0f} s"
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT"):
+            import json
+
+            return json.loads(line[6:])
+    return "failed: " + proc.stderr.strip().splitlines()[-1]
+
+
+def main() -> None:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", OLD_REF, "lifecycle"], cwd=root, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        t = time.perf_counter()
+        old = _run(tmp, tmp, TIME_LIMIT)
+        old_wall = time.perf_counter() - t
+    new = _run(root, root, TIME_LIMIT)
+    print("compare_waves, NB, 50-year series, user 3-wave + 2/4-phase dated definitions,")
+    print("estimated 2/3/4-phase segmentations and the conventional lifecycle (loo=False)")
+    print(f"{'':8} {'wall s':>8} {'cpu s':>8} {'+LOO cpu s':>11} {'NB fit ms':>10}  rows / refused")
+    for label, res in (("old", old), ("new", new)):
+        if isinstance(res, str):
+            print(f"{label:8} {res} (subprocess wall {old_wall:.1f} s)")
+            continue
+        loo = res["loo_cpu"]
+        loo = f"{loo:11.2f}" if isinstance(loo, float) else f" {loo}"
+        print(
+            f"{label:8} {res['wall']:8.2f} {res['cpu']:8.2f} {loo} {res['fit_ms']:10.1f}  "
+            f"{len(res['rows'])} / {len(res['refused'])} {res['refused']}"
+        )
+        print(f"{'':8} user definition, NB: loglik {res['fit_ll']}, alpha {res['fit_alpha']:.4f}")
+    if isinstance(new, dict):
+        print("new log-likelihoods:")
+        for k, v in new["rows"].items():
+            oldv = old["rows"].get(k) if isinstance(old, dict) else None
+            print(f"  {k:45} {v:12.4f}   old {oldv}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,473 @@
+"""The one maximum-likelihood engine for Poisson and NB2 count models.
+
+Model
+-----
+Counts (or count intervals ``[low, high]``) ``y_i`` with mean ``mu_i(theta)`` given by a
+*mean model* (:class:`MeanModel`: the means, their Jacobian and their curvature), and
+either Poisson or NB2 errors (variance ``mu + alpha mu**2``, ``alpha = exp(phi)``).
+The engine maximises the log-likelihood in ``(theta, phi)`` jointly by Newton's method
+with the analytic gradient and Hessian,
+
+.. math::
+
+    \\nabla_\\theta \\ell = J^\\top \\ell_\\mu, \\qquad
+    \\nabla^2_{\\theta\\theta} \\ell = J^\\top \\operatorname{diag}(\\ell_{\\mu\\mu}) J +
+    \\textstyle\\sum_i \\ell_{\\mu,i} \\nabla^2 \\mu_i, \\qquad
+    \\nabla^2_{\\theta\\phi} \\ell = J^\\top \\ell_{\\mu\\phi},
+
+where ``l_mu, l_mumu, l_muphi, l_phi, l_phiphi`` are per-observation derivatives (in
+closed form for exact counts, digamma and trigamma in ``r = 1/alpha``; by central
+differences of the interval probability for intervals). A step that is not an ascent
+direction is regularised (Levenberg) and every step is backtracked until the
+likelihood rises.
+
+NB2 contains Poisson as the boundary ``alpha = 0``. The Poisson fit is done first (it
+is the start and the boundary value). If the score of ``alpha`` at the boundary (at the
+Poisson means, which by the envelope theorem is the profile likelihood's slope) is not
+positive, the likelihood does not rise into ``alpha > 0`` and the NB estimate is the
+boundary (Cameron & Trivedi 2013, 3.4: the score test of overdispersion). Otherwise
+the NB fit starts from the Poisson fit with a moment estimate of ``alpha``. When the
+score is not positive or Newton does not reach an interior maximum above the Poisson
+likelihood, the profile likelihood in ``log alpha`` is searched (it need not be
+concave: a grid on ``[1e-3, 1e2]``, then golden section around its best point, the
+mean parameters re-maximised at each point). If no ``alpha``
+beats Poisson, the result says ``boundary=True`` and ``alpha = 0``: the NB maximum
+likelihood estimate is the Poisson fit. Nothing falls back silently.
+
+References
+----------
+Cameron, A. C. and Trivedi, P. K. (2013). *Regression Analysis of Count Data*, 2nd ed.,
+ch. 3 (NB2 score and information).
+
+Nocedal, J. and Wright, S. J. (2006). *Numerical Optimization*, 2nd ed., ch. 3
+(backtracking line search) and 10.3 (Levenberg regularisation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from scipy import special
+
+from lifecycle._core.likelihood import interval_logprob, nb_logpmf, poisson_logpmf
+
+__all__ = [
+    "CountFit",
+    "LogLinear",
+    "MeanModel",
+    "fit_counts",
+    "loglik_and_derivatives",
+    "loglik_derivatives",
+]
+
+_PHI_MIN = np.log(1e-8)
+_PHI_MAX = np.log(1e3)
+_H = 1e-4  # step of the central differences for intervals (log scale)
+
+
+class MeanModel(Protocol):
+    """What the engine needs from a mean model ``mu(theta)``."""
+
+    n_params: int
+
+    def mean_jac(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Means ``mu`` (n,) and Jacobian ``d mu / d theta`` (n, q)."""
+        ...
+
+    def curvature(self, theta: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """``sum_i w_i d^2 mu_i / d theta^2`` (q, q)."""
+        ...
+
+
+class LogLinear:
+    """Log-linear means ``mu = exp(X theta + offset)`` (a GLM with log link).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, q)
+    offset : ndarray of shape (n,), optional
+        E.g. ``log(exposure)``.
+    """
+
+    def __init__(self, X: np.ndarray, offset: np.ndarray | None = None) -> None:
+        self.X = np.asarray(X, dtype=float)
+        self.offset = np.zeros(self.X.shape[0]) if offset is None else np.asarray(offset, float)
+        self.n_params = self.X.shape[1]
+
+    def mean_jac(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(over="ignore"):
+            mu = np.exp(self.X @ theta + self.offset)
+        return mu, mu[:, None] * self.X
+
+    def curvature(self, theta: np.ndarray, w: np.ndarray) -> np.ndarray:
+        mu, _ = self.mean_jac(theta)
+        return self.X.T @ ((w * mu)[:, None] * self.X)
+
+
+@dataclass(frozen=True)
+class CountFit:
+    """Result of :func:`fit_counts`.
+
+    Attributes
+    ----------
+    theta : ndarray
+        Mean parameters.
+    alpha : float
+        NB2 dispersion (0 for Poisson, or NB at its boundary).
+    loglik : float
+        Maximised log-likelihood (all constants included).
+    loglik_poisson : float
+        The Poisson fit's maximised log-likelihood (the boundary value for NB).
+    converged : bool
+        Whether the gradient reached the tolerance.
+    boundary : bool
+        NB requested and ``alpha`` at its boundary 0 (no overdispersion): the fit is the
+        Poisson fit.
+    hessian : ndarray
+        Hessian of the log-likelihood at the optimum in ``theta`` (and ``log alpha`` for an
+        interior NB fit).
+    n_iter : int
+        Newton iterations used.
+    """
+
+    theta: np.ndarray
+    alpha: float
+    loglik: float
+    loglik_poisson: float
+    converged: bool
+    boundary: bool
+    hessian: np.ndarray
+    n_iter: int
+
+
+# ---------------------------------------------------------------------- per observation
+def _interval_terms(
+    lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool
+) -> tuple[np.ndarray, ...]:
+    fam = "negbin" if alpha > 0 else "poisson"
+    u = np.log(mu)
+
+    def g(du: float, dp: float) -> np.ndarray:
+        return interval_logprob(lo, hi, np.exp(u + du), fam, float(alpha * np.exp(dp)))
+
+    h = _H
+    g0, gp, gm = g(0, 0), g(h, 0), g(-h, 0)
+    lu = (gp - gm) / (2 * h)
+    luu = (gp - 2 * g0 + gm) / h**2
+    lm, lmm = lu / mu, (luu - lu) / mu**2
+    if not with_alpha:
+        z = np.zeros_like(mu)
+        return g0, lm, lmm, z, z, z
+    ap, am = g(0, h), g(0, -h)
+    la = (ap - am) / (2 * h)
+    laa = (ap - 2 * g0 + am) / h**2
+    lua = (g(h, h) - g(h, -h) - g(-h, h) + g(-h, -h)) / (4 * h**2)
+    return g0, lm, lmm, la, laa, lua / mu
+
+
+def loglik_derivatives(
+    low: np.ndarray, high: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool = True
+) -> tuple[np.ndarray, ...]:
+    """Pointwise log-likelihood and its derivatives in ``mu`` and ``phi = log alpha``.
+
+    Returns ``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` (the last three zero for
+    Poisson, ``alpha = 0``, or ``with_alpha=False``).
+    """
+    exact = low == high
+    n = mu.size
+    out = [np.empty(n) for _ in range(6)]
+    y, m = low[exact], mu[exact]
+    if alpha > 0:
+        r = 1.0 / alpha
+        rm = r + m
+        out[0][exact] = nb_logpmf(y, m, alpha)
+        out[1][exact] = y / m - (r + y) / rm
+        out[2][exact] = -y / m**2 + (r + y) / rm**2
+        if with_alpha:
+            lr = special.digamma(y + r) - special.digamma(r) + np.log(r / rm) + (m - y) / rm
+            lrr = (
+                special.polygamma(1, y + r)
+                - special.polygamma(1, r)
+                + 1.0 / r
+                - 1.0 / rm
+                - (m - y) / rm**2
+            )
+            out[3][exact] = -r * lr
+            out[4][exact] = r * r * lrr + r * lr
+            out[5][exact] = -r * (y - m) / rm**2
+        else:
+            for k in (3, 4, 5):
+                out[k][exact] = 0.0
+    else:
+        out[0][exact] = poisson_logpmf(y, m)
+        out[1][exact] = y / m - 1.0
+        out[2][exact] = -y / m**2
+        for k in (3, 4, 5):
+            out[k][exact] = 0.0
+    if not exact.all():
+        terms = _interval_terms(
+            low[~exact], high[~exact], mu[~exact], alpha, with_alpha and alpha > 0
+        )
+        for k in range(6):
+            out[k][~exact] = terms[k]
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------- Newton
+class _Objective:
+    """Log-likelihood, gradient and Hessian in ``(theta[, phi])``."""
+
+    def __init__(
+        self,
+        model: MeanModel,
+        low: np.ndarray,
+        high: np.ndarray,
+        alpha: float | None,
+    ) -> None:
+        # alpha None: phi is a free parameter (last entry); else fixed (0 = Poisson)
+        self.model, self.low, self.high, self.alpha = model, low, high, alpha
+
+    def split(self, x: np.ndarray) -> tuple[np.ndarray, float]:
+        if self.alpha is None:
+            return x[:-1], float(np.exp(x[-1]))
+        return x, self.alpha
+
+    def value(self, x: np.ndarray) -> float:
+        theta, alpha = self.split(x)
+        with np.errstate(all="ignore"):
+            mu, _ = self.model.mean_jac(theta)
+            if not np.all(np.isfinite(mu)) or np.any(mu <= 0):
+                return -np.inf
+            exact = self.low == self.high
+            ll = np.empty(mu.size)
+            ll[exact] = nb_logpmf(self.low[exact], mu[exact], alpha)
+            if not exact.all():
+                ll[~exact] = interval_logprob(
+                    self.low[~exact],
+                    self.high[~exact],
+                    mu[~exact],
+                    "negbin" if alpha > 0 else "poisson",
+                    alpha,
+                )
+            val = float(ll.sum())
+        return val if np.isfinite(val) else -np.inf
+
+    def derivs(self, x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        theta, alpha = self.split(x)
+        free = self.alpha is None
+        with np.errstate(all="ignore"):
+            mu, J = self.model.mean_jac(theta)
+            ll, lm, lmm, la, laa, lma = loglik_derivatives(self.low, self.high, mu, alpha, free)
+            g = J.T @ lm
+            H = J.T @ (lmm[:, None] * J) + self.model.curvature(theta, lm)
+        if free:
+            q = theta.size
+            G = np.empty(q + 1)
+            G[:q], G[q] = g, la.sum()
+            HH = np.empty((q + 1, q + 1))
+            HH[:q, :q] = H
+            HH[:q, q] = HH[q, :q] = J.T @ lma
+            HH[q, q] = laa.sum()
+            g, H = G, HH
+        return float(ll.sum()), g, (H + H.T) / 2
+
+
+def loglik_and_derivatives(
+    model: MeanModel,
+    low: np.ndarray,
+    high: np.ndarray,
+    x: np.ndarray,
+    alpha: float | None,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log-likelihood, gradient and Hessian at ``x``.
+
+    ``alpha=None``: ``x = (theta, log alpha)`` (NB2 with free dispersion); otherwise
+    ``x = theta`` with ``alpha`` fixed (0 = Poisson).
+    """
+    return _Objective(model, np.asarray(low, float), np.asarray(high, float), alpha).derivs(
+        np.asarray(x, dtype=float)
+    )
+
+
+def _newton(
+    obj: _Objective, x: np.ndarray, max_iter: int = 100, tol: float = 1e-10
+) -> tuple[np.ndarray, float, np.ndarray, bool, int]:
+    """Maximise by regularised Newton with backtracking; (x, f, H, converged, iters)."""
+    f, g, H = obj.derivs(x)
+    if not np.isfinite(f):
+        f = obj.value(x)
+    for it in range(max_iter):
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+            return x, f, H, False, it
+        scale = max(1.0, abs(f))
+        if np.max(np.abs(g)) < tol * scale:
+            return x, f, H, True, it
+        A = -H
+        tau = 0.0
+        diag = np.maximum(np.abs(np.diag(A)), 1e-12)
+        for _ in range(60):
+            try:
+                L = np.linalg.cholesky(A + tau * np.diag(diag))
+                break
+            except np.linalg.LinAlgError:
+                tau = max(2.0 * tau, 1e-8)
+        else:
+            return x, f, H, False, it
+        step = np.linalg.solve(L.T, np.linalg.solve(L, g))
+        if obj.alpha is None:
+            step[-1] = np.clip(step[-1], -3.0, 3.0)  # keep log-alpha moves sane
+        t = 1.0
+        slope = float(g @ step)
+        noise = 1e-9 * scale  # changes below this are rounding: take the Newton step
+        while t > 1e-6:
+            cand = x + t * step
+            fc = obj.value(cand)
+            if fc >= f + 1e-4 * t * slope or (t == 1.0 and fc >= f - noise):
+                break
+            t /= 2
+        else:
+            return x, f, H, bool(np.max(np.abs(g)) < 1e-5 * scale), it
+        if obj.alpha is None and cand[-1] < _PHI_MIN:
+            return cand, fc, H, False, it  # running to the boundary alpha = 0
+        x = cand
+        f, g, H = obj.derivs(x)
+    return x, f, H, bool(np.max(np.abs(g)) < tol * max(1.0, abs(f))), max_iter
+
+
+def _profile_search(
+    model: MeanModel,
+    low: np.ndarray,
+    high: np.ndarray,
+    theta0: np.ndarray,
+    floor: float | None = None,
+) -> tuple[float, np.ndarray, float]:
+    """Profile likelihood in ``phi``: a grid, then golden section around its best point.
+
+    Returns ``(phi, theta, loglik)``; the mean parameters are re-maximised (warm-started
+    Newton) at each ``phi``. ``floor``: the Poisson log-likelihood, given when the score
+    at the boundary is not positive; if the grid then falls from its first point, which
+    is below ``floor``, the golden refinement is skipped (the profile falls from 0).
+    """
+    warm = [np.asarray(theta0, dtype=float)]
+    seen: dict[float, tuple[np.ndarray, float]] = {}
+
+    def prof(phi: float) -> float:
+        obj = _Objective(model, low, high, float(np.exp(phi)))
+        x, f, _, _, _ = _newton(obj, warm[0].copy(), max_iter=50)
+        if np.isfinite(f):
+            warm[0] = x
+        seen[phi] = (x, f)
+        return f
+
+    grid = np.log(np.logspace(-3, 2, 11))
+    vals = np.array([prof(float(p)) for p in grid])
+    j = int(np.argmax(vals))
+    if floor is not None and j == 0 and vals[0] <= floor + 1e-9:
+        x, f = seen[float(grid[0])]
+        return float(grid[0]), x, f
+    a = float(grid[j - 1]) if j > 0 else float(np.log(1e-6))
+    b = float(grid[j + 1]) if j + 1 < grid.size else _PHI_MAX
+    gr = (np.sqrt(5.0) - 1.0) / 2.0
+    c, d = b - gr * (b - a), a + gr * (b - a)
+    fc, fd = prof(c), prof(d)
+    for _ in range(25):
+        if fc >= fd:
+            b, d, fd = d, c, fc
+            c = b - gr * (b - a)
+            fc = prof(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + gr * (b - a)
+            fd = prof(d)
+    phi = max(seen, key=lambda k: seen[k][1])
+    x, f = seen[phi]
+    return phi, x, f
+
+
+def _moment_phi(low: np.ndarray, high: np.ndarray, mu: np.ndarray) -> float:
+    """Start value of ``log alpha``: the Pearson moment estimate under the Poisson fit."""
+    exact = low == high
+    y, m = low[exact], mu[exact]
+    if y.size == 0:
+        return np.log(0.1)
+    a = float(np.sum((y - m) ** 2 - y) / np.sum(m**2))
+    return float(np.log(min(max(a, 0.01), 100.0)))
+
+
+def fit_counts(
+    model: MeanModel,
+    low: np.ndarray,
+    high: np.ndarray,
+    family: str,
+    theta0: np.ndarray,
+    *,
+    alpha0: float | None = None,
+    poisson: CountFit | None = None,
+) -> CountFit:
+    """Maximum likelihood of a Poisson or NB2 count model (see the module docstring).
+
+    Parameters
+    ----------
+    model : MeanModel
+    low, high : ndarray
+        Count bounds (``low == high`` for exact counts; ``high`` may be ``inf``).
+    family : {"poisson", "negbin"}
+    theta0 : ndarray
+        Start values of the mean parameters (warm starts make searches fast).
+    alpha0 : float, optional
+        Start value of ``alpha`` (default: moment estimate from the Poisson fit).
+    poisson : CountFit, optional
+        The Poisson fit if already done (reused as start and boundary value).
+
+    Returns
+    -------
+    CountFit
+
+    Examples
+    --------
+    >>> X = np.ones((4, 1))
+    >>> y = np.array([1.0, 5.0, 2.0, 8.0])
+    >>> f = fit_counts(LogLinear(X), y, y, "poisson", np.zeros(1))
+    >>> round(float(np.exp(f.theta[0])), 6)
+    4.0
+    """
+    low = np.asarray(low, dtype=float)
+    high = np.asarray(high, dtype=float)
+    if poisson is None:
+        x, f, H, ok, it = _newton(_Objective(model, low, high, 0.0), np.asarray(theta0, float))
+        poisson = CountFit(x, 0.0, f, f, ok, False, H, it)
+    if family == "poisson":
+        return poisson
+    mu, _ = model.mean_jac(poisson.theta)
+    obj = _Objective(model, low, high, None)
+    # score of log alpha at the boundary (envelope: the Poisson means are the profile's)
+    rising = float(np.sum(loglik_derivatives(low, high, mu, 1e-7)[3])) > 0
+    interior = False
+    f, it = -np.inf, 0
+    if rising:
+        phi0 = np.log(alpha0) if alpha0 else _moment_phi(low, high, mu)
+        x, f, H, ok, it = _newton(obj, np.append(poisson.theta, phi0))
+        interior = ok and x[-1] > _PHI_MIN and f > poisson.loglik + 1e-9
+    if not interior:
+        # the NB likelihood need not be concave in alpha: search the profile
+        floor = None if rising else poisson.loglik
+        phi, theta, fp = _profile_search(model, low, high, poisson.theta, floor)
+        if fp > poisson.loglik + 1e-9 and phi > _PHI_MIN + 1e-3:
+            x2, f2, H2, ok2, it2 = _newton(obj, np.append(theta, phi))
+            if f2 >= max(f, fp) - 1e-9 and x2[-1] > _PHI_MIN:
+                x, f, H, ok, it = x2, f2, H2, ok2, it + it2
+                interior = True
+    if not interior or f <= poisson.loglik + 1e-9:
+        return CountFit(
+            poisson.theta,
+            0.0,
+            poisson.loglik,
+            poisson.loglik,
+            poisson.converged,
+            True,
+            poisson.hessian,
+            poisson.n_iter + it,
+        )
+    return CountFit(x[:-1], float(np.exp(x[-1])), f, poisson.loglik, ok, False, H, it)

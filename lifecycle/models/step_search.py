@@ -1,0 +1,247 @@
+"""Best step segmentations without enumerating fits: segment tables, DP, a profile in alpha.
+
+Model
+-----
+A *step* wave model of one exact measure gives every phase its own rate; with breaks at
+observation-window starts, its log-likelihood is a sum over phases of segment
+log-likelihoods ``L(s, t)`` (atoms ``s .. t-1``) with the rate profiled out in closed
+form (Poisson) or by the NB2 segment score (one dispersion ``alpha`` shared by all
+phases; :class:`lifecycle.models.costs.NegBinCost`). For a given ``alpha``:
+
+* the best segmentation into exactly ``k`` phases is found by dynamic programming,
+  ``F_j(t) = max_s F_{j-1}(s) + L(s, t)``, in ``O(k n^2)`` (Bellman 1961; Jackson et al.
+  2005);
+* the best segmentation into *at most* ``k`` phases whose rates rise then fall (the
+  conventional lifecycle) is found by scoring every candidate from the table at once
+  (``O(1)`` per candidate, no fit) and keeping the best that satisfies the pattern.
+
+For NB the dispersion is profiled: ``max_alpha max_breaks l(breaks, alpha)`` is found
+on a log grid of ``alpha`` (with 0, the Poisson limit), refined by golden section
+around the best grid point, then polished by alternating the two maximisations (the
+engine's joint fit of ``alpha`` on the breaks, the DP at that ``alpha``) until the
+breaks repeat. Each step cannot lower the likelihood.
+
+Segments with no event (rate MLE 0, on the boundary) are not allowed, as in the fits.
+
+References
+----------
+Bellman, R. (1961). On the approximation of curves by line segments using dynamic
+programming. *Communications of the ACM* 4(6): 284.
+
+Jackson, B. et al. (2005). An algorithm for optimal partitioning of data on an
+interval. *IEEE Signal Processing Letters* 12(2): 105-108.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from lifecycle._core.dispersion import ALPHA_RANGE
+from lifecycle._core.errors import ParameterError
+from lifecycle.models.costs import NegBinCost, PoissonCost
+from lifecycle.series.countseries import CountSeries
+
+__all__ = ["N_PROFILE_EVALUATIONS", "StepSearch", "step_search_applies", "step_search_for"]
+
+_MAX_CANDIDATES = 2_000_000
+_GRID = np.concatenate([[0.0], np.logspace(-4, 2, 19)])
+_GOLDEN_STEPS = 24
+#: Dispersion values one NB profile evaluates (grid + golden section + polishing).
+N_PROFILE_EVALUATIONS = _GRID.size + _GOLDEN_STEPS + 6
+_SEARCHES: dict[bytes, StepSearch] = {}
+
+
+def step_search_for(series: CountSeries) -> StepSearch:
+    """The :class:`StepSearch` of a series, reused across searches on the same counts.
+
+    A comparison searches 2-, 3-, 4-phase and unimodal segmentations of one series; the
+    segment tables for each ``alpha`` depend only on the counts and exposures, so they
+    are built once (a small cache keyed by the data's bytes).
+    """
+    key = b"|".join(
+        np.ascontiguousarray(a).tobytes() for a in (series.start, series.low, series.exposure)
+    )
+    if key not in _SEARCHES:
+        if len(_SEARCHES) >= 4:
+            _SEARCHES.pop(next(iter(_SEARCHES)))
+        _SEARCHES[key] = StepSearch(series)
+    return _SEARCHES[key]
+
+
+def step_search_applies(series: CountSeries, shape: str) -> bool:
+    """Whether the table search applies: step shape, exact counts, one measure."""
+    return shape == "step" and series.is_exact and len(series.measures) == 1
+
+
+@dataclass
+class _Best:
+    loglik: float
+    cuts: tuple[int, ...]  # atom indices where phases 2.. start
+    alpha: float
+
+
+class StepSearch:
+    """Best step segmentations of one series (see the module docstring).
+
+    Parameters
+    ----------
+    series : CountSeries
+        Exact counts of one measure.
+    """
+
+    def __init__(self, series: CountSeries) -> None:
+        order = np.argsort(series.start, kind="stable")
+        self.starts = series.start[order]
+        self.y = series.low[order].astype(float)
+        self.e = series.exposure[order].astype(float)
+        self.n = self.y.size
+        s, t = np.triu_indices(self.n + 1, 1)
+        self._s, self._t = s, t
+        cy = np.concatenate([[0.0], np.cumsum(self.y)])
+        self._empty = (cy[t] - cy[s]) == 0
+        self._cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        # at most ~64 MB of tables (two (n+1)^2 float arrays per alpha)
+        self._max_tables = max(4, int(64e6 // (16 * (self.n + 1) ** 2)))
+        self._combos: dict[int, np.ndarray] = {}
+        self.n_examined = 0
+
+    # ------------------------------------------------------------------ tables
+    def tables(self, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(L, R)``: segment log-likelihoods and rates, ``(n+1, n+1)``, ``-inf`` off."""
+        if alpha in self._cache:
+            return self._cache[alpha]
+        if alpha == 0:
+            cost = PoissonCost.from_atoms(self.y, self.e)
+        else:
+            cost = NegBinCost.from_atoms(self.y, self.e, alpha=alpha)
+        n = self.n
+        L = np.full((n + 1, n + 1), -np.inf)
+        R = np.full((n + 1, n + 1), np.nan)
+        ll = -0.5 * cost.segment_cost(self._s, self._t)
+        L[self._s, self._t] = np.where(self._empty, -np.inf, ll)
+        R[self._s, self._t] = cost.rate(self._s, self._t)
+        if len(self._cache) >= self._max_tables:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[alpha] = (L, R)
+        return L, R
+
+    # ------------------------------------------------------------------ for one alpha
+    def best_k(self, alpha: float, k: int) -> tuple[float, tuple[int, ...]]:
+        """Best segmentation into exactly ``k`` phases at ``alpha`` (dynamic programming)."""
+        L, _ = self.tables(alpha)
+        n = self.n
+        F = L[0].copy()  # one phase: [0, t)
+        args = []
+        for _ in range(1, k):
+            M = F[:, None] + L  # previous phases end at s, new phase [s, t)
+            arg = np.argmax(M, axis=0)
+            F = M[arg, np.arange(n + 1)]
+            args.append(arg)
+        self.n_examined += (n + 1) * n // 2 * k
+        if not np.isfinite(F[n]):
+            return -np.inf, ()
+        cuts = []
+        t = n
+        for arg in reversed(args):
+            t = int(arg[t])
+            cuts.append(t)
+        return float(F[n]), tuple(reversed(cuts))
+
+    def _candidates(self, m: int) -> np.ndarray:
+        if m not in self._combos:
+            total = math.comb(self.n - 1, m - 1)
+            if total > _MAX_CANDIDATES:
+                raise ParameterError(
+                    f"A unimodal segmentation into {m} phases of {self.n} observations has "
+                    f"{total} candidates (more than {_MAX_CANDIDATES}); use fewer phases or "
+                    f"aggregate the series."
+                )
+            it = itertools.chain.from_iterable(itertools.combinations(range(1, self.n), m - 1))
+            flat = np.fromiter(it, dtype=np.int64, count=total * (m - 1))
+            self._combos[m] = flat.reshape(total, m - 1)
+        return self._combos[m]
+
+    def best_unimodal(
+        self, alpha: float, k: int, n_up: int, n_down: int
+    ) -> tuple[float, tuple[int, ...]]:
+        """Best segmentation into at most ``k`` phases whose rates rise, then fall."""
+        L, R = self.tables(alpha)
+        best: tuple[float, tuple[int, ...]] = (-np.inf, ())
+        for m in range(1, k + 1):
+            combos = self._candidates(m)
+            N = combos.shape[0]
+            edges = np.hstack(
+                [np.zeros((N, 1), np.int64), combos, np.full((N, 1), self.n, np.int64)]
+            )
+            a, b = edges[:, :-1], edges[:, 1:]
+            ll = L[a, b].sum(axis=1)
+            rates = R[a, b]
+            self.n_examined += N
+            ok = np.isfinite(ll) & _unimodal(rates, n_up, n_down)
+            if not ok.any():
+                continue
+            i = int(np.flatnonzero(ok)[np.argmax(ll[ok])])
+            if ll[i] > best[0] + 1e-9:
+                best = (float(ll[i]), tuple(int(x) for x in combos[i]))
+        return best
+
+    # ------------------------------------------------------------------ profile in alpha
+    def profile(
+        self,
+        at: Callable[[float], tuple[float, tuple[int, ...]]],
+        negbin: bool,
+        refit_alpha: Callable[[tuple[int, ...]], float],
+    ) -> _Best:
+        """Maximise ``at(alpha)`` over ``alpha`` (only 0 for Poisson); see the docstring."""
+        if not negbin:
+            ll, cuts = at(0.0)
+            return _Best(ll, cuts, 0.0)
+        vals = [at(float(a)) for a in _GRID]
+        lls = np.array([v[0] for v in vals])
+        i = int(np.argmax(lls))
+        best = _Best(lls[i], vals[i][1], float(_GRID[i]))
+        lo = np.log(ALPHA_RANGE[0]) if i <= 1 else np.log(_GRID[i - 1])
+        hi = np.log(_GRID[min(i + 1, _GRID.size - 1)])
+        if i == _GRID.size - 1:
+            hi = np.log(ALPHA_RANGE[1])
+        g = (np.sqrt(5.0) - 1.0) / 2.0
+        c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+        fc, fd = at(float(np.exp(c))), at(float(np.exp(d)))
+        for _ in range(_GOLDEN_STEPS):
+            if fc[0] >= fd[0]:
+                hi, d, fd = d, c, fc
+                c = hi - g * (hi - lo)
+                fc = at(float(np.exp(c)))
+            else:
+                lo, c, fc = c, d, fd
+                d = lo + g * (hi - lo)
+                fd = at(float(np.exp(d)))
+        for x, v in ((c, fc), (d, fd)):
+            if v[0] > best.loglik:
+                best = _Best(v[0], v[1], float(np.exp(x)))
+        # alternate: alpha given the breaks (engine), breaks given alpha (DP)
+        for _ in range(10):
+            a = refit_alpha(best.cuts)
+            ll, cuts = at(a)
+            if ll <= best.loglik + 1e-10:
+                break
+            best = _Best(ll, cuts, a)
+        return best
+
+
+def _unimodal(rates: np.ndarray, n_up: int, n_down: int, tol: float = 1e-9) -> np.ndarray:
+    """Rows whose rates rise (at most ``n_up`` steps), then fall (at most ``n_down``)."""
+    if rates.shape[1] < 2:
+        return np.ones(rates.shape[0], dtype=bool)
+    top = np.nanmax(rates, axis=1, keepdims=True)
+    v = rates / np.where(top > 0, top, 1.0)
+    d = np.diff(v, axis=1)
+    ups, downs = d > tol, d < -tol
+    downs_before = (np.cumsum(downs, axis=1) - downs) > 0
+    ok = ~np.any(ups & downs_before, axis=1)
+    return ok & (ups.sum(axis=1) <= n_up) & (downs.sum(axis=1) <= n_down)
