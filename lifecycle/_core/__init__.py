@@ -18,4 +18,13 @@ from lifecycle._core.sampling import *  # noqa: F403
 from lifecycle._core.serial import *  # noqa: F403
 from lifecycle._core.validation import *  # noqa: F403
 
-__all__ = [*_criteria.__all__, *_dispersion.__all__, *_errors.__all__, *_likelihood.__all__, *_results.__all__, *_sampling.__all__, *_serial.__all__, *_validation.__all__]
+__all__ = [
+    *_criteria.__all__,
+    *_dispersion.__all__,
+    *_errors.__all__,
+    *_likelihood.__all__,
+    *_results.__all__,
+    *_sampling.__all__,
+    *_serial.__all__,
+    *_validation.__all__,
+]

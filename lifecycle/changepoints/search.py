@@ -51,6 +51,7 @@ with a linear computational cost. *Journal of the American Statistical Associati
 
 from __future__ import annotations
 
+import inspect
 import math
 import warnings
 from dataclasses import dataclass
@@ -384,7 +385,7 @@ def detect(
     >>> seg.breaks
     (2014,)
     """
-    seg = _detect(**locals(), func="detect")
+    seg = _detect(**locals(), func="detect")  # every keyword of detect, by name
     _warn_serial(seg, "detect")
     return seg
 
@@ -403,24 +404,20 @@ def _warn_serial(seg: Segmentation, func: str) -> None:
         )
 
 
-def _detect(
-    data: Any,
-    *,
-    years: Any = None,
-    exposure: Any = None,
-    measure: str | None = None,
-    freq: str = "year",
-    family: str = "poisson",
-    alpha: float | None = None,
-    n_changes: int | None = None,
-    max_changes: int | None = None,
-    penalty: str | float = "bic",
-    min_size: int = 1,
-    method: str = "exact",
-    level: float = 0.95,
-    func: str,
-) -> Segmentation:
+def _detect_defaults() -> dict[str, Any]:
+    """The keyword defaults of :func:`detect` (one signature for both callers)."""
+    params = inspect.signature(detect).parameters.values()
+    return {q.name: q.default for q in params if q.kind is q.KEYWORD_ONLY}
+
+
+def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
     """The body of :func:`detect`; ``func`` names the public caller in messages."""
+    o = {**_detect_defaults(), **options}
+    years, exposure, measure, freq = o["years"], o["exposure"], o["measure"], o["freq"]
+    family, alpha, n_changes, max_changes = (
+        o["family"], o["alpha"], o["n_changes"], o["max_changes"]
+    )  # fmt: skip
+    penalty, min_size, method, level = o["penalty"], o["min_size"], o["method"], o["level"]
     family = check_choice("family", family, FAMILIES, func=func)
     method = check_choice("method", method, ("exact", "pelt"), func=func)
     min_size = check_int("min_size", min_size, func=func, min_value=1)

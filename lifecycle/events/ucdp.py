@@ -25,13 +25,14 @@ def read_ucdp_ged(path: str | Path, *, encoding: str | None = None) -> EventTabl
     Parameters
     ----------
     path : str or pathlib.Path
-        A CSV export.
+        The GED CSV file as downloaded (one row per event).
     encoding : str, optional
-        As in :func:`read_gtd`.
+        Text encoding; default as in :func:`read_gtd`.
 
     Returns
     -------
     EventTable
+        One row per GED event, with its deaths as ``best`` (``low``-``high``).
 
     Notes
     -----

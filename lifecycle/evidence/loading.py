@@ -136,6 +136,23 @@ def _parse_number(
     return number
 
 
+def _check_span(file: Path, row: _Row, rid: str, start: str, end: str) -> None:
+    """Both dates of a span are well formed and the end is not before the start."""
+    v = row.values
+    _check_date(file, row, rid, start, f"{start}_precision")
+    _check_date(file, row, rid, end, f"{end}_precision")
+    if v[start] and v[end]:
+        a, b = _date_bounds(v[start]), _date_bounds(v[end])
+        if a and b and a[0] > b[1]:
+            raise _fail(
+                file,
+                row,
+                rid,
+                end,
+                f"expected {end} on or after {start} ({v[start]}); got {v[end]!r}.",
+            )
+
+
 def _check_date(path: Path, row: _Row, rid: str, column: str, precision_column: str) -> None:
     text = row.values[column]
     precision = row.values[precision_column]
@@ -451,19 +468,7 @@ def load_quantities(
                 "expected a snake_case country, 'country/province', a ';'-separated list, "
                 f"'global' or 'unspecified'; got {v['region']!r}.",
             )
-        _check_date(file, row, rid, "period_start", "period_start_precision")
-        _check_date(file, row, rid, "period_end", "period_end_precision")
-        if v["period_start"] and v["period_end"]:
-            a, b = _date_bounds(v["period_start"]), _date_bounds(v["period_end"])
-            if a and b and a[0] > b[1]:
-                raise _fail(
-                    file,
-                    row,
-                    rid,
-                    "period_end",
-                    f"expected period_end on or after period_start ({v['period_start']}); "
-                    f"got {v['period_end']!r}.",
-                )
+        _check_span(file, row, rid, "period_start", "period_end")
         _check_qualified(
             file,
             row,
@@ -561,14 +566,9 @@ def load_events(path: str | os.PathLike[str] | None = None, *, sources: Any = No
 
 
 def load_waves(path: str | os.PathLike[str] | None = None, *, sources: Any = None) -> pd.DataFrame:
-    """Load and validate ``waves.csv``.
+    """Load and validate ``waves.csv`` (default ``data/waves.csv``).
 
-    Parameters
-    ----------
-    path : path-like, optional
-        The CSV file; default ``data/waves.csv``.
-    sources : DataFrame or iterable of str, optional
-        The known source ids (see :func:`load_quantities`).
+    ``path`` and ``sources`` are as in :func:`load_events`.
 
     Returns
     -------
@@ -659,18 +659,7 @@ def load_milestones(
                 "milestone_key",
                 f"expected a snake_case key; got {v['milestone_key']!r}.",
             )
-        _check_date(file, row, rid, "start", "start_precision")
-        _check_date(file, row, rid, "end", "end_precision")
-        if v["start"] and v["end"]:
-            a, b = _date_bounds(v["start"]), _date_bounds(v["end"])
-            if a and b and a[0] > b[1]:
-                raise _fail(
-                    file,
-                    row,
-                    rid,
-                    "end",
-                    f"expected end on or after start ({v['start']}); got {v['end']!r}.",
-                )
+        _check_span(file, row, rid, "start", "end")
     return _frame(rows, _MILESTONES, {})
 
 

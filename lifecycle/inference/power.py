@@ -1,10 +1,7 @@
 """Power of the resurgence and change tests by simulation (full or warp-speed bootstrap).
 
-References
-----------
-Giacomini, R., Politis, D. N. and White, H. (2013). A warp-speed method for conducting
-Monte Carlo experiments involving bootstrap estimators. *Econometric Theory* 29(3),
-567–589.
+The warp-speed method is Giacomini, Politis and White (2013), *Econometric Theory*
+29(3): 567–589 (full reference in :mod:`lifecycle.inference.resurgence`).
 """
 
 from __future__ import annotations
@@ -16,11 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifecycle._core.errors import (
-    AllZeroError,
-    ParameterError,
-    TooShortError,
-)
+from lifecycle._core.errors import AllZeroError, ParameterError, TooShortError
 from lifecycle._core.likelihood import FAMILIES
 from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import (

@@ -15,4 +15,12 @@ from lifecycle.models.regression import *  # noqa: F403
 from lifecycle.models.segment_search import *  # noqa: F403
 from lifecycle.models.waves import *  # noqa: F403
 
-__all__ = [*_costs.__all__, *_design.__all__, *_family.__all__, *_fitcore.__all__, *_regression.__all__, *_segment_search.__all__, *_waves.__all__]
+__all__ = [
+    *_costs.__all__,
+    *_design.__all__,
+    *_family.__all__,
+    *_fitcore.__all__,
+    *_regression.__all__,
+    *_segment_search.__all__,
+    *_waves.__all__,
+]
