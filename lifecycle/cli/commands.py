@@ -337,11 +337,28 @@ def _write_extra(
     return written
 
 
+def _resolve_family(args: argparse.Namespace, series: Any, measure: str | None) -> str:
+    """``--family auto``: Poisson or NB2 for this series by the LR test of overdispersion.
+
+    Sets ``args.family`` to the family used and returns the reason (empty when the family
+    was named on the command line).
+    """
+    if args.family != "auto":
+        return ""
+    from lifecycle.models import choose_family
+
+    one = series.select(measure) if measure is not None and len(series.measures) > 1 else series
+    choice = choose_family(one)
+    args.family = choice.family
+    return f"family {choice.family}: {choice.reason}"
+
+
 def _cmd_detect(args: argparse.Namespace) -> int:
     from lifecycle import changepoints, plotting
 
     series = _require_series(args)
     measure = _measure(args, series)
+    why_family = _resolve_family(args, series, measure)
     seg = changepoints.detect(
         series,
         measure=measure,
@@ -381,6 +398,7 @@ def _cmd_detect(args: argparse.Namespace) -> int:
                 "series": series.name,
                 "measure": measure,
                 "family": seg.family,
+                "family_reason": why_family,
                 "criterion": seg.penalty,
                 "n_changes": seg.n_changes,
                 "breaks": list(seg.breaks),
@@ -398,6 +416,8 @@ def _cmd_detect(args: argparse.Namespace) -> int:
         f"{series.name or 'series'} ({measure}): {seg.n_changes} change(s) by {crit}; "
         f"new regime from: {breaks}."
     )
+    if why_family:
+        print(f"Count model: {why_family}")
     print_table(segments, "Segments (rate per period with its confidence interval):")
     if intervals is not None:
         print_table(intervals.summary(), f"Break years, {args.bootstrap} bootstrap replicates:")
@@ -532,6 +552,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
     series = _require_series(args)
     measure = _measure(args, series)
+    why_family = _resolve_family(args, series, measure)
     result = inference.test_resurgence(
         series,
         measure=measure,
@@ -577,6 +598,8 @@ def _cmd_test(args: argparse.Namespace) -> int:
             {
                 "series": series.name,
                 "measure": measure,
+                "family": args.family,
+                "family_reason": why_family,
                 "test": records(summary)[0],
                 "fitted": records(fitted),
                 "power": power_row,
@@ -592,6 +615,8 @@ def _cmd_test(args: argparse.Namespace) -> int:
         f"p {_p_text(result.p_value, args.bootstrap)})."
     )
     print(f"H0: {result.null}.  H1: {result.alternative}.")
+    if why_family:
+        print(f"Count model: {why_family}")
     if result.details.get("resurgence_in_fit"):
         d = result.details
         print(

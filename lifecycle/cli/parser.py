@@ -175,9 +175,10 @@ def _add_report(sub: Any) -> None:
     )
     p.add_argument(
         "--family",
-        choices=("poisson", "negbin"),
-        default="poisson",
-        help="count distribution of every model (default: %(default)s)",
+        choices=("auto", "poisson", "negbin"),
+        default="auto",
+        help="count distribution of every model; 'auto' picks Poisson or negative binomial "
+        "per series by a likelihood-ratio test of overdispersion (default: %(default)s)",
     )
     p.add_argument(
         "--only",
@@ -350,9 +351,9 @@ def _add_test(sub: Any) -> None:
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--family",
-        choices=("poisson", "negbin"),
-        default="poisson",
-        help="count distribution: Poisson, or negative binomial for overdispersed counts "
-        "(default: %(default)s)",
+        choices=("auto", "poisson", "negbin"),
+        default="auto",
+        help="count distribution: Poisson, negative binomial for overdispersed counts, or "
+        "'auto' to choose by a likelihood-ratio test of overdispersion (default: %(default)s)",
     )
     p.add_argument("--measure", help="measure to analyse when the series holds several")

@@ -177,6 +177,19 @@ def _run_tasks(tasks: list[dict[str, Any]], *, n_jobs: int, progress: bool) -> l
     return out
 
 
+def family_notes(family: str, results: Sequence[dict]) -> list[str]:
+    """One note saying which family ``"auto"`` chose for how many readings, and why."""
+    if family != "auto" or not results:
+        return []
+    chosen = [r["family"] for r in results]
+    k = chosen.count("negbin")
+    return [
+        f"Family chosen per reading (family='auto'): NB2 for {k} of {len(chosen)} readings, "
+        f"Poisson for the rest, by the likelihood-ratio test of alpha = 0 at 5% under a "
+        f"flexible reference mean model (lifecycle.models.choose_family)."
+    ]
+
+
 def _warning_notes(caught: Sequence[Any]) -> list[str]:
     """The library's warnings, caught while analysing, as notes for the report."""
     return [
@@ -189,7 +202,7 @@ def _warning_notes(caught: Sequence[Any]) -> list[str]:
 def _check_common(seed: Any, n_boot: Any, family: Any, func: str) -> tuple[int, int, str]:
     seed = check_int("seed", seed, func=func, min_value=0)
     n_boot = check_n_draws("n_boot", n_boot, func=func)
-    family = check_choice("family", family, ("poisson", "negbin"), func=func)
+    family = check_choice("family", family, ("auto", "poisson", "negbin"), func=func)
     return seed, n_boot, family
 
 
@@ -285,7 +298,7 @@ def analyse_evidence(
     seed: int = 20240601,
     n_boot: int = 999,
     *,
-    family: str = "poisson",
+    family: str = "auto",
     evidence: Any = None,
     questions: Sequence[str] | None = None,
     include_estimated: bool = False,
@@ -310,7 +323,10 @@ def analyse_evidence(
         Seed of every bootstrap and power study (each cell derives its own).
     n_boot : int
         Bootstrap replicates per test.
-    family : {"poisson", "negbin"}
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"`` (default): each reading's series gets Poisson or NB2 by the
+        likelihood-ratio test of ``alpha = 0`` (:func:`lifecycle.models.choose_family`);
+        the choice and its reason are in the analysis notes.
     evidence : lifecycle.evidence.Evidence, optional
         Default: :func:`lifecycle.evidence.load_evidence`.
     questions : sequence of str, optional
@@ -394,7 +410,7 @@ def analyse_evidence(
         if rid == first_reading[q]:
             objects[("reading", label)] = r
             objects.update({(k, label): v for k, v in res["objects"].items()})
-    notes += _warning_notes(caught)
+    notes += _warning_notes(caught) + family_notes(family, results)
     return _assemble(
         "ISKP lifecycle from the embedded evidence",
         seed, n_boot, family,
@@ -407,7 +423,7 @@ def analyse_series(
     seed: int = 20240601,
     n_boot: int = 999,
     *,
-    family: str = "poisson",
+    family: str = "auto",
     definitions: Sequence[Any] | None = None,
     title: str | None = None,
     source: str = "",
@@ -476,6 +492,8 @@ def analyse_series(
             keep_objects=True,
         )
     notes += _warning_notes(caught)
+    if family == "auto":
+        notes.append(f"Family {res['family']} (family='auto'): {res['family_reason']}")
     indicators = [
         {
             "indicator": label,

@@ -425,6 +425,16 @@ def reading_row(reading_id: str, indicator: str, reading: Any, series: CountSeri
     }
 
 
+def _resolve_family(series: CountSeries, family: str) -> tuple[str, str]:
+    """``family``, or for ``"auto"`` the one the LR test of ``alpha = 0`` picks, with a note."""
+    if family != "auto":
+        return family, ""
+    from lifecycle.models import choose_family
+
+    choice = choose_family(series)
+    return choice.family, choice.reason
+
+
 def analyse_cell(series: CountSeries, **cell: Any) -> dict[str, Any]:
     """:func:`_analyse_cell_inner` with the library's warnings collected as text."""
     with warnings.catch_warnings(record=True) as caught:
@@ -451,6 +461,7 @@ def _analyse_cell_inner(
     include_estimated: bool = True,
 ) -> dict[str, Any]:
     base = {"indicator": indicator, "reading_id": reading_id}
+    family, family_note = _resolve_family(series, family)
     comparison, refused = compare_definitions(
         series, definitions, family, include_estimated=include_estimated
     )
@@ -480,6 +491,7 @@ def _analyse_cell_inner(
             for k, v in objs.items():
                 out["objects"].setdefault(k, {})[m] = v
     out["tests"] = measure_rows + out["tests"]
+    out["family"], out["family_reason"] = family, family_note
     if keep_objects:
         out["objects"]["comparison"] = comparison
         out["objects"]["series"] = series

@@ -204,7 +204,7 @@ def reproduce_command(analysis: Analysis) -> str:
     if analysis.source:
         parts.append(analysis.source)
     parts += [f"--seed {analysis.seed}", f"--bootstrap {analysis.n_boot}"]
-    if analysis.family != "poisson":
+    if analysis.family != "auto":
         parts.append(f"--family {analysis.family}")
     if analysis.evidence is not None:
         from lifecycle.report.analysis import INDICATORS

@@ -1,0 +1,76 @@
+"""``family="auto"`` where users meet it: the CLI and the report choose the count family.
+
+An overdispersed single rise and fall (NB2, alpha 0.5) is the series on which a Poisson
+default declares a resurgence; with the default ``auto`` the CLI and the report fit NB2
+and say why. Equidispersed Poisson counts stay Poisson.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lifecycle.cli.main import main
+from lifecycle.report import analyse_series
+from lifecycle.series import CountSeries
+
+YEARS = np.arange(1970, 2022)
+
+
+def _single_wave(family: str, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    mu = 3 + 60 * np.exp(-(((YEARS - 1990) / 6.0) ** 2))
+    if family == "poisson":
+        return rng.poisson(mu)
+    alpha = 0.5
+    return rng.poisson(rng.gamma(1 / alpha, alpha * mu))
+
+
+def _csv(tmp_path: Path, counts: np.ndarray) -> Path:
+    path = tmp_path / "series.csv"
+    rows = [f"{y},{c}" for y, c in zip(YEARS, counts, strict=True)]
+    path.write_text("year,count\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["test", "detect"])
+def test_cli_default_chooses_negbin_on_overdispersed_counts(tmp_path, capsys, command):
+    path = _csv(tmp_path, _single_wave("negbin", 11))
+    rc = main([command, str(path), "--bootstrap", "49", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["family"] == "negbin"
+    assert "overdispersion detected" in out["family_reason"]
+
+
+def test_cli_default_keeps_poisson_on_poisson_counts(tmp_path, capsys):
+    path = _csv(tmp_path, _single_wave("poisson", 12))
+    rc = main(["test", str(path), "--bootstrap", "49", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["family"] == "poisson"
+    assert "LR test of alpha = 0" in out["family_reason"]
+
+
+def test_cli_family_by_name_is_kept_and_not_explained(tmp_path, capsys):
+    path = _csv(tmp_path, _single_wave("negbin", 11))
+    rc = main(["test", str(path), "--bootstrap", "49", "--json", "--family", "poisson"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["family"] == "poisson" and out["family_reason"] == ""
+
+
+def test_cli_text_output_names_the_count_model(tmp_path, capsys):
+    path = _csv(tmp_path, _single_wave("negbin", 11))
+    assert main(["test", str(path), "--bootstrap", "49"]) == 0
+    assert "Count model: family negbin" in capsys.readouterr().out
+
+
+def test_report_on_a_series_states_the_family_it_chose():
+    series = CountSeries.from_counts(YEARS, _single_wave("negbin", 11), name="wave")
+    analysis = analyse_series(series, seed=3, n_boot=19)
+    assert analysis.family == "auto"
+    assert any(n.startswith("Family negbin (family='auto')") for n in analysis.notes)
