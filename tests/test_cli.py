@@ -238,6 +238,7 @@ class TestCompareAndTest:
 
     def test_resurgence_json(self, capsys, waves_csv):
         args = ["test", str(waves_csv), "--json", "--bootstrap", "199", "--power-sims", "200"]
+        args += ["--family", "poisson"]  # the expectations below are Poisson's
         assert main(args) == 0
         payload = json.loads(capsys.readouterr().out)
         t = payload["test"]

@@ -147,7 +147,7 @@ class TestAnalyseSeries:
         d = WaveDefinition.from_breaks(
             "mine", [2010, 2014, 2017], names=["emergence", "decline", "resurgence"]
         )
-        a = analyse_series(waves_series(), seed=5, n_boot=49, definitions=[d])
+        a = analyse_series(waves_series(), seed=5, n_boot=49, definitions=[d], family="poisson")
         ok = a.comparison[a.comparison["status"] == "ok"]
         assert "mine" in set(ok["definition"])
         dirs = a.tests[(a.tests["definition"] == "mine")]
