@@ -54,7 +54,7 @@ from matplotlib.figure import Figure
 
 from lifecycle.series.countseries import CountSeries, to_label
 
-__all__ = ["legend_outside", "new_figure", "readable", "save_figure"]  # functions; constants by module
+__all__ = ["legend_outside", "new_figure", "readable", "save_figure"]
 
 #: Colours of successive measures / definitions (colour-blind safe, Okabe & Ito 2008).
 PALETTE = (
