@@ -11,7 +11,15 @@ from typing import Any
 import numpy as np
 
 from lifecycle.events.files import _open
-from lifecycle.events.table import EventTable, _build, _deaths, _maybe, _tuple_column, _unknown_note
+from lifecycle.events.table import (
+    BASE_FIELDS,
+    EventTable,
+    _build,
+    _deaths,
+    _maybe,
+    _tuple_column,
+    _unknown_note,
+)
 
 __all__ = ["read_acled"]
 
@@ -64,17 +72,7 @@ def read_acled(path: str | Path, *, encoding: str | None = None) -> EventTable:
             notes.append(
                 f"{int((tp == 3).sum())} events are dated to the month only (time_precision=3)."
             )
-    fields = {
-        "event_id",
-        "date",
-        "year",
-        "month",
-        "country",
-        "actor",
-        "actors",
-        "event_type",
-        "counterparts",
-    }
+    fields = set(BASE_FIELDS) | {"event_type", "counterparts"}
     cols: dict[str, Any] = {
         "event_id": f.ids,
         "date": date,

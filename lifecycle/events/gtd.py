@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lifecycle.events.files import _open
-from lifecycle.events.table import EventTable, _build, _deaths, _tuple_column
+from lifecycle.events.table import BASE_FIELDS, EventTable, _build, _deaths, _tuple_column
 
 __all__ = ["GTD_NO_DATA_YEARS", "read_gtd"]
 
@@ -91,7 +91,7 @@ def read_gtd(path: str | Path, *, encoding: str | None = None) -> EventTable:
         )
     if n_day:
         notes.append(f"{n_day} events have an unknown day (iday=0).")
-    fields = {"event_id", "date", "year", "month", "country", "actor", "actors"}
+    fields = set(BASE_FIELDS)
     cols: dict[str, Any] = {
         "event_id": f.ids,
         "date": date,

@@ -48,6 +48,8 @@ EVENT_COLUMNS = (
     "success",
 )
 #: What :func:`events_to_series` can count.
+#: Fields every loader fills for every event (the others depend on the export's columns).
+BASE_FIELDS = frozenset({"event_id", "date", "year", "month", "country", "actor", "actors"})
 MEASURES = ("attacks", "killed", "killed_best", "wounded", "claimed", "countries")
 _TEXT = ("event_id", "source", "date_precision", "country", "region", "admin1", "actor")
 _TEXT += ("event_type", "sub_event_type", "target_type")

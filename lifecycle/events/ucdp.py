@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 
 from lifecycle.events.files import _open
-from lifecycle.events.table import EventTable, _build, _deaths, _maybe, _tuple_column, _unknown_note
+from lifecycle.events.table import (
+    BASE_FIELDS,
+    EventTable,
+    _build,
+    _deaths,
+    _maybe,
+    _tuple_column,
+    _unknown_note,
+)
 
 __all__ = ["read_ucdp_ged"]
 
@@ -117,18 +125,7 @@ def read_ucdp_ged(path: str | Path, *, encoding: str | None = None) -> EventTabl
         "event_type": np.array([_UCDP_VIOLENCE[int(v)] for v in tv], dtype=object),
         **_deaths(best, low, high),
     }
-    fields = {
-        "event_id",
-        "date",
-        "year",
-        "month",
-        "country",
-        "actor",
-        "actors",
-        "counterparts",
-        "event_type",
-        "killed",
-    }
+    fields = set(BASE_FIELDS) | {"counterparts", "event_type", "killed"}
     fields |= {k for k, c in (("region", "region"), ("admin1", "adm_1")) if c in f.cols}
     return _build(f, "ucdp_ged", cols, fields=fields, notes=notes)
 
