@@ -337,28 +337,29 @@ def _write_extra(
     return written
 
 
-def _resolve_family(args: argparse.Namespace, series: Any, measure: str | None) -> str:
-    """``--family auto``: Poisson or NB2 for this series by the LR test of overdispersion.
+def _model_input(args: argparse.Namespace) -> tuple[Any, str | None, str]:
+    """The series, its measure and, for ``--family auto``, the family and why.
 
-    Sets ``args.family`` to the family used and returns the reason (empty when the family
-    was named on the command line).
+    ``--family auto`` chooses Poisson or NB2 for this series by the likelihood-ratio test
+    of overdispersion; ``args.family`` becomes the family used and the reason is
+    returned (empty when the family was named on the command line).
     """
+    series = _require_series(args)
+    measure = _measure(args, series)
     if args.family != "auto":
-        return ""
+        return series, measure, ""
     from lifecycle.models import choose_family
 
     one = series.select(measure) if measure is not None and len(series.measures) > 1 else series
     choice = choose_family(one)
     args.family = choice.family
-    return f"family {choice.family}: {choice.reason}"
+    return series, measure, f"family {choice.family}: {choice.reason}"
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
     from lifecycle import changepoints, plotting
 
-    series = _require_series(args)
-    measure = _measure(args, series)
-    why_family = _resolve_family(args, series, measure)
+    series, measure, why_family = _model_input(args)
     seg = changepoints.detect(
         series,
         measure=measure,
@@ -550,9 +551,7 @@ def _stated_verdict(args: argparse.Namespace, result: Any) -> dict[str, Any]:
 def _cmd_test(args: argparse.Namespace) -> int:
     from lifecycle import inference, plotting
 
-    series = _require_series(args)
-    measure = _measure(args, series)
-    why_family = _resolve_family(args, series, measure)
+    series, measure, why_family = _model_input(args)
     result = inference.test_resurgence(
         series,
         measure=measure,
