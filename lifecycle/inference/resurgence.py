@@ -106,12 +106,8 @@ Treat NB p-values on fewer than 20 windows as indicative only.
 
 References
 ----------
-Robertson, T., Wright, F. T. and Dykstra, R. L. (1988). *Order Restricted Statistical
-Inference*. Wiley.
-Best, M. J., Chakravarti, N. and Ubhaya, V. A. (2000). Minimizing separable convex
-functions subject to simple chain constraints. *SIAM J. Optim.* 10(3), 658–672.
-Stout, Q. F. (2008). Unimodal regression via prefix isotonic regression. *Comput.
-Stat. Data Anal.* 53(2), 289–297.
+The order-restricted fits (Robertson, Wright & Dykstra 1988; Best, Chakravarti & Ubhaya
+2000; Stout 2008) are cited in full in :mod:`lifecycle.inference.shape_fit`.
 Davison, A. C. and Hinkley, D. V. (1997). *Bootstrap Methods and their Application*,
 ch. 4.
 Breslow, N. E. (1984). Extra-Poisson variation in log-linear models. *Appl. Stat.*
