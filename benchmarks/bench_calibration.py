@@ -15,8 +15,9 @@ Prints five tables from one run (``uv run python benchmarks/bench_calibration.py
 3. **n = 10, the drawing dispersion** (full bootstrap, ``N_ALT`` series per cell):
    the library's estimate against the true ``alpha`` and two Cox-Reid adjusted
    profile estimates (McCarthy, Chen & Smyth 2012; Cox & Reid 1987), with the power
-   on the 10-year two-wave curve at ``alpha`` = 0.05 and 0.1. Shows why no plug-in
-   dispersion calibrates 10 windows.
+   on the 10-year two-wave curve at ``alpha`` = 0.05 and 0.1, and the oracle draws at
+   1/2, 1, 2 and 4 times the true ``alpha``. Shows why no plug-in dispersion
+   calibrates 10 windows.
 4. **Power** of the library's test: the 10-year curve (full bootstrap) and 50-year
    series with a clear second wave (5 -> 80 -> 20 -> 80 -> 5; warp speed).
 5. **Serial dependence**: n = 30, flat mean 40 times a latent stationary AR(1)
@@ -168,6 +169,13 @@ def warp_table(scale: float) -> list[str]:
     return lines
 
 
+def _fixed(draw: Callable | float | None, alpha: float) -> Callable | None:
+    """``draw``, or (a number ``k``) a drawing dispersion fixed at ``k`` times the truth."""
+    if draw is None or callable(draw):
+        return draw
+    return lambda y, mu: np.full(y.shape[0], draw * alpha)
+
+
 def alternatives_table(scale: float) -> list[str]:
     m = max(20, int(N_ALT * scale))
     draws: dict[str, Callable | None] = {
@@ -177,19 +185,18 @@ def alternatives_table(scale: float) -> list[str]:
     }
     cols = [f"flat {a:<5}" for a in ALPHAS] + [f"peak {a:<5}" for a in ALPHAS]
     lines = [f"{'drawing dispersion':<38}" + "".join(f"{c:<11}" for c in cols) + "power .05/.1"]
-    for label, draw in [*draws.items(), ("true alpha (oracle)", "true")]:
+    oracles = [(f"{k:g} x true alpha (oracle)", k) for k in (1.0, 0.5, 2.0, 4.0)]
+    for label, draw in [*draws.items(), *oracles]:
         cells = []
         for null in ("flat", "single peak"):
             rates = dict(_nulls(10))[null]
             for i, a in enumerate(ALPHAS):
                 Y, rng = _sample(rates, a, m, 9100 + 10 * i + 5 * (null == "flat"))
-                d = (lambda y, mu, a=a: np.full(y.shape[0], a)) if draw == "true" else draw
-                cells.append(f"{100 * _full_reject(Y, d, rng):5.1f} %    ")
+                cells.append(f"{100 * _full_reject(Y, _fixed(draw, a), rng):5.1f} %    ")
         pw = []
         for i, a in enumerate((0.05, 0.1)):
             Y, rng = _sample(CURVE_10, a, m, 9200 + i)
-            d = (lambda y, mu, a=a: np.full(y.shape[0], a)) if draw == "true" else draw
-            pw.append(f"{100 * _full_reject(Y, d, rng):.0f}")
+            pw.append(f"{100 * _full_reject(Y, _fixed(draw, a), rng):.0f}")
         lines.append(f"{label:<38}" + "".join(cells) + "/".join(pw) + " %")
     lines.append(f"({m} series per cell, {B_FULL} replicates each)")
     return lines
