@@ -8,6 +8,7 @@ with unequal exposures); seeded warp-speed calibration of the size; power.
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -16,6 +17,8 @@ from scipy import optimize, special
 
 from lifecycle._core.errors import (
     AllZeroError,
+    ApproximationWarning,
+    CalibrationWarning,
     CountError,
     GridError,
     IntervalError,
@@ -260,6 +263,18 @@ def test_one_quiet_year_is_not_a_resurgence_under_negbin():
     y = [40, 62, 35, 75, 50, 8, 58, 33, 70, 45, 66, 38]
     assert resurgence(y, n_boot=999, seed=5).p_value < 0.01
     assert resurgence(y, family="negbin", n_boot=999, seed=5).p_value > 0.05
+
+
+def test_negbin_on_fewer_than_20_windows_warns_with_the_measured_size():
+    with pytest.warns(CalibrationWarning, match=r"fewer than 20 windows \(this series has 10\)"):
+        resurgence(WAVES, family="negbin", n_boot=19, seed=1)
+    with pytest.warns(CalibrationWarning, match=r"with 10 windows it rejected \d.* of true nulls"):
+        resurgence(WAVES, family="negbin", n_boot=19, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CalibrationWarning)
+        resurgence(WAVES, n_boot=19, seed=1)  # Poisson: calibrated at n = 10
+        resurgence(WAVES + WAVES, family="negbin", n_boot=19, seed=1)  # 20 windows
+    assert issubclass(CalibrationWarning, ApproximationWarning)
 
 
 # ---------------------------------------------------------------- errors
