@@ -105,8 +105,8 @@ def test_detect_auto_on_plain_counts_matches_the_series():
 def test_detect_auto_with_a_given_dispersion_is_negbin():
     from lifecycle.changepoints import detect
 
-    seg = detect([3, 4, 2, 9, 11, 10], alpha=0.2)
-    assert seg.family == "negbin" and seg.alpha == 0.2
+    seg = detect([3, 4, 2, 9, 11, 10], dispersion=0.2)
+    assert seg.family == "negbin" and seg.dispersion == 0.2
     assert "dispersion was given" in seg.family_choice.reason
 
 

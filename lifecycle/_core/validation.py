@@ -38,6 +38,7 @@ __all__ = [
     "check_exposure",
     "check_float",
     "check_int",
+    "check_level",
     "check_n_draws",
     "check_rng",
 ]
@@ -133,6 +134,30 @@ def check_float(
             f"{_where(name, func)} must be a number {' and '.join(parts)}. Got {value} instead."
         )
     return value
+
+
+def check_level(name: str, value: Any, *, func: str | None = None) -> float:
+    """Return a significance or confidence level as a float strictly between 0 and 1.
+
+    One check and one message for every level of the API (``level``, ``confidence``):
+    "The 'confidence' parameter of detect must be a number strictly between 0 and 1.
+    Got 1.0 instead."
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ParameterError
+        If ``value`` is NaN, infinite, ``<= 0`` or ``>= 1``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{_where(name, func)} must be a number. Got {value!r} instead.")
+    level = float(value)
+    if not (0.0 < level < 1.0):  # also refuses NaN
+        raise ParameterError(
+            f"{_where(name, func)} must be a number strictly between 0 and 1. Got {value} instead."
+        )
+    return level
 
 
 def check_choice(name: str, value: Any, choices: Iterable[str], *, func: str | None = None) -> str:

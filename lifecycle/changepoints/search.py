@@ -69,7 +69,8 @@ from lifecycle._core.errors import (
     SerialCorrelationWarning,
     TooShortError,
 )
-from lifecycle._core.validation import check_choice, check_float, check_int
+from lifecycle._core.renames import old_keywords, take_renamed
+from lifecycle._core.validation import check_choice, check_float, check_int, check_level
 from lifecycle.changepoints.engines import _backtrack, _dp, _LengthPenalised, _pelt
 from lifecycle.changepoints.segmentation import (
     Segmentation,
@@ -186,7 +187,7 @@ def resolve_detect_family(
 def _make_cost(atoms: Atoms, family: str, alpha: float | None) -> PoissonCost | NegBinCost:
     if family == "poisson":
         return PoissonCost.from_atoms(atoms.count, atoms.exposure)
-    return NegBinCost.from_atoms(atoms.count, atoms.exposure, alpha=alpha)
+    return NegBinCost.from_atoms(atoms.count, atoms.exposure, dispersion=alpha)
 
 
 def _feasible_max(n: int, min_size: int) -> int:
@@ -222,7 +223,8 @@ def _alpha_given_breaks(atoms: Atoms, breaks: Any, lo: float, hi: float) -> tupl
     t = np.array([*breaks, n])
 
     def cost(log_a: float) -> float:
-        c = NegBinCost(alpha=math.exp(log_a)).fit(np.column_stack([atoms.count, atoms.exposure]))
+        c = NegBinCost(dispersion=math.exp(log_a))
+        c.fit(np.column_stack([atoms.count, atoms.exposure]))
         return float(c.segment_cost(s, t).sum())
 
     res = optimize.minimize_scalar(
@@ -248,7 +250,7 @@ def _length_term(breaks: Any, n: int) -> float:
 def _levels_fixed(cost: Any, atoms: Atoms, K: int, m: int, lengths: bool) -> list[_Level]:
     n = len(atoms)
     F, arg = _dp(_LengthPenalised(cost, n) if lengths else cost, n, K, m)
-    alpha = cost.alpha if isinstance(cost, NegBinCost) else None
+    alpha = cost.dispersion if isinstance(cost, NegBinCost) else None
     return [
         _Level(k, float(F[k, n] + cost.constant), tuple(_backtrack(arg, k, n)), alpha)
         for k in range(K + 1)
@@ -347,11 +349,12 @@ def _path_frame(
         row.update(criteria_of(lv.cost, list(lv.breaks), n, family, alpha_estimated))
         row["breaks"] = tuple(atoms.label(i) for i in lv.breaks)
         if family == "negbin":
-            row["alpha"] = lv.alpha
+            row["dispersion"] = lv.alpha
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+@old_keywords(alpha="dispersion", level="confidence")
 def detect(
     data: Any,
     *,
@@ -360,13 +363,14 @@ def detect(
     measure: str | None = None,
     freq: str = "year",
     family: str = "auto",
-    alpha: float | None = None,
+    dispersion: float | None = None,
     n_changes: int | None = None,
     max_changes: int | None = None,
     penalty: str | float = "bic",
     min_size: int = 1,
     method: str = "exact",
-    level: float = 0.95,
+    confidence: float = 0.95,
+    **deprecated: Any,
 ) -> Segmentation:
     """Find the regimes of a count series.
 
@@ -388,8 +392,9 @@ def detect(
         (:func:`lifecycle.models.choose_family`) rejects under a flexible reference
         model, or when a dispersion is given; Poisson otherwise.
         ``Segmentation.family_choice`` says which family was used and why.
-    alpha : float, optional
-        NB2 dispersion. If omitted it is estimated by maximum likelihood jointly with
+    dispersion : float, optional
+        NB2 dispersion ``alpha`` (variance ``mu + alpha mu^2``). If omitted it is
+        estimated by maximum likelihood jointly with
         the segmentation (profiled: for each number of changes, the best segmentation
         over a grid of dispersions, then the exact ML dispersion given the breaks, then
         alternation to a fixed point), so real changes do not inflate it.
@@ -409,7 +414,7 @@ def detect(
         ``"exact"``: dynamic programme for every number of changes up to
         ``max_changes``, then choice by ``penalty`` (keeps the path). ``"pelt"``:
         penalised search with pruning, no limit on the number of changes (long series).
-    level : float
+    confidence : float
         Confidence level of the segment rates.
 
     Returns
@@ -450,6 +455,13 @@ def detect(
     >>> seg.breaks
     (2014,)
     """
+    dispersion, confidence = take_renamed(
+        "detect",
+        deprecated,
+        alpha=("dispersion", dispersion, None),
+        level=("confidence", confidence, 0.95),
+    )
+    del deprecated
     seg = _detect(**locals(), func="detect")  # every keyword of detect, by name
     _warn_serial(seg, "detect")
     return seg
@@ -480,29 +492,21 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
     o = {**_detect_defaults(), **options}
     years, exposure, measure, freq = o["years"], o["exposure"], o["measure"], o["freq"]
     family, alpha, n_changes, max_changes = (
-        o["family"], o["alpha"], o["n_changes"], o["max_changes"]
+        o["family"], o["dispersion"], o["n_changes"], o["max_changes"]
     )  # fmt: skip
-    penalty, min_size, method, level = o["penalty"], o["min_size"], o["method"], o["level"]
+    penalty, min_size, method = o["penalty"], o["min_size"], o["method"]
     method = check_choice("method", method, ("exact", "pelt"), func=func)
     min_size = check_int("min_size", min_size, func=func, min_value=1)
     penalty = check_penalty(penalty, func)
-    level = check_float(
-        "level",
-        level,
-        func=func,
-        min_value=0.0,
-        max_value=1.0,
-        min_inclusive=False,
-        max_inclusive=False,
-    )
+    confidence = check_level("confidence", o["confidence"], func=func)
     n_changes = check_int("n_changes", n_changes, func=func, min_value=0, allow_none=True)
     max_changes = check_int("max_changes", max_changes, func=func, min_value=0, allow_none=True)
-    alpha = check_float("alpha", alpha, func=func, min_value=0.0, allow_none=True)
+    alpha = check_float("dispersion", alpha, func=func, min_value=0.0, allow_none=True)
     check_choice("family", family, FAMILY_OPTIONS, func=func)
     if family == "poisson" and alpha is not None:
         raise ParameterError(
-            f"The 'alpha' parameter of {func} applies to family='negbin'. Got alpha={alpha} "
-            f"with family='poisson'."
+            f"The 'dispersion' parameter of {func} applies to family='negbin'. Got "
+            f"dispersion={alpha} with family='poisson'."
         )
     if method == "pelt" and (n_changes is not None or max_changes is not None):
         raise ParameterError(
@@ -529,8 +533,8 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
             search = _LengthPenalised(cost, n) if penalty == "mbic" else cost
             breaks, _ = _pelt(search, n, beta, min_size)
         cost = _make_cost(atoms, family, alpha)
-        return build(atoms, cost, breaks, method=method, penalty=penalty, level=level,
-                     path=None, **opts)  # fmt: skip
+        return build(atoms, cost, breaks, method=method, penalty=penalty,
+                     confidence=confidence, path=None, **opts)  # fmt: skip
     for k_, what in ((n_changes, "n_changes"), (max_changes, "max_changes")):
         if k_ is not None:
             _check_room(n, k_, min_size, func, what)
@@ -546,7 +550,7 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
         list(chosen.breaks),
         method="exact",
         penalty="fixed" if n_changes is not None else penalty,
-        level=level,
+        confidence=confidence,
         path=_path_frame(levels, atoms, family, alpha_estimated),
         **opts,
     )
@@ -609,6 +613,7 @@ def _exact(
         K = min(2 * K, feasible)
 
 
+@old_keywords(alpha="dispersion")
 def segment_path(
     data: Any,
     *,
@@ -617,9 +622,10 @@ def segment_path(
     measure: str | None = None,
     freq: str = "year",
     family: str = "auto",
-    alpha: float | None = None,
+    dispersion: float | None = None,
     max_changes: int | None = None,
     min_size: int = 1,
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """Best segmentation for every number of changes ``0..max_changes`` (exact).
 
@@ -641,6 +647,7 @@ def segment_path(
     >>> segment_path([5, 6, 4, 5, 1, 0, 2, 1], max_changes=2)["n_changes"].tolist()
     [0, 1, 2]
     """
+    (dispersion,) = take_renamed("segment_path", deprecated, alpha=("dispersion", dispersion, None))
     seg = _detect(
         data,
         years=years,
@@ -648,7 +655,7 @@ def segment_path(
         measure=measure,
         freq=freq,
         family=family,
-        alpha=alpha,
+        dispersion=dispersion,
         max_changes=max_changes,
         min_size=min_size,
         func="segment_path",

@@ -61,6 +61,7 @@ from scipy import optimize, special, stats
 
 from lifecycle._core.errors import FitError, ParameterError
 from lifecycle._core.likelihood import interval_logprob, nb_logpmf
+from lifecycle._core.renames import renamed_attribute, renamed_parameters
 from lifecycle.series.countseries import CountSeries
 
 __all__ = [
@@ -86,7 +87,7 @@ class BayesPrior:
         Gamma shape ``a`` of each phase rate (> 0). Smaller is vaguer.
     rate_mean : float, optional
         Prior mean of each phase rate per period; default the series' mean rate.
-    alpha_mean : float
+    dispersion_mean : float
         Mean of the exponential prior of the NB2 dispersion.
     level_sd : float
         Standard deviation of the normal prior of each further measure's log level.
@@ -94,11 +95,13 @@ class BayesPrior:
 
     rate_shape: float = 1.0
     rate_mean: float | None = None
-    alpha_mean: float = 1.0
+    dispersion_mean: float = 1.0
     level_sd: float = 1.0
 
+    alpha_mean = renamed_attribute("alpha_mean", "dispersion_mean")
+
     def __post_init__(self) -> None:
-        for name in ("rate_shape", "alpha_mean", "level_sd"):
+        for name in ("rate_shape", "dispersion_mean", "level_sd"):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
                 raise ParameterError(f"BayesPrior.{name} must be a positive number. Got {v!r}.")
@@ -126,10 +129,13 @@ class BayesPrior:
             + ")"
         ]
         if family == "negbin":
-            parts.append(f"NB2 alpha ~ Exponential(mean {self.alpha_mean:g})")
+            parts.append(f"NB2 alpha ~ Exponential(mean {self.dispersion_mean:g})")
         if len(series.measures) > 1:
             parts.append(f"each further measure's log level ~ Normal(0, {self.level_sd:g}²)")
         return "; ".join(parts)
+
+
+BayesPrior.__init__ = renamed_parameters(alpha_mean="dispersion_mean")(BayesPrior.__init__)  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -275,7 +281,7 @@ def _alpha_nodes(prior: BayesPrior) -> tuple[np.ndarray, np.ndarray, float]:
     """Nodes in ``log α``, the log prior density of ``log α`` there, and the spacing."""
     la = np.linspace(math.log(_ALPHA_RANGE[0]), math.log(_ALPHA_RANGE[1]), _N_ALPHA)
     alpha = np.exp(la)
-    lp = stats.expon.logpdf(alpha, scale=prior.alpha_mean) + la  # Jacobian of log α
+    lp = stats.expon.logpdf(alpha, scale=prior.dispersion_mean) + la  # Jacobian of log α
     return la, lp, float(la[1] - la[0])
 
 
@@ -286,7 +292,7 @@ def _integrate_alpha(
     logf = per_alpha + la_lp
     fine = float(_trapz_log(logf, h))
     coarse = float(_trapz_log(logf[::2], 2 * h))
-    tail = float(per_alpha[0] + stats.expon.logcdf(_ALPHA_RANGE[0], scale=prior.alpha_mean))
+    tail = float(per_alpha[0] + stats.expon.logcdf(_ALPHA_RANGE[0], scale=prior.dispersion_mean))
     fine = float(np.logaddexp(fine, tail))
     coarse = float(np.logaddexp(coarse, tail))
     inner = float(np.max(per_alpha_err[np.isfinite(per_alpha)])) if per_alpha.size else 0.0
@@ -407,7 +413,7 @@ def _importance(
     exact = lo == hi
     y = lo[exact]
     lgy = special.gammaln(y + 1.0)
-    sd, am = prior.level_sd, prior.alpha_mean
+    sd, am = prior.level_sd, prior.dispersion_mean
     c_norm = -0.5 * math.log(2 * math.pi) - math.log(sd)
 
     def loglik(mu: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:

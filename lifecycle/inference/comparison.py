@@ -238,7 +238,7 @@ def _predict_logprob(fit: WaveFit, series: CountSeries, i: int) -> float:
             np.array([series.high[i]]),
             np.array([mu]),
             fit.family,
-            fit.alpha or 0.0,
+            fit.dispersion or 0.0,
         )[0]
     )
 
@@ -369,7 +369,7 @@ def _score_bayes(
     alt = BayesPrior(
         rate_shape=prior.rate_shape / 4,
         rate_mean=prior.rate_mean,
-        alpha_mean=prior.alpha_mean,
+        dispersion_mean=prior.dispersion_mean,
         level_sd=prior.level_sd,
     )
     try:

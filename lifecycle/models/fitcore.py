@@ -27,6 +27,7 @@ from lifecycle._core.errors import (
     TooShortError,
 )
 from lifecycle._core.likelihood import nb_logpmf
+from lifecycle._core.renames import renamed_attribute
 from lifecycle.models.design import Design, Problem, build_design
 from lifecycle.models.waves import WaveDefinition, get_definition
 from lifecycle.series.countseries import CountSeries, to_label
@@ -82,11 +83,11 @@ class WaveFit:
     deviance : float
         ``2 Σ [ℓ(y_i | μ_i = y_i) - ℓ(y_i | μ_i)]`` (NB with the fitted α); NaN when some
         counts are intervals.
-    dispersion : float
+    pearson_dispersion : float
         Pearson ``Σ (y - μ)² / V(μ)`` over ``n`` minus the number of mean parameters;
         NaN with intervals or no residual degrees of freedom.
-    alpha : float or None
-        NB2 dispersion (``None`` for Poisson).
+    dispersion : float or None
+        NB2 dispersion ``alpha`` (``None`` for Poisson).
     phase_rates : pandas.DataFrame
         Rate per period (year or month) of each phase and measure, with CIs.
     rate_ratios : pandas.DataFrame
@@ -98,10 +99,11 @@ class WaveFit:
         Fitted mean of each observation.
     n_break_params : int
         Estimated break years counted as parameters (0 for a dated definition).
-    conf_level : float
+    confidence : float
+        Confidence level of the intervals.
     converged : bool
     notes : tuple of str
-    alpha_boundary : bool
+    dispersion_at_boundary : bool
         NB fitted and its dispersion at the boundary ``alpha = 0`` (then the fit is the
         Poisson fit; a warning said so).
     loglik_poisson : float
@@ -127,23 +129,27 @@ class WaveFit:
     aic: float
     bic: float
     deviance: float
-    dispersion: float
-    alpha: float | None
+    pearson_dispersion: float
+    dispersion: float | None
     phase_rates: pd.DataFrame
     rate_ratios: pd.DataFrame
     fitted_rates: pd.DataFrame
     fitted_means: np.ndarray
     n_break_params: int = 0
-    conf_level: float = 0.95
+    confidence: float = 0.95
     converged: bool = True
     notes: tuple[str, ...] = ()
-    alpha_boundary: bool = False
+    dispersion_at_boundary: bool = False
     loglik_poisson: float = np.nan
     overdispersion_stat: float = np.nan
     overdispersion_p_value: float = np.nan
     family_choice: FamilyChoice | None = None
     _X: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     _contrasts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    alpha = renamed_attribute("alpha", "dispersion")
+    conf_level = renamed_attribute("conf_level", "confidence")
+    alpha_boundary = renamed_attribute("alpha_boundary", "dispersion_at_boundary")
 
     @property
     def estimated_breaks(self) -> bool:
@@ -199,7 +205,7 @@ class WaveFit:
                 }
             )
         se = np.sqrt(np.clip(np.diag(self.cov.to_numpy()), 0, None))
-        z = stats.norm.ppf(0.5 + self.conf_level / 2)
+        z = stats.norm.ppf(0.5 + self.confidence / 2)
         for name, est, s in zip(self.params.index, self.params.to_numpy(), se, strict=True):
             rows.append(
                 {
@@ -219,10 +225,10 @@ class WaveFit:
             ("AIC", self.aic, "-2 loglik + 2 n_params"),
             ("BIC", self.bic, f"-2 loglik + n_params log n, n = {self.n_obs} observations"),
             ("deviance", self.deviance, "vs saturated model (NaN with intervals)"),
-            ("dispersion", self.dispersion, "Pearson chi2 / (n - mean parameters)"),
+            ("pearson_dispersion", self.pearson_dispersion, "Pearson chi2 / (n - mean parameters)"),
         ]
-        if self.alpha is not None:
-            fit_rows.append(("alpha", self.alpha, "NB2: var = mu + alpha mu^2"))
+        if self.dispersion is not None:
+            fit_rows.append(("dispersion", self.dispersion, "NB2 alpha: var = mu + alpha mu^2"))
         fit_rows.append(
             (
                 "overdispersion LR",
@@ -371,7 +377,7 @@ def _assemble(
     cov_theta: np.ndarray,
     loglik: float,
     converged: bool,
-    conf_level: float,
+    confidence: float,
     n_breaks: int,
     notes: Sequence[str],
     *,
@@ -396,7 +402,7 @@ def _assemble(
             cov[-1, :] = cov[:, -1] = np.nan
     params = pd.Series(values, index=names, name="estimate")
     cov_df = pd.DataFrame(cov, index=names, columns=names)
-    z = stats.norm.ppf(0.5 + conf_level / 2)
+    z = stats.norm.ppf(0.5 + confidence / 2)
     phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z)
     rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z)
     fitted_rates = _fitted_rate_table(d, definition, beta, gamma)
@@ -431,14 +437,14 @@ def _assemble(
         aic=aic(loglik, k),
         bic=bic(loglik, k, n),
         deviance=deviance,
-        dispersion=dispersion,
-        alpha=alpha if family == "negbin" else None,
+        pearson_dispersion=dispersion,
+        dispersion=alpha if family == "negbin" else None,
         phase_rates=phase_rates,
         rate_ratios=rate_ratios,
         fitted_rates=fitted_rates,
         fitted_means=mu,
         n_break_params=n_breaks,
-        conf_level=conf_level,
+        confidence=confidence,
         converged=converged,
         notes=tuple(notes),
         _X=d.X,
@@ -643,7 +649,7 @@ def fit_fixed(
     family: str,
     shape: str,
     method: str,
-    conf_level: float,
+    confidence: float,
     n_breaks: int = 0,
     notes: Sequence[str] = (),
     n_tied: int = 0,
@@ -681,7 +687,7 @@ def fit_fixed(
         est.cov,
         est.loglik,
         est.converged,
-        conf_level,
+        confidence,
         n_breaks,
         notes,
         alpha_boundary=est.alpha_boundary,
@@ -692,7 +698,7 @@ def fit_fixed(
         choice = FamilyChoice.fixed(family)
     return replace(
         fit,
-        alpha_boundary=est.alpha_boundary,
+        dispersion_at_boundary=est.alpha_boundary,
         loglik_poisson=est.loglik_poisson,
         overdispersion_stat=stat,
         overdispersion_p_value=pval,
