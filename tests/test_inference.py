@@ -24,18 +24,18 @@ from lifecycle._core.errors import (
 )
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 from lifecycle.inference.power import power
-from lifecycle.inference.resurgence import _analyse, test_resurgence
-
-
-def resurgence(*args, **kwargs):
-    """The Poisson resurgence test (the family these exact cases are written for)."""
-    return test_resurgence(*args, **{"family": "poisson", **kwargs})
-
-
+from lifecycle.inference.resurgence import _analyse
+from lifecycle.inference.resurgence import test_resurgence as _test_resurgence
 from lifecycle.inference.shape_dispersion import _profile_alpha
 from lifecycle.inference.shape_fit import _block_tables, _increasing
 from lifecycle.inference.simulate import falling, flat, rising, single_peak
 from lifecycle.series.countseries import CountSeries
+
+
+def resurgence(*args, **kwargs):
+    """The Poisson resurgence test (the family these exact cases are written for)."""
+    return _test_resurgence(*args, **{"family": "poisson", **kwargs})
+
 
 WAVES = [30, 60, 100, 70, 35, 25, 45, 75, 100, 90]  # the 10-year curve of issue 4
 
