@@ -7,6 +7,7 @@ subclass for a wrong value. numpy scalar types are accepted wherever Python ones
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -193,7 +194,10 @@ def check_counts(
     ------
     CountError
         On NaN, negative, non-integer or (unless ``allow_inf``) infinite values; the
-        message gives the first offending position and value.
+        message gives the first offending position and value. Also when the finite
+        values add up to 2^53 or more, even if each is below it: every search and fit
+        works on cumulative sums, which stop being whole numbers there (rates of 0 and
+        log-likelihoods of -inf came out before this check).
     """
     if isinstance(values, Iterator):
         values = list(values)
@@ -232,6 +236,15 @@ def check_counts(
                 f"{_where(name, func)} must hold non-negative whole numbers. "
                 f"Got {what} at position {i}: {np.asarray(values, dtype=object)[i]!r}."
             )
+    finite = arr[np.isfinite(arr)]
+    total = math.fsum(finite.tolist()) if finite.size else 0.0
+    if total >= MAX_COUNT:
+        raise CountError(
+            f"{_where(name, func)} must hold counts whose total is below 2^53 "
+            f"({MAX_COUNT:,}): sums above it are not exact whole numbers. Got {finite.size} "
+            f"counts adding up to about {total:.4g}. Count in larger units (e.g. thousands) or "
+            f"analyse a shorter span."
+        )
     return arr
 
 
