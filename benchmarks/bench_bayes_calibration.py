@@ -139,9 +139,9 @@ def sbc_summary(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("definition")
 
 
-def pairs(truth: int, probs: np.ndarray, **extra: object) -> list[dict]:
+def pairs(true_index: int, probs: np.ndarray, **extra: object) -> list[dict]:
     return [
-        {"definition": d, "prob": p, "is_truth": j == truth, "top": p == probs.max(), **extra}
+        {"definition": d, "prob": p, "is_truth": j == true_index, "top": p == probs.max(), **extra}
         for j, (d, p) in enumerate(zip(DEFS, probs, strict=True))
     ]
 
