@@ -36,8 +36,11 @@ What the text leaves open is integrated out (Kass and Raftery 1995, §5):
 * estimated break positions (a data-driven ``k``-phase segmentation) are integrated
   over every division of the observations into ``k`` non-empty runs, with equal prior
   weight; the unimodal constraint of the conventional lifecycle is the prior restricted
-  to rise-then-fall rates (``p(y, constraint) / P(constraint)``), its posterior
-  probability drawn by Monte Carlo from the segment posteriors.
+  to rise-then-fall rates (``p(y, constraint) / P(constraint)``). Given a division the
+  phase rates are independent a posteriori, so for three phases the constraint's
+  posterior probability is one integral, ``1 - ∫ f_2 S_1 S_3`` (middle rate below both
+  others), by the same grid quadrature; for more phases it is estimated from
+  independent posterior draws of each run (Monte Carlo).
 
 A phase no observation touches contributes its prior only (factor 1): its rate is not
 identified and its posterior equals its prior.
@@ -558,8 +561,14 @@ def estimated_log_ml(
         return MarginalLikelihood(_dp(S, k) - log_count + const, 0.0, "exact")
     grid = _grid(lo, hi, e, m, a)
     n_draws = max(100, min(n_draws, int(5e6 / (n + 1) ** 2)))
-    uni = np.random.default_rng(seed).random(n_draws)
     ii, jj = np.triu_indices(n + 1, 1)
+    # one independent row of uniforms per segment: the phases of a division are
+    # independent given the data (shared uniforms would couple them comonotonically)
+    uni = (
+        np.random.default_rng(seed).random((ii.size, n_draws))
+        if constraint is not None and k > 3
+        else None
+    )
 
     def at(alpha: float, constrained: bool) -> tuple[float, float]:
         C = _segment_table(lo, hi, e, family, alpha, grid)
@@ -570,13 +579,12 @@ def estimated_log_ml(
         if not constrained:
             return _dp(S, k), float(err.max())
         logf = seg + _log_gamma_density_u(grid.u, a, b)[None, :]
-        cdf = np.cumsum(np.exp(logf - logf.max(axis=1, keepdims=True)), axis=1)
-        cdf /= cdf[:, -1:]
-        idx = np.empty((seg.shape[0], n_draws), dtype=np.int64)
-        for r in range(seg.shape[0]):
-            idx[r] = np.searchsorted(cdf[r], uni)
+        if k == 3:
+            fine = _three_phase_sum(S, logf, grid.h, ii, jj)
+            coarse = _three_phase_sum(S, logf[:, ::2], 2 * grid.h, ii, jj)
+            return fine, float(err.max()) + abs(fine - coarse)
         U = np.full((n + 1, n + 1, n_draws), np.nan)
-        U[ii, jj] = grid.u[np.minimum(idx, grid.u.size - 1)]
+        U[ii, jj] = _posterior_draws(logf, grid, uni)
         return _constrained_sum(S, U, k), float(err.max())
 
     want = constraint is not None
@@ -597,10 +605,63 @@ def estimated_log_ml(
     note = ""
     if want:
         val -= math.log(2 ** (k - 1) / math.factorial(k))
-        err += 2.0 / math.sqrt(n_draws)
-        method = "quadrature + Monte Carlo (constraint)"
-        note = f"probability of the unimodal constraint from {n_draws} posterior draws per run"
+        if k > 3:
+            err += 2.0 / math.sqrt(n_draws)
+            method = "quadrature + Monte Carlo (constraint)"
+            note = f"probability of the unimodal constraint from {n_draws} posterior draws per run"
     return MarginalLikelihood(val - log_count, err, method, note=note)
+
+
+def _three_phase_sum(
+    S: np.ndarray, logf: np.ndarray, h: float, ii: np.ndarray, jj: np.ndarray
+) -> float:
+    """log Σ over divisions into 3 runs of Π exp(S) × P(no valley | runs), by quadrature.
+
+    Given the data the three rates are independent; the rates fail to rise then fall
+    only when the middle one is below both others:
+    ``P(valley) = ∫ f_2(u) S_1(u) S_3(u) du`` with ``f`` the gridded posterior density
+    of ``u = log λ`` of each run (rows of ``logf``, spacing ``h``) and ``S`` its survival
+    function (trapezoid integrals).
+    """
+    n = S.shape[0] - 1
+    f = np.exp(logf - logf.max(axis=1, keepdims=True))
+    w = np.full(f.shape[1], h)
+    w[[0, -1]] /= 2
+    f /= (f * w).sum(axis=1, keepdims=True)
+    cdf = np.concatenate(
+        [np.zeros((f.shape[0], 1)), np.cumsum((f[:, 1:] + f[:, :-1]) * (h / 2), axis=1)], axis=1
+    )
+    surv = np.clip(1.0 - cdf / cdf[:, -1:], 0.0, 1.0)
+    pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
+    pos[ii, jj] = np.arange(ii.size)
+    c1, c2 = np.triu_indices(n, 1)
+    keep = c1 >= 1
+    c1, c2 = c1[keep], c2[keep]
+    terms = np.empty(c1.size)
+    for lo_ in range(0, c1.size, 256):
+        a_, b_ = c1[lo_ : lo_ + 256], c2[lo_ : lo_ + 256]
+        s1, s2, s3 = pos[0, a_], pos[a_, b_], pos[b_, n]
+        valley = ((f[s2] * surv[s1] * surv[s3]) @ w).clip(0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            terms[lo_ : lo_ + 256] = S[0, a_] + S[a_, b_] + S[b_, n] + np.log1p(-valley)
+    terms = terms[np.isfinite(terms)]
+    return float(special.logsumexp(terms)) if terms.size else -np.inf
+
+
+def _posterior_draws(logf: np.ndarray, grid: _Grid, uni: np.ndarray) -> np.ndarray:
+    """Draws of ``u`` from each row's gridded posterior ``exp(logf)`` by inverse CDF.
+
+    The CDF is the trapezoid integral of the density, linear between nodes, so the
+    draws are continuous (no ties between phases with equal posteriors).
+    """
+    out = np.empty(uni.shape)
+    for r in range(logf.shape[0]):
+        f = np.exp(logf[r] - logf[r].max())
+        cdf = np.concatenate([[0.0], np.cumsum((f[1:] + f[:-1]) / 2)])
+        cdf /= cdf[-1]
+        keep = np.concatenate([[True], np.diff(cdf) > 0])  # np.interp needs a rising xp
+        out[r] = np.interp(uni[r], cdf[keep], grid.u[keep])
+    return out
 
 
 def _dp(S: np.ndarray, k: int) -> float:

@@ -230,7 +230,10 @@ def _predict_logprob(fit: WaveFit, series: CountSeries, i: int) -> float:
         raise FitError(f"measure {m!r} has no other observation")
     level = 0.0 if m == measures[0] else float(fit.params[f"level[{m}]"])
     cols = np.arange(series.start[i], series.end[i] + 1) - fit.series.grid_start
-    lam = np.exp(fit._X[cols] @ beta + level)
+    used = np.any(fit._X[cols] != 0, axis=0)
+    if np.isnan(level) or np.any(np.isnan(beta[used])):
+        raise FitError("its mean depends on a parameter the other observations do not identify")
+    lam = np.exp(fit._X[cols][:, used] @ beta[used] + level)
     mu = float(np.sum(series.weights[i] * lam))
     return float(
         interval_logprob(
@@ -317,9 +320,29 @@ def _fit_row(
                 f"integrates it over its prior"
             )
         row.fit_def = reduced
-        row.fit = fit_waves(series, reduced, family, shape, method=method)
+        row.fit = fit_waves(series, reduced, family, shape, method=method, identified_part=True)
+        row.notes += _unidentified_notes(row.fit)
     except LifecycleError as exc:
         row.notes.append(f"no maximum-likelihood fit: {exc}")
+
+
+def _unidentified_notes(fit: WaveFit) -> list[str]:
+    """Notes on the phases and levels a partial (identified-part) fit leaves open."""
+    if not fit.unidentified:
+        return []
+    levels = [nm for nm in fit.unidentified if nm.startswith("level[")]
+    out = [
+        f"phase {ph!r} is not identified by the maximum-likelihood fit (its rate moves "
+        f"freely with {', '.join(levels) or 'other parameters'}): the log-likelihood is "
+        f"maximised over what the data identify and AIC counts the information's rank"
+        for ph in fit.unidentified_phases
+    ]
+    if not fit.unidentified_phases:
+        out.append(
+            f"not identified by the maximum-likelihood fit: {', '.join(fit.unidentified)}; "
+            f"AIC counts the information's rank"
+        )
+    return out
 
 
 def _bayes_row(
@@ -476,7 +499,9 @@ def _loo_column(
         if isinstance(entry, int):
             refit = lambda s, k=entry: best_segmentation(s, k, family, shape, method=method)  # noqa: E731
         else:
-            refit = lambda s, d=entry: fit_waves(s, d, family, shape, method=method)  # noqa: E731
+            refit = lambda s, d=entry: fit_waves(  # noqa: E731
+                s, d, family, shape, method=method, identified_part=not d.estimated
+            )
         score, n_undef, note = _loo(series, refit)
         scores.append(score)
         undef.append(n_undef)

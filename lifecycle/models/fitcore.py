@@ -113,6 +113,13 @@ class WaveFit:
         ``2 (l_NB - l_Poisson)`` against the null mixture ``0.5 chi2_0 + 0.5 chi2_1``.
     family_choice : FamilyChoice
         Which family was used and why (for ``family="auto"``, the test that decided).
+    unidentified : tuple of str
+        Parameters the data do not identify (fitted with ``identified_part=True``): the
+        log-likelihood is maximal along a flat direction of the information that moves
+        them; their estimates, standard errors and every rate or ratio that depends on
+        them are NaN, and ``n_params`` counts the information's rank instead.
+    unidentified_phases : tuple of str
+        Phases whose rate (of the first measure) is not identified.
     """
 
     definition: WaveDefinition
@@ -144,6 +151,8 @@ class WaveFit:
     overdispersion_stat: float = np.nan
     overdispersion_p_value: float = np.nan
     family_choice: FamilyChoice | None = None
+    unidentified: tuple[str, ...] = ()
+    unidentified_phases: tuple[str, ...] = ()
     _X: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     _contrasts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
 
@@ -268,6 +277,20 @@ def _exp(x: float) -> float:
         return float(np.exp(x))
 
 
+def estimable(c: np.ndarray, null: np.ndarray | None) -> bool:
+    """Whether the linear combination ``c`` of the parameters is identified.
+
+    ``null`` holds the flat directions of the information (columns; ``None`` or no
+    column: everything is identified). ``c`` (zero-padded to the parameter vector) is
+    identified when it is orthogonal to every flat direction.
+    """
+    if null is None or null.shape[1] == 0:
+        return True
+    c_full = np.zeros(null.shape[0])
+    c_full[: c.size] = c
+    return bool(np.linalg.norm(null.T @ c_full) <= 1e-6 * max(np.linalg.norm(c_full), 1e-300))
+
+
 def _param_detail(shape_p: int, n_meas: int, family: str, n_breaks: int, n_tied: int) -> str:
     parts = [f"{shape_p} shape parameters"]
     if n_tied:
@@ -285,6 +308,7 @@ def _phase_rate_table(
     cov_theta: np.ndarray,
     p: int,
     z: float,
+    null: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rate of each phase per measure with its Wald interval on the log scale."""
     rows = []
@@ -296,6 +320,8 @@ def _phase_rate_table(
                 c[p + m_i - 1] = 1.0
             est = float(c @ np.nan_to_num(theta, neginf=0.0))
             se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
+            if not estimable(c, null):
+                est = se = np.nan
             rows.append(
                 {
                     "measure": m,
@@ -324,7 +350,12 @@ _RATIO_COLUMNS = [
 
 
 def _rate_ratio_table(
-    d: Design, definition: WaveDefinition, beta: np.ndarray, cov_b: np.ndarray, z: float
+    d: Design,
+    definition: WaveDefinition,
+    beta: np.ndarray,
+    cov_b: np.ndarray,
+    z: float,
+    null: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rate ratio of each phase to the one before, with its Wald interval and p-value."""
     rows = []
@@ -332,6 +363,8 @@ def _rate_ratio_table(
         c = d.contrasts[j] - d.contrasts[j - 1]
         est = float(c @ beta)
         se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
+        if not estimable(c, null):
+            est = se = np.nan
         rows.append(
             {
                 "from_phase": definition.phases[j - 1].name,
@@ -348,19 +381,24 @@ def _rate_ratio_table(
 
 
 def _fitted_rate_table(
-    d: Design, definition: WaveDefinition, beta: np.ndarray, gamma: np.ndarray
+    d: Design,
+    definition: WaveDefinition,
+    beta: np.ndarray,
+    gamma: np.ndarray,
+    null: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Fitted rate of every period of the grid inside a phase, per measure."""
+    """Fitted rate of every period of the grid inside a phase, per measure (NaN: unidentified)."""
     eta = d.X @ beta
     rows = []
     for m_i, m in enumerate(d.measures):
         for t in np.flatnonzero(d.phase_of >= 0):
+            c = np.concatenate([d.X[t], np.eye(len(d.measures))[m_i, 1:]])
             rows.append(
                 {
                     "period": to_label(d.grid[t], d.freq),
                     "measure": m,
                     "phase": definition.phases[d.phase_of[t]].name,
-                    "rate": float(np.exp(eta[t] + gamma[m_i])),
+                    "rate": float(np.exp(eta[t] + gamma[m_i])) if estimable(c, null) else np.nan,
                     "observed": bool(d.covered[t]),
                 }
             )
@@ -383,6 +421,7 @@ def _assemble(
     *,
     alpha_boundary: bool = False,
     n_tied: int = 0,
+    null: np.ndarray | None = None,
 ) -> WaveFit:
     d = prob.design
     family = prob.family
@@ -400,12 +439,23 @@ def _assemble(
         cov = J @ cov @ J.T
         if alpha_boundary:
             cov[-1, :] = cov[:, -1] = np.nan
+    n_flat = 0 if null is None else null.shape[1]
+    bad = np.zeros(len(names), bool)
+    if n_flat:
+        bad = np.sum(null**2, axis=1) > 1e-6
+        values[bad] = np.nan
+        cov[bad, :] = np.nan
+        cov[:, bad] = np.nan
     params = pd.Series(values, index=names, name="estimate")
     cov_df = pd.DataFrame(cov, index=names, columns=names)
     z = stats.norm.ppf(0.5 + confidence / 2)
-    phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z)
-    rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z)
-    fitted_rates = _fitted_rate_table(d, definition, beta, gamma)
+    phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z, null)
+    rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z, null)
+    fitted_rates = _fitted_rate_table(d, definition, beta, gamma, null)
+    unidentified = tuple(nm for nm, b in zip(names, bad, strict=True) if b)
+    unidentified_phases = tuple(
+        ph.name for j, ph in enumerate(definition.phases) if not estimable(d.contrasts[j], null)
+    )
     mu = prob.means(theta)
     n = series.n_obs
     n_mean = p + M - 1
@@ -418,8 +468,17 @@ def _assemble(
         dispersion = float(np.sum((y - mu) ** 2 / var) / (n - n_mean)) if n > n_mean else np.nan
     else:
         deviance = dispersion = np.nan
-    k = n_mean + int(family == "negbin") + n_breaks + n_tied
+    k = n_mean + int(family == "negbin") + n_breaks + n_tied - n_flat
+    detail = _param_detail(p, M, family, n_breaks, n_tied)
     notes = list(notes)
+    if n_flat:
+        detail += f" - {n_flat} not identified (parameters counted: the information's rank)"
+        notes.append(
+            f"not identified by the data: {', '.join(unidentified)} (the log-likelihood is "
+            f"maximal along {n_flat} flat direction{'s' * (n_flat > 1)} of the information; "
+            f"only combinations of these are estimated, and {k - n_breaks - n_tied} mean "
+            f"and dispersion parameters are counted, the information's rank)"
+        )
     if not converged:
         notes.append("the optimiser did not reach a gradient below 1e-6")
     return WaveFit(
@@ -432,7 +491,7 @@ def _assemble(
         cov=cov_df,
         loglik=float(loglik),
         n_params=k,
-        n_params_detail=_param_detail(p, M, family, n_breaks, n_tied),
+        n_params_detail=detail,
         n_obs=n,
         aic=aic(loglik, k),
         bic=bic(loglik, k, n),
@@ -447,6 +506,8 @@ def _assemble(
         confidence=confidence,
         converged=converged,
         notes=tuple(notes),
+        unidentified=unidentified,
+        unidentified_phases=unidentified_phases,
         _X=d.X,
         _contrasts=d.contrasts,
     )
@@ -550,6 +611,7 @@ class _Estimate:
     loglik_negbin: float = np.nan
     alpha_negbin: float = np.nan
     mean_theta_poisson: np.ndarray | None = None
+    null: np.ndarray | None = None
 
 
 def _check_method(series: CountSeries, method: str) -> str:
@@ -583,6 +645,7 @@ def estimate(
     need_cov: bool = True,
     start: np.ndarray | None = None,
     both: bool | None = None,
+    identified_part: bool = False,
 ) -> _Estimate:
     """Maximum likelihood for a dated definition (no result tables).
 
@@ -591,11 +654,14 @@ def estimate(
     likelihood is the GLM's). The Poisson fit is always made (start and boundary value);
     the NB fit when ``family="negbin"`` or ``both`` (default: when ``need_cov``, so that
     every reported fit carries the test of ``alpha = 0``). ``start`` warm-starts the mean
-    parameters.
+    parameters. ``identified_part``: a design the data do not fully identify is fitted
+    anyway (the maximised log-likelihood is unique even where the parameters are not);
+    the flat directions of the information are returned in ``null``.
     """
     d = build_design(series, definition, shape)
     _check_zero_phases(series, d, definition, shape)
-    _check_identified(series, d, definition, shape)
+    if not identified_part:
+        _check_identified(series, d, definition, shape)
     path = _check_method(series, method)
     low, high = series.low, series.high
     pois = Problem(d, low, high, "poisson")
@@ -623,11 +689,16 @@ def estimate(
             theta = np.append(use.theta, np.log(use.alpha))
     else:
         theta = use.theta
-    cov = None
+    cov = null = None
     if need_cov:
-        cov = _cov(H, definition, shape, family, series)
+        if identified_part:
+            cov, null = _cov_identified(H)
+        else:
+            cov = _cov(H, definition, shape, family, series)
         if family == "negbin" and use.boundary:
             cov = np.pad(cov, ((0, 1), (0, 1)))
+            if null is not None:
+                null = np.pad(null, ((0, 1), (0, 0)))
     return _Estimate(
         prob,
         theta,
@@ -640,6 +711,7 @@ def estimate(
         np.nan if nb is None else nb.loglik,
         np.nan if nb is None else nb.alpha,
         pf.theta,
+        null,
     )
 
 
@@ -655,8 +727,9 @@ def fit_fixed(
     n_tied: int = 0,
     *,
     choice: FamilyChoice | None = None,
+    identified_part: bool = False,
 ) -> WaveFit:
-    est = estimate(series, definition, family, shape, method)
+    est = estimate(series, definition, family, shape, method, identified_part=identified_part)
     notes = list(notes)
     if est.alpha_boundary:
         notes.append(
@@ -692,6 +765,7 @@ def fit_fixed(
         notes,
         alpha_boundary=est.alpha_boundary,
         n_tied=n_tied,
+        null=est.null,
     )
     stat, pval = overdispersion_test(est.loglik_negbin, est.loglik_poisson)
     if choice is None:
@@ -726,6 +800,22 @@ def _cov(
             f"measure is seen only in windows that mix it with another)."
         )
     return cov_theta
+
+
+def _cov_identified(H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Covariance of the identified combinations and the flat directions of ``-H``.
+
+    Eigenvalues of the information ``-H`` at or below the threshold :func:`_cov` uses
+    (``1e-10 * max(1, max |H|)``) are flat directions (columns of the second array); the
+    covariance is the pseudo-inverse on the others, valid for every combination
+    orthogonal to the flat directions (:func:`estimable`).
+    """
+    A = -(H + H.T) / 2
+    ev, V = np.linalg.eigh(A)
+    flat = ev <= 1e-10 * max(1.0, float(np.abs(H).max()))
+    keep = ~flat
+    cov = (V[:, keep] / ev[keep]) @ V[:, keep].T
+    return cov, V[:, flat]
 
 
 def as_definition(definition: Any, func: str) -> WaveDefinition:

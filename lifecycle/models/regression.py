@@ -98,6 +98,7 @@ def fit_waves(
     *,
     method: str = "auto",
     confidence: float = 0.95,
+    identified_part: bool = False,
     **deprecated: Any,
 ) -> WaveFit:
     """Fit a count regression of a series on a wave definition.
@@ -121,6 +122,14 @@ def fit_waves(
         single-period single-measure series; ``"auto"`` picks it there.
     confidence : float
         Level of the confidence intervals.
+    identified_part : bool
+        Dated definitions only. When the series does not identify every parameter (a
+        phase seen only in a window that mixes it with other phases, whose measure level
+        is free), fit what it identifies instead of raising: the maximised
+        log-likelihood is well defined even when the parameters are not unique; the
+        parameters counted (``n_params``, AIC) are the rank of the information, and
+        ``fit.unidentified`` / ``fit.unidentified_phases`` name what is not identified
+        (their estimates and intervals are NaN).
 
     Returns
     -------
@@ -134,9 +143,10 @@ def fit_waves(
     FitError
         If a phase has only zero counts (MLE on the boundary; for ``broken_stick`` the
         first or last phase), a ``trend`` phase has events only at one edge (the slope
-        diverges), or the parameters are not identified.
+        diverges), or the parameters are not identified (unless ``identified_part``).
     TooShortError
-        If the series has fewer independent observations than the shape has parameters.
+        If the series has fewer independent observations than the shape has parameters
+        (unless ``identified_part``).
     ParameterError
         On an unknown family, shape or method.
     AllZeroError
@@ -173,4 +183,18 @@ def fit_waves(
             choice=choice,
         )
         return fit
-    return fit_fixed(series, definition, family, shape, method, confidence, choice=choice)
+    if not isinstance(identified_part, bool):
+        raise TypeError(
+            f"The 'identified_part' parameter of fit_waves must be a bool. "
+            f"Got {type(identified_part).__name__}."
+        )
+    return fit_fixed(
+        series,
+        definition,
+        family,
+        shape,
+        method,
+        confidence,
+        choice=choice,
+        identified_part=identified_part,
+    )
