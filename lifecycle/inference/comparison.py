@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -389,12 +389,7 @@ def _score_bayes(
 ) -> None:
     if shape != "step":
         return
-    alt = BayesPrior(
-        rate_shape=prior.rate_shape / 4,
-        rate_mean=prior.rate_mean,
-        alpha_mean=prior.alpha_mean,
-        level_sd=prior.level_sd,
-    )
+    alt = replace(prior, rate_shape=prior.rate_shape / 4)
     try:
         row.ml = _bayes_row(row, series, family, prior, span, seed)
         row.ml_alt = _bayes_row(row, series, family, alt, span, seed)
