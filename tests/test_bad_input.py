@@ -511,7 +511,7 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
     ("call", "cls", "match"),
     [
         (lambda: cp.detect(COUNTS, family="gauss"), ParameterError,
-         "'family' parameter of detect must be one of 'poisson', 'negbin'. Got 'gauss'"),
+         "'family' parameter of detect must be one of 'auto', 'poisson', 'negbin'. Got 'gauss'"),
         (lambda: cp.detect(COUNTS, min_size=0), ParameterError,
          "'min_size' parameter of detect must be an int >= 1. Got 0"),
         (lambda: cp.detect(COUNTS, min_size=1.5), TypeError, "must be an int. Got 1.5"),
@@ -524,7 +524,8 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
         (lambda: cp.detect(COUNTS, method="x"), ParameterError, "one of 'exact', 'pelt'"),
         (lambda: cp.detect(COUNTS, n_changes=-1), ParameterError, "int >= 0. Got -1"),
         (lambda: cp.detect(COUNTS, alpha=-1), ParameterError, "'alpha' .* >= 0.0. Got -1.0"),
-        (lambda: cp.detect(COUNTS, alpha=0.5), ParameterError, "applies to family='negbin'"),
+        (lambda: cp.detect(COUNTS, family="poisson", alpha=0.5), ParameterError,
+         "applies to family='negbin'"),
         (lambda: cp.detect(COUNTS, freq="week"), ParameterError, "'freq' .*Got 'week'"),
         (lambda: cp.detect(COUNTS, measure="attacks"), ParameterError,
          "'measure' parameter of detect applies to a CountSeries only. Got measure='attacks'"),

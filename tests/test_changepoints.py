@@ -482,7 +482,7 @@ def test_errors():
     with pytest.raises(ParameterError, match="method='pelt' chooses the number of changes"):
         detect(y, method="pelt", n_changes=1)
     with pytest.raises(ParameterError, match="'alpha' parameter of detect applies to"):
-        detect(y, alpha=0.5)
+        detect(y, family="poisson", alpha=0.5)
     with pytest.raises(ParameterError, match="'family' parameter of detect must be one of"):
         detect(y, family="gaussian")
     with pytest.raises(TypeError, match="'seed' parameter of test_change must be an int"):

@@ -106,7 +106,8 @@ def _many_changes() -> np.ndarray:
 
 def test_exact_search_raises_its_default_cap():
     y = _many_changes()
-    exact, pelt = detect(y), detect(y, method="pelt")
+    exact = detect(y, family="poisson")
+    pelt = detect(y, family="poisson", method="pelt")
     assert exact.n_changes == 14 > 10
     assert exact.break_index == pelt.break_index  # BIC and PELT's 2 log n per change agree
     assert exact.path["n_changes"].max() >= 14
@@ -115,8 +116,8 @@ def test_exact_search_raises_its_default_cap():
 def test_a_user_cap_that_binds_warns():
     y = _many_changes()
     with pytest.warns(ApproximationWarning, match=r"still improving at max_changes=10"):
-        seg = detect(y, max_changes=10)
+        seg = detect(y, family="poisson", max_changes=10)
     assert seg.n_changes == 10
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        detect(y, max_changes=20)  # room to spare: no warning
+        detect(y, family="poisson", max_changes=20)  # room to spare: no warning

@@ -61,9 +61,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from lifecycle._core.dispersion import ALPHA_RANGE
+from lifecycle._core.dispersion import ALPHA_RANGE, FamilyChoice
 from lifecycle._core.errors import (
     ApproximationWarning,
+    LifecycleError,
     ParameterError,
     SerialCorrelationWarning,
     TooShortError,
@@ -83,11 +84,14 @@ from lifecycle.models.costs import (
     PoissonCost,
     check_signal,
 )
+from lifecycle.models.family import choose_family
+from lifecycle.series.calendar import to_label
 from lifecycle.series.countseries import FREQS, Atoms, CountSeries
 
 __all__ = ["detect", "segment_path"]
 
 FAMILIES = ("poisson", "negbin")
+FAMILY_OPTIONS = ("auto", *FAMILIES)
 _DEFAULT_MAX_CHANGES = 10
 # dispersions the profile search tries (0 = Poisson); neighbours differ by a factor 1.41
 ALPHA_GRID = np.concatenate([[0.0], np.geomspace(1e-3, 30.0, 31)])
@@ -120,6 +124,63 @@ def _atoms_from(
         return CountSeries.from_counts(list(np.asarray(years).tolist()), y, e, freq=freq).atoms()
     ords = np.arange(y.size, dtype=np.int64)
     return Atoms(start=ords, end=ords.copy(), count=y, exposure=e, freq=freq)
+
+
+def _series_of_atoms(atoms: Atoms) -> CountSeries:
+    """The atoms as a series (shifted to years from 2000 when their periods are bare
+    positions) -- what :func:`~lifecycle.models.choose_family` reads."""
+    shift = 0
+    first = int(atoms.start[0])
+    base = 2000 if atoms.freq == "year" else 2000 * 12
+    if first < base // 2:  # positions 0, 1, ... of plain counts: not calendar periods
+        shift = base - first
+    return CountSeries.from_windows(
+        [to_label(int(a) + shift, atoms.freq) for a in atoms.start],
+        [to_label(int(b) + shift, atoms.freq) for b in atoms.end],
+        atoms.count,
+        exposure=atoms.exposure,
+        freq=atoms.freq,
+    )
+
+
+def resolve_detect_family(
+    data: Any, atoms: Atoms, family: Any, alpha: float | None, measure: str | None, func: str
+) -> tuple[str, FamilyChoice]:
+    """Validate ``family`` and resolve ``"auto"`` for a change-point search.
+
+    ``"auto"`` is NB2 when a dispersion is given, else the family
+    :func:`~lifecycle.models.choose_family` picks for the series by the likelihood-ratio
+    test of overdispersion under a flexible reference (so real changes are not read as
+    overdispersion).
+    """
+    family = check_choice("family", family, FAMILY_OPTIONS, func=func)
+    if family != "auto":
+        return family, FamilyChoice.fixed(family)
+    if alpha is not None:
+        return "negbin", FamilyChoice(
+            "auto", "negbin", reason=f"negbin: the dispersion was given ({alpha:g})"
+        )
+    if not np.any(atoms.count):
+        return "poisson", FamilyChoice(
+            "auto", "poisson", reason="poisson: every count is zero (no dispersion to estimate)"
+        )
+    if isinstance(data, CountSeries):
+        series = data.select(measure) if measure is not None else data
+    else:
+        series = _series_of_atoms(atoms)
+    try:
+        choice = choose_family(series)
+    except LifecycleError as exc:
+        warnings.warn(
+            f"{func}: family='auto' could not test for overdispersion ({exc}); the "
+            f"Poisson family is used. Name the family to silence this warning.",
+            ApproximationWarning,
+            stacklevel=4,
+        )
+        return "poisson", FamilyChoice(
+            "auto", "poisson", reason=f"poisson: the overdispersion test failed ({exc})"
+        )
+    return choice.family, choice
 
 
 def _make_cost(atoms: Atoms, family: str, alpha: float | None) -> PoissonCost | NegBinCost:
@@ -298,7 +359,7 @@ def detect(
     exposure: Any = None,
     measure: str | None = None,
     freq: str = "year",
-    family: str = "poisson",
+    family: str = "auto",
     alpha: float | None = None,
     n_changes: int | None = None,
     max_changes: int | None = None,
@@ -322,7 +383,11 @@ def detect(
         Which measure of a multi-measure series.
     freq : {"year", "month"}
         Frequency of ``years`` for plain counts.
-    family : {"poisson", "negbin"}
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"`` (default): NB2 when the likelihood-ratio test of overdispersion
+        (:func:`lifecycle.models.choose_family`) rejects under a flexible reference
+        model, or when a dispersion is given; Poisson otherwise.
+        ``Segmentation.family_choice`` says which family was used and why.
     alpha : float, optional
         NB2 dispersion. If omitted it is estimated by maximum likelihood jointly with
         the segmentation (profiled: for each number of changes, the best segmentation
@@ -418,7 +483,6 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
         o["family"], o["alpha"], o["n_changes"], o["max_changes"]
     )  # fmt: skip
     penalty, min_size, method, level = o["penalty"], o["min_size"], o["method"], o["level"]
-    family = check_choice("family", family, FAMILIES, func=func)
     method = check_choice("method", method, ("exact", "pelt"), func=func)
     min_size = check_int("min_size", min_size, func=func, min_value=1)
     penalty = check_penalty(penalty, func)
@@ -434,6 +498,7 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
     n_changes = check_int("n_changes", n_changes, func=func, min_value=0, allow_none=True)
     max_changes = check_int("max_changes", max_changes, func=func, min_value=0, allow_none=True)
     alpha = check_float("alpha", alpha, func=func, min_value=0.0, allow_none=True)
+    check_choice("family", family, FAMILY_OPTIONS, func=func)
     if family == "poisson" and alpha is not None:
         raise ParameterError(
             f"The 'alpha' parameter of {func} applies to family='negbin'. Got alpha={alpha} "
@@ -447,8 +512,14 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
     atoms = _atoms_from(data, years, exposure, measure, freq, func)
     n = len(atoms)
     _check_room(n, 0, min_size, func, "n_changes")
+    family, choice = resolve_detect_family(data, atoms, family, alpha, measure, func)
     alpha_estimated = family == "negbin" and alpha is None
-    opts = {"family": family, "alpha_estimated": alpha_estimated, "min_size": min_size}
+    opts = {
+        "family": family,
+        "alpha_estimated": alpha_estimated,
+        "min_size": min_size,
+        "family_choice": choice,
+    }
     if method == "pelt":
         beta = beta_of(penalty, n)
         if alpha_estimated:
@@ -545,7 +616,7 @@ def segment_path(
     exposure: Any = None,
     measure: str | None = None,
     freq: str = "year",
-    family: str = "poisson",
+    family: str = "auto",
     alpha: float | None = None,
     max_changes: int | None = None,
     min_size: int = 1,

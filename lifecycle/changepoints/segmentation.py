@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from lifecycle._core.criteria import aic, bic, mbic
+from lifecycle._core.dispersion import FamilyChoice
 from lifecycle._core.present import print_summary as _print_summary
 from lifecycle._core.present import repr_with
 from lifecycle._core.serial import SerialDiagnostic, serial_diagnostic
@@ -81,6 +82,9 @@ class Segmentation:
     serial : SerialDiagnostic
         Ljung–Box test of the Pearson residuals of the fitted segmentation (in window
         order): independent counts given the regimes is what the search assumes.
+    family_choice : FamilyChoice or None
+        Which family was used and why (``reason``): the overdispersion test behind
+        ``family="auto"``, or the family requested by name.
     """
 
     family: str
@@ -104,6 +108,7 @@ class Segmentation:
     path: pd.DataFrame | None
     atoms: Atoms = field(repr=False)
     serial: SerialDiagnostic | None = field(default=None, repr=False)
+    family_choice: FamilyChoice | None = field(default=None, repr=False)
 
     _repr_extra = ("n_changes",)
     __repr__ = repr_with(*_repr_extra)
@@ -213,6 +218,7 @@ def build(
     min_size: int,
     level: float,
     path: pd.DataFrame | None,
+    family_choice: FamilyChoice | None = None,
 ) -> Segmentation:
     n = len(atoms)
     bounds = [0, *breaks, n]
@@ -244,6 +250,7 @@ def build(
         path=path,
         atoms=atoms,
         serial=serial_diagnostic(atoms.count, mu, cost.alpha if family == "negbin" else None),
+        family_choice=family_choice if family_choice is not None else FamilyChoice.fixed(family),
     )
 
 

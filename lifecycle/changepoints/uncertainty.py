@@ -37,13 +37,14 @@ from lifecycle._core.validation import (
     check_rng,
 )
 from lifecycle.changepoints.search import (
-    FAMILIES,
+    FAMILY_OPTIONS,
     _atoms_from,
     _backtrack,
     _check_room,
     _dp,
     _Level,
     _polish,
+    resolve_detect_family,
 )
 from lifecycle.changepoints.segmentation import Segmentation
 from lifecycle.models.costs import (
@@ -158,7 +159,7 @@ def test_change(
     exposure: Any = None,
     measure: str | None = None,
     freq: str = "year",
-    family: str = "poisson",
+    family: str = "auto",
     alpha: float | None = None,
     max_changes: int = 1,
     min_size: int = 1,
@@ -176,7 +177,8 @@ def test_change(
     Parameters
     ----------
     data, years, exposure, measure, freq, family, alpha, min_size
-        As in :func:`detect`.
+        As in :func:`detect` (``family="auto"`` by default: NB2 when the series is
+        overdispersed; ``details["family_choice"]`` says which family and why).
     max_changes : int
         Changes allowed under the alternative (default 1).
     n_boot : int
@@ -208,7 +210,7 @@ def test_change(
     True
     """
     func = "test_change"
-    family = check_choice("family", family, FAMILIES, func=func)
+    check_choice("family", family, FAMILY_OPTIONS, func=func)
     min_size = check_int("min_size", min_size, func=func, min_value=1)
     max_changes = check_int("max_changes", max_changes, func=func, min_value=1)
     n_boot = check_n_draws("n_boot", n_boot, func=func)
@@ -217,6 +219,12 @@ def test_change(
     atoms = _atoms_from(data, years, exposure, measure, freq, func)
     n = len(atoms)
     _check_room(n, max_changes, min_size, func, "max_changes")
+    family, choice = resolve_detect_family(data, atoms, family, alpha, measure, func)
+    if family == "poisson" and alpha is not None:
+        raise ParameterError(
+            f"The 'alpha' parameter of {func} applies to family='negbin'. Got alpha={alpha} "
+            f"with family='poisson'."
+        )
     Y = atoms.count[None, :]
     e = atoms.exposure
     T, alphas, lam0, split = _lr_batch(Y, e, family, alpha, max_changes, min_size)
@@ -231,6 +239,7 @@ def test_change(
         "rate_no_change": float(lam0[0]),
         "alpha": float(alphas[0]) if family == "negbin" else None,
         "alpha_estimated": family == "negbin" and alpha is None,
+        "family_choice": choice,
     }
     if max_changes == 1:
         details["best_break"] = atoms.label(int(split[0]))
