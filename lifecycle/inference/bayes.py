@@ -56,8 +56,9 @@ integration. *Econometrica* 57: 1317–1339.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special, stats
@@ -75,6 +76,7 @@ __all__ = [
     "posterior_probabilities",
 ]
 
+HYPER_NODES = 33
 _ALPHA_RANGE = (1e-3, 30.0)
 _N_ALPHA = 41
 _MAX_GRID = 4000
@@ -89,17 +91,25 @@ class BayesPrior:
     rate_shape : float
         Gamma shape ``a`` of each phase rate (> 0). Smaller is vaguer.
     rate_mean : float, optional
-        Prior mean of each phase rate per period; default the series' mean rate.
+        Prior mean of each phase rate per period; default the series' mean rate (a
+        data-dependent choice: see the calibration notes in the module docstring).
     dispersion_mean : float
         Mean of the exponential prior of the NB2 dispersion.
     level_sd : float
         Standard deviation of the normal prior of each further measure's log level.
+    rate_mean_range : tuple of float, optional
+        A hierarchical prior instead of a fixed mean: the prior mean ``M`` of the phase
+        rates is itself unknown, log-uniform on ``[low, high]`` (proper and independent
+        of the data; the phases share it), and is integrated out by the trapezoid rule
+        on ``HYPER_NODES`` nodes in ``log M``. Exclusive with ``rate_mean``. Costs
+        ``HYPER_NODES`` marginal likelihoods per definition.
     """
 
     rate_shape: float = 1.0
     rate_mean: float | None = None
     dispersion_mean: float = 1.0
     level_sd: float = 1.0
+    rate_mean_range: tuple[float, float] | None = None
 
     alpha_mean = renamed_attribute("alpha_mean", "dispersion_mean")
 
@@ -114,6 +124,24 @@ class BayesPrior:
             raise ParameterError(
                 f"BayesPrior.rate_mean must be a positive number or None. Got {self.rate_mean!r}."
             )
+        r = self.rate_mean_range
+        if r is not None:
+            ok = (
+                isinstance(r, tuple)
+                and len(r) == 2
+                and all(isinstance(v, int | float) and math.isfinite(v) for v in r)
+                and 0 < r[0] < r[1]
+            )
+            if not ok:
+                raise ParameterError(
+                    "BayesPrior.rate_mean_range must be a tuple (low, high) with "
+                    f"0 < low < high. Got {r!r}."
+                )
+            if self.rate_mean is not None:
+                raise ParameterError(
+                    "BayesPrior takes rate_mean or rate_mean_range, not both. Got "
+                    f"rate_mean={self.rate_mean!r} and rate_mean_range={r!r}."
+                )
 
     def mean_for(self, series: CountSeries) -> float:
         """The prior mean rate used on ``series``."""
@@ -125,12 +153,19 @@ class BayesPrior:
 
     def describe(self, series: CountSeries, family: str) -> str:
         """The priors in words, with the numbers used on ``series``."""
-        m = self.mean_for(series)
-        parts = [
-            f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean {m:.4g} per period"
-            + ("" if self.rate_mean is not None else ", the series' mean rate")
-            + ")"
-        ]
+        if self.rate_mean_range is not None:
+            lo, hi = self.rate_mean_range
+            parts = [
+                f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean M per period), "
+                f"M ~ log-uniform on [{lo:g}, {hi:g}] (shared by the phases)"
+            ]
+        else:
+            m = self.mean_for(series)
+            parts = [
+                f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean {m:.4g} per period"
+                + ("" if self.rate_mean is not None else ", the series' mean rate")
+                + ")"
+            ]
         if family == "negbin":
             parts.append(f"NB2 alpha ~ Exponential(mean {self.dispersion_mean:g})")
         if len(series.measures) > 1:
@@ -311,6 +346,28 @@ def _phase_exposures(series: CountSeries, phase_of: np.ndarray, k: int) -> np.nd
     return W @ P
 
 
+def _hyper(prior: BayesPrior, one: Any) -> MarginalLikelihood:
+    """``∫ p(y | M) p(M) dM`` over the log-uniform hyper-prior of ``prior``.
+
+    ``one(prior_with_fixed_mean)`` gives each node's marginal likelihood. The trapezoid
+    rule in ``log M`` (uniform density); the stated error is the difference from the
+    rule on every other node plus the largest error of a node.
+    """
+    lo, hi = prior.rate_mean_range
+    u = np.linspace(math.log(lo), math.log(hi), HYPER_NODES)
+    res = [one(replace(prior, rate_mean=float(math.exp(x)), rate_mean_range=None)) for x in u]
+    vals = np.array([r.log_ml for r in res])
+    h = float(u[1] - u[0])
+    dens = -math.log(u[-1] - u[0])
+    fine = float(_trapz_log(vals + dens, h))
+    coarse = float(_trapz_log(vals[::2] + dens, 2 * h))
+    err = abs(fine - coarse) + max(r.error for r in res)
+    note = f"prior mean of the rates integrated over {HYPER_NODES} nodes of its hyper-prior"
+    if res[0].note:
+        note = f"{res[0].note}; {note}"
+    return MarginalLikelihood(fine, err, res[0].method, res[0].empty_phases, note)
+
+
 # ====================================================================== dated definitions
 def dated_log_ml(
     series: CountSeries,
@@ -342,6 +399,13 @@ def dated_log_ml(
     -------
     MarginalLikelihood
     """
+    if prior.rate_mean_range is not None:
+        return _hyper(
+            prior,
+            lambda p: dated_log_ml(
+                series, phase_of, phase_names, family, p, seed=seed, n_draws=n_draws
+            ),
+        )
     k = len(phase_names)
     E = _phase_exposures(series, phase_of, k)
     touched = E > 0
@@ -543,6 +607,13 @@ def estimated_log_ml(
     n = series.n_obs
     if n < k:
         raise FitError(f"{k} phases need at least {k} observations; the series has {n}.")
+    if prior.rate_mean_range is not None:
+        return _hyper(
+            prior,
+            lambda p: estimated_log_ml(
+                series, k, family, p, constraint=constraint, seed=seed, n_draws=n_draws
+            ),
+        )
     m = prior.mean_for(series)
     a, b = prior.rate_shape, prior.rate_shape / m
     lo, hi, e = series.low, series.high, series.exposure

@@ -291,6 +291,25 @@ def estimable(c: np.ndarray, null: np.ndarray | None) -> bool:
     return bool(np.linalg.norm(null.T @ c_full) <= 1e-6 * max(np.linalg.norm(c_full), 1e-300))
 
 
+def _phase_identified(d: Design, j: int, null: np.ndarray | None) -> bool:
+    """Whether the data say anything about phase ``j``'s rate.
+
+    True when its rate in some measure (``log_rate + level``) or its ratio to some other
+    phase is an identified combination (:func:`estimable`).
+    """
+    p, M = d.X.shape[1], len(d.measures)
+    for m_i in range(M):
+        c = np.zeros(p + M - 1)
+        c[:p] = d.contrasts[j]
+        if m_i > 0:
+            c[p + m_i - 1] = 1.0
+        if estimable(c, null):
+            return True
+    return any(
+        estimable(d.contrasts[j] - d.contrasts[k], null) for k in range(len(d.contrasts)) if k != j
+    )
+
+
 def _param_detail(shape_p: int, n_meas: int, family: str, n_breaks: int, n_tied: int) -> str:
     parts = [f"{shape_p} shape parameters"]
     if n_tied:
@@ -454,7 +473,7 @@ def _assemble(
     fitted_rates = _fitted_rate_table(d, definition, beta, gamma, null)
     unidentified = tuple(nm for nm, b in zip(names, bad, strict=True) if b)
     unidentified_phases = tuple(
-        ph.name for j, ph in enumerate(definition.phases) if not estimable(d.contrasts[j], null)
+        ph.name for j, ph in enumerate(definition.phases) if not _phase_identified(d, j, null)
     )
     mu = prob.means(theta)
     n = series.n_obs
