@@ -312,21 +312,27 @@ def draw_latent_ar1(
 def fast_double_pvalue(stat: float, first: np.ndarray, second: np.ndarray) -> float:
     """Fast double bootstrap p-value (Davidson & MacKinnon 2007) of an upper-tail test.
 
-    ``first`` holds the statistics of the replicates drawn from the estimated null,
-    ``second`` one statistic per replicate, drawn from the null re-estimated on that
-    replicate. With the single bootstrap p-value ``p1 = (1 + #{first >= stat}) / (B + 1)``
-    and ``q`` the upper ``p1`` quantile of ``second``, the p-value is
-    ``(1 + #{first >= q}) / (B + 1)``: it corrects ``p1`` for the way the estimated
-    null differs from the truth, as far as the replicates show it.
+    ``first`` holds the ``B`` statistics of the replicates drawn from the estimated
+    null, ``second`` one statistic per replicate, drawn from the null re-estimated on
+    that replicate. With ``k = #{first >= stat}`` (the single bootstrap p-value is
+    ``(1 + k) / (B + 1)``) and ``q`` the ``k``-th largest of ``second``, the p-value is
+    ``(1 + #{first >= q}) / (B + 1)`` (for ``k = 0``: ``q = max(second)`` and
+    ``first > q``). When the re-estimated nulls give smaller statistics than the first
+    level (the estimate understates the null's spread), the p-value rises, and the
+    other way round; when both levels agree it is the single bootstrap p-value.
 
     Examples
     --------
     >>> fast_double_pvalue(2.0, np.arange(9.0), np.arange(9.0))  # same law: p1 itself
     0.8
+    >>> fast_double_pvalue(2.0, np.arange(9.0), np.arange(9.0) / 2)  # second level smaller
+    0.9
     """
     first = np.asarray(first, dtype=float)
-    second = np.asarray(second, dtype=float)
+    second = np.sort(np.asarray(second, dtype=float))
     B = first.size
-    p1 = (1.0 + np.count_nonzero(first >= stat - 1e-9)) / (B + 1.0)
-    q = float(np.quantile(second, min(1.0, max(0.0, 1.0 - p1))))
+    k = np.count_nonzero(first >= stat - 1e-9)
+    if k == 0:
+        return float((1.0 + np.count_nonzero(first > second[-1] + 1e-9)) / (B + 1.0))
+    q = second[second.size - min(k, second.size)]
     return float((1.0 + np.count_nonzero(first >= q - 1e-9)) / (B + 1.0))
