@@ -1,7 +1,7 @@
 """Calibration of the NB2 resurgence test (issue 11, items 4 and 5): size at the 5 % level.
 
 Prints three tables from one run (``uv run python benchmarks/bench_calibration.py``;
-about 10 minutes of CPU on a 2-core machine):
+about 25 minutes of CPU on a 2-core machine; ``--part warp|full|ar`` prints one):
 
 1. **Warp-speed sizes** (Giacomini, Politis & White 2013: one bootstrap draw per
    simulated series, pooled critical value) for n = 10, 20, 30, 60 and NB2
@@ -11,10 +11,15 @@ about 10 minutes of CPU on a 2-core machine):
    *understates* the size of short series (table 2).
 2. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates) for n = 10,
    20, 30, where table 1 is too optimistic, ``N_FULL`` series per cell.
-3. **Serial dependence**: n = 30, flat mean 40 times a latent stationary AR(1)
-   lognormal factor (``rho = 0.8``, marginal ``tau2 = exp(s^2) - 1 = 0.25``), the
-   default (independent) bootstrap against ``serial="ar1"``, ``N_AR`` series with
-   ``B_FULL`` replicates each.
+3. **Serial dependence**: n = 30 and 60, a flat mean 40 times a latent stationary
+   AR(1) lognormal factor (``rho`` in {0, 0.5, 0.8}, marginal ``tau2 = exp(s^2) - 1 =
+   0.25``), ``N_AR`` series with ``B_FULL`` replicates each, four bootstraps from the
+   same series: the default (independent NB2), the former ``serial="ar1"`` (latent
+   AR(1) from residual moments, single bootstrap), the REML latent AR(1) with a single
+   bootstrap, and ``serial="ar1"`` (REML and the fast double bootstrap). Then the power
+   on two waves (``two_waves(n)``: 20 -> 100 -> 30 -> 100, ``tau2 = 0.1``, ``rho`` 0 and
+   0.5), ``N_POWER`` series. ``--part ar`` prints this table alone (about 15 minutes of
+   CPU).
 
 Monte Carlo standard error of a size near 5 %: 0.7 % with 1,000 series, 1.3 % with
 300. Seeds are literal; the numbers are the library's own functions, vectorised over
@@ -23,6 +28,7 @@ series exactly as :func:`lifecycle.inference.power` does.
 
 from __future__ import annotations
 
+import argparse
 import time
 import warnings
 
@@ -30,13 +36,19 @@ import numpy as np
 
 from lifecycle._core.errors import SerialCorrelationWarning
 from lifecycle._core.sampling import draw_counts
-from lifecycle._core.serial import draw_latent_ar1, fit_latent_ar1
-from lifecycle.inference import flat, power, single_peak
+from lifecycle._core.serial import (
+    draw_latent_ar1,
+    fast_double_pvalue,
+    fit_latent_ar1,
+    log_quadratic_means,
+)
+from lifecycle.inference import flat, power, single_peak, two_waves
 from lifecycle.inference.resurgence import _analyse
 
 N_WARP = 1000
 N_FULL = 300
 N_AR = 300
+N_POWER = 200
 B_FULL = 99
 ALPHAS = (0.1, 0.25, 0.5, 1.0)
 
@@ -70,12 +82,6 @@ def _independent(obs, Y, rng):
     return draw_counts(mu, "negbin", np.repeat(obs.alpha, B_FULL)[:, None], rng)
 
 
-def _ar1(obs, Y, rng):
-    tau2, rho = fit_latent_ar1(Y, np.ones(Y.shape[1]))
-    mu = np.repeat(obs.mu_boot, B_FULL, axis=0)
-    return draw_latent_ar1(mu, np.repeat(tau2, B_FULL), np.repeat(rho, B_FULL), rng)
-
-
 def full_table() -> list[str]:
     lines = ["n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)]
     for n in (10, 20, 30):
@@ -89,22 +95,111 @@ def full_table() -> list[str]:
     return lines
 
 
+def _moments_before(Y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The former ``fit_latent_ar1``: residual moments about a log-quadratic fit, Kendall."""
+    n = Y.shape[1]
+    mu = log_quadratic_means(Y, e)
+    d = Y - mu
+    tau2 = np.maximum((d**2 - mu).sum(axis=1) / np.maximum((mu**2).sum(axis=1), 1e-300), 0.0)
+    tau2 = tau2 * n / (n - 3.0)
+    c = (d[:, 1:] * d[:, :-1]).sum(axis=1) / np.maximum(
+        (mu[:, 1:] * mu[:, :-1]).sum(axis=1), 1e-300
+    )
+    s2 = np.log1p(tau2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(s2 > 0, np.log1p(np.maximum(c, -0.999)) / np.where(s2 > 0, s2, 1.0), 0.0)
+    return tau2, np.clip((n * rho + 1.0) / (n - 3.0), 0.0, 0.95)
+
+
+def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """p-values of each series (rows of ``Y``) under the four bootstraps of table 3.
+
+    ``serial="ar1"`` is the library's ``_ar1_bootstrap`` vectorised over series: REML
+    latent AR(1), replicates from the unimodal fit, one second-level draw per replicate
+    from the AR(1) re-estimated on it, fast double bootstrap p-value.
+    """
+    N, n = Y.shape
+    e = np.ones(n)
+    obs = _analyse(Y, e, "negbin", 0.0, 0.0, want_null=True)
+    mu0 = np.repeat(obs.mu_boot, B_FULL, axis=0)
+
+    def pv(t: np.ndarray) -> np.ndarray:
+        t = t.reshape(N, B_FULL)
+        return (1.0 + (t >= obs.stat[:, None] - 1e-9).sum(axis=1)) / (B_FULL + 1.0)
+
+    def stat(Ys: np.ndarray, want_null: bool = False):
+        return _analyse(Ys, e, "negbin", 0.0, 0.0, want_null=want_null)
+
+    rep = lambda a: np.repeat(a, B_FULL)  # noqa: E731
+    out = {"independent": pv(stat(_independent(obs, Y, rng)).stat)}
+    tau2, rho = _moments_before(Y, e)
+    out["former ar1 (moments)"] = pv(stat(draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)).stat)
+    tau2, rho = fit_latent_ar1(Y, e)
+    Ystar = draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)
+    first = stat(Ystar, want_null=True)
+    out["REML, single bootstrap"] = pv(first.stat)
+    tau2_s, rho_s = fit_latent_ar1(Ystar, e)
+    second = stat(draw_latent_ar1(first.mu_boot, tau2_s, rho_s, rng)).stat.reshape(N, B_FULL)
+    t1 = first.stat.reshape(N, B_FULL)
+    out['serial="ar1"'] = np.array(
+        [fast_double_pvalue(obs.stat[i], t1[i], second[i]) for i in range(N)]
+    )
+    return out
+
+
+AR_RHOS = (0.0, 0.5, 0.8)
+AR_NS = (30, 60)
+
+
 def ar_table() -> list[str]:
-    lines = []
-    for name, draw in (("independent (default)", _independent), ('serial="ar1"', _ar1)):
-        rng = np.random.default_rng(8030)
-        Y = draw_latent_ar1(np.full((N_AR, 30), 40.0), np.full(N_AR, 0.25), np.full(N_AR, 0.8), rng)
-        lines.append(f"{name:<24}{100 * _full_size(Y, draw, rng):5.1f} %")
+    """Size under a latent AR(1) around a flat mean, and power on two waves."""
+    names = ("independent", "former ar1 (moments)", "REML, single bootstrap", 'serial="ar1"')
+    lines = ["size    n   rho   " + "".join(f"{k:<25}" for k in names)]
+    for n in AR_NS:
+        for rho in AR_RHOS:
+            rng = np.random.default_rng(8000 + n + int(10 * rho))
+            Y = draw_latent_ar1(
+                np.full((N_AR, n), 40.0), np.full(N_AR, 0.25), np.full(N_AR, rho), rng
+            )
+            p = _ar_pvalues(Y, rng)
+            lines.append(
+                f"        {n:<4}{rho:<6}"
+                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
+            )
+    lines.append("power   n   rho   (two waves 20 -> 100 -> 30 -> 100, tau2 = 0.1)")
+    for n in AR_NS:
+        for rho in (0.0, 0.5):
+            rng = np.random.default_rng(8500 + n + int(10 * rho))
+            rates = np.broadcast_to(two_waves(n), (N_POWER, n))
+            Y = draw_latent_ar1(rates, np.full(N_POWER, 0.1), np.full(N_POWER, rho), rng)
+            p = _ar_pvalues(Y, rng)
+            lines.append(
+                f"        {n:<4}{rho:<6}"
+                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
+            )
     return lines
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("all", "warp", "full", "ar"), default="all")
+    part = parser.parse_args(argv).part
     warnings.simplefilter("ignore", SerialCorrelationWarning)
-    for title, table in (
-        (f"1. warp-speed size, {N_WARP} series per cell", warp_table),
-        (f"2. full-bootstrap size, {N_FULL} series x {B_FULL} replicates per cell", full_table),
-        (f"3. latent AR(1) rho = 0.8, n = 30, {N_AR} series x {B_FULL} replicates", ar_table),
-    ):
+    tables = {
+        "warp": (f"1. warp-speed size, {N_WARP} series per cell", warp_table),
+        "full": (
+            f"2. full-bootstrap size, {N_FULL} series x {B_FULL} replicates per cell",
+            full_table,
+        ),
+        "ar": (
+            f"3. serial dependence: latent AR(1) lognormal noise, size ({N_AR} series) and "
+            f"power ({N_POWER} series) in % at the 5 % level, {B_FULL} replicates each",
+            ar_table,
+        ),
+    }
+    for key, (title, table) in tables.items():
+        if part not in ("all", key):
+            continue
         w, c = time.perf_counter(), time.process_time()
         rows = table()
         print(title)
