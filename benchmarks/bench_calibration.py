@@ -1,7 +1,8 @@
 """Calibration of the NB2 resurgence test (issue 11, items 4 and 5): size at the 5 % level.
 
 Prints five tables from one run (``uv run python benchmarks/bench_calibration.py``;
-``--scale 0.3`` for a quick look with fewer series):
+about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
+``--scale 0.3`` takes fewer series for a quick look):
 
 1. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates; this is the
    test a user runs) for n = 10, 20, 30, 60, NB2 ``alpha`` in {0.1, 0.25, 0.5, 1.0},
@@ -20,10 +21,15 @@ Prints five tables from one run (``uv run python benchmarks/bench_calibration.py
    calibrates 10 windows.
 4. **Power** of the library's test: the 10-year curve (full bootstrap) and 50-year
    series with a clear second wave (5 -> 80 -> 20 -> 80 -> 5; warp speed).
-5. **Serial dependence**: n = 30, flat mean 40 times a latent stationary AR(1)
-   lognormal factor (``rho = 0.8``, marginal ``tau2 = exp(s^2) - 1 = 0.25``), the
-   default (independent) bootstrap against ``serial="ar1"``, ``N_AR`` series with
-   ``B_FULL`` replicates each.
+5. **Serial dependence**: n = 30 and 60, a flat mean 40 times a latent stationary
+   AR(1) lognormal factor (``rho`` in {0, 0.5, 0.8}, marginal ``tau2 = exp(s^2) - 1 =
+   0.25``), ``N_AR`` series with ``B_FULL`` replicates each, four bootstraps from the
+   same series: the default (independent NB2), the former ``serial="ar1"`` (latent
+   AR(1) from residual moments, single bootstrap), the REML latent AR(1) with a single
+   bootstrap, and ``serial="ar1"`` (REML and the fast double bootstrap). Then the power
+   on two waves (``two_waves(n)``: 20 -> 100 -> 30 -> 100, ``tau2 = 0.1``, ``rho`` 0 and
+   0.5), ``N_POWER`` series. ``--only 5`` prints this table alone (about 15 minutes of
+   CPU).
 
 Monte Carlo standard error of a size near 5 %: 0.7 % with 1,000 series, 1.0 % with
 500, 1.3 % with 300. Seeds are literal; the numbers are the library's own functions,
@@ -51,7 +57,12 @@ from lifecycle._core.dispersion import ALPHA_RANGE
 from lifecycle._core.errors import LifecycleWarning
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 from lifecycle._core.sampling import draw_counts
-from lifecycle._core.serial import draw_latent_ar1, fit_latent_ar1
+from lifecycle._core.serial import (
+    draw_latent_ar1,
+    fast_double_pvalue,
+    fit_latent_ar1,
+    log_quadratic_means,
+)
 from lifecycle.inference import flat, power, single_peak, two_waves
 from lifecycle.inference.resurgence import _analyse
 from lifecycle.inference.shape_fit import _fit
@@ -61,6 +72,7 @@ N_FULL = 1000
 N_FULL_60 = 300
 N_ALT = 500
 N_AR = 300
+N_POWER = 200
 B_FULL = 99
 ALPHAS = (0.1, 0.25, 0.5, 1.0)
 CURVE_10 = np.array([30, 60, 100, 70, 35, 25, 45, 75, 100, 90.0])
@@ -163,7 +175,7 @@ def warp_table(scale: float) -> list[str]:
             cells = []
             for i, a in enumerate(ALPHAS):
                 seed = 1000 * n + 10 * i + (name == "flat")
-                res = power(rates, family="negbin", alpha=a, n_sim=m, method="warp", seed=seed)
+                res = power(rates, family="negbin", dispersion=a, n_sim=m, method="warp", seed=seed)
                 cells.append(f"{100 * res.power():5.1f} %    ")
             lines.append(f"{n:<4}{name:<13}" + "".join(cells))
     return lines
@@ -212,7 +224,7 @@ def power_table(scale: float) -> list[str]:
             f"{100 * _full_reject(Y, None, rng):5.1f} %"
         )
     for i, a in enumerate((0.2, 0.5, 1.0)):
-        res = power(SECOND_50, family="negbin", alpha=a, n_sim=m, method="warp", seed=9400 + i)
+        res = power(SECOND_50, family="negbin", dispersion=a, n_sim=m, method="warp", seed=9400 + i)
         lines.append(
             f"50 years 5->80->20->80->5,   alpha={a:<5} warp speed     ({m} series): "
             f"{100 * res.power():5.1f} %"
@@ -225,39 +237,113 @@ def _independent(obs, Y, rng):
     return draw_counts(mu, "negbin", np.repeat(obs.alpha, B_FULL)[:, None], rng)
 
 
-def _ar1(obs, Y, rng):
-    tau2, rho = fit_latent_ar1(Y, np.ones(Y.shape[1]))
-    mu = np.repeat(obs.mu_boot, B_FULL, axis=0)
-    return draw_latent_ar1(mu, np.repeat(tau2, B_FULL), np.repeat(rho, B_FULL), rng)
+def _moments_before(Y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The former ``fit_latent_ar1``: residual moments about a log-quadratic fit, Kendall."""
+    n = Y.shape[1]
+    mu = log_quadratic_means(Y, e)
+    d = Y - mu
+    tau2 = np.maximum((d**2 - mu).sum(axis=1) / np.maximum((mu**2).sum(axis=1), 1e-300), 0.0)
+    tau2 = tau2 * n / (n - 3.0)
+    c = (d[:, 1:] * d[:, :-1]).sum(axis=1) / np.maximum(
+        (mu[:, 1:] * mu[:, :-1]).sum(axis=1), 1e-300
+    )
+    s2 = np.log1p(tau2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(s2 > 0, np.log1p(np.maximum(c, -0.999)) / np.where(s2 > 0, s2, 1.0), 0.0)
+    return tau2, np.clip((n * rho + 1.0) / (n - 3.0), 0.0, 0.95)
+
+
+def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """p-values of each series (rows of ``Y``) under the four bootstraps of table 3.
+
+    ``serial="ar1"`` is the library's ``_ar1_bootstrap`` vectorised over series: REML
+    latent AR(1), replicates from the unimodal fit, one second-level draw per replicate
+    from the AR(1) re-estimated on it, fast double bootstrap p-value.
+    """
+    N, n = Y.shape
+    e = np.ones(n)
+    obs = _analyse(Y, e, "negbin", 0.0, 0.0, want_null=True)
+    mu0 = np.repeat(obs.mu_boot, B_FULL, axis=0)
+
+    def pv(t: np.ndarray) -> np.ndarray:
+        t = t.reshape(N, B_FULL)
+        return (1.0 + (t >= obs.stat[:, None] - 1e-9).sum(axis=1)) / (B_FULL + 1.0)
+
+    def stat(Ys: np.ndarray, want_null: bool = False):
+        return _analyse(Ys, e, "negbin", 0.0, 0.0, want_null=want_null)
+
+    rep = lambda a: np.repeat(a, B_FULL)  # noqa: E731
+    out = {"independent": pv(stat(_independent(obs, Y, rng)).stat)}
+    tau2, rho = _moments_before(Y, e)
+    out["former ar1 (moments)"] = pv(stat(draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)).stat)
+    tau2, rho = fit_latent_ar1(Y, e)
+    Ystar = draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)
+    first = stat(Ystar, want_null=True)
+    out["REML, single bootstrap"] = pv(first.stat)
+    tau2_s, rho_s = fit_latent_ar1(Ystar, e)
+    second = stat(draw_latent_ar1(first.mu_boot, tau2_s, rho_s, rng)).stat.reshape(N, B_FULL)
+    t1 = first.stat.reshape(N, B_FULL)
+    out['serial="ar1"'] = np.array(
+        [fast_double_pvalue(obs.stat[i], t1[i], second[i]) for i in range(N)]
+    )
+    return out
+
+
+AR_RHOS = (0.0, 0.5, 0.8)
+AR_NS = (30, 60)
 
 
 def ar_table(scale: float) -> list[str]:
-    m = max(20, int(N_AR * scale))
-    lines = []
-    for name, draw in (("independent (default)", _independent), ('serial="ar1"', _ar1)):
-        rng = np.random.default_rng(8030)
-        Y = draw_latent_ar1(np.full((m, 30), 40.0), np.full(m, 0.25), np.full(m, 0.8), rng)
-        e = np.ones(30)
-        obs = _analyse(Y, e, "negbin", 0.0, 0.0, want_null=True)
-        t = _analyse(draw(obs, Y, rng), e, "negbin", 0.0, 0.0, want_null=False).stat
-        t = t.reshape(m, B_FULL)
-        p = (1.0 + (t >= obs.stat[:, None] - 1e-9).sum(axis=1)) / (B_FULL + 1.0)
-        lines.append(f"{name:<24}{100 * np.mean(p <= 0.05):5.1f} %  ({m} series)")
+    """Size under a latent AR(1) around a flat mean, and power on two waves."""
+    n_ar, n_power = max(20, int(N_AR * scale)), max(20, int(N_POWER * scale))
+    names = ("independent", "former ar1 (moments)", "REML, single bootstrap", 'serial="ar1"')
+    lines = ["size    n   rho   " + "".join(f"{k:<25}" for k in names)]
+    for n in AR_NS:
+        for rho in AR_RHOS:
+            rng = np.random.default_rng(8000 + n + int(10 * rho))
+            Y = draw_latent_ar1(
+                np.full((n_ar, n), 40.0), np.full(n_ar, 0.25), np.full(n_ar, rho), rng
+            )
+            p = _ar_pvalues(Y, rng)
+            lines.append(
+                f"        {n:<4}{rho:<6}"
+                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
+            )
+    lines.append("power   n   rho   (two waves 20 -> 100 -> 30 -> 100, tau2 = 0.1)")
+    for n in AR_NS:
+        for rho in (0.0, 0.5):
+            rng = np.random.default_rng(8500 + n + int(10 * rho))
+            rates = np.broadcast_to(two_waves(n), (n_power, n))
+            Y = draw_latent_ar1(rates, np.full(n_power, 0.1), np.full(n_power, rho), rng)
+            p = _ar_pvalues(Y, rng)
+            lines.append(
+                f"        {n:<4}{rho:<6}"
+                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
+            )
     return lines
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the series")
     parser.add_argument("--only", nargs="*", type=int, help="table numbers to run")
-    args = parser.parse_args()
-    warnings.simplefilter("ignore", LifecycleWarning)
+    parser.add_argument(
+        "--part", choices=("all", "full", "warp", "ar"), default="all", help="= --only 1/2/5"
+    )
+    args = parser.parse_args(argv)
+    if args.part != "all":
+        args.only = [{"full": 1, "warp": 2, "ar": 5}[args.part]]
+    warnings.simplefilter("ignore", LifecycleWarning)  # serial, calibration
     tables = (
         ("1. full-bootstrap size", full_table),
         ("2. warp-speed size", warp_table),
         ("3. n = 10: drawing dispersion, full-bootstrap size and power", alternatives_table),
         ("4. power of the library's test", power_table),
-        ("5. latent AR(1) rho = 0.8, n = 30, full bootstrap", ar_table),
+        (
+            "5. serial dependence: latent AR(1) lognormal noise, size and power in % at the "
+            "5 % level",
+            ar_table,
+        ),
     )
     for k, (title, table) in enumerate(tables, 1):
         if args.only and k not in args.only:

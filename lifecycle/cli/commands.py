@@ -531,7 +531,7 @@ def _stated_verdict(args: argparse.Namespace, result: Any) -> dict[str, Any]:
             f["count"].to_numpy(dtype=float),
             f["exposure"].to_numpy(dtype=float),
             family=args.family,
-            alpha=result.details.get("dispersion"),
+            dispersion=result.details.get("dispersion"),
             alternative=alt,
             n_sim=args.power_sims,
             seed=args.seed + 2,
@@ -560,6 +560,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         seed=args.seed,
         min_decline=args.min_decline,
         min_rebound=args.min_rebound,
+        serial=args.serial,
     )
     fitted = result.details["fitted"]
     power_row: dict[str, Any] = {"power": None, "se": None, "note": ""}
@@ -567,7 +568,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         pw = inference.power(
             fitted["h1_rate"].to_numpy(dtype=float),
             family=args.family,
-            alpha=result.details.get("dispersion"),
+            dispersion=result.details.get("dispersion"),
             exposure=fitted["exposure"].to_numpy(dtype=float),
             n_sim=args.power_sims,
             method="warp",
@@ -599,6 +600,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
                 "measure": measure,
                 "family": args.family,
                 "family_reason": why_family,
+                "serial": args.serial,
                 "test": records(summary)[0],
                 "fitted": records(fitted),
                 "power": power_row,
@@ -616,6 +618,12 @@ def _cmd_test(args: argparse.Namespace) -> int:
     print(f"H0: {result.null}.  H1: {result.alternative}.")
     if why_family:
         print(f"Count model: {why_family}")
+    if "latent_ar1" in result.details:
+        ar = result.details["latent_ar1"]
+        print(
+            f"Serial dependence: the bootstrap draws a latent AR(1) estimated from the series "
+            f"(lag-1 correlation {ar['rho']:.2f}, overdispersion {ar['tau2']:.3g})."
+        )
     if result.details.get("resurgence_in_fit"):
         d = result.details
         print(

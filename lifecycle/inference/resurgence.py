@@ -208,7 +208,12 @@ from lifecycle._core.errors import (
 from lifecycle._core.likelihood import FAMILIES, nb_logpmf, poisson_logpmf
 from lifecycle._core.results import TestResult, bootstrap_pvalue
 from lifecycle._core.sampling import draw_counts
-from lifecycle._core.serial import draw_latent_ar1, fit_latent_ar1, serial_diagnostic
+from lifecycle._core.serial import (
+    draw_latent_ar1,
+    fast_double_pvalue,
+    fit_latent_ar1,
+    serial_diagnostic,
+)
 from lifecycle._core.validation import (
     check_choice,
     check_counts,
@@ -470,18 +475,42 @@ def _bootstrap(
     n_boot: int,
     serial: str,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, dict[str, float] | None]:
+) -> tuple[np.ndarray, dict[str, Any] | None]:
     """Bootstrap statistics from the fitted unimodal curve (independent or latent AR(1))."""
-    mu0 = np.repeat(obs.mu_boot, n_boot, axis=0)
-    ar = None
     if serial == "ar1":
-        tau2, rho = fit_latent_ar1(y[None], e)
-        Ystar = draw_latent_ar1(mu0, np.repeat(tau2, n_boot), np.repeat(rho, n_boot), rng)
-        ar = {"tau2": float(tau2[0]), "rho": float(rho[0])}
-    else:
-        alpha = None if obs.alpha is None else float(obs.alpha[0])
-        Ystar = draw_counts(mu0, family, alpha, rng)
-    return _analyse(Ystar, e, family, d, r, want_null=False).stat, ar
+        return _ar1_bootstrap(y, e, obs, family, d, r, n_boot, rng)
+    mu0 = np.repeat(obs.mu_boot, n_boot, axis=0)
+    alpha = None if obs.alpha is None else float(obs.alpha[0])
+    Ystar = draw_counts(mu0, family, alpha, rng)
+    return _analyse(Ystar, e, family, d, r, want_null=False).stat, None
+
+
+def _ar1_bootstrap(
+    y: np.ndarray,
+    e: np.ndarray,
+    obs: _Batch,
+    family: str,
+    d: float,
+    r: float,
+    n_boot: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """``serial="ar1"``: latent AR(1) replicates and the fast double bootstrap p-value.
+
+    The latent AR(1) is estimated by approximate REML (:func:`fit_latent_ar1`); every
+    replicate re-estimates it about its own unimodal fit and draws one second-level
+    series from that, for :func:`fast_double_pvalue`.
+    """
+    tau2, rho = fit_latent_ar1(y[None], e)
+    mu0 = np.repeat(obs.mu_boot, n_boot, axis=0)
+    Ystar = draw_latent_ar1(mu0, np.repeat(tau2, n_boot), np.repeat(rho, n_boot), rng)
+    first = _analyse(Ystar, e, family, d, r, want_null=True)
+    tau2_star, rho_star = fit_latent_ar1(Ystar, e)
+    Y2 = draw_latent_ar1(first.mu_boot, tau2_star, rho_star, rng)
+    second = _analyse(Y2, e, family, d, r, want_null=False).stat
+    p = fast_double_pvalue(float(obs.stat[0]), first.stat, second)
+    ar = {"tau2": float(tau2[0]), "rho": float(rho[0]), "p_value": p, "second_level": second}
+    return first.stat, ar
 
 
 def _serial_check(y: np.ndarray, mu: np.ndarray, alpha: float | None, warn: bool) -> Any:
@@ -502,7 +531,7 @@ def _serial_check(y: np.ndarray, mu: np.ndarray, alpha: float | None, warn: bool
 def test_resurgence(
     series: CountSeries | Sequence[float] | np.ndarray,
     *,
-    family: str = "poisson",
+    family: str = "auto",
     n_boot: int = 999,
     seed: Any,
     min_decline: float = 0.0,
@@ -519,8 +548,8 @@ def test_resurgence(
     series : CountSeries or sequence of int
         Exact counts (a series' observation windows are the units; a missing period
         is absent), or plain counts with ``exposure`` and ``years``.
-    family : {"poisson", "negbin", "auto"}
-        ``"auto"``: NB2 when :func:`lifecycle.models.choose_family` detects
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"`` (default): NB2 when :func:`lifecycle.models.choose_family` detects
         overdispersion (``details["family_choice"]`` says why).
     n_boot : int
         Number of bootstrap replicates (``>= 1``; 999 or 9,999 are usual).
@@ -597,7 +626,7 @@ def test_resurgence(
     obs = _analyse(y[None], e, family, d, r, want_null=True, keep_fit=True)
     stat = float(obs.stat[0])
     boot, ar = _bootstrap(y, e, obs, family, d, r, n_boot, serial, rng)
-    p = bootstrap_pvalue(stat, boot)
+    p = bootstrap_pvalue(stat, boot) if ar is None else ar["p_value"]
     details, rate1, a1 = _describe(y, e, labels, ends, obs, stat, family, d, r)
     details["serial"] = _serial_check(y, rate1 * e, a1, warn=ar is None)
     details["family_choice"] = choice
@@ -609,7 +638,7 @@ def test_resurgence(
     if family == "negbin":
         method = "profile likelihood ratio (NB2 dispersion maximised under H0 and H1); " + method
     if serial == "ar1":
-        method += ", latent AR(1) lognormal noise"
+        method += ", latent AR(1) lognormal noise (REML), fast double bootstrap p-value"
     return TestResult(
         name="resurgence",
         statistic=stat,
