@@ -205,6 +205,22 @@ class TestCompareAndTest:
         assert "Compared on 2010–2017" in out
         assert "no change" in out
 
+    def test_compare_prints_a_compact_table_that_fits_100_columns(self, capsys, step_csv):
+        args = ["compare", str(step_csv), "--definition", "no change", "--waves", "a:2010,b:2014"]
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        widths = [len(line) for line in out.splitlines()]
+        assert max(widths) <= 100, out
+        header = next(ln for ln in out.splitlines() if ln.startswith("definition"))
+        assert header.split() == ["definition", "k", "log-lik", "AICc", "weight", "posterior",
+                                  "note"]  # fmt: skip
+        assert "dAIC" not in out and "lr_p_value" not in out
+        assert "Every column: --wide, --json, or --out DIR" in out
+        assert main([*args, "--wide"]) == 0
+        wide = capsys.readouterr().out
+        assert "lr_p_value" in wide and "posterior_prob_alt" in wide
+        assert max(len(line) for line in wide.splitlines()) > 100
+
     def test_compare_long_series_with_a_gap_and_a_partial_year(self, capsys, tmp_path):
         rng = np.random.default_rng(12)
         years = [y for y in range(1970, 2022) if y != 1993]
@@ -255,6 +271,27 @@ class TestCompareAndTest:
         out = capsys.readouterr().out
         assert "resurgence test rejects a single rise and fall" in out
         assert "Fitted wave: peak 2013, trough 2016, second peak 2020" in out
+
+    def test_serial_option_and_the_warning_that_names_it(self, capsys, tmp_path):
+        from lifecycle._core.serial import draw_latent_ar1
+
+        rng = np.random.default_rng(3)  # a latent AR(1), rho = 0.9: the warning fires
+        y = draw_latent_ar1(np.full((1, 60), 40.0), np.array([0.25]), np.array([0.9]), rng)[0]
+        p = tmp_path / "wander.csv"
+        pd.DataFrame({"year": range(1960, 2020), "count": y.astype(int)}).to_csv(p, index=False)
+        base = ["test", str(p), "--family", "negbin", "--bootstrap", "19", "--power-sims", "20"]
+        assert main(base) == 0
+        err = capsys.readouterr().err
+        assert "autocorrelated" in err and "Use --serial ar1." in err
+        assert "serial='ar1'" not in err
+        assert main([*base, "--serial", "ar1"]) == 0
+        out = capsys.readouterr()
+        assert "autocorrelated" not in out.err
+        assert "Serial dependence: the bootstrap draws a latent AR(1)" in out.out
+        assert main([*base, "--serial", "ar1", "--json"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert payload["serial"] == "ar1"
+        assert "fast double bootstrap" in payload["test"]["method"]
 
 
 class TestEvidence:

@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from lifecycle._core.errors import LifecycleError
 from lifecycle.cli.output import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
+    compact_comparison,
     print_json,
     print_table,
     records,
@@ -500,16 +502,23 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"{series.name or 'series'}: {comparison.text().splitlines()[0]}")
+    head = f"{series.name or 'series'}: {comparison.text().splitlines()[0]}"
+    print(textwrap.fill(head, width=100, subsequent_indent="  "))
     print(f"Compared on {comparison.span}.")
-    print_table(
-        table[[c for c in [*COMPARISON_COLUMNS, "status"] if c in table.columns]],
-        "Definitions, best first (posterior probability, then AICc):",
-    )
+    title = "Definitions, best first (posterior probability, then AICc):"
+    if args.wide:
+        print_table(
+            table[[c for c in [*COMPARISON_COLUMNS, "status"] if c in table.columns]], title
+        )
+    else:
+        print(title)
+        print(compact_comparison(table, width=100))
+        print("k: parameters counted by AICc (an estimated break as 3); weight: Akaike weight.")
+        print("Every column: --wide, --json, or --out DIR (comparison.csv).")
     if len(refused_frame):
         print_table(short(refused_frame, 100), "Not fitted (the reason):")
     for n in notes:
-        print(f"note: {n}")
+        print(textwrap.fill(f"note: {n}", width=100, subsequent_indent="  "))
     for f in files:
         print(f"wrote {f}")
     return EXIT_OK
@@ -531,7 +540,7 @@ def _stated_verdict(args: argparse.Namespace, result: Any) -> dict[str, Any]:
             f["count"].to_numpy(dtype=float),
             f["exposure"].to_numpy(dtype=float),
             family=args.family,
-            alpha=result.details.get("dispersion"),
+            dispersion=result.details.get("dispersion"),
             alternative=alt,
             n_sim=args.power_sims,
             seed=args.seed + 2,
@@ -560,6 +569,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         seed=args.seed,
         min_decline=args.min_decline,
         min_rebound=args.min_rebound,
+        serial=args.serial,
     )
     fitted = result.details["fitted"]
     power_row: dict[str, Any] = {"power": None, "se": None, "note": ""}
@@ -567,7 +577,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         pw = inference.power(
             fitted["h1_rate"].to_numpy(dtype=float),
             family=args.family,
-            alpha=result.details.get("dispersion"),
+            dispersion=result.details.get("dispersion"),
             exposure=fitted["exposure"].to_numpy(dtype=float),
             n_sim=args.power_sims,
             method="warp",
@@ -599,6 +609,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
                 "measure": measure,
                 "family": args.family,
                 "family_reason": why_family,
+                "serial": args.serial,
                 "test": records(summary)[0],
                 "fitted": records(fitted),
                 "power": power_row,
@@ -616,6 +627,12 @@ def _cmd_test(args: argparse.Namespace) -> int:
     print(f"H0: {result.null}.  H1: {result.alternative}.")
     if why_family:
         print(f"Count model: {why_family}")
+    if "latent_ar1" in result.details:
+        ar = result.details["latent_ar1"]
+        print(
+            f"Serial dependence: the bootstrap draws a latent AR(1) estimated from the series "
+            f"(lag-1 correlation {ar['rho']:.2f}, overdispersion {ar['tau2']:.3g})."
+        )
     if result.details.get("resurgence_in_fit"):
         d = result.details
         print(

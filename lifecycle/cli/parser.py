@@ -291,6 +291,12 @@ def _add_compare(sub: Any) -> None:
         "for several",
     )
     p.add_argument("--out", metavar="DIR", help="also write a figure and the table here")
+    p.add_argument(
+        "--wide",
+        action="store_true",
+        help="print every column of the comparison (wider than a terminal; the default "
+        "is a compact table of 100 columns)",
+    )
     _add_common(p, random=False)
     p.set_defaults(handler="compare")
 
@@ -320,6 +326,14 @@ def _add_test(sub: Any) -> None:
         default=0.0,
         metavar="R",
         help="smallest rebound that counts, as a fraction of the trough (default: %(default)s)",
+    )
+    p.add_argument(
+        "--serial",
+        choices=("independent", "ar1"),
+        default="independent",
+        help="noise the bootstrap draws: 'independent' counts given the fitted curve, or "
+        "'ar1', a latent AR(1) estimated from the series, which keeps the test's size "
+        "when consecutive counts are correlated (monthly series) (default: %(default)s)",
     )
     p.add_argument(
         "--alt-decline",
