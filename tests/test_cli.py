@@ -205,6 +205,22 @@ class TestCompareAndTest:
         assert "Compared on 2010–2017" in out
         assert "no change" in out
 
+    def test_compare_prints_a_compact_table_that_fits_100_columns(self, capsys, step_csv):
+        args = ["compare", str(step_csv), "--definition", "no change", "--waves", "a:2010,b:2014"]
+        assert main(args) == 0
+        out = capsys.readouterr().out
+        widths = [len(line) for line in out.splitlines()]
+        assert max(widths) <= 100, out
+        header = next(ln for ln in out.splitlines() if ln.startswith("definition"))
+        assert header.split() == ["definition", "k", "log-lik", "AICc", "weight", "posterior",
+                                  "note"]  # fmt: skip
+        assert "dAIC" not in out and "lr_p_value" not in out
+        assert "Every column: --wide, --json, or --out DIR" in out
+        assert main([*args, "--wide"]) == 0
+        wide = capsys.readouterr().out
+        assert "lr_p_value" in wide and "posterior_prob_alt" in wide
+        assert max(len(line) for line in wide.splitlines()) > 100
+
     def test_compare_long_series_with_a_gap_and_a_partial_year(self, capsys, tmp_path):
         rng = np.random.default_rng(12)
         years = [y for y in range(1970, 2022) if y != 1993]

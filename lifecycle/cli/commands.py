@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from lifecycle._core.errors import LifecycleError
 from lifecycle.cli.output import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
+    compact_comparison,
     print_json,
     print_table,
     records,
@@ -500,16 +502,23 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"{series.name or 'series'}: {comparison.text().splitlines()[0]}")
+    head = f"{series.name or 'series'}: {comparison.text().splitlines()[0]}"
+    print(textwrap.fill(head, width=100, subsequent_indent="  "))
     print(f"Compared on {comparison.span}.")
-    print_table(
-        table[[c for c in [*COMPARISON_COLUMNS, "status"] if c in table.columns]],
-        "Definitions, best first (posterior probability, then AICc):",
-    )
+    title = "Definitions, best first (posterior probability, then AICc):"
+    if args.wide:
+        print_table(
+            table[[c for c in [*COMPARISON_COLUMNS, "status"] if c in table.columns]], title
+        )
+    else:
+        print(title)
+        print(compact_comparison(table, width=100))
+        print("k: parameters counted by AICc (an estimated break as 3); weight: Akaike weight.")
+        print("Every column: --wide, --json, or --out DIR (comparison.csv).")
     if len(refused_frame):
         print_table(short(refused_frame, 100), "Not fitted (the reason):")
     for n in notes:
-        print(f"note: {n}")
+        print(textwrap.fill(f"note: {n}", width=100, subsequent_indent="  "))
     for f in files:
         print(f"wrote {f}")
     return EXIT_OK
