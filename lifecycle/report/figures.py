@@ -320,10 +320,10 @@ def _draw_resurgence(analysis: Analysis, figs: FigureSet, label: str, stem: str,
 
     tests = analysis.objects.get(("resurgence", label), {})
     for m, tr in sorted(tests.items()):
-        fig, ax = plotting.new_figure(10.0, 4.4)
+        fig, ax = plotting.new_figure(10.0, 5.4)
         name = plotting.readable(m)
         plotting.plot_test(tr, ax=ax, title=f"{label}: {name}", ylabel=unit)
-        plotting.legend_outside(ax)
+        plotting.legend_below(ax)
         figs.add(
             f"resurgence_{stem}_{slug(m)}",
             fig,

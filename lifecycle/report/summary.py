@@ -82,8 +82,11 @@ def bottom_line(analysis: Analysis) -> str:
     decided = {k: int(c) for k, c in counts.items() if k != "the evidence cannot decide"}
     undecided = int(counts.get("the evidence cannot decide", 0))
     if undecided == len(v):
+        which = (
+            "For the one indicator" if len(v) == 1 else f"For every one of the {len(v)} indicators"
+        )
         lead += (
-            f"For every one of the {len(v)} indicator(s), the evidence cannot decide between "
+            f"{which}, the evidence cannot decide between "
             "emergence → decline → resurgence and a single rise and fall. "
         )
     else:
@@ -93,7 +96,11 @@ def bottom_line(analysis: Analysis) -> str:
             + (f", the evidence cannot decide for {undecided}" if undecided else "")
             + f" of {len(v)} indicator(s). "
         )
-    lead += "Per indicator (readings are the admissible ways to read the documents): "
+    lead += (
+        "Per indicator (readings are the admissible ways to read the documents): "
+        if analysis.evidence is not None
+        else "Per indicator: "
+    )
     return lead + "; ".join(_clause(r) for _, r in v.iterrows()) + "."
 
 

@@ -223,6 +223,11 @@ def reproduce_command(analysis: Analysis) -> str:
 
 
 # ---------------------------------------------------------------------- the document
+#: A year × measure table wider than this (measure column + years) is turned to one row
+#: per year: 50 year columns do not fit a page (each header was stacked letter by letter).
+_MAX_YEAR_COLUMNS = 16
+
+
 def _document(
     analysis: Analysis, tables: dict[str, pd.DataFrame], figs: FigureSet, command: str
 ) -> Document:
@@ -239,6 +244,9 @@ def _document(
             if analysis.evidence is not None
             else "**The numbers by year:**"
         )
+        if numbers.shape[1] > _MAX_YEAR_COLUMNS:  # a long series: one row per year
+            numbers = numbers.set_index("measure").T.rename_axis("year").reset_index()
+            numbers.columns.name = None
         doc.table(numbers)
     doc.contents()
     _verdict_section(doc, analysis)
@@ -252,8 +260,12 @@ def _document(
     if more:
         doc.heading("More figures")
         doc.paragraph(
-            "The CASS figures rebuilt from the text, change points, the resurgence tests, "
-            "the Akaike weights per reading and the power curves."
+            (
+                "The CASS figures rebuilt from the text, change points"
+                if analysis.evidence is not None
+                else "Change points"
+            )
+            + ", the resurgence tests, the Akaike weights per reading and the power curves."
         )
         for f in more:
             doc.figure(f.stem, f.caption, f.svg, listed=True)
