@@ -31,6 +31,8 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -53,8 +55,8 @@ B_FULL = 99
 ALPHAS = (0.1, 0.25, 0.5, 1.0)
 
 
-def warp_table() -> list[str]:
-    lines = ["n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)]
+def warp_table() -> Iterator[str]:
+    yield "n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)
     for n in (10, 20, 30, 60):
         for name, rates in (("flat", flat(n, 40.0)), ("single peak", single_peak(n, 10.0, 60.0))):
             cells = []
@@ -62,8 +64,7 @@ def warp_table() -> list[str]:
                 seed = 1000 * n + 10 * i + (name == "flat")
                 res = power(rates, family="negbin", alpha=a, n_sim=N_WARP, method="warp", seed=seed)
                 cells.append(f"{100 * res.power():5.1f} %    ")
-            lines.append(f"{n:<4}{name:<13}" + "".join(cells))
-    return lines
+            yield f"{n:<4}{name:<13}" + "".join(cells)
 
 
 def _full_size(Y: np.ndarray, draw, rng: np.random.Generator) -> float:
@@ -80,8 +81,8 @@ def _independent(obs, Y, rng):
     return draw_counts(mu, "negbin", np.repeat(obs.alpha, B_FULL)[:, None], rng)
 
 
-def full_table() -> list[str]:
-    lines = ["n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)]
+def full_table() -> Iterator[str]:
+    yield "n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)
     for n in (10, 20, 30):
         for name, rates in (("flat", flat(n, 40.0)), ("single peak", single_peak(n, 10.0, 60.0))):
             cells = []
@@ -89,8 +90,7 @@ def full_table() -> list[str]:
                 rng = np.random.default_rng(7000 + 10 * n + i + 5 * (name == "flat"))
                 Y = draw_counts(np.broadcast_to(rates, (N_FULL, n)), "negbin", a, rng)
                 cells.append(f"{100 * _full_size(Y, _independent, rng):5.1f} %    ")
-            lines.append(f"{n:<4}{name:<13}" + "".join(cells))
-    return lines
+            yield f"{n:<4}{name:<13}" + "".join(cells)
 
 
 def _moments_before(Y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,8 +109,10 @@ def _moments_before(Y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return tau2, np.clip((n * rho + 1.0) / (n - 3.0), 0.0, 0.95)
 
 
-def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
     """p-values of each series (rows of ``Y``) under the four bootstraps of table 3.
+
+    Key ``"~medians"``: the median latent AR(1) estimates, former moments and REML.
 
     ``serial="ar1"`` is the library's ``_ar1_bootstrap`` vectorised over series: REML
     latent AR(1), replicates from the unimodal fit, one second-level draw per replicate
@@ -130,9 +132,12 @@ def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray
 
     rep = lambda a: np.repeat(a, B_FULL)  # noqa: E731
     out = {"independent": pv(stat(_independent(obs, Y, rng)).stat)}
-    tau2, rho = _moments_before(Y, e)
+    tau2_m, rho_m = _moments_before(Y, e)
+    tau2, rho = tau2_m, rho_m
     out["former ar1 (moments)"] = pv(stat(draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)).stat)
     tau2, rho = fit_latent_ar1(Y, e)
+    med = np.median
+    out["~medians"] = f"{med(rho_m):.2f}, {med(tau2_m):.3f} | {med(rho):.2f}, {med(tau2):.3f}"  # type: ignore[assignment]
     Ystar = draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)
     first = stat(Ystar, want_null=True)
     out["REML, single bootstrap"] = pv(first.stat)
@@ -149,33 +154,36 @@ AR_RHOS = (0.0, 0.5, 0.8)
 AR_NS = (30, 60)
 
 
-def ar_table() -> list[str]:
+def _ar_row(n: int, rho: float, p: dict[str, np.ndarray]) -> str:
+    cells = "".join(
+        f"{100 * np.mean(v <= 0.05):5.1f} %{'':16}" for k, v in p.items() if k[0] != "~"
+    )
+    return f"        {n:<4}{rho:<6}" + cells + p["~medians"]
+
+
+def ar_table() -> Iterator[str]:
     """Size under a latent AR(1) around a flat mean, and power on two waves."""
     names = ("independent", "former ar1 (moments)", "REML, single bootstrap", 'serial="ar1"')
-    lines = ["size    n   rho   " + "".join(f"{k:<25}" for k in names)]
+    yield (
+        "size    n   rho   "
+        + "".join(f"{k:<23}" for k in names)
+        + "median rho, tau2: former | REML"
+    )
     for n in AR_NS:
         for rho in AR_RHOS:
             rng = np.random.default_rng(8000 + n + int(10 * rho))
-            Y = draw_latent_ar1(
-                np.full((N_AR, n), 40.0), np.full(N_AR, 0.25), np.full(N_AR, rho), rng
-            )
-            p = _ar_pvalues(Y, rng)
-            lines.append(
-                f"        {n:<4}{rho:<6}"
-                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
-            )
-    lines.append("power   n   rho   (two waves 20 -> 100 -> 30 -> 100, tau2 = 0.1)")
+            ones = np.ones(N_AR)
+            Y = draw_latent_ar1(np.full((N_AR, n), 40.0), 0.25 * ones, rho * ones, rng)
+            yield _ar_row(n, rho, _ar_pvalues(Y, rng))
+    yield "power   n   rho   (two waves 20 -> 100 -> 30 -> 100, latent tau2 = 0.1)"
     for n in AR_NS:
         for rho in (0.0, 0.5):
             rng = np.random.default_rng(8500 + n + int(10 * rho))
-            rates = np.broadcast_to(two_waves(n), (N_POWER, n))
-            Y = draw_latent_ar1(rates, np.full(N_POWER, 0.1), np.full(N_POWER, rho), rng)
-            p = _ar_pvalues(Y, rng)
-            lines.append(
-                f"        {n:<4}{rho:<6}"
-                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
+            ones = np.ones(N_POWER)
+            Y = draw_latent_ar1(
+                np.broadcast_to(two_waves(n), (N_POWER, n)), 0.1 * ones, rho * ones, rng
             )
-    return lines
+            yield _ar_row(n, rho, _ar_pvalues(Y, rng))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -199,9 +207,9 @@ def main(argv: list[str] | None = None) -> None:
         if part not in ("all", key):
             continue
         w, c = time.perf_counter(), time.process_time()
-        rows = table()
-        print(title)
-        print("\n".join(rows))
+        print(title, flush=True)
+        for row in table():  # row by row: a long run shows its progress
+            print(row, flush=True)
         print(f"({time.perf_counter() - w:.0f} s wall, {time.process_time() - c:.0f} s CPU)\n")
 
 
