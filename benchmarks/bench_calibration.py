@@ -62,7 +62,9 @@ def warp_table() -> Iterator[str]:
             cells = []
             for i, a in enumerate(ALPHAS):
                 seed = 1000 * n + 10 * i + (name == "flat")
-                res = power(rates, family="negbin", alpha=a, n_sim=N_WARP, method="warp", seed=seed)
+                res = power(
+                    rates, family="negbin", dispersion=a, n_sim=N_WARP, method="warp", seed=seed
+                )
                 cells.append(f"{100 * res.power():5.1f} %    ")
             yield f"{n:<4}{name:<13}" + "".join(cells)
 

@@ -85,7 +85,7 @@ def synthetic_groups(
             rates,
             start=2020 - length,
             family="negbin" if nb else "poisson",
-            alpha=0.1 if nb else None,
+            dispersion=0.1 if nb else None,
             seed=rng,
             name=name,
         )

@@ -160,7 +160,7 @@ def test_bad_rates(func: str, bad: str) -> None:
 
 
 def test_simulate_series_names_itself_and_checks_freq_first() -> None:
-    with pytest.raises(ParameterError, match="'alpha' parameter of simulate_series"):
+    with pytest.raises(ParameterError, match="'dispersion' parameter of simulate_series"):
         simulate.simulate_series([1.0, 2.0], family="negbin", seed=1)
     with pytest.raises(ParameterError, match=r"'freq' parameter of simulate_series .*'week'"):
         simulate.simulate_series([1.0, 2.0], freq="week", seed=1)
@@ -452,7 +452,7 @@ def test_all_zero_valid_answers() -> None:
     # NB dispersion: the likelihood is flat in alpha, and the documented rule
     # (Poisson at least as good -> 0) gives 0.
     assert costs.estimate_alpha(ZEROS) == 0.0
-    assert cp.detect(ZEROS, family="negbin").alpha == 0.0
+    assert cp.detect(ZEROS, family="negbin").dispersion == 0.0
     # No evidence of change: T = 0 and p = 1 exactly.
     t = cp.test_change(ZEROS, n_boot=NB, seed=1)
     assert (t.statistic, t.p_value) == (0.0, 1.0)
@@ -511,7 +511,7 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
     ("call", "cls", "match"),
     [
         (lambda: cp.detect(COUNTS, family="gauss"), ParameterError,
-         "'family' parameter of detect must be one of 'poisson', 'negbin'. Got 'gauss'"),
+         "'family' parameter of detect must be one of 'auto', 'poisson', 'negbin'. Got 'gauss'"),
         (lambda: cp.detect(COUNTS, min_size=0), ParameterError,
          "'min_size' parameter of detect must be an int >= 1. Got 0"),
         (lambda: cp.detect(COUNTS, min_size=1.5), TypeError, "must be an int. Got 1.5"),
@@ -519,12 +519,15 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
          "'penalty' parameter of detect must be a number >= 0.0. Got -1.0"),
         (lambda: cp.detect(COUNTS, penalty="xx"), ParameterError, "one of 'bic', 'mbic', 'aic'"),
         (lambda: cp.detect(COUNTS, penalty=float("nan")), ParameterError, "finite number"),
-        (lambda: cp.detect(COUNTS, level=1.5), ParameterError,
-         r"'level' parameter of detect must be a number > 0\.0 and < 1\.0\. Got 1\.5"),
+        (lambda: cp.detect(COUNTS, confidence=1.5), ParameterError,
+         r"'confidence' parameter of detect must be a number strictly between 0 and 1\. "
+         r"Got 1\.5"),
         (lambda: cp.detect(COUNTS, method="x"), ParameterError, "one of 'exact', 'pelt'"),
         (lambda: cp.detect(COUNTS, n_changes=-1), ParameterError, "int >= 0. Got -1"),
-        (lambda: cp.detect(COUNTS, alpha=-1), ParameterError, "'alpha' .* >= 0.0. Got -1.0"),
-        (lambda: cp.detect(COUNTS, alpha=0.5), ParameterError, "applies to family='negbin'"),
+        (lambda: cp.detect(COUNTS, dispersion=-1), ParameterError,
+         "'dispersion' .* >= 0.0. Got -1.0"),
+        (lambda: cp.detect(COUNTS, family="poisson", dispersion=0.5), ParameterError,
+         "applies to family='negbin'"),
         (lambda: cp.detect(COUNTS, freq="week"), ParameterError, "'freq' .*Got 'week'"),
         (lambda: cp.detect(COUNTS, measure="attacks"), ParameterError,
          "'measure' parameter of detect applies to a CountSeries only. Got measure='attacks'"),
@@ -542,8 +545,9 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
          "'max_changes' parameter of test_change must be an int >= 1"),
         (lambda: cp.break_intervals(cp.detect(COUNTS, n_changes=2), n_boot=0, seed=1),
          ParameterError, "'n_boot' parameter of break_intervals"),
-        (lambda: cp.break_intervals(cp.detect(COUNTS, n_changes=2), level=1.5, n_boot=NB,
-                                    seed=1), ParameterError, "'level' parameter of break_int"),
+        (lambda: cp.break_intervals(cp.detect(COUNTS, n_changes=2), confidence=1.5, n_boot=NB,
+                                    seed=1), ParameterError,
+         "'confidence' parameter of break_intervals must be a number strictly between 0 and 1"),
         (lambda: cp.break_intervals(cp.detect(COUNTS, n_changes=0), n_boot=NB, seed=1),
          ParameterError, "at least one change. Got one with none"),
         (lambda: cp.break_intervals(COUNTS, n_boot=NB, seed=1), TypeError,
@@ -553,15 +557,17 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
         (lambda: cp.posterior_changes(COUNTS, p_change=1.0), ParameterError,
          "'p_change' .* < 1.0. Got 1.0"),
         (lambda: cp.posterior_changes(COUNTS, min_size=0), ParameterError, "'min_size'"),
-        (lambda: costs.NegBinCost(alpha=-1), ParameterError, "'alpha' parameter of NegBinCost"),
+        (lambda: costs.NegBinCost(dispersion=-1), ParameterError,
+         "'dispersion' parameter of NegBinCost"),
         (lambda: regression.fit_waves(SERIES, THREE, "gauss"), ParameterError,
          "'family' parameter of fit_waves must be one of 'auto', 'poisson', 'negbin'. Got 'gauss'"),
         (lambda: regression.fit_waves(SERIES, THREE, "poisson", "zigzag"), ParameterError,
          "'shape' parameter of fit_waves must be one of 'step', 'trend', 'broken_stick'. "
          "Got 'zigzag'"),
         (lambda: regression.fit_waves(SERIES, THREE, method="x"), ParameterError, "'method'"),
-        (lambda: regression.fit_waves(SERIES, THREE, conf_level=1.5), ParameterError,
-         r"'conf_level' .* < 1\. Got 1\.5"),
+        (lambda: regression.fit_waves(SERIES, THREE, confidence=1.5), ParameterError,
+         r"'confidence' parameter of fit_waves must be a number strictly between 0 and 1\. "
+         r"Got 1\.5"),
         (lambda: regression.fit_waves(SERIES, "nonexistent"), DefinitionError,
          "No wave definition named 'nonexistent'"),
         (lambda: regression.fit_waves(SERIES, 3), TypeError, "WaveDefinition or a registry"),
@@ -586,7 +592,7 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
         (lambda: inference.test_resurgence(COUNTS, measure="x", n_boot=NB, seed=1),
          ParameterError, "applies to a CountSeries only"),
         (lambda: inference.power([10, 5, 10, 5], level=1.5, n_sim=3, n_boot=NB, seed=1),
-         ParameterError, "'level' parameter of power"),
+         ParameterError, "'level' parameter of power must be a number strictly between 0 and 1"),
         (lambda: inference.power([10, 5, 10, 5], n_sim=0, n_boot=NB, seed=1),
          ParameterError, "'n_sim' parameter of power"),
         (lambda: inference.power([10, 5, 10, 5], tests=["x"], n_sim=3, n_boot=NB, seed=1),
@@ -595,7 +601,7 @@ def test_zeros_with_a_finite_mle_fit(counts: list, shape: str) -> None:
          "required for family='negbin'"),
         (lambda: simulate.simulate_counts([1.0], n=0, seed=1), ParameterError, "'n' parameter"),
         (lambda: simulate.flat(0), ParameterError, "'n_periods' parameter of flat"),
-        (lambda: simulate.flat(3, level=-1), ParameterError, "'level' parameter of flat"),
+        (lambda: simulate.flat(3, rate=-1), ParameterError, "'rate' parameter of flat"),
     ],
 )  # fmt: skip
 def test_bad_parameters(call, cls: type, match: str) -> None:
@@ -782,4 +788,4 @@ def test_power_takes_one_test_name_and_refuses_all_zero_rates() -> None:
     with pytest.raises(AllZeroError, match="all-zero curve"):
         inference.power([0, 0, 0, 0], n_sim=20, method="warp", seed=1)
     with pytest.raises(ParameterError, match="of power"):
-        inference.power([5, 9, 3, 8], family="negbin", alpha=-1, n_sim=20, seed=1)
+        inference.power([5, 9, 3, 8], family="negbin", dispersion=-1, n_sim=20, seed=1)

@@ -135,6 +135,12 @@ FILE_CASES = {
         "series", "year,count\n2010,9007199254740993\n", FileFormatError,
         r"column 'count' must hold counts below 2\^53 .*'9007199254740993' in data row 1",
     ),
+    "count-total-2^53": FileCase(
+        "series", "year,count\n2010,4503599627370496\n2011,3\n2012,4503599627370493\n",
+        FileFormatError,
+        r"column 'count' must hold counts adding up to less than 2\^53 .*reaches about "
+        r"9\.007e\+15 in data row 3",
+    ),
     "count-true": FileCase(
         "series", "year,count\n2010,True\n", FileFormatError,
         r"column 'count' must hold numbers\. Got 'True'",
@@ -426,6 +432,12 @@ API_CASES = {
         FileFormatError, r"Got True \(True/False are not counts\) in data row 1"),
     "count-2^53": ApiCase(lambda: CountSeries.from_counts([2010], [2**53]), CountError,
                           r"a count of 2\^53 \(9,007,199,254,740,992\) or more"),
+    "count-total-2^53": ApiCase(
+        lambda: CountSeries.from_counts([2010, 2011], [2**52, 2**52]), CountError,
+        r"total is below 2\^53 \(9,007,199,254,740,992\).* 2 counts adding up to about "
+        r"9\.007e\+15"),
+    "count-total-2^53-plain": ApiCase(lambda: cp.detect([2**52, 1, 2**52]), CountError,
+                                      r"'counts' parameter of detect must hold counts whose total"),
     "counts-not-numbers": ApiCase(lambda: cp.detect([1, {"a": 1}, 3]), CountError,
                                   r"not numbers: \{'a': 1\} at position 1\.$"),
     "count-too-big-for-float": ApiCase(lambda: cp.detect([10**400, 1, 2]), CountError,

@@ -129,7 +129,7 @@ def test_all_zero_series():
     seg = detect(np.zeros(12), family="negbin")
     assert seg.n_changes == 0
     assert seg.rates.tolist() == [0.0]
-    assert seg.alpha == 0.0
+    assert seg.dispersion == 0.0
     assert seg.loglik == 0.0
     assert detect(np.zeros(12), method="pelt").n_changes == 0
     # the rate prior is proper with fixed hyper-parameters, so all zeros are fine
@@ -138,7 +138,7 @@ def test_all_zero_series():
 
 
 def test_all_zero_segment_inside_a_series():
-    seg = detect([4, 6, 5, 0, 0, 0, 0, 5, 4, 6], n_changes=2, family="negbin", alpha=0.1)
+    seg = detect([4, 6, 5, 0, 0, 0, 0, 5, 4, 6], n_changes=2, family="negbin", dispersion=0.1)
     assert seg.break_index == (3, 7)
     assert seg.rates[1] == 0.0
     assert seg.rate_ci[1, 0] == 0.0 and seg.rate_ci[1, 1] > 0
@@ -193,7 +193,7 @@ def test_dynamic_programme_equals_brute_force(case):
         n_changes=K,
         min_size=m,
         family="poisson" if alpha is None else "negbin",
-        alpha=alpha,
+        dispersion=alpha,
     )
     assert seg.cost == pytest.approx(F[K, n] + cost.constant, rel=1e-9, abs=1e-9)
     loglik = (poisson_logpmf if alpha is None else lambda yy, mu: nb_logpmf(yy, mu, alpha))(
@@ -248,7 +248,7 @@ def test_fast_poisson_pelt_equals_generic_pelt(with_exposure):
     e = rng.choice([0.5, 1.0, 2.0], rates.size) if with_exposure else np.ones(rates.size)
     y = rng.poisson(rates * e).astype(float)
     fast = _pelt(PoissonCost.from_atoms(y, e), y.size, 2 * math.log(y.size), 1)
-    generic = _pelt(NegBinCost.from_atoms(y, e, alpha=0.0), y.size, 2 * math.log(y.size), 1)
+    generic = _pelt(NegBinCost.from_atoms(y, e, dispersion=0.0), y.size, 2 * math.log(y.size), 1)
     assert fast[0] == generic[0]
     assert fast[1] == pytest.approx(generic[1], rel=1e-12)
 
@@ -421,8 +421,8 @@ def test_break_intervals_cover_the_true_break(family, alpha, M, seed):
     Y = _simulate(rng, np.broadcast_to(mu, (M, n)), None if alpha is None else np.full(M, alpha))
     hits = []
     for i in range(M):
-        seg = detect(Y[i], n_changes=1, family=family, alpha=alpha)
-        bi = break_intervals(seg, n_boot=199, level=0.9, seed=rng)
+        seg = detect(Y[i], n_changes=1, family=family, dispersion=alpha)
+        bi = break_intervals(seg, n_boot=199, confidence=0.9, seed=rng)
         hits.append(bi.low[0] <= tau <= bi.high[0])
     assert 0.84 <= np.mean(hits) <= 0.97
 
@@ -434,7 +434,7 @@ def test_break_intervals_result(coal):
     assert bi.low[0] <= 1892 <= bi.high[0]
     assert 1880 <= bi.low[0] and bi.high[0] <= 1905
     assert bi.draws.shape == (99, 1)
-    assert bi.summary().columns.tolist() == ["break", "low", "high", "level"]
+    assert bi.summary().columns.tolist() == ["break", "low", "high", "confidence"]
     two = detect([9, 8, 11, 10, 2, 3, 1, 2, 8, 9, 10, 11], n_changes=2)
     bi2 = break_intervals(two, n_boot=30, seed=1)
     assert bi2.draws.shape == (30, 2)
@@ -447,7 +447,7 @@ def test_change_test_no_change_and_options():
     res = test_change(y, n_boot=99, seed=1)
     assert 0 < res.p_value <= 1
     nb = test_change(y, family="negbin", max_changes=2, min_size=2, n_boot=20, seed=2)
-    assert nb.details["alpha_estimated"] and nb.n_boot == 20
+    assert nb.details["dispersion_estimated"] and nb.n_boot == 20
     assert "best_break" not in nb.details
 
 
@@ -481,8 +481,8 @@ def test_errors():
         test_change([1, float("nan"), 3], seed=1)
     with pytest.raises(ParameterError, match="method='pelt' chooses the number of changes"):
         detect(y, method="pelt", n_changes=1)
-    with pytest.raises(ParameterError, match="'alpha' parameter of detect applies to"):
-        detect(y, alpha=0.5)
+    with pytest.raises(ParameterError, match="'dispersion' parameter of detect applies to"):
+        detect(y, family="poisson", dispersion=0.5)
     with pytest.raises(ParameterError, match="'family' parameter of detect must be one of"):
         detect(y, family="gaussian")
     with pytest.raises(TypeError, match="'seed' parameter of test_change must be an int"):

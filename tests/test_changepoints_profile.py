@@ -50,7 +50,7 @@ def test_profiled_cost_equals_brute_force(seed):
     y = draw_counts(np.repeat([4.0, 30.0, 12.0], [3, 3, 3]), "negbin", 0.3, rng)
     for k in range(4):
         seg = detect(y, family="negbin", n_changes=k)
-        assert seg.alpha_estimated
+        assert seg.dispersion_estimated
         assert seg.cost == pytest.approx(_brute_cost(y, k), abs=1e-4)
 
 
@@ -59,8 +59,10 @@ def test_path_costs_never_rise_and_record_alpha():
     y = draw_counts(FIVE, "negbin", 0.2, rng)
     path = detect(y, family="negbin").path
     assert np.all(np.diff(path["cost"]) <= 1e-6)
-    assert path["alpha"].iloc[0] == pytest.approx(estimate_alpha(y), rel=1e-3)
-    assert path["alpha"].iloc[4] < path["alpha"].iloc[0] / 3  # changes no longer inflate it
+    assert path["dispersion"].iloc[0] == pytest.approx(estimate_alpha(y), rel=1e-3)
+    assert (
+        path["dispersion"].iloc[4] < path["dispersion"].iloc[0] / 3
+    )  # changes no longer inflate it
 
 
 def test_real_changes_no_longer_inflate_alpha_or_hide_breaks():
@@ -70,7 +72,7 @@ def test_real_changes_no_longer_inflate_alpha_or_hide_breaks():
     for seed in range(20):
         y = draw_counts(FIVE, "negbin", 0.2, np.random.default_rng(seed))
         seg = detect(y, years=range(1971, 2021), family="negbin")
-        alphas.append(seg.alpha)
+        alphas.append(seg.dispersion)
         found += all(any(abs(b - t) <= 1 for b in seg.break_index) for t in (20, 30))
     assert found >= 17
     assert 0.08 < np.median(alphas) < 0.35
@@ -81,7 +83,7 @@ def test_pelt_profiled_equals_exact_choice():
     exact = detect(y, family="negbin", penalty=10.0)
     pelt = detect(y, family="negbin", penalty=10.0, method="pelt")
     assert pelt.break_index == exact.break_index
-    assert pelt.alpha == pytest.approx(exact.alpha, rel=1e-3)
+    assert pelt.dispersion == pytest.approx(exact.dispersion, rel=1e-3)
 
 
 @pytest.mark.slow
@@ -91,7 +93,7 @@ def test_nb_break_intervals_cover_from_the_same_model():
     for seed in range(12):
         y = draw_counts(FIVE, "negbin", 0.2, np.random.default_rng(100 + seed))
         seg = detect(y, family="negbin", n_changes=4)
-        bi = break_intervals(seg, n_boot=99, level=0.9, seed=seed)
+        bi = break_intervals(seg, n_boot=99, confidence=0.9, seed=seed)
         lo, hi = np.array(bi.low), np.array(bi.high)
         cover.append((lo[1:3] <= [20, 30]) & ([20, 30] <= hi[1:3]))
         width.append(hi[1:3] - lo[1:3])
@@ -106,7 +108,8 @@ def _many_changes() -> np.ndarray:
 
 def test_exact_search_raises_its_default_cap():
     y = _many_changes()
-    exact, pelt = detect(y), detect(y, method="pelt")
+    exact = detect(y, family="poisson")
+    pelt = detect(y, family="poisson", method="pelt")
     assert exact.n_changes == 14 > 10
     assert exact.break_index == pelt.break_index  # BIC and PELT's 2 log n per change agree
     assert exact.path["n_changes"].max() >= 14
@@ -115,8 +118,8 @@ def test_exact_search_raises_its_default_cap():
 def test_a_user_cap_that_binds_warns():
     y = _many_changes()
     with pytest.warns(ApproximationWarning, match=r"still improving at max_changes=10"):
-        seg = detect(y, max_changes=10)
+        seg = detect(y, family="poisson", max_changes=10)
     assert seg.n_changes == 10
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        detect(y, max_changes=20)  # room to spare: no warning
+        detect(y, family="poisson", max_changes=20)  # room to spare: no warning

@@ -42,7 +42,7 @@ def test_costs_equal_minus_twice_maximised_loglik():
     e = rng.choice([0.25, 1.0, 3.0], 15)
     pc = PoissonCost.from_atoms(y, e)
     for alpha in (0.2, 1.5):
-        nc = NegBinCost.from_atoms(y, e, alpha=alpha)
+        nc = NegBinCost.from_atoms(y, e, dispersion=alpha)
         for s, t in [(0, 15), (2, 9), (4, 5), (10, 14)]:
             lam = y[s:t].sum() / e[s:t].sum()
             assert pc.segment_cost(s, t) == pytest.approx(
@@ -62,20 +62,20 @@ def test_costs_equal_minus_twice_maximised_loglik():
 
 def test_negbin_equal_exposure_rate_is_closed_form():
     y = np.array([0.0, 7, 2, 9, 1])
-    c = NegBinCost(alpha=0.7).fit(np.column_stack([y, np.full(5, 2.0)]))
+    c = NegBinCost(dispersion=0.7).fit(np.column_stack([y, np.full(5, 2.0)]))
     assert float(c.rate(0, 5)) == pytest.approx(y.sum() / 10.0, rel=1e-15)
     assert float(c.rate(1, 4)) == pytest.approx(18 / 6.0, rel=1e-15)
 
 
 def test_negbin_alpha_zero_is_poisson():
     y = np.array([1.0, 4, 0, 3, 8])
-    assert NegBinCost(alpha=0.0).fit(y).segment_cost(0, 5) == pytest.approx(
+    assert NegBinCost(dispersion=0.0).fit(y).segment_cost(0, 5) == pytest.approx(
         PoissonCost().fit(y).segment_cost(0, 5)
     )
 
 
 def test_negbin_all_zero_segment():
-    c = NegBinCost(alpha=0.5).fit(np.array([0.0, 0.0, 5.0]))
+    c = NegBinCost(dispersion=0.5).fit(np.array([0.0, 0.0, 5.0]))
     assert c.segment_cost(0, 2) == pytest.approx(0.0, abs=1e-12)
     assert float(c.rate(0, 2)) == 0.0
 
@@ -98,7 +98,7 @@ def test_estimate_alpha_with_exposures_maximises_likelihood():
     a = estimate_alpha(y, e)
 
     def prof(alpha):
-        c = NegBinCost.from_atoms(y.astype(float), e, alpha=alpha)
+        c = NegBinCost.from_atoms(y.astype(float), e, dispersion=alpha)
         return -c.segment_cost(0, y.size) / 2
 
     assert prof(a) >= prof(a * 1.02) - 1e-9
@@ -112,7 +112,7 @@ def _series(seed, n=60):
     return rng.poisson(rates).astype(float)
 
 
-@pytest.mark.parametrize("cost_factory", [PoissonCost, lambda: NegBinCost(alpha=0.3)])
+@pytest.mark.parametrize("cost_factory", [PoissonCost, lambda: NegBinCost(dispersion=0.3)])
 @pytest.mark.parametrize("n_bkps", [1, 2, 3])
 def test_ruptures_dynp_equals_our_search(cost_factory, n_bkps):
     y = _series(1)
@@ -126,7 +126,7 @@ def test_ruptures_dynp_equals_our_search(cost_factory, n_bkps):
     )
 
 
-@pytest.mark.parametrize("cost_factory", [PoissonCost, lambda: NegBinCost(alpha=0.3)])
+@pytest.mark.parametrize("cost_factory", [PoissonCost, lambda: NegBinCost(dispersion=0.3)])
 def test_ruptures_pelt_equals_our_pelt(cost_factory):
     y = _series(2, n=90)
     for pen in (2 * math.log(90), 20.0):
@@ -157,13 +157,13 @@ def test_cost_errors():
     with pytest.raises(CountError, match="non-integer count at position 1"):
         PoissonCost().fit(np.array([1.0, 2.5]))
     with pytest.raises(CountError, match="negative count"):
-        NegBinCost(alpha=1.0).fit(np.array([1.0, -2.0]))
+        NegBinCost(dispersion=1.0).fit(np.array([1.0, -2.0]))
     with pytest.raises(ExposureError, match="positive finite"):
         PoissonCost().fit(np.column_stack([[1.0, 2.0], [1.0, 0.0]]))
     with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
         PoissonCost().fit(np.ones((3, 3)))
-    with pytest.raises(ParameterError, match="'alpha' parameter of NegBinCost"):
-        NegBinCost(alpha=-0.1)
+    with pytest.raises(ParameterError, match="'dispersion' parameter of NegBinCost"):
+        NegBinCost(dispersion=-0.1)
     with pytest.raises(RuntimeError, match="Call fit"):
         PoissonCost().error(0, 1)
     with pytest.raises(ExposureError, match="one value per count"):

@@ -187,7 +187,7 @@ class TestEngine:
         s = CountSeries.from_counts(range(2001, 2013), REPRO_Y)
         d = WaveDefinition.from_breaks("x", [2001, 2005, 2006, 2007])
         fit = fit_waves(s, d, family="negbin")
-        assert not fit.alpha_boundary and fit.converged
+        assert not fit.dispersion_at_boundary and fit.converged
         y = np.asarray(REPRO_Y, float)
         mu = np.concatenate([np.full(4, y[:4].mean()), y[4:6], np.full(6, y[6:].mean())])
         # step NB2 with equal exposures: phase means are the rates; alpha by profile
@@ -197,7 +197,7 @@ class TestEngine:
             method="bounded",
             options={"xatol": 1e-11},
         )
-        assert fit.alpha == pytest.approx(np.exp(res.x), rel=1e-6)
+        assert fit.dispersion == pytest.approx(np.exp(res.x), rel=1e-6)
         assert fit.loglik == pytest.approx(-res.fun, abs=1e-8)
         assert fit.loglik == pytest.approx(-49.8372, abs=1e-4)
         assert fit.overdispersion_p_value < 1e-10
@@ -207,7 +207,7 @@ class TestEngine:
         d = WaveDefinition.from_breaks("x", [2001, 2005])
         with pytest.warns(LifecycleWarning, match="boundary alpha = 0"):
             fit = fit_waves(s, d, family="negbin")
-        assert fit.alpha_boundary and fit.alpha == 0.0
+        assert fit.dispersion_at_boundary and fit.dispersion == 0.0
         assert fit.overdispersion_stat == 0.0 and fit.overdispersion_p_value == 1.0
         assert fit.loglik == pytest.approx(fit_waves(s, d, family="poisson").loglik)
 

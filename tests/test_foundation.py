@@ -137,6 +137,13 @@ def test_check_counts_edges() -> None:
         check_counts("y", [0, MAX_COUNT])
     with pytest.raises(CountError, match="too large to hold as a float"):
         check_counts("y", [10**400])
+    # each count below 2^53, the total not: cumulative sums would lose whole numbers
+    half = MAX_COUNT // 2
+    assert check_counts("y", [half, half - 1]).sum() == MAX_COUNT - 1
+    with pytest.raises(CountError, match=r"total is below 2\^53 .*2 counts adding up"):
+        check_counts("y", [half, half])
+    # an open interval's +inf is not part of the total
+    assert check_counts("y", [1, np.inf], allow_inf=True)[0] == 1
     for bools in ([True, False], np.array([True]), [1, np.bool_(True)]):
         with pytest.raises(CountError, match=r"booleans \(True/False are not counts"):
             check_counts("y", bools)

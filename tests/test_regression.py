@@ -61,7 +61,7 @@ class TestWorkedExamples:
         assert fit.bic == pytest.approx(-2 * ll + 3 * np.log(6))
         dev = 2 * np.sum(special.xlogy(y, y / mu) - (y - mu))
         assert fit.deviance == pytest.approx(dev, abs=1e-10)
-        assert fit.dispersion == pytest.approx(np.sum((y - mu) ** 2 / mu) / 3)
+        assert fit.pearson_dispersion == pytest.approx(np.sum((y - mu) ** 2 / mu) / 3)
         # ratio b/a = 0.2 with se sqrt(1/10 + 1/2); c/b = 12
         rr = fit.rate_ratios
         assert rr["ratio"].to_numpy() == pytest.approx([0.2, 12.0])
@@ -126,7 +126,7 @@ class TestWorkedExamples:
             method="bounded",
             options={"xatol": 1e-10},
         )
-        assert fit.alpha == pytest.approx(np.exp(prof.x), rel=1e-5)
+        assert fit.dispersion == pytest.approx(np.exp(prof.x), rel=1e-5)
         assert fit.loglik == pytest.approx(-prof.fun, abs=1e-8)
         assert fit.n_params == 4
         assert "1 NB alpha" in fit.n_params_detail
@@ -164,7 +164,7 @@ class TestWorkedExamples:
         )
         assert fit.phase_rates["rate"].iloc[0] == pytest.approx(best.x, rel=1e-6)
         assert fit.loglik == pytest.approx(-best.fun, abs=1e-9)
-        assert np.isnan(fit.deviance) and np.isnan(fit.dispersion)
+        assert np.isnan(fit.deviance) and np.isnan(fit.pearson_dispersion)
 
     def test_open_interval_and_negbin_interval(self):
         s = CountSeries.from_windows(
@@ -185,7 +185,7 @@ class TestWorkedExamples:
             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000},
         )
         assert fit.loglik == pytest.approx(-best.fun, abs=1e-7)
-        assert fit.alpha == pytest.approx(np.exp(best.x[1]), rel=1e-3)
+        assert fit.dispersion == pytest.approx(np.exp(best.x[1]), rel=1e-3)
 
     def test_summary_table(self):
         fit = fit_waves(CountSeries.from_counts(YEARS6, [4, 6, 1, 1, 9, 9]), ABC, family="poisson")
@@ -225,7 +225,7 @@ class TestEquivalence:
         ref = sm.GLM(s.counts, X, family=sm.families.Poisson(), offset=np.log(s.exposure)).fit()
         np.testing.assert_allclose(a.params.to_numpy(), ref.params, atol=1e-7)
         assert a.deviance == pytest.approx(ref.deviance, abs=1e-7)
-        assert a.dispersion == pytest.approx(ref.pearson_chi2 / ref.df_resid, rel=1e-7)
+        assert a.pearson_dispersion == pytest.approx(ref.pearson_chi2 / ref.df_resid, rel=1e-7)
 
     @pytest.mark.parametrize("shape", ["step", "trend", "broken_stick"])
     def test_negbin_matches_statsmodels(self, shape):
@@ -251,9 +251,9 @@ class TestEquivalence:
         s = CountSeries.from_counts(YEARS6, y)
         with pytest.warns(LifecycleWarning, match="boundary alpha = 0"):
             fit = fit_waves(s, ABC, family="negbin")
-        assert fit.alpha_boundary
+        assert fit.dispersion_at_boundary
         pois = fit_waves(s, ABC, family="poisson")
-        assert fit.alpha == 0.0
+        assert fit.dispersion == 0.0
         assert fit.loglik == pytest.approx(pois.loglik)
         assert fit.n_params == 4
         assert any("boundary" in n for n in fit.notes)
@@ -316,8 +316,8 @@ class TestErrors:
             fit_waves([1, 2, 3], ABC)
         with pytest.raises(TypeError, match="must be a WaveDefinition or a registry name"):
             fit_waves(self.S, 3)
-        with pytest.raises(ParameterError, match="'conf_level' parameter"):
-            fit_waves(self.S, ABC, conf_level=1.5)
+        with pytest.raises(ParameterError, match="'confidence' parameter"):
+            fit_waves(self.S, ABC, confidence=1.5)
 
     def test_trend_needs_two_periods_per_phase(self):
         d = WaveDefinition.from_breaks("x", [2001, 2006], names=["a", "b"])

@@ -58,13 +58,13 @@ def test_moments_poisson_and_negbin():
     assert y.mean(axis=0) == pytest.approx(mu, rel=0.02)
     assert y.var(axis=0) == pytest.approx(mu, rel=0.05)
     alpha = 0.2
-    y = simulate_counts(rates, family="negbin", alpha=alpha, exposure=exp, n=40_000, seed=2)
+    y = simulate_counts(rates, family="negbin", dispersion=alpha, exposure=exp, n=40_000, seed=2)
     assert y.mean(axis=0) == pytest.approx(mu, rel=0.02)
     assert y.var(axis=0) == pytest.approx(mu + alpha * mu**2, rel=0.06)
 
 
 def test_zero_rate_gives_zero_counts():
-    y = simulate_counts([0, 5], family="negbin", alpha=0.5, n=50, seed=0)
+    y = simulate_counts([0, 5], family="negbin", dispersion=0.5, n=50, seed=0)
     assert np.all(y[:, 0] == 0)
 
 
@@ -90,9 +90,9 @@ def test_errors():
     with pytest.raises(ParameterError, match="required for family='negbin'"):
         simulate_counts([1, 2], family="negbin", seed=0)
     with pytest.raises(ParameterError, match="only applies to family='negbin'"):
-        simulate_counts([1, 2], alpha=0.1, seed=0)
+        simulate_counts([1, 2], dispersion=0.1, seed=0)
     with pytest.raises(ParameterError, match=r"must be a number > 0.0"):
-        simulate_counts([1, 2], family="negbin", alpha=0.0, seed=0)
+        simulate_counts([1, 2], family="negbin", dispersion=0.0, seed=0)
     with pytest.raises(ParameterError, match="'family' parameter of simulate_counts"):
         simulate_counts([1, 2], family="gauss", seed=0)
     with pytest.raises(ExposureError, match=r"one value per period \(2\)"):

@@ -24,7 +24,7 @@ def _verdict(y: np.ndarray, seed: int) -> str:
         y,
         np.ones(y.size),
         family="negbin",
-        alpha=tr.details["dispersion"],
+        dispersion=tr.details["dispersion"],
         n_sim=200,
         seed=seed + 1000,
     )

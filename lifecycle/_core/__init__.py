@@ -5,6 +5,7 @@ from lifecycle._core import criteria as _criteria
 from lifecycle._core import dispersion as _dispersion
 from lifecycle._core import errors as _errors
 from lifecycle._core import likelihood as _likelihood
+from lifecycle._core import renames as _renames
 from lifecycle._core import results as _results
 from lifecycle._core import sampling as _sampling
 from lifecycle._core import serial as _serial
@@ -13,6 +14,7 @@ from lifecycle._core.criteria import *  # noqa: F403
 from lifecycle._core.dispersion import *  # noqa: F403
 from lifecycle._core.errors import *  # noqa: F403
 from lifecycle._core.likelihood import *  # noqa: F403
+from lifecycle._core.renames import *  # noqa: F403
 from lifecycle._core.results import *  # noqa: F403
 from lifecycle._core.sampling import *  # noqa: F403
 from lifecycle._core.serial import *  # noqa: F403
@@ -23,6 +25,7 @@ __all__ = [
     *_dispersion.__all__,
     *_errors.__all__,
     *_likelihood.__all__,
+    *_renames.__all__,
     *_results.__all__,
     *_sampling.__all__,
     *_serial.__all__,

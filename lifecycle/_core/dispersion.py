@@ -36,6 +36,7 @@ import numpy as np
 from scipy import special
 
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle._core.renames import renamed_attribute
 
 __all__ = [
     "ALPHA_RANGE",
@@ -83,7 +84,7 @@ class FamilyChoice:
         was requested by name).
     level : float
         Significance level of the decision (NaN when requested by name).
-    alpha : float
+    dispersion : float
         NB2 dispersion estimated under the reference model (NaN when requested by name).
     reference : str
         The mean model the test was made under.
@@ -96,9 +97,11 @@ class FamilyChoice:
     statistic: float = float("nan")
     p_value: float = float("nan")
     level: float = float("nan")
-    alpha: float = float("nan")
+    dispersion: float = float("nan")
     reference: str = ""
     reason: str = ""
+
+    alpha = renamed_attribute("alpha", "dispersion")
 
     @classmethod
     def fixed(cls, family: str) -> FamilyChoice:
@@ -111,7 +114,7 @@ class FamilyChoice:
         loglik_negbin: float,
         loglik_poisson: float,
         *,
-        alpha: float,
+        dispersion: float,
         level: float,
         reference: str,
     ) -> FamilyChoice:
@@ -121,14 +124,14 @@ class FamilyChoice:
         if fam == "negbin":
             why = (
                 f"negbin: overdispersion detected (LR test of alpha = 0: {stat:.3g}, "
-                f"p = {p:.3g} < {level:g}; alpha = {alpha:.3g}) under {reference}"
+                f"p = {p:.3g} < {level:g}; alpha = {dispersion:.3g}) under {reference}"
             )
         else:
             why = (
                 f"poisson: no significant overdispersion (LR test of alpha = 0: "
                 f"{stat:.3g}, p = {p:.3g} >= {level:g}) under {reference}"
             )
-        return cls("auto", fam, stat, p, level, alpha, reference, why)
+        return cls("auto", fam, stat, p, level, dispersion, reference, why)
 
 
 def exposure_groups(exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ subclass for a wrong value. numpy scalar types are accepted wherever Python ones
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -38,6 +39,7 @@ __all__ = [
     "check_exposure",
     "check_float",
     "check_int",
+    "check_level",
     "check_n_draws",
     "check_rng",
 ]
@@ -135,6 +137,30 @@ def check_float(
     return value
 
 
+def check_level(name: str, value: Any, *, func: str | None = None) -> float:
+    """Return a significance or confidence level as a float strictly between 0 and 1.
+
+    One check and one message for every level of the API (``level``, ``confidence``):
+    "The 'confidence' parameter of detect must be a number strictly between 0 and 1.
+    Got 1.0 instead."
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ParameterError
+        If ``value`` is NaN, infinite, ``<= 0`` or ``>= 1``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{_where(name, func)} must be a number. Got {value!r} instead.")
+    level = float(value)
+    if not (0.0 < level < 1.0):  # also refuses NaN
+        raise ParameterError(
+            f"{_where(name, func)} must be a number strictly between 0 and 1. Got {value} instead."
+        )
+    return level
+
+
 def check_choice(name: str, value: Any, choices: Iterable[str], *, func: str | None = None) -> str:
     """Return ``value`` if it is one of ``choices``.
 
@@ -168,7 +194,10 @@ def check_counts(
     ------
     CountError
         On NaN, negative, non-integer or (unless ``allow_inf``) infinite values; the
-        message gives the first offending position and value.
+        message gives the first offending position and value. Also when the finite
+        values add up to 2^53 or more, even if each is below it: every search and fit
+        works on cumulative sums, which stop being whole numbers there (rates of 0 and
+        log-likelihoods of -inf came out before this check).
     """
     if isinstance(values, Iterator):
         values = list(values)
@@ -207,6 +236,15 @@ def check_counts(
                 f"{_where(name, func)} must hold non-negative whole numbers. "
                 f"Got {what} at position {i}: {np.asarray(values, dtype=object)[i]!r}."
             )
+    finite = arr[np.isfinite(arr)]
+    total = math.fsum(finite.tolist()) if finite.size else 0.0
+    if total >= MAX_COUNT:
+        raise CountError(
+            f"{_where(name, func)} must hold counts whose total is below 2^53 "
+            f"({MAX_COUNT:,}): sums above it are not exact whole numbers. Got {finite.size} "
+            f"counts adding up to about {total:.4g}. Count in larger units (e.g. thousands) or "
+            f"analyse a shorter span."
+        )
     return arr
 
 

@@ -61,14 +61,16 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from lifecycle._core.dispersion import ALPHA_RANGE
+from lifecycle._core.dispersion import ALPHA_RANGE, FamilyChoice
 from lifecycle._core.errors import (
     ApproximationWarning,
+    LifecycleError,
     ParameterError,
     SerialCorrelationWarning,
     TooShortError,
 )
-from lifecycle._core.validation import check_choice, check_float, check_int
+from lifecycle._core.renames import old_keywords, take_renamed
+from lifecycle._core.validation import check_choice, check_float, check_int, check_level
 from lifecycle.changepoints.engines import _backtrack, _dp, _LengthPenalised, _pelt
 from lifecycle.changepoints.segmentation import (
     Segmentation,
@@ -83,11 +85,14 @@ from lifecycle.models.costs import (
     PoissonCost,
     check_signal,
 )
+from lifecycle.models.family import choose_family
+from lifecycle.series.calendar import to_label
 from lifecycle.series.countseries import FREQS, Atoms, CountSeries
 
 __all__ = ["detect", "segment_path"]
 
 FAMILIES = ("poisson", "negbin")
+FAMILY_OPTIONS = ("auto", *FAMILIES)
 _DEFAULT_MAX_CHANGES = 10
 # dispersions the profile search tries (0 = Poisson); neighbours differ by a factor 1.41
 ALPHA_GRID = np.concatenate([[0.0], np.geomspace(1e-3, 30.0, 31)])
@@ -122,10 +127,67 @@ def _atoms_from(
     return Atoms(start=ords, end=ords.copy(), count=y, exposure=e, freq=freq)
 
 
+def _series_of_atoms(atoms: Atoms) -> CountSeries:
+    """The atoms as a series (shifted to years from 2000 when their periods are bare
+    positions) -- what :func:`~lifecycle.models.choose_family` reads."""
+    shift = 0
+    first = int(atoms.start[0])
+    base = 2000 if atoms.freq == "year" else 2000 * 12
+    if first < base // 2:  # positions 0, 1, ... of plain counts: not calendar periods
+        shift = base - first
+    return CountSeries.from_windows(
+        [to_label(int(a) + shift, atoms.freq) for a in atoms.start],
+        [to_label(int(b) + shift, atoms.freq) for b in atoms.end],
+        atoms.count,
+        exposure=atoms.exposure,
+        freq=atoms.freq,
+    )
+
+
+def resolve_detect_family(
+    data: Any, atoms: Atoms, family: Any, alpha: float | None, measure: str | None, func: str
+) -> tuple[str, FamilyChoice]:
+    """Validate ``family`` and resolve ``"auto"`` for a change-point search.
+
+    ``"auto"`` is NB2 when a dispersion is given, else the family
+    :func:`~lifecycle.models.choose_family` picks for the series by the likelihood-ratio
+    test of overdispersion under a flexible reference (so real changes are not read as
+    overdispersion).
+    """
+    family = check_choice("family", family, FAMILY_OPTIONS, func=func)
+    if family != "auto":
+        return family, FamilyChoice.fixed(family)
+    if alpha is not None:
+        return "negbin", FamilyChoice(
+            "auto", "negbin", reason=f"negbin: the dispersion was given ({alpha:g})"
+        )
+    if not np.any(atoms.count):
+        return "poisson", FamilyChoice(
+            "auto", "poisson", reason="poisson: every count is zero (no dispersion to estimate)"
+        )
+    if isinstance(data, CountSeries):
+        series = data.select(measure) if measure is not None else data
+    else:
+        series = _series_of_atoms(atoms)
+    try:
+        choice = choose_family(series)
+    except LifecycleError as exc:
+        warnings.warn(
+            f"{func}: family='auto' could not test for overdispersion ({exc}); the "
+            f"Poisson family is used. Name the family to silence this warning.",
+            ApproximationWarning,
+            stacklevel=4,
+        )
+        return "poisson", FamilyChoice(
+            "auto", "poisson", reason=f"poisson: the overdispersion test failed ({exc})"
+        )
+    return choice.family, choice
+
+
 def _make_cost(atoms: Atoms, family: str, alpha: float | None) -> PoissonCost | NegBinCost:
     if family == "poisson":
         return PoissonCost.from_atoms(atoms.count, atoms.exposure)
-    return NegBinCost.from_atoms(atoms.count, atoms.exposure, alpha=alpha)
+    return NegBinCost.from_atoms(atoms.count, atoms.exposure, dispersion=alpha)
 
 
 def _feasible_max(n: int, min_size: int) -> int:
@@ -161,7 +223,8 @@ def _alpha_given_breaks(atoms: Atoms, breaks: Any, lo: float, hi: float) -> tupl
     t = np.array([*breaks, n])
 
     def cost(log_a: float) -> float:
-        c = NegBinCost(alpha=math.exp(log_a)).fit(np.column_stack([atoms.count, atoms.exposure]))
+        c = NegBinCost(dispersion=math.exp(log_a))
+        c.fit(np.column_stack([atoms.count, atoms.exposure]))
         return float(c.segment_cost(s, t).sum())
 
     res = optimize.minimize_scalar(
@@ -187,7 +250,7 @@ def _length_term(breaks: Any, n: int) -> float:
 def _levels_fixed(cost: Any, atoms: Atoms, K: int, m: int, lengths: bool) -> list[_Level]:
     n = len(atoms)
     F, arg = _dp(_LengthPenalised(cost, n) if lengths else cost, n, K, m)
-    alpha = cost.alpha if isinstance(cost, NegBinCost) else None
+    alpha = cost.dispersion if isinstance(cost, NegBinCost) else None
     return [
         _Level(k, float(F[k, n] + cost.constant), tuple(_backtrack(arg, k, n)), alpha)
         for k in range(K + 1)
@@ -286,11 +349,12 @@ def _path_frame(
         row.update(criteria_of(lv.cost, list(lv.breaks), n, family, alpha_estimated))
         row["breaks"] = tuple(atoms.label(i) for i in lv.breaks)
         if family == "negbin":
-            row["alpha"] = lv.alpha
+            row["dispersion"] = lv.alpha
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+@old_keywords(alpha="dispersion", level="confidence")
 def detect(
     data: Any,
     *,
@@ -298,14 +362,15 @@ def detect(
     exposure: Any = None,
     measure: str | None = None,
     freq: str = "year",
-    family: str = "poisson",
-    alpha: float | None = None,
+    family: str = "auto",
+    dispersion: float | None = None,
     n_changes: int | None = None,
     max_changes: int | None = None,
     penalty: str | float = "bic",
     min_size: int = 1,
     method: str = "exact",
-    level: float = 0.95,
+    confidence: float = 0.95,
+    **deprecated: Any,
 ) -> Segmentation:
     """Find the regimes of a count series.
 
@@ -322,9 +387,14 @@ def detect(
         Which measure of a multi-measure series.
     freq : {"year", "month"}
         Frequency of ``years`` for plain counts.
-    family : {"poisson", "negbin"}
-    alpha : float, optional
-        NB2 dispersion. If omitted it is estimated by maximum likelihood jointly with
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"`` (default): NB2 when the likelihood-ratio test of overdispersion
+        (:func:`lifecycle.models.choose_family`) rejects under a flexible reference
+        model, or when a dispersion is given; Poisson otherwise.
+        ``Segmentation.family_choice`` says which family was used and why.
+    dispersion : float, optional
+        NB2 dispersion ``alpha`` (variance ``mu + alpha mu^2``). If omitted it is
+        estimated by maximum likelihood jointly with
         the segmentation (profiled: for each number of changes, the best segmentation
         over a grid of dispersions, then the exact ML dispersion given the breaks, then
         alternation to a fixed point), so real changes do not inflate it.
@@ -344,7 +414,7 @@ def detect(
         ``"exact"``: dynamic programme for every number of changes up to
         ``max_changes``, then choice by ``penalty`` (keeps the path). ``"pelt"``:
         penalised search with pruning, no limit on the number of changes (long series).
-    level : float
+    confidence : float
         Confidence level of the segment rates.
 
     Returns
@@ -385,6 +455,13 @@ def detect(
     >>> seg.breaks
     (2014,)
     """
+    dispersion, confidence = take_renamed(
+        "detect",
+        deprecated,
+        alpha=("dispersion", dispersion, None),
+        level=("confidence", confidence, 0.95),
+    )
+    del deprecated
     seg = _detect(**locals(), func="detect")  # every keyword of detect, by name
     _warn_serial(seg, "detect")
     return seg
@@ -415,29 +492,21 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
     o = {**_detect_defaults(), **options}
     years, exposure, measure, freq = o["years"], o["exposure"], o["measure"], o["freq"]
     family, alpha, n_changes, max_changes = (
-        o["family"], o["alpha"], o["n_changes"], o["max_changes"]
+        o["family"], o["dispersion"], o["n_changes"], o["max_changes"]
     )  # fmt: skip
-    penalty, min_size, method, level = o["penalty"], o["min_size"], o["method"], o["level"]
-    family = check_choice("family", family, FAMILIES, func=func)
+    penalty, min_size, method = o["penalty"], o["min_size"], o["method"]
     method = check_choice("method", method, ("exact", "pelt"), func=func)
     min_size = check_int("min_size", min_size, func=func, min_value=1)
     penalty = check_penalty(penalty, func)
-    level = check_float(
-        "level",
-        level,
-        func=func,
-        min_value=0.0,
-        max_value=1.0,
-        min_inclusive=False,
-        max_inclusive=False,
-    )
+    confidence = check_level("confidence", o["confidence"], func=func)
     n_changes = check_int("n_changes", n_changes, func=func, min_value=0, allow_none=True)
     max_changes = check_int("max_changes", max_changes, func=func, min_value=0, allow_none=True)
-    alpha = check_float("alpha", alpha, func=func, min_value=0.0, allow_none=True)
+    alpha = check_float("dispersion", alpha, func=func, min_value=0.0, allow_none=True)
+    check_choice("family", family, FAMILY_OPTIONS, func=func)
     if family == "poisson" and alpha is not None:
         raise ParameterError(
-            f"The 'alpha' parameter of {func} applies to family='negbin'. Got alpha={alpha} "
-            f"with family='poisson'."
+            f"The 'dispersion' parameter of {func} applies to family='negbin'. Got "
+            f"dispersion={alpha} with family='poisson'."
         )
     if method == "pelt" and (n_changes is not None or max_changes is not None):
         raise ParameterError(
@@ -447,8 +516,14 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
     atoms = _atoms_from(data, years, exposure, measure, freq, func)
     n = len(atoms)
     _check_room(n, 0, min_size, func, "n_changes")
+    family, choice = resolve_detect_family(data, atoms, family, alpha, measure, func)
     alpha_estimated = family == "negbin" and alpha is None
-    opts = {"family": family, "alpha_estimated": alpha_estimated, "min_size": min_size}
+    opts = {
+        "family": family,
+        "alpha_estimated": alpha_estimated,
+        "min_size": min_size,
+        "family_choice": choice,
+    }
     if method == "pelt":
         beta = beta_of(penalty, n)
         if alpha_estimated:
@@ -458,8 +533,8 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
             search = _LengthPenalised(cost, n) if penalty == "mbic" else cost
             breaks, _ = _pelt(search, n, beta, min_size)
         cost = _make_cost(atoms, family, alpha)
-        return build(atoms, cost, breaks, method=method, penalty=penalty, level=level,
-                     path=None, **opts)  # fmt: skip
+        return build(atoms, cost, breaks, method=method, penalty=penalty,
+                     confidence=confidence, path=None, **opts)  # fmt: skip
     for k_, what in ((n_changes, "n_changes"), (max_changes, "max_changes")):
         if k_ is not None:
             _check_room(n, k_, min_size, func, what)
@@ -475,7 +550,7 @@ def _detect(data: Any, *, func: str, **options: Any) -> Segmentation:
         list(chosen.breaks),
         method="exact",
         penalty="fixed" if n_changes is not None else penalty,
-        level=level,
+        confidence=confidence,
         path=_path_frame(levels, atoms, family, alpha_estimated),
         **opts,
     )
@@ -538,6 +613,7 @@ def _exact(
         K = min(2 * K, feasible)
 
 
+@old_keywords(alpha="dispersion")
 def segment_path(
     data: Any,
     *,
@@ -545,10 +621,11 @@ def segment_path(
     exposure: Any = None,
     measure: str | None = None,
     freq: str = "year",
-    family: str = "poisson",
-    alpha: float | None = None,
+    family: str = "auto",
+    dispersion: float | None = None,
     max_changes: int | None = None,
     min_size: int = 1,
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """Best segmentation for every number of changes ``0..max_changes`` (exact).
 
@@ -570,6 +647,7 @@ def segment_path(
     >>> segment_path([5, 6, 4, 5, 1, 0, 2, 1], max_changes=2)["n_changes"].tolist()
     [0, 1, 2]
     """
+    (dispersion,) = take_renamed("segment_path", deprecated, alpha=("dispersion", dispersion, None))
     seg = _detect(
         data,
         years=years,
@@ -577,7 +655,7 @@ def segment_path(
         measure=measure,
         freq=freq,
         family=family,
-        alpha=alpha,
+        dispersion=dispersion,
         max_changes=max_changes,
         min_size=min_size,
         func="segment_path",

@@ -25,8 +25,10 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from lifecycle._core.criteria import aic, bic, mbic
+from lifecycle._core.dispersion import FamilyChoice
 from lifecycle._core.present import print_summary as _print_summary
 from lifecycle._core.present import repr_with
+from lifecycle._core.renames import renamed_attribute
 from lifecycle._core.serial import SerialDiagnostic, serial_diagnostic
 from lifecycle._core.validation import check_choice, check_float
 from lifecycle.series.countseries import Atoms, to_label
@@ -44,10 +46,10 @@ class Segmentation:
     Attributes
     ----------
     family : {"poisson", "negbin"}
-    alpha : float or None
+    dispersion : float or None
         NB2 dispersion used (None for Poisson).
-    alpha_estimated : bool
-        Whether ``alpha`` was estimated (maximum likelihood jointly with the
+    dispersion_estimated : bool
+        Whether ``dispersion`` was estimated (maximum likelihood jointly with the
         segmentation: the dispersion is profiled over segmentations) rather than given.
     method : {"exact", "pelt"}
     penalty : str or float
@@ -64,9 +66,10 @@ class Segmentation:
     counts, exposures, rates : ndarray
         Total count, total exposure and ML rate per period of each segment.
     rate_ci : ndarray of shape (k + 1, 2)
-        Confidence interval of each rate at ``level`` (Poisson: exact Garwood; NB:
-        profile likelihood).
-    level : float
+        Confidence interval of each rate at ``confidence`` (Poisson: exact Garwood;
+        NB: profile likelihood).
+    confidence : float
+        Confidence level of ``rate_ci``.
     loglik : float
         Maximised log-likelihood (``-cost / 2``).
     cost : float
@@ -81,11 +84,14 @@ class Segmentation:
     serial : SerialDiagnostic
         Ljung–Box test of the Pearson residuals of the fitted segmentation (in window
         order): independent counts given the regimes is what the search assumes.
+    family_choice : FamilyChoice or None
+        Which family was used and why (``reason``): the overdispersion test behind
+        ``family="auto"``, or the family requested by name.
     """
 
     family: str
-    alpha: float | None
-    alpha_estimated: bool
+    dispersion: float | None
+    dispersion_estimated: bool
     method: str
     penalty: str | float
     min_size: int
@@ -97,13 +103,18 @@ class Segmentation:
     exposures: np.ndarray
     rates: np.ndarray
     rate_ci: np.ndarray
-    level: float
+    confidence: float
     loglik: float
     cost: float
     criteria: dict[str, float]
     path: pd.DataFrame | None
     atoms: Atoms = field(repr=False)
     serial: SerialDiagnostic | None = field(default=None, repr=False)
+    family_choice: FamilyChoice | None = field(default=None, repr=False)
+
+    alpha = renamed_attribute("alpha", "dispersion")
+    alpha_estimated = renamed_attribute("alpha_estimated", "dispersion_estimated")
+    level = renamed_attribute("level", "confidence")
 
     _repr_extra = ("n_changes",)
     __repr__ = repr_with(*_repr_extra)
@@ -126,7 +137,7 @@ class Segmentation:
 
     def summary(self) -> pd.DataFrame:
         """One row per segment: span, count, exposure, rate and its interval."""
-        pct = f"{100 * self.level:g}%"
+        pct = f"{100 * self.confidence:g}%"
         return pd.DataFrame(
             {
                 "start": list(self.starts),
@@ -174,7 +185,7 @@ def _rate_ci(
     for j, (s, t) in enumerate(itertools.pairwise(bounds)):
         y, e = atoms.count[s:t], atoms.exposure[s:t]
         C, E = y.sum(), e.sum()
-        if family == "poisson" or not cost.alpha:
+        if family == "poisson" or not cost.dispersion:
             # Garwood: chi2 quantiles through scipy.special (stats.chi2.ppf is ~100x slower)
             low = 0.0 if C == 0 else special.chdtri(2 * C, 1 - tail) / (2 * E)
             high = special.chdtri(2 * C + 2, tail) / (2 * E)
@@ -211,8 +222,9 @@ def build(
     method: str,
     penalty: str | float,
     min_size: int,
-    level: float,
+    confidence: float,
     path: pd.DataFrame | None,
+    family_choice: FamilyChoice | None = None,
 ) -> Segmentation:
     n = len(atoms)
     bounds = [0, *breaks, n]
@@ -224,8 +236,8 @@ def build(
     total = -2.0 * loglik
     return Segmentation(
         family=family,
-        alpha=cost.alpha if family == "negbin" else None,
-        alpha_estimated=alpha_estimated,
+        dispersion=cost.dispersion if family == "negbin" else None,
+        dispersion_estimated=alpha_estimated,
         method=method,
         penalty=penalty,
         min_size=min_size,
@@ -236,14 +248,15 @@ def build(
         counts=np.add.reduceat(atoms.count, s),
         exposures=np.add.reduceat(atoms.exposure, s),
         rates=rates,
-        rate_ci=_rate_ci(cost, atoms, bounds, rates, family, level),
-        level=level,
+        rate_ci=_rate_ci(cost, atoms, bounds, rates, family, confidence),
+        confidence=confidence,
         loglik=loglik,
         cost=total,
         criteria=criteria_of(total, breaks, n, family, alpha_estimated),
         path=path,
         atoms=atoms,
-        serial=serial_diagnostic(atoms.count, mu, cost.alpha if family == "negbin" else None),
+        serial=serial_diagnostic(atoms.count, mu, cost.dispersion if family == "negbin" else None),
+        family_choice=family_choice if family_choice is not None else FamilyChoice.fixed(family),
     )
 
 

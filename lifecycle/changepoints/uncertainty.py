@@ -26,6 +26,7 @@ import pandas as pd
 
 from lifecycle._core.dispersion import alpha_constant_rate, exposure_groups, nb_rate
 from lifecycle._core.errors import ParameterError, SerialCorrelationWarning
+from lifecycle._core.renames import old_keywords, renamed_attribute, take_renamed
 from lifecycle._core.results import TestResult, bootstrap_pvalue
 from lifecycle._core.sampling import draw_counts
 from lifecycle._core.serial import SerialDiagnostic, serial_diagnostic
@@ -33,17 +34,19 @@ from lifecycle._core.validation import (
     check_choice,
     check_float,
     check_int,
+    check_level,
     check_n_draws,
     check_rng,
 )
 from lifecycle.changepoints.search import (
-    FAMILIES,
+    FAMILY_OPTIONS,
     _atoms_from,
     _backtrack,
     _check_room,
     _dp,
     _Level,
     _polish,
+    resolve_detect_family,
 )
 from lifecycle.changepoints.segmentation import Segmentation
 from lifecycle.models.costs import (
@@ -123,7 +126,7 @@ def _lr_batch(
         c1 = np.empty(M)
         split = np.full(M, -1)
         for i in range(M):
-            cost = PoissonCost() if family == "poisson" else NegBinCost(alpha=float(alphas[i]))
+            cost = PoissonCost() if family == "poisson" else NegBinCost(dispersion=float(alphas[i]))
             cost.fit(np.column_stack([Y[i], e]))
             F, _ = _dp(cost, n, max_changes, min_size)
             c1[i] = F[:, n].min()
@@ -151,6 +154,7 @@ def _simulate(rng: np.random.Generator, mu: np.ndarray, alpha: np.ndarray | None
 
 
 # ====================================================================== change test
+@old_keywords(alpha="dispersion")
 def test_change(
     data: Any,
     *,
@@ -158,12 +162,13 @@ def test_change(
     exposure: Any = None,
     measure: str | None = None,
     freq: str = "year",
-    family: str = "poisson",
-    alpha: float | None = None,
+    family: str = "auto",
+    dispersion: float | None = None,
     max_changes: int = 1,
     min_size: int = 1,
     n_boot: int = 999,
     seed: Any,
+    **deprecated: Any,
 ) -> TestResult:
     """Test that the rate changes at least once (likelihood ratio, parametric bootstrap).
 
@@ -175,8 +180,9 @@ def test_change(
 
     Parameters
     ----------
-    data, years, exposure, measure, freq, family, alpha, min_size
-        As in :func:`detect`.
+    data, years, exposure, measure, freq, family, dispersion, min_size
+        As in :func:`detect` (``family="auto"`` by default: NB2 when the series is
+        overdispersed; ``details["family_choice"]`` says which family and why).
     max_changes : int
         Changes allowed under the alternative (default 1).
     n_boot : int
@@ -208,15 +214,22 @@ def test_change(
     True
     """
     func = "test_change"
-    family = check_choice("family", family, FAMILIES, func=func)
+    (dispersion,) = take_renamed(func, deprecated, alpha=("dispersion", dispersion, None))
+    check_choice("family", family, FAMILY_OPTIONS, func=func)
     min_size = check_int("min_size", min_size, func=func, min_value=1)
     max_changes = check_int("max_changes", max_changes, func=func, min_value=1)
     n_boot = check_n_draws("n_boot", n_boot, func=func)
-    alpha = check_float("alpha", alpha, func=func, min_value=0.0, allow_none=True)
+    alpha = check_float("dispersion", dispersion, func=func, min_value=0.0, allow_none=True)
     rng = check_rng(seed, func=func)
     atoms = _atoms_from(data, years, exposure, measure, freq, func)
     n = len(atoms)
     _check_room(n, max_changes, min_size, func, "max_changes")
+    family, choice = resolve_detect_family(data, atoms, family, alpha, measure, func)
+    if family == "poisson" and alpha is not None:
+        raise ParameterError(
+            f"The 'dispersion' parameter of {func} applies to family='negbin'. Got "
+            f"dispersion={alpha} with family='poisson'."
+        )
     Y = atoms.count[None, :]
     e = atoms.exposure
     T, alphas, lam0, split = _lr_batch(Y, e, family, alpha, max_changes, min_size)
@@ -229,8 +242,9 @@ def test_change(
         "max_changes": max_changes,
         "min_size": min_size,
         "rate_no_change": float(lam0[0]),
-        "alpha": float(alphas[0]) if family == "negbin" else None,
-        "alpha_estimated": family == "negbin" and alpha is None,
+        "dispersion": float(alphas[0]) if family == "negbin" else None,
+        "dispersion_estimated": family == "negbin" and alpha is None,
+        "family_choice": choice,
     }
     if max_changes == 1:
         details["best_break"] = atoms.label(int(split[0]))
@@ -258,7 +272,7 @@ def _serial_of_best(
     autocorrelation: the bootstrap draws independent counts.
     """
     n = len(atoms)
-    cost = PoissonCost() if family == "poisson" else NegBinCost(alpha=alpha)
+    cost = PoissonCost() if family == "poisson" else NegBinCost(dispersion=alpha)
     cost.fit(np.column_stack([atoms.count, atoms.exposure]))
     F, arg = _dp(cost, n, max_changes, min_size)
     br = _backtrack(arg, int(np.argmin(F[:, n])), n)
@@ -288,7 +302,8 @@ class BreakIntervals:
     ----------
     estimate, low, high : tuple
         Calendar labels (first period of the new regime) of each break and its interval.
-    level : float
+    confidence : float
+        Confidence level of the intervals.
     n_boot : int
     seed : int or None
     draws : ndarray of shape (n_boot, k)
@@ -298,10 +313,12 @@ class BreakIntervals:
     estimate: tuple[int | str, ...]
     low: tuple[int | str, ...]
     high: tuple[int | str, ...]
-    level: float
+    confidence: float
     n_boot: int
     seed: int | None
     draws: np.ndarray = field(repr=False)
+
+    level = renamed_attribute("level", "confidence")
 
     def summary(self) -> pd.DataFrame:
         """One row per break."""
@@ -310,7 +327,7 @@ class BreakIntervals:
                 "break": list(self.estimate),
                 "low": list(self.low),
                 "high": list(self.high),
-                "level": self.level,
+                "confidence": self.confidence,
             }
         )
 
@@ -343,15 +360,21 @@ def _best_k_breaks(
         *_, split = _lr_batch(Y, e, family, alpha, 1, min_size)
         return split[:, None]
     for i in range(M):
-        cost = PoissonCost() if family == "poisson" else NegBinCost(alpha=alpha)
+        cost = PoissonCost() if family == "poisson" else NegBinCost(dispersion=alpha)
         cost.fit(np.column_stack([Y[i], e]))
         _, arg = _dp(cost, n, k, min_size)
         out[i] = _backtrack(arg, k, n)
     return out
 
 
+@old_keywords(level="confidence")
 def break_intervals(
-    seg: Segmentation, *, n_boot: int = 499, level: float = 0.95, seed: Any
+    seg: Segmentation,
+    *,
+    n_boot: int = 499,
+    confidence: float = 0.95,
+    seed: Any,
+    **deprecated: Any,
 ) -> BreakIntervals:
     """Parametric-bootstrap intervals for the break locations of a segmentation.
 
@@ -367,7 +390,8 @@ def break_intervals(
     seg : Segmentation
         With at least one change.
     n_boot : int
-    level : float
+    confidence : float
+        Confidence level of the intervals.
     seed : int, SeedSequence or Generator
 
     Returns
@@ -385,18 +409,11 @@ def break_intervals(
     variables. *Biometrika* 57(1): 1–17. Davison & Hinkley (1997), ch. 4–5.
     """
     func = "break_intervals"
+    (confidence,) = take_renamed(func, deprecated, level=("confidence", confidence, 0.95))
     if not isinstance(seg, Segmentation):
         raise TypeError(f"The 'seg' parameter of {func} must be a Segmentation. Got {seg!r}.")
     n_boot = check_n_draws("n_boot", n_boot, func=func)
-    level = check_float(
-        "level",
-        level,
-        func=func,
-        min_value=0.0,
-        max_value=1.0,
-        min_inclusive=False,
-        max_inclusive=False,
-    )
+    confidence = check_level("confidence", confidence, func=func)
     rng = check_rng(seed, func=func)
     k = seg.n_changes
     if k == 0:
@@ -408,19 +425,20 @@ def break_intervals(
     e = atoms.exposure
     mu = e * np.repeat(seg.rates, np.diff([0, *seg.break_index, n]))
     mu = np.broadcast_to(mu[None, :], (n_boot, n))
-    a = None if seg.family == "poisson" else np.full(n_boot, seg.alpha or 0.0)
+    a = None if seg.family == "poisson" else np.full(n_boot, seg.dispersion or 0.0)
     Ystar = _simulate(rng, mu, a)
-    alpha = None if (seg.family == "poisson" or seg.alpha_estimated) else seg.alpha
-    start = seg.alpha if (seg.family == "negbin" and seg.alpha_estimated) else None
+    estimated = seg.dispersion_estimated
+    alpha = None if (seg.family == "poisson" or estimated) else seg.dispersion
+    start = seg.dispersion if (seg.family == "negbin" and estimated) else None
     draws = _best_k_breaks(Ystar, atoms, seg.family, alpha, k, seg.min_size, start)
-    tail = (1.0 - level) / 2.0
+    tail = (1.0 - confidence) / 2.0
     lo = np.quantile(draws, tail, axis=0, method="lower")
     hi = np.quantile(draws, 1.0 - tail, axis=0, method="higher")
     return BreakIntervals(
         estimate=seg.breaks,
         low=tuple(atoms.label(int(i)) for i in lo),
         high=tuple(atoms.label(int(i)) for i in hi),
-        level=level,
+        confidence=confidence,
         n_boot=n_boot,
         seed=seed if isinstance(seed, (int, np.integer)) else None,
         draws=draws,

@@ -531,7 +531,7 @@ def _stated_verdict(args: argparse.Namespace, result: Any) -> dict[str, Any]:
             f["count"].to_numpy(dtype=float),
             f["exposure"].to_numpy(dtype=float),
             family=args.family,
-            alpha=result.details.get("dispersion"),
+            dispersion=result.details.get("dispersion"),
             alternative=alt,
             n_sim=args.power_sims,
             seed=args.seed + 2,
@@ -568,7 +568,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         pw = inference.power(
             fitted["h1_rate"].to_numpy(dtype=float),
             family=args.family,
-            alpha=result.details.get("dispersion"),
+            dispersion=result.details.get("dispersion"),
             exposure=fitted["exposure"].to_numpy(dtype=float),
             n_sim=args.power_sims,
             method="warp",

@@ -36,8 +36,11 @@ What the text leaves open is integrated out (Kass and Raftery 1995, §5):
 * estimated break positions (a data-driven ``k``-phase segmentation) are integrated
   over every division of the observations into ``k`` non-empty runs, with equal prior
   weight; the unimodal constraint of the conventional lifecycle is the prior restricted
-  to rise-then-fall rates (``p(y, constraint) / P(constraint)``), its posterior
-  probability drawn by Monte Carlo from the segment posteriors.
+  to rise-then-fall rates (``p(y, constraint) / P(constraint)``). Given a division the
+  phase rates are independent a posteriori, so for three phases the constraint's
+  posterior probability is one integral, ``1 - ∫ f_2 S_1 S_3`` (middle rate below both
+  others), by the same grid quadrature; for more phases it is estimated from
+  independent posterior draws of each run (Monte Carlo).
 
 A phase no observation touches contributes its prior only (factor 1): its rate is not
 identified and its posterior equals its prior.
@@ -53,14 +56,16 @@ integration. *Econometrica* 57: 1317–1339.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special, stats
 
 from lifecycle._core.errors import FitError, ParameterError
 from lifecycle._core.likelihood import interval_logprob, nb_logpmf
+from lifecycle._core.renames import renamed_attribute, renamed_parameters
 from lifecycle.series.countseries import CountSeries
 
 __all__ = [
@@ -71,6 +76,7 @@ __all__ = [
     "posterior_probabilities",
 ]
 
+HYPER_NODES = 33
 _ALPHA_RANGE = (1e-3, 30.0)
 _N_ALPHA = 41
 _MAX_GRID = 4000
@@ -85,20 +91,30 @@ class BayesPrior:
     rate_shape : float
         Gamma shape ``a`` of each phase rate (> 0). Smaller is vaguer.
     rate_mean : float, optional
-        Prior mean of each phase rate per period; default the series' mean rate.
-    alpha_mean : float
+        Prior mean of each phase rate per period; default the series' mean rate (a
+        data-dependent choice: see the calibration notes in the module docstring).
+    dispersion_mean : float
         Mean of the exponential prior of the NB2 dispersion.
     level_sd : float
         Standard deviation of the normal prior of each further measure's log level.
+    rate_mean_range : tuple of float, optional
+        A hierarchical prior instead of a fixed mean: the prior mean ``M`` of the phase
+        rates is itself unknown, log-uniform on ``[low, high]`` (proper and independent
+        of the data; the phases share it), and is integrated out by the trapezoid rule
+        on ``HYPER_NODES`` nodes in ``log M``. Exclusive with ``rate_mean``. Costs
+        ``HYPER_NODES`` marginal likelihoods per definition.
     """
 
     rate_shape: float = 1.0
     rate_mean: float | None = None
-    alpha_mean: float = 1.0
+    dispersion_mean: float = 1.0
     level_sd: float = 1.0
+    rate_mean_range: tuple[float, float] | None = None
+
+    alpha_mean = renamed_attribute("alpha_mean", "dispersion_mean")
 
     def __post_init__(self) -> None:
-        for name in ("rate_shape", "alpha_mean", "level_sd"):
+        for name in ("rate_shape", "dispersion_mean", "level_sd"):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
                 raise ParameterError(f"BayesPrior.{name} must be a positive number. Got {v!r}.")
@@ -108,6 +124,24 @@ class BayesPrior:
             raise ParameterError(
                 f"BayesPrior.rate_mean must be a positive number or None. Got {self.rate_mean!r}."
             )
+        r = self.rate_mean_range
+        if r is not None:
+            ok = (
+                isinstance(r, tuple)
+                and len(r) == 2
+                and all(isinstance(v, int | float) and math.isfinite(v) for v in r)
+                and 0 < r[0] < r[1]
+            )
+            if not ok:
+                raise ParameterError(
+                    "BayesPrior.rate_mean_range must be a tuple (low, high) with "
+                    f"0 < low < high. Got {r!r}."
+                )
+            if self.rate_mean is not None:
+                raise ParameterError(
+                    "BayesPrior takes rate_mean or rate_mean_range, not both. Got "
+                    f"rate_mean={self.rate_mean!r} and rate_mean_range={r!r}."
+                )
 
     def mean_for(self, series: CountSeries) -> float:
         """The prior mean rate used on ``series``."""
@@ -119,17 +153,27 @@ class BayesPrior:
 
     def describe(self, series: CountSeries, family: str) -> str:
         """The priors in words, with the numbers used on ``series``."""
-        m = self.mean_for(series)
-        parts = [
-            f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean {m:.4g} per period"
-            + ("" if self.rate_mean is not None else ", the series' mean rate")
-            + ")"
-        ]
+        if self.rate_mean_range is not None:
+            lo, hi = self.rate_mean_range
+            parts = [
+                f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean M per period), "
+                f"M ~ log-uniform on [{lo:g}, {hi:g}] (shared by the phases)"
+            ]
+        else:
+            m = self.mean_for(series)
+            parts = [
+                f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean {m:.4g} per period"
+                + ("" if self.rate_mean is not None else ", the series' mean rate")
+                + ")"
+            ]
         if family == "negbin":
-            parts.append(f"NB2 alpha ~ Exponential(mean {self.alpha_mean:g})")
+            parts.append(f"NB2 alpha ~ Exponential(mean {self.dispersion_mean:g})")
         if len(series.measures) > 1:
             parts.append(f"each further measure's log level ~ Normal(0, {self.level_sd:g}²)")
         return "; ".join(parts)
+
+
+BayesPrior.__init__ = renamed_parameters(alpha_mean="dispersion_mean")(BayesPrior.__init__)  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -275,7 +319,7 @@ def _alpha_nodes(prior: BayesPrior) -> tuple[np.ndarray, np.ndarray, float]:
     """Nodes in ``log α``, the log prior density of ``log α`` there, and the spacing."""
     la = np.linspace(math.log(_ALPHA_RANGE[0]), math.log(_ALPHA_RANGE[1]), _N_ALPHA)
     alpha = np.exp(la)
-    lp = stats.expon.logpdf(alpha, scale=prior.alpha_mean) + la  # Jacobian of log α
+    lp = stats.expon.logpdf(alpha, scale=prior.dispersion_mean) + la  # Jacobian of log α
     return la, lp, float(la[1] - la[0])
 
 
@@ -286,7 +330,7 @@ def _integrate_alpha(
     logf = per_alpha + la_lp
     fine = float(_trapz_log(logf, h))
     coarse = float(_trapz_log(logf[::2], 2 * h))
-    tail = float(per_alpha[0] + stats.expon.logcdf(_ALPHA_RANGE[0], scale=prior.alpha_mean))
+    tail = float(per_alpha[0] + stats.expon.logcdf(_ALPHA_RANGE[0], scale=prior.dispersion_mean))
     fine = float(np.logaddexp(fine, tail))
     coarse = float(np.logaddexp(coarse, tail))
     inner = float(np.max(per_alpha_err[np.isfinite(per_alpha)])) if per_alpha.size else 0.0
@@ -300,6 +344,28 @@ def _phase_exposures(series: CountSeries, phase_of: np.ndarray, k: int) -> np.nd
     inside = phase_of >= 0
     P[np.flatnonzero(inside), phase_of[inside]] = 1.0
     return W @ P
+
+
+def _hyper(prior: BayesPrior, one: Any) -> MarginalLikelihood:
+    """``∫ p(y | M) p(M) dM`` over the log-uniform hyper-prior of ``prior``.
+
+    ``one(prior_with_fixed_mean)`` gives each node's marginal likelihood. The trapezoid
+    rule in ``log M`` (uniform density); the stated error is the difference from the
+    rule on every other node plus the largest error of a node.
+    """
+    lo, hi = prior.rate_mean_range
+    u = np.linspace(math.log(lo), math.log(hi), HYPER_NODES)
+    res = [one(replace(prior, rate_mean=float(math.exp(x)), rate_mean_range=None)) for x in u]
+    vals = np.array([r.log_ml for r in res])
+    h = float(u[1] - u[0])
+    dens = -math.log(u[-1] - u[0])
+    fine = float(_trapz_log(vals + dens, h))
+    coarse = float(_trapz_log(vals[::2] + dens, 2 * h))
+    err = abs(fine - coarse) + max(r.error for r in res)
+    note = f"prior mean of the rates integrated over {HYPER_NODES} nodes of its hyper-prior"
+    if res[0].note:
+        note = f"{res[0].note}; {note}"
+    return MarginalLikelihood(fine, err, res[0].method, res[0].empty_phases, note)
 
 
 # ====================================================================== dated definitions
@@ -333,6 +399,13 @@ def dated_log_ml(
     -------
     MarginalLikelihood
     """
+    if prior.rate_mean_range is not None:
+        return _hyper(
+            prior,
+            lambda p: dated_log_ml(
+                series, phase_of, phase_names, family, p, seed=seed, n_draws=n_draws
+            ),
+        )
     k = len(phase_names)
     E = _phase_exposures(series, phase_of, k)
     touched = E > 0
@@ -407,7 +480,7 @@ def _importance(
     exact = lo == hi
     y = lo[exact]
     lgy = special.gammaln(y + 1.0)
-    sd, am = prior.level_sd, prior.alpha_mean
+    sd, am = prior.level_sd, prior.dispersion_mean
     c_norm = -0.5 * math.log(2 * math.pi) - math.log(sd)
 
     def loglik(mu: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
@@ -534,6 +607,13 @@ def estimated_log_ml(
     n = series.n_obs
     if n < k:
         raise FitError(f"{k} phases need at least {k} observations; the series has {n}.")
+    if prior.rate_mean_range is not None:
+        return _hyper(
+            prior,
+            lambda p: estimated_log_ml(
+                series, k, family, p, constraint=constraint, seed=seed, n_draws=n_draws
+            ),
+        )
     m = prior.mean_for(series)
     a, b = prior.rate_shape, prior.rate_shape / m
     lo, hi, e = series.low, series.high, series.exposure
@@ -552,8 +632,14 @@ def estimated_log_ml(
         return MarginalLikelihood(_dp(S, k) - log_count + const, 0.0, "exact")
     grid = _grid(lo, hi, e, m, a)
     n_draws = max(100, min(n_draws, int(5e6 / (n + 1) ** 2)))
-    uni = np.random.default_rng(seed).random(n_draws)
     ii, jj = np.triu_indices(n + 1, 1)
+    # one independent row of uniforms per segment: the phases of a division are
+    # independent given the data (shared uniforms would couple them comonotonically)
+    uni = (
+        np.random.default_rng(seed).random((ii.size, n_draws))
+        if constraint is not None and k > 3
+        else None
+    )
 
     def at(alpha: float, constrained: bool) -> tuple[float, float]:
         C = _segment_table(lo, hi, e, family, alpha, grid)
@@ -564,13 +650,12 @@ def estimated_log_ml(
         if not constrained:
             return _dp(S, k), float(err.max())
         logf = seg + _log_gamma_density_u(grid.u, a, b)[None, :]
-        cdf = np.cumsum(np.exp(logf - logf.max(axis=1, keepdims=True)), axis=1)
-        cdf /= cdf[:, -1:]
-        idx = np.empty((seg.shape[0], n_draws), dtype=np.int64)
-        for r in range(seg.shape[0]):
-            idx[r] = np.searchsorted(cdf[r], uni)
+        if k == 3:
+            fine = _three_phase_sum(S, logf, grid.h, ii, jj)
+            coarse = _three_phase_sum(S, logf[:, ::2], 2 * grid.h, ii, jj)
+            return fine, float(err.max()) + abs(fine - coarse)
         U = np.full((n + 1, n + 1, n_draws), np.nan)
-        U[ii, jj] = grid.u[np.minimum(idx, grid.u.size - 1)]
+        U[ii, jj] = _posterior_draws(logf, grid, uni)
         return _constrained_sum(S, U, k), float(err.max())
 
     want = constraint is not None
@@ -591,10 +676,63 @@ def estimated_log_ml(
     note = ""
     if want:
         val -= math.log(2 ** (k - 1) / math.factorial(k))
-        err += 2.0 / math.sqrt(n_draws)
-        method = "quadrature + Monte Carlo (constraint)"
-        note = f"probability of the unimodal constraint from {n_draws} posterior draws per run"
+        if k > 3:
+            err += 2.0 / math.sqrt(n_draws)
+            method = "quadrature + Monte Carlo (constraint)"
+            note = f"probability of the unimodal constraint from {n_draws} posterior draws per run"
     return MarginalLikelihood(val - log_count, err, method, note=note)
+
+
+def _three_phase_sum(
+    S: np.ndarray, logf: np.ndarray, h: float, ii: np.ndarray, jj: np.ndarray
+) -> float:
+    """log Σ over divisions into 3 runs of Π exp(S) × P(no valley | runs), by quadrature.
+
+    Given the data the three rates are independent; the rates fail to rise then fall
+    only when the middle one is below both others:
+    ``P(valley) = ∫ f_2(u) S_1(u) S_3(u) du`` with ``f`` the gridded posterior density
+    of ``u = log λ`` of each run (rows of ``logf``, spacing ``h``) and ``S`` its survival
+    function (trapezoid integrals).
+    """
+    n = S.shape[0] - 1
+    f = np.exp(logf - logf.max(axis=1, keepdims=True))
+    w = np.full(f.shape[1], h)
+    w[[0, -1]] /= 2
+    f /= (f * w).sum(axis=1, keepdims=True)
+    cdf = np.concatenate(
+        [np.zeros((f.shape[0], 1)), np.cumsum((f[:, 1:] + f[:, :-1]) * (h / 2), axis=1)], axis=1
+    )
+    surv = np.clip(1.0 - cdf / cdf[:, -1:], 0.0, 1.0)
+    pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
+    pos[ii, jj] = np.arange(ii.size)
+    c1, c2 = np.triu_indices(n, 1)
+    keep = c1 >= 1
+    c1, c2 = c1[keep], c2[keep]
+    terms = np.empty(c1.size)
+    for lo_ in range(0, c1.size, 256):
+        a_, b_ = c1[lo_ : lo_ + 256], c2[lo_ : lo_ + 256]
+        s1, s2, s3 = pos[0, a_], pos[a_, b_], pos[b_, n]
+        valley = ((f[s2] * surv[s1] * surv[s3]) @ w).clip(0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            terms[lo_ : lo_ + 256] = S[0, a_] + S[a_, b_] + S[b_, n] + np.log1p(-valley)
+    terms = terms[np.isfinite(terms)]
+    return float(special.logsumexp(terms)) if terms.size else -np.inf
+
+
+def _posterior_draws(logf: np.ndarray, grid: _Grid, uni: np.ndarray) -> np.ndarray:
+    """Draws of ``u`` from each row's gridded posterior ``exp(logf)`` by inverse CDF.
+
+    The CDF is the trapezoid integral of the density, linear between nodes, so the
+    draws are continuous (no ties between phases with equal posteriors).
+    """
+    out = np.empty(uni.shape)
+    for r in range(logf.shape[0]):
+        f = np.exp(logf[r] - logf[r].max())
+        cdf = np.concatenate([[0.0], np.cumsum((f[1:] + f[:-1]) / 2)])
+        cdf /= cdf[-1]
+        keep = np.concatenate([[True], np.diff(cdf) > 0])  # np.interp needs a rising xp
+        out[r] = np.interp(uni[r], cdf[keep], grid.u[keep])
+    return out
 
 
 def _dp(S: np.ndarray, k: int) -> float:

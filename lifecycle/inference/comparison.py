@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -230,7 +230,10 @@ def _predict_logprob(fit: WaveFit, series: CountSeries, i: int) -> float:
         raise FitError(f"measure {m!r} has no other observation")
     level = 0.0 if m == measures[0] else float(fit.params[f"level[{m}]"])
     cols = np.arange(series.start[i], series.end[i] + 1) - fit.series.grid_start
-    lam = np.exp(fit._X[cols] @ beta + level)
+    used = np.any(fit._X[cols] != 0, axis=0)
+    if np.isnan(level) or np.any(np.isnan(beta[used])):
+        raise FitError("its mean depends on a parameter the other observations do not identify")
+    lam = np.exp(fit._X[cols][:, used] @ beta[used] + level)
     mu = float(np.sum(series.weights[i] * lam))
     return float(
         interval_logprob(
@@ -238,7 +241,7 @@ def _predict_logprob(fit: WaveFit, series: CountSeries, i: int) -> float:
             np.array([series.high[i]]),
             np.array([mu]),
             fit.family,
-            fit.alpha or 0.0,
+            fit.dispersion or 0.0,
         )[0]
     )
 
@@ -317,9 +320,29 @@ def _fit_row(
                 f"integrates it over its prior"
             )
         row.fit_def = reduced
-        row.fit = fit_waves(series, reduced, family, shape, method=method)
+        row.fit = fit_waves(series, reduced, family, shape, method=method, identified_part=True)
+        row.notes += _unidentified_notes(row.fit)
     except LifecycleError as exc:
         row.notes.append(f"no maximum-likelihood fit: {exc}")
+
+
+def _unidentified_notes(fit: WaveFit) -> list[str]:
+    """Notes on what a partial (identified-part) maximum-likelihood fit leaves open."""
+    if not fit.unidentified:
+        return []
+    rank = f"AIC counts the information's rank, {fit.n_params - fit.n_break_params} parameters"
+    out = [
+        f"phase {ph!r} is not identified by the maximum-likelihood fit (no measure and no "
+        f"ratio to another phase pins its rate): the log-likelihood is maximised over what "
+        f"the data identify; {rank}"
+        for ph in fit.unidentified_phases
+    ]
+    if not fit.unidentified_phases:
+        out.append(
+            f"the maximum-likelihood fit identifies only combinations of "
+            f"{', '.join(fit.unidentified)}; {rank}"
+        )
+    return out
 
 
 def _bayes_row(
@@ -366,12 +389,7 @@ def _score_bayes(
 ) -> None:
     if shape != "step":
         return
-    alt = BayesPrior(
-        rate_shape=prior.rate_shape / 4,
-        rate_mean=prior.rate_mean,
-        alpha_mean=prior.alpha_mean,
-        level_sd=prior.level_sd,
-    )
+    alt = replace(prior, rate_shape=prior.rate_shape / 4)
     try:
         row.ml = _bayes_row(row, series, family, prior, span, seed)
         row.ml_alt = _bayes_row(row, series, family, alt, span, seed)
@@ -476,7 +494,9 @@ def _loo_column(
         if isinstance(entry, int):
             refit = lambda s, k=entry: best_segmentation(s, k, family, shape, method=method)  # noqa: E731
         else:
-            refit = lambda s, d=entry: fit_waves(s, d, family, shape, method=method)  # noqa: E731
+            refit = lambda s, d=entry: fit_waves(  # noqa: E731
+                s, d, family, shape, method=method, identified_part=not d.estimated
+            )
         score, n_undef, note = _loo(series, refit)
         scores.append(score)
         undef.append(n_undef)

@@ -15,11 +15,12 @@ import pandas as pd
 
 from lifecycle._core.errors import AllZeroError, ParameterError, TooShortError
 from lifecycle._core.likelihood import FAMILIES
+from lifecycle._core.renames import old_keywords, renamed_attribute, take_renamed
 from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import (
     check_choice,
     check_exposure,
-    check_float,
+    check_level,
     check_n_draws,
     check_rng,
 )
@@ -43,7 +44,7 @@ class PowerResult:
         The rate curve the series were drawn from.
     family : str
         The family of the simulated data (and of the tests).
-    alpha : float or None
+    dispersion : float or None
         NB2 dispersion of the simulated data.
     level : float
         Significance level.
@@ -58,13 +59,15 @@ class PowerResult:
 
     rates: np.ndarray
     family: str
-    alpha: float | None
+    dispersion: float | None
     level: float
     method: str
     n_sim: int
     n_boot: int | None
     seed: int | None
     table: pd.DataFrame = field(repr=False)
+
+    alpha = renamed_attribute("alpha", "dispersion")
 
     def power(self, test: str = "resurgence") -> float:
         """Estimated probability that ``test`` rejects."""
@@ -80,7 +83,7 @@ class PowerResult:
         out = self.table.copy()
         out.insert(1, "family", self.family)
         out["n_periods"] = self.rates.size
-        out["alpha"] = self.alpha
+        out["dispersion"] = self.dispersion
         out["level"] = self.level
         out["method"] = self.method
         out["n_sim"] = self.n_sim
@@ -92,11 +95,12 @@ class PowerResult:
 _TESTS = ("resurgence", "change")
 
 
+@old_keywords(alpha="dispersion")
 def power(
     rates: Sequence[float] | np.ndarray,
     *,
     family: str = "poisson",
-    alpha: float | None = None,
+    dispersion: float | None = None,
     exposure: Sequence[float] | np.ndarray | None = None,
     n_sim: int = 1000,
     n_boot: int = 199,
@@ -106,6 +110,7 @@ def power(
     min_rebound: float = 0.0,
     tests: Sequence[str] = ("resurgence",),
     seed: Any,
+    **deprecated: Any,
 ) -> PowerResult:
     """Probability that each test detects a resurgence in series drawn from ``rates``.
 
@@ -119,7 +124,7 @@ def power(
         True rate of each period (the simulated series has this length).
     family : {"poisson", "negbin"}
         Family of the simulated data; the tests use the same family.
-    alpha : float, optional
+    dispersion : float, optional
         NB2 dispersion of the simulated data (required for ``"negbin"``).
     exposure : sequence of float, optional
         Exposure of each period (default 1).
@@ -166,13 +171,13 @@ def power(
     True
     """
     func = "power"
+    (dispersion,) = take_renamed(func, deprecated, alpha=("dispersion", dispersion, None))
     rates_arr = _check_rates(rates, func)
     check_choice("family", family, FAMILIES, func=func)
     check_choice("method", method, ("full", "warp"), func=func)
     n_sim = check_n_draws("n_sim", n_sim, func=func, min_value=2, n_periods=rates_arr.size)
     n_boot = check_n_draws("n_boot", n_boot, func=func)
-    level = check_float("level", level, func=func, min_value=0.0, max_value=1.0,
-                        min_inclusive=False, max_inclusive=False)  # fmt: skip
+    level = check_level("level", level, func=func)
     d, r = _check_sizes(min_decline, min_rebound, func)
     if isinstance(tests, str):
         tests = (tests,)
@@ -191,7 +196,7 @@ def power(
     rng = check_rng(seed, func=func)
     e = check_exposure("exposure", exposure, func=func, size=rates_arr.size, per="period")
     Y = _simulate_counts(
-        rates_arr, family=family, alpha=alpha, exposure=e, n=n_sim, seed=rng, func=func
+        rates_arr, family=family, alpha=dispersion, exposure=e, n=n_sim, seed=rng, func=func
     )
     rows = []
     for t in tests:
@@ -203,7 +208,7 @@ def power(
     return PowerResult(
         rates=rates_arr,
         family=family,
-        alpha=alpha,
+        dispersion=dispersion,
         level=level,
         method=method,
         n_sim=n_sim,

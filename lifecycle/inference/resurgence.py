@@ -468,7 +468,7 @@ def _serial_check(y: np.ndarray, mu: np.ndarray, alpha: float | None, warn: bool
 def test_resurgence(
     series: CountSeries | Sequence[float] | np.ndarray,
     *,
-    family: str = "poisson",
+    family: str = "auto",
     n_boot: int = 999,
     seed: Any,
     min_decline: float = 0.0,
@@ -485,8 +485,8 @@ def test_resurgence(
     series : CountSeries or sequence of int
         Exact counts (a series' observation windows are the units; a missing period
         is absent), or plain counts with ``exposure`` and ``years``.
-    family : {"poisson", "negbin", "auto"}
-        ``"auto"``: NB2 when :func:`lifecycle.models.choose_family` detects
+    family : {"auto", "poisson", "negbin"}
+        ``"auto"`` (default): NB2 when :func:`lifecycle.models.choose_family` detects
         overdispersion (``details["family_choice"]`` says why).
     n_boot : int
         Number of bootstrap replicates (``>= 1``; 999 or 9,999 are usual).

@@ -33,6 +33,7 @@ import numpy as np
 
 from lifecycle._core.errors import ParameterError, TooShortError
 from lifecycle._core.likelihood import FAMILIES
+from lifecycle._core.renames import renamed_parameters
 from lifecycle._core.sampling import draw_counts
 from lifecycle._core.validation import (
     MAX_COUNT,
@@ -81,11 +82,12 @@ def _check_rates(rates: Any, func: str) -> np.ndarray:
     return arr
 
 
+@renamed_parameters(alpha="dispersion")
 def simulate_counts(
     rates: Sequence[float] | np.ndarray,
     *,
     family: str = "poisson",
-    alpha: float | None = None,
+    dispersion: float | None = None,
     exposure: Sequence[float] | np.ndarray | None = None,
     n: int = 1,
     seed: Any,
@@ -97,8 +99,8 @@ def simulate_counts(
     rates : sequence of float
         Expected count per unit of exposure in each period (non-negative).
     family : {"poisson", "negbin"}
-        Poisson, or NB2 with variance ``mu + alpha * mu**2``.
-    alpha : float, optional
+        Poisson, or NB2 with variance ``mu + dispersion * mu**2``.
+    dispersion : float, optional
         NB2 dispersion (``> 0``); required for ``"negbin"``, refused for ``"poisson"``.
     exposure : sequence of float, optional
         Exposure of each period (default 1): the mean is ``exposure * rates``.
@@ -115,7 +117,7 @@ def simulate_counts(
     Raises
     ------
     ParameterError
-        If a rate is negative or not finite, ``family`` is unknown, or ``alpha`` does
+        If a rate is negative or not finite, ``family`` is unknown, or ``dispersion`` does
         not fit the family.
     ExposureError
         If an exposure is not a positive finite number.
@@ -130,7 +132,13 @@ def simulate_counts(
     (2, 3)
     """
     return _simulate_counts(
-        rates, family=family, alpha=alpha, exposure=exposure, n=n, seed=seed, func="simulate_counts"
+        rates,
+        family=family,
+        alpha=dispersion,
+        exposure=exposure,
+        n=n,
+        seed=seed,
+        func="simulate_counts",
     )
 
 
@@ -145,27 +153,28 @@ def _simulate_counts(
     if family == "negbin":
         if alpha is None:
             raise ParameterError(
-                f"The 'alpha' parameter of {func} is required for family='negbin' "
+                f"The 'dispersion' parameter of {func} is required for family='negbin' "
                 f"(NB2 dispersion > 0). Got None."
             )
-        alpha = check_float("alpha", alpha, func=func, min_value=0.0, min_inclusive=False)
+        alpha = check_float("dispersion", alpha, func=func, min_value=0.0, min_inclusive=False)
     elif alpha is not None:
         raise ParameterError(
-            f"The 'alpha' parameter of {func} only applies to family='negbin'. "
-            f"Got alpha={alpha!r} with family='poisson'."
+            f"The 'dispersion' parameter of {func} only applies to family='negbin'. "
+            f"Got dispersion={alpha!r} with family='poisson'."
         )
     rng = check_rng(seed, func=func)
     mu = np.broadcast_to(exp * rates_arr, (n, rates_arr.size))
     return draw_counts(np.array(mu), family, alpha, rng)
 
 
+@renamed_parameters(alpha="dispersion")
 def simulate_series(
     rates: Sequence[float] | np.ndarray,
     *,
     start: Any = 2000,
     freq: str = "year",
     family: str = "poisson",
-    alpha: float | None = None,
+    dispersion: float | None = None,
     exposure: Sequence[float] | np.ndarray | None = None,
     seed: Any,
     name: str = "simulated",
@@ -174,7 +183,7 @@ def simulate_series(
 
     Parameters
     ----------
-    rates, family, alpha, exposure, seed
+    rates, family, dispersion, exposure, seed
         As in :func:`simulate_counts`.
     start : int or str
         Calendar label of the first period (``2000`` or ``"2000-01"``).
@@ -195,7 +204,7 @@ def simulate_series(
     func = "simulate_series"
     check_choice("freq", freq, FREQS, func=func)
     counts = _simulate_counts(
-        rates, family=family, alpha=alpha, exposure=exposure, n=1, seed=seed, func=func
+        rates, family=family, alpha=dispersion, exposure=exposure, n=1, seed=seed, func=func
     )
     first = to_ordinal(start, freq)
     labels = [to_label(first + i, freq) for i in range(counts.shape[1])]
@@ -211,8 +220,9 @@ def _pos(name: str, value: Any, func: str) -> float:
     return check_float(name, value, func=func, min_value=0.0)
 
 
-def flat(n_periods: int, level: float = 50.0) -> np.ndarray:
-    """A constant rate ``level`` over ``n_periods`` periods.
+@renamed_parameters(level="rate")
+def flat(n_periods: int, rate: float = 50.0) -> np.ndarray:
+    """A constant rate ``rate`` over ``n_periods`` periods.
 
     Examples
     --------
@@ -220,7 +230,7 @@ def flat(n_periods: int, level: float = 50.0) -> np.ndarray:
     [7.0, 7.0, 7.0]
     """
     n_periods = _check_len(n_periods, "flat")
-    return np.full(n_periods, _pos("level", level, "flat"))
+    return np.full(n_periods, _pos("rate", rate, "flat"))
 
 
 def _loglinear(n_periods: int, start: float, end: float, func: str) -> np.ndarray:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from lifecycle._core.errors import ParameterError
+from lifecycle._core.renames import old_keywords, take_renamed
 
 __all__ = [
     "ADEQUATE_POWER",
@@ -102,21 +103,23 @@ class ResurgenceAlternative:
         return curve * (mean_rate / curve.mean())
 
 
+@old_keywords(alpha="dispersion")
 def power_at_alternative(
     counts: Sequence[float] | np.ndarray,
     exposure: Sequence[float] | np.ndarray,
     *,
     family: str = "poisson",
-    alpha: float | None = None,
+    dispersion: float | None = None,
     alternative: ResurgenceAlternative | None = None,
     level: float = 0.05,
     n_sim: int = 400,
     seed: Any,
+    **deprecated: Any,
 ) -> tuple[float, float]:
     """Power of the resurgence test at the pre-specified alternative, for series like these.
 
     The alternative has the same number of observations, exposures and mean rate as the
-    observed ``counts`` (and, for NB, the dispersion ``alpha`` the test estimated under
+    observed ``counts`` (and, for NB, the ``dispersion`` the test estimated under
     the null). Uses :func:`lifecycle.inference.power` (warp-speed method).
 
     Returns
@@ -125,16 +128,19 @@ def power_at_alternative(
     """
     from lifecycle.inference import power
 
+    (dispersion,) = take_renamed(
+        "power_at_alternative", deprecated, alpha=("dispersion", dispersion, None)
+    )
     alt = ResurgenceAlternative() if alternative is None else alternative
     y = np.asarray(counts, dtype=float)
     e = np.asarray(exposure, dtype=float)
     rates = alt.rates(y.size, float(y.sum() / e.sum()))
-    if family == "negbin" and not alpha:
-        family, alpha = "poisson", None
+    if family == "negbin" and not dispersion:
+        family, dispersion = "poisson", None
     pw = power(
         rates,
         family=family,
-        alpha=alpha,
+        dispersion=dispersion,
         exposure=e,
         n_sim=n_sim,
         method="warp",

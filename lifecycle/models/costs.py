@@ -65,6 +65,7 @@ from scipy import special
 from lifecycle._core.dispersion import alpha_constant_rate, exposure_groups, nb_rate
 from lifecycle._core.errors import CountError, EmptySeriesError
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle._core.renames import renamed_attribute, renamed_parameters
 from lifecycle._core.validation import check_counts, check_exposure, check_float
 
 __all__ = ["NegBinCost", "PoissonCost", "estimate_alpha"]
@@ -141,8 +142,8 @@ def estimate_alpha(counts: Any, exposure: Any = None) -> float:
     Notes
     -----
     Under a constant rate, real changes of level inflate the estimate, which makes the
-    negative-binomial search conservative. Pass ``alpha`` explicitly when a better value
-    is known (e.g. from a fit with the breaks held fixed).
+    negative-binomial search conservative. Give the cost its ``dispersion`` when a
+    better value is known (e.g. from a fit with the breaks held fixed).
 
     References
     ----------
@@ -276,37 +277,39 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
 
     Parameters
     ----------
-    alpha : float, optional
-        Dispersion (variance ``mu + alpha * mu**2``). If omitted, :meth:`fit` estimates
-        it once by maximum likelihood under a constant rate (:func:`estimate_alpha`).
-        ``alpha = 0`` gives the Poisson cost.
+    dispersion : float, optional
+        NB2 dispersion ``alpha`` (variance ``mu + alpha * mu**2``). If omitted,
+        :meth:`fit` estimates it once by maximum likelihood under a constant rate
+        (:func:`estimate_alpha`). ``0`` gives the Poisson cost.
 
     Examples
     --------
-    >>> c = NegBinCost(alpha=0.5).fit(np.array([3, 4, 0, 1]))
-    >>> c.alpha
+    >>> c = NegBinCost(dispersion=0.5).fit(np.array([3, 4, 0, 1]))
+    >>> c.dispersion
     0.5
     """
 
     model = "negbin"
+    alpha = renamed_attribute("alpha", "dispersion")
 
-    def __init__(self, alpha: float | None = None) -> None:
-        self.alpha_given = check_float(
-            "alpha", alpha, func="NegBinCost", min_value=0.0, allow_none=True
+    @renamed_parameters(alpha="dispersion")
+    def __init__(self, dispersion: float | None = None) -> None:
+        self.dispersion_given = check_float(
+            "dispersion", dispersion, func="NegBinCost", min_value=0.0, allow_none=True
         )
-        self.alpha: float | None = self.alpha_given
+        self.dispersion: float | None = self.dispersion_given
         self.min_size = 1
         self._S = None  # type: ignore[assignment]
         self.signal = None
 
     def fit(self, signal: Any) -> NegBinCost:
-        """Compute prefix sums (and ``alpha`` if not given) for a signal."""
+        """Compute prefix sums (and the dispersion if not given) for a signal."""
         y, e = self._split_signal(signal, "NegBinCost.fit")
-        if self.alpha_given is None:
+        if self.dispersion_given is None:
             a, _ = alpha_constant_rate(y[None, :], e)
-            self.alpha = float(a[0])
+            self.dispersion = float(a[0])
         else:
-            self.alpha = self.alpha_given
+            self.dispersion = self.dispersion_given
         self._v, inv = exposure_groups(e)
         onehot = (inv[:, None] == np.arange(self._v.size)[None, :]).astype(float)  # (n, m)
         self._Ng = prefix_sums(onehot.T)  # (m, n+1)
@@ -315,18 +318,19 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         return self
 
     @classmethod
+    @renamed_parameters(alpha="dispersion")
     def from_atoms(
-        cls, counts: np.ndarray, exposure: np.ndarray, alpha: float | None = None
+        cls, counts: np.ndarray, exposure: np.ndarray, dispersion: float | None = None
     ) -> NegBinCost:
         """A fitted cost for counts and exposures (validated)."""
-        return cls(alpha=alpha).fit(np.column_stack([counts, exposure]))
+        return cls(dispersion=dispersion).fit(np.column_stack([counts, exposure]))
 
     @property
     def _r(self) -> float:
-        return 1.0 / self.alpha if self.alpha else np.inf
+        return 1.0 / self.dispersion if self.dispersion else np.inf
 
     def _data_constant(self, y: np.ndarray, e: np.ndarray) -> np.ndarray:
-        if not self.alpha:
+        if not self.dispersion:
             return -2.0 * (special.xlogy(y, e) - special.gammaln(y + 1.0))
         r = self._r
         return -2.0 * (
@@ -340,7 +344,7 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
     def _partial(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
         s, t = np.broadcast_arrays(s, t)
         C = self._S[t] - self._S[s]
-        if not self.alpha:
+        if not self.dispersion:
             return poisson_partial(C, self._X[t] - self._X[s])
         N = self._Ng[:, t] - self._Ng[:, s]
         Y = self._Yg[:, t] - self._Yg[:, s]
@@ -349,7 +353,7 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
     def rate(self, start: Any, end: Any) -> np.ndarray:
         """Maximum-likelihood rate per period of the segments ``[start, end)``."""
         s, t = np.broadcast_arrays(np.asarray(start), np.asarray(end))
-        if not self.alpha:
+        if not self.dispersion:
             return super().rate(s, t)
         C = self._S[t] - self._S[s]
         return nb_rate(
@@ -358,4 +362,4 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
 
     def loglik(self, y: np.ndarray, mu: np.ndarray) -> np.ndarray:
         """Pointwise log-likelihood (for reporting)."""
-        return nb_logpmf(y, mu, self.alpha or 0.0)
+        return nb_logpmf(y, mu, self.dispersion or 0.0)

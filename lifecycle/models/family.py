@@ -34,7 +34,7 @@ from typing import Any
 
 from lifecycle._core.dispersion import FamilyChoice
 from lifecycle._core.errors import LifecycleError
-from lifecycle._core.validation import check_choice, check_float
+from lifecycle._core.validation import check_choice, check_level
 from lifecycle.models.fitcore import FAMILY_OPTIONS, check_series, estimate
 from lifecycle.models.waves import NO_CHANGE, WaveDefinition
 from lifecycle.series.countseries import CountSeries, to_label
@@ -95,15 +95,7 @@ def choose_family(
     """
     func = "choose_family"
     series = check_series(series, func)
-    level = check_float(
-        "level",
-        level,
-        func=func,
-        min_value=0,
-        max_value=1,
-        min_inclusive=False,
-        max_inclusive=False,
-    )
+    level = check_level("level", level, func=func)
     shape = check_choice("shape", shape, ("step", "trend", "broken_stick"), func=func)
     tries: list[tuple[WaveDefinition, str]]
     if definition is not None:
@@ -128,7 +120,7 @@ def choose_family(
         return FamilyChoice.decide(
             est.loglik_negbin,
             est.loglik_poisson,
-            alpha=est.alpha_negbin,
+            dispersion=est.alpha_negbin,
             level=level,
             reference=what,
         )

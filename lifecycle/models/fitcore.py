@@ -27,6 +27,7 @@ from lifecycle._core.errors import (
     TooShortError,
 )
 from lifecycle._core.likelihood import nb_logpmf
+from lifecycle._core.renames import renamed_attribute
 from lifecycle.models.design import Design, Problem, build_design
 from lifecycle.models.waves import WaveDefinition, get_definition
 from lifecycle.series.countseries import CountSeries, to_label
@@ -82,11 +83,11 @@ class WaveFit:
     deviance : float
         ``2 Σ [ℓ(y_i | μ_i = y_i) - ℓ(y_i | μ_i)]`` (NB with the fitted α); NaN when some
         counts are intervals.
-    dispersion : float
+    pearson_dispersion : float
         Pearson ``Σ (y - μ)² / V(μ)`` over ``n`` minus the number of mean parameters;
         NaN with intervals or no residual degrees of freedom.
-    alpha : float or None
-        NB2 dispersion (``None`` for Poisson).
+    dispersion : float or None
+        NB2 dispersion ``alpha`` (``None`` for Poisson).
     phase_rates : pandas.DataFrame
         Rate per period (year or month) of each phase and measure, with CIs.
     rate_ratios : pandas.DataFrame
@@ -98,10 +99,11 @@ class WaveFit:
         Fitted mean of each observation.
     n_break_params : int
         Estimated break years counted as parameters (0 for a dated definition).
-    conf_level : float
+    confidence : float
+        Confidence level of the intervals.
     converged : bool
     notes : tuple of str
-    alpha_boundary : bool
+    dispersion_at_boundary : bool
         NB fitted and its dispersion at the boundary ``alpha = 0`` (then the fit is the
         Poisson fit; a warning said so).
     loglik_poisson : float
@@ -111,6 +113,13 @@ class WaveFit:
         ``2 (l_NB - l_Poisson)`` against the null mixture ``0.5 chi2_0 + 0.5 chi2_1``.
     family_choice : FamilyChoice
         Which family was used and why (for ``family="auto"``, the test that decided).
+    unidentified : tuple of str
+        Parameters the data do not identify (fitted with ``identified_part=True``): the
+        log-likelihood is maximal along a flat direction of the information that moves
+        them; their estimates, standard errors and every rate or ratio that depends on
+        them are NaN, and ``n_params`` counts the information's rank instead.
+    unidentified_phases : tuple of str
+        Phases whose rate (of the first measure) is not identified.
     """
 
     definition: WaveDefinition
@@ -127,23 +136,29 @@ class WaveFit:
     aic: float
     bic: float
     deviance: float
-    dispersion: float
-    alpha: float | None
+    pearson_dispersion: float
+    dispersion: float | None
     phase_rates: pd.DataFrame
     rate_ratios: pd.DataFrame
     fitted_rates: pd.DataFrame
     fitted_means: np.ndarray
     n_break_params: int = 0
-    conf_level: float = 0.95
+    confidence: float = 0.95
     converged: bool = True
     notes: tuple[str, ...] = ()
-    alpha_boundary: bool = False
+    dispersion_at_boundary: bool = False
     loglik_poisson: float = np.nan
     overdispersion_stat: float = np.nan
     overdispersion_p_value: float = np.nan
     family_choice: FamilyChoice | None = None
+    unidentified: tuple[str, ...] = ()
+    unidentified_phases: tuple[str, ...] = ()
     _X: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     _contrasts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    alpha = renamed_attribute("alpha", "dispersion")
+    conf_level = renamed_attribute("conf_level", "confidence")
+    alpha_boundary = renamed_attribute("alpha_boundary", "dispersion_at_boundary")
 
     @property
     def estimated_breaks(self) -> bool:
@@ -199,7 +214,7 @@ class WaveFit:
                 }
             )
         se = np.sqrt(np.clip(np.diag(self.cov.to_numpy()), 0, None))
-        z = stats.norm.ppf(0.5 + self.conf_level / 2)
+        z = stats.norm.ppf(0.5 + self.confidence / 2)
         for name, est, s in zip(self.params.index, self.params.to_numpy(), se, strict=True):
             rows.append(
                 {
@@ -219,10 +234,10 @@ class WaveFit:
             ("AIC", self.aic, "-2 loglik + 2 n_params"),
             ("BIC", self.bic, f"-2 loglik + n_params log n, n = {self.n_obs} observations"),
             ("deviance", self.deviance, "vs saturated model (NaN with intervals)"),
-            ("dispersion", self.dispersion, "Pearson chi2 / (n - mean parameters)"),
+            ("pearson_dispersion", self.pearson_dispersion, "Pearson chi2 / (n - mean parameters)"),
         ]
-        if self.alpha is not None:
-            fit_rows.append(("alpha", self.alpha, "NB2: var = mu + alpha mu^2"))
+        if self.dispersion is not None:
+            fit_rows.append(("dispersion", self.dispersion, "NB2 alpha: var = mu + alpha mu^2"))
         fit_rows.append(
             (
                 "overdispersion LR",
@@ -262,6 +277,39 @@ def _exp(x: float) -> float:
         return float(np.exp(x))
 
 
+def estimable(c: np.ndarray, null: np.ndarray | None) -> bool:
+    """Whether the linear combination ``c`` of the parameters is identified.
+
+    ``null`` holds the flat directions of the information (columns; ``None`` or no
+    column: everything is identified). ``c`` (zero-padded to the parameter vector) is
+    identified when it is orthogonal to every flat direction.
+    """
+    if null is None or null.shape[1] == 0:
+        return True
+    c_full = np.zeros(null.shape[0])
+    c_full[: c.size] = c
+    return bool(np.linalg.norm(null.T @ c_full) <= 1e-6 * max(np.linalg.norm(c_full), 1e-300))
+
+
+def _phase_identified(d: Design, j: int, null: np.ndarray | None) -> bool:
+    """Whether the data say anything about phase ``j``'s rate.
+
+    True when its rate in some measure (``log_rate + level``) or its ratio to some other
+    phase is an identified combination (:func:`estimable`).
+    """
+    p, M = d.X.shape[1], len(d.measures)
+    for m_i in range(M):
+        c = np.zeros(p + M - 1)
+        c[:p] = d.contrasts[j]
+        if m_i > 0:
+            c[p + m_i - 1] = 1.0
+        if estimable(c, null):
+            return True
+    return any(
+        estimable(d.contrasts[j] - d.contrasts[k], null) for k in range(len(d.contrasts)) if k != j
+    )
+
+
 def _param_detail(shape_p: int, n_meas: int, family: str, n_breaks: int, n_tied: int) -> str:
     parts = [f"{shape_p} shape parameters"]
     if n_tied:
@@ -279,6 +327,7 @@ def _phase_rate_table(
     cov_theta: np.ndarray,
     p: int,
     z: float,
+    null: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rate of each phase per measure with its Wald interval on the log scale."""
     rows = []
@@ -290,6 +339,8 @@ def _phase_rate_table(
                 c[p + m_i - 1] = 1.0
             est = float(c @ np.nan_to_num(theta, neginf=0.0))
             se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
+            if not estimable(c, null):
+                est = se = np.nan
             rows.append(
                 {
                     "measure": m,
@@ -318,7 +369,12 @@ _RATIO_COLUMNS = [
 
 
 def _rate_ratio_table(
-    d: Design, definition: WaveDefinition, beta: np.ndarray, cov_b: np.ndarray, z: float
+    d: Design,
+    definition: WaveDefinition,
+    beta: np.ndarray,
+    cov_b: np.ndarray,
+    z: float,
+    null: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rate ratio of each phase to the one before, with its Wald interval and p-value."""
     rows = []
@@ -326,6 +382,8 @@ def _rate_ratio_table(
         c = d.contrasts[j] - d.contrasts[j - 1]
         est = float(c @ beta)
         se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
+        if not estimable(c, null):
+            est = se = np.nan
         rows.append(
             {
                 "from_phase": definition.phases[j - 1].name,
@@ -342,19 +400,24 @@ def _rate_ratio_table(
 
 
 def _fitted_rate_table(
-    d: Design, definition: WaveDefinition, beta: np.ndarray, gamma: np.ndarray
+    d: Design,
+    definition: WaveDefinition,
+    beta: np.ndarray,
+    gamma: np.ndarray,
+    null: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Fitted rate of every period of the grid inside a phase, per measure."""
+    """Fitted rate of every period of the grid inside a phase, per measure (NaN: unidentified)."""
     eta = d.X @ beta
     rows = []
     for m_i, m in enumerate(d.measures):
         for t in np.flatnonzero(d.phase_of >= 0):
+            c = np.concatenate([d.X[t], np.eye(len(d.measures))[m_i, 1:]])
             rows.append(
                 {
                     "period": to_label(d.grid[t], d.freq),
                     "measure": m,
                     "phase": definition.phases[d.phase_of[t]].name,
-                    "rate": float(np.exp(eta[t] + gamma[m_i])),
+                    "rate": float(np.exp(eta[t] + gamma[m_i])) if estimable(c, null) else np.nan,
                     "observed": bool(d.covered[t]),
                 }
             )
@@ -371,12 +434,13 @@ def _assemble(
     cov_theta: np.ndarray,
     loglik: float,
     converged: bool,
-    conf_level: float,
+    confidence: float,
     n_breaks: int,
     notes: Sequence[str],
     *,
     alpha_boundary: bool = False,
     n_tied: int = 0,
+    null: np.ndarray | None = None,
 ) -> WaveFit:
     d = prob.design
     family = prob.family
@@ -394,12 +458,23 @@ def _assemble(
         cov = J @ cov @ J.T
         if alpha_boundary:
             cov[-1, :] = cov[:, -1] = np.nan
+    n_flat = 0 if null is None else null.shape[1]
+    bad = np.zeros(len(names), bool)
+    if n_flat:
+        bad = np.sum(null**2, axis=1) > 1e-6
+        values[bad] = np.nan
+        cov[bad, :] = np.nan
+        cov[:, bad] = np.nan
     params = pd.Series(values, index=names, name="estimate")
     cov_df = pd.DataFrame(cov, index=names, columns=names)
-    z = stats.norm.ppf(0.5 + conf_level / 2)
-    phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z)
-    rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z)
-    fitted_rates = _fitted_rate_table(d, definition, beta, gamma)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z, null)
+    rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z, null)
+    fitted_rates = _fitted_rate_table(d, definition, beta, gamma, null)
+    unidentified = tuple(nm for nm, b in zip(names, bad, strict=True) if b)
+    unidentified_phases = tuple(
+        ph.name for j, ph in enumerate(definition.phases) if not _phase_identified(d, j, null)
+    )
     mu = prob.means(theta)
     n = series.n_obs
     n_mean = p + M - 1
@@ -412,8 +487,17 @@ def _assemble(
         dispersion = float(np.sum((y - mu) ** 2 / var) / (n - n_mean)) if n > n_mean else np.nan
     else:
         deviance = dispersion = np.nan
-    k = n_mean + int(family == "negbin") + n_breaks + n_tied
+    k = n_mean + int(family == "negbin") + n_breaks + n_tied - n_flat
+    detail = _param_detail(p, M, family, n_breaks, n_tied)
     notes = list(notes)
+    if n_flat:
+        detail += f" - {n_flat} not identified (parameters counted: the information's rank)"
+        notes.append(
+            f"not identified by the data: {', '.join(unidentified)} (the log-likelihood is "
+            f"maximal along {n_flat} flat direction{'s' * (n_flat > 1)} of the information; "
+            f"only combinations of these are estimated, and {k - n_breaks - n_tied} mean "
+            f"and dispersion parameters are counted, the information's rank)"
+        )
     if not converged:
         notes.append("the optimiser did not reach a gradient below 1e-6")
     return WaveFit(
@@ -426,21 +510,23 @@ def _assemble(
         cov=cov_df,
         loglik=float(loglik),
         n_params=k,
-        n_params_detail=_param_detail(p, M, family, n_breaks, n_tied),
+        n_params_detail=detail,
         n_obs=n,
         aic=aic(loglik, k),
         bic=bic(loglik, k, n),
         deviance=deviance,
-        dispersion=dispersion,
-        alpha=alpha if family == "negbin" else None,
+        pearson_dispersion=dispersion,
+        dispersion=alpha if family == "negbin" else None,
         phase_rates=phase_rates,
         rate_ratios=rate_ratios,
         fitted_rates=fitted_rates,
         fitted_means=mu,
         n_break_params=n_breaks,
-        conf_level=conf_level,
+        confidence=confidence,
         converged=converged,
         notes=tuple(notes),
+        unidentified=unidentified,
+        unidentified_phases=unidentified_phases,
         _X=d.X,
         _contrasts=d.contrasts,
     )
@@ -544,6 +630,7 @@ class _Estimate:
     loglik_negbin: float = np.nan
     alpha_negbin: float = np.nan
     mean_theta_poisson: np.ndarray | None = None
+    null: np.ndarray | None = None
 
 
 def _check_method(series: CountSeries, method: str) -> str:
@@ -577,6 +664,7 @@ def estimate(
     need_cov: bool = True,
     start: np.ndarray | None = None,
     both: bool | None = None,
+    identified_part: bool = False,
 ) -> _Estimate:
     """Maximum likelihood for a dated definition (no result tables).
 
@@ -585,11 +673,14 @@ def estimate(
     likelihood is the GLM's). The Poisson fit is always made (start and boundary value);
     the NB fit when ``family="negbin"`` or ``both`` (default: when ``need_cov``, so that
     every reported fit carries the test of ``alpha = 0``). ``start`` warm-starts the mean
-    parameters.
+    parameters. ``identified_part``: a design the data do not fully identify is fitted
+    anyway (the maximised log-likelihood is unique even where the parameters are not);
+    the flat directions of the information are returned in ``null``.
     """
     d = build_design(series, definition, shape)
     _check_zero_phases(series, d, definition, shape)
-    _check_identified(series, d, definition, shape)
+    if not identified_part:
+        _check_identified(series, d, definition, shape)
     path = _check_method(series, method)
     low, high = series.low, series.high
     pois = Problem(d, low, high, "poisson")
@@ -617,11 +708,16 @@ def estimate(
             theta = np.append(use.theta, np.log(use.alpha))
     else:
         theta = use.theta
-    cov = None
+    cov = null = None
     if need_cov:
-        cov = _cov(H, definition, shape, family, series)
+        if identified_part:
+            cov, null = _cov_identified(H)
+        else:
+            cov = _cov(H, definition, shape, family, series)
         if family == "negbin" and use.boundary:
             cov = np.pad(cov, ((0, 1), (0, 1)))
+            if null is not None:
+                null = np.pad(null, ((0, 1), (0, 0)))
     return _Estimate(
         prob,
         theta,
@@ -634,6 +730,7 @@ def estimate(
         np.nan if nb is None else nb.loglik,
         np.nan if nb is None else nb.alpha,
         pf.theta,
+        null,
     )
 
 
@@ -643,14 +740,15 @@ def fit_fixed(
     family: str,
     shape: str,
     method: str,
-    conf_level: float,
+    confidence: float,
     n_breaks: int = 0,
     notes: Sequence[str] = (),
     n_tied: int = 0,
     *,
     choice: FamilyChoice | None = None,
+    identified_part: bool = False,
 ) -> WaveFit:
-    est = estimate(series, definition, family, shape, method)
+    est = estimate(series, definition, family, shape, method, identified_part=identified_part)
     notes = list(notes)
     if est.alpha_boundary:
         notes.append(
@@ -681,18 +779,19 @@ def fit_fixed(
         est.cov,
         est.loglik,
         est.converged,
-        conf_level,
+        confidence,
         n_breaks,
         notes,
         alpha_boundary=est.alpha_boundary,
         n_tied=n_tied,
+        null=est.null,
     )
     stat, pval = overdispersion_test(est.loglik_negbin, est.loglik_poisson)
     if choice is None:
         choice = FamilyChoice.fixed(family)
     return replace(
         fit,
-        alpha_boundary=est.alpha_boundary,
+        dispersion_at_boundary=est.alpha_boundary,
         loglik_poisson=est.loglik_poisson,
         overdispersion_stat=stat,
         overdispersion_p_value=pval,
@@ -720,6 +819,22 @@ def _cov(
             f"measure is seen only in windows that mix it with another)."
         )
     return cov_theta
+
+
+def _cov_identified(H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Covariance of the identified combinations and the flat directions of ``-H``.
+
+    Eigenvalues of the information ``-H`` at or below the threshold :func:`_cov` uses
+    (``1e-10 * max(1, max |H|)``) are flat directions (columns of the second array); the
+    covariance is the pseudo-inverse on the others, valid for every combination
+    orthogonal to the flat directions (:func:`estimable`).
+    """
+    A = -(H + H.T) / 2
+    ev, V = np.linalg.eigh(A)
+    flat = ev <= 1e-10 * max(1.0, float(np.abs(H).max()))
+    keep = ~flat
+    cov = (V[:, keep] / ev[keep]) @ V[:, keep].T
+    return cov, V[:, flat]
 
 
 def as_definition(definition: Any, func: str) -> WaveDefinition:

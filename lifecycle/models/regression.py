@@ -26,7 +26,7 @@ method on the log-likelihood with its analytic gradient and Hessian (per-observa
 derivatives by central differences only for count intervals), Poisson first, then NB2
 jointly in the mean parameters and ``log α`` (with a profile search over ``α`` when
 Newton does not reach an interior maximum). When no ``α > 0`` beats Poisson, ``α`` is
-at its boundary 0: the result says so (``alpha_boundary``) and a warning is issued. The
+at its boundary 0: the result says so (``dispersion_at_boundary``) and a warning is issued. The
 covariance is the inverse of the observed information. The path label ``"glm"`` marks
 exact single-period single-measure series, where this likelihood is the GLM's (tested
 against statsmodels' ``GLM`` and ``NegativeBinomial``); ``"likelihood"`` anything else.
@@ -69,7 +69,10 @@ Examples
 
 from __future__ import annotations
 
-from lifecycle._core.validation import check_choice, check_float
+from typing import Any
+
+from lifecycle._core.renames import old_keywords, take_renamed
+from lifecycle._core.validation import check_choice, check_level
 from lifecycle.models.family import resolve_family
 from lifecycle.models.fitcore import (
     METHODS,
@@ -86,6 +89,7 @@ from lifecycle.series.countseries import CountSeries
 __all__ = ["fit_waves"]
 
 
+@old_keywords(conf_level="confidence")
 def fit_waves(
     series: CountSeries,
     definition: WaveDefinition | str,
@@ -93,7 +97,9 @@ def fit_waves(
     shape: str = "step",
     *,
     method: str = "auto",
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
+    identified_part: bool = False,
+    **deprecated: Any,
 ) -> WaveFit:
     """Fit a count regression of a series on a wave definition.
 
@@ -114,8 +120,16 @@ def fit_waves(
     method : {"auto", "glm", "likelihood"}
         A label of the path (one engine for all): ``"glm"`` is accepted only for exact
         single-period single-measure series; ``"auto"`` picks it there.
-    conf_level : float
+    confidence : float
         Level of the confidence intervals.
+    identified_part : bool
+        Dated definitions only. When the series does not identify every parameter (a
+        phase seen only in a window that mixes it with other phases, whose measure level
+        is free), fit what it identifies instead of raising: the maximised
+        log-likelihood is well defined even when the parameters are not unique; the
+        parameters counted (``n_params``, AIC) are the rank of the information, and
+        ``fit.unidentified`` / ``fit.unidentified_phases`` name what is not identified
+        (their estimates and intervals are NaN).
 
     Returns
     -------
@@ -129,9 +143,10 @@ def fit_waves(
     FitError
         If a phase has only zero counts (MLE on the boundary; for ``broken_stick`` the
         first or last phase), a ``trend`` phase has events only at one edge (the slope
-        diverges), or the parameters are not identified.
+        diverges), or the parameters are not identified (unless ``identified_part``).
     TooShortError
-        If the series has fewer independent observations than the shape has parameters.
+        If the series has fewer independent observations than the shape has parameters
+        (unless ``identified_part``).
     ParameterError
         On an unknown family, shape or method.
     AllZeroError
@@ -147,19 +162,12 @@ def fit_waves(
     2.666666666666...
     """
     func = "fit_waves"
+    (confidence,) = take_renamed(func, deprecated, conf_level=("confidence", confidence, 0.95))
     series = check_series(series, func)
     family, choice = resolve_family(series, family, func)
     shape = check_choice("shape", shape, SHAPES, func=func)
     method = check_choice("method", method, METHODS, func=func)
-    conf_level = check_float(
-        "conf_level",
-        conf_level,
-        func=func,
-        min_value=0,
-        max_value=1,
-        min_inclusive=False,
-        max_inclusive=False,
-    )
+    confidence = check_level("confidence", confidence, func=func)
     definition = as_definition(definition, func)
     if definition.estimated:
         fit, _ = search(
@@ -168,11 +176,25 @@ def fit_waves(
             family,
             shape,
             method,
-            conf_level,
+            confidence,
             constraint=definition.constraint,
             names=definition.phase_names,
             base=definition,
             choice=choice,
         )
         return fit
-    return fit_fixed(series, definition, family, shape, method, conf_level, choice=choice)
+    if not isinstance(identified_part, bool):
+        raise TypeError(
+            f"The 'identified_part' parameter of fit_waves must be a bool. "
+            f"Got {type(identified_part).__name__}."
+        )
+    return fit_fixed(
+        series,
+        definition,
+        family,
+        shape,
+        method,
+        confidence,
+        choice=choice,
+        identified_part=identified_part,
+    )

@@ -16,7 +16,8 @@ from lifecycle._core.errors import (
     FitError,
     TooShortError,
 )
-from lifecycle._core.validation import check_choice, check_float, check_int
+from lifecycle._core.renames import old_keywords, take_renamed
+from lifecycle._core.validation import check_choice, check_int, check_level
 from lifecycle.models.family import FamilyChoice, resolve_family
 from lifecycle.models.fitcore import (
     METHODS,
@@ -122,7 +123,7 @@ def search(
     family: str,
     shape: str,
     method: str,
-    conf_level: float,
+    confidence: float,
     *,
     constraint: str | None = None,
     names: Sequence[str] | None = None,
@@ -158,7 +159,7 @@ def search(
     m = len(breaks) + 1
     if constraint == "unimodal" and m < k:
         # name the phases by where the peak falls (rise part from the start of the names)
-        fitted_rates = _rates_for(series, breaks, family, shape, method, conf_level)
+        fitted_rates = _rates_for(series, breaks, family, shape, method, confidence)
         peak = int(np.argmax(fitted_rates))
         mid = _peak_index(base, k)
         lo = max(0, min(mid - peak, k - m))
@@ -192,7 +193,7 @@ def search(
         family,
         shape,
         method,
-        conf_level,
+        confidence,
         n_breaks=k - 1,
         notes=(note,),
         n_tied=n_shape * (k - m),
@@ -355,14 +356,15 @@ def _rates_for(
     family: str,
     shape: str,
     method: str,
-    conf_level: float,
+    confidence: float,
 ) -> np.ndarray:
     d = _segment_definition(series, breaks, [f"p{i}" for i in range(len(breaks) + 1)], "x", "")
-    f = fit_fixed(series, d, family, shape, method, conf_level)
+    f = fit_fixed(series, d, family, shape, method, confidence)
     first = f.phase_rates["measure"].iloc[0]
     return f.phase_rates.loc[f.phase_rates["measure"] == first, "rate"].to_numpy()
 
 
+@old_keywords(conf_level="confidence")
 def best_segmentation(
     series: CountSeries,
     n_phases: int,
@@ -370,7 +372,8 @@ def best_segmentation(
     shape: str = "step",
     *,
     method: str = "auto",
-    conf_level: float = 0.95,
+    confidence: float = 0.95,
+    **deprecated: Any,
 ) -> WaveFit:
     """The data-driven segmentation into ``n_phases`` phases with the highest likelihood.
 
@@ -396,7 +399,7 @@ def best_segmentation(
     series : CountSeries
     n_phases : int
         Number of phases (``>= 2``).
-    family, shape, method, conf_level
+    family, shape, method, confidence
         As in :func:`fit_waves`.
 
     Returns
@@ -412,21 +415,14 @@ def best_segmentation(
     [2004]
     """
     func = "best_segmentation"
+    (confidence,) = take_renamed(func, deprecated, conf_level=("confidence", confidence, 0.95))
     series = check_series(series, func)
     k = check_int("n_phases", n_phases, func=func, min_value=2)
     shape = check_choice("shape", shape, SHAPES, func=func)
     method = check_choice("method", method, METHODS, func=func)
     family, choice = resolve_family(series, family, func)
-    conf_level = check_float(
-        "conf_level",
-        conf_level,
-        func=func,
-        min_value=0,
-        max_value=1,
-        min_inclusive=False,
-        max_inclusive=False,
-    )
-    fit, _ = search(series, k, family, shape, method, conf_level, choice=choice)
+    confidence = check_level("confidence", confidence, func=func)
+    fit, _ = search(series, k, family, shape, method, confidence, choice=choice)
     return fit
 
 

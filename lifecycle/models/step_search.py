@@ -118,7 +118,7 @@ class StepSearch:
         if alpha == 0:
             cost = PoissonCost.from_atoms(self.y, self.e)
         else:
-            cost = NegBinCost.from_atoms(self.y, self.e, alpha=alpha)
+            cost = NegBinCost.from_atoms(self.y, self.e, dispersion=alpha)
         n = self.n
         L = np.full((n + 1, n + 1), -np.inf)
         R = np.full((n + 1, n + 1), np.nan)

@@ -146,9 +146,8 @@ def plot_changepoints(
     if label is None:
         crit = segmentation.penalty
         crit = crit.upper() if isinstance(crit, str) else f"penalty {crit:g}"
-        label = (
-            f"segment rate ({segmentation.family}, {crit}) with {100 * segmentation.level:g}% CI"
-        )
+        pct = f"{100 * segmentation.confidence:g}%"
+        label = f"segment rate ({segmentation.family}, {crit}) with {pct} CI"
     for i, (a, b) in enumerate(zip(segmentation.starts, segmentation.ends, strict=True)):
         x0, x1 = x_of(a) - half / scale, x_of(b) + half / scale
         rate = float(segmentation.rates[i])
@@ -178,7 +177,7 @@ def plot_changepoints(
                 x_of(hi_lab) - half / scale,
                 color=color,
                 alpha=0.08,
-                label=f"{100 * intervals.level:g}% bootstrap interval of the break"
+                label=f"{100 * intervals.confidence:g}% bootstrap interval of the break"
                 if j == 0
                 else None,
                 gid=_GID_BAD.sub("_", f"break-interval-{brk}"),
@@ -244,7 +243,7 @@ def plot_fit(
     drawn = list(measures) if measures is not None else list(dict.fromkeys(table["measure"]))
     if label is None:
         label = f"fit: {readable(fit.definition.name)} ({fit.family}, {fit.shape})"
-    pct = f"{100 * getattr(fit, 'conf_level', 0.95):g}%"
+    pct = f"{100 * getattr(fit, 'confidence', 0.95):g}%"
     order = list(fit.series.measures)
     for k, m in enumerate(drawn):
         color = colors[(order.index(m) if m in order else k) % len(colors)]

@@ -222,7 +222,7 @@ def _power_rows(tr: Any, row: dict, base: dict, seed: int, family: str) -> list[
             pw = power(
                 h1 * scale,
                 family=family,
-                alpha=tr.details.get("dispersion"),
+                dispersion=tr.details.get("dispersion"),
                 exposure=expo,
                 n_sim=N_SIM_POWER,
                 method="warp",
@@ -252,7 +252,7 @@ def _stated_power(tr: Any, family: str, seed: int, *parts: str) -> float:
             f["count"].to_numpy(dtype=float),
             f["exposure"].to_numpy(dtype=float),
             family=family,
-            alpha=tr.details.get("dispersion"),
+            dispersion=tr.details.get("dispersion"),
             level=LEVEL,
             n_sim=N_SIM_POWER,
             seed=_seed_for(seed, *parts, "power stated"),

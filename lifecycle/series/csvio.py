@@ -95,10 +95,26 @@ class _Table:
         ]
 
     def numbers(self, key: str, *, count: bool = False, inf_ok: bool = False) -> list[float]:
-        """A numeric column; blanks, booleans, NaN and (for counts) 2^53 or more refused."""
+        """A numeric column; blanks, booleans, NaN and (for counts) 2^53 or more refused.
+
+        Counts must also *add up* to less than 2^53 (every fit works on cumulative
+        sums); the message names the row where the running total gets there.
+        """
         out = []
+        total = 0.0
         for i, v in enumerate(self.col(key)):
-            out.append(self._number(key, i, v, count=count, inf_ok=inf_ok))
+            x = self._number(key, i, v, count=count, inf_ok=inf_ok)
+            out.append(x)
+            if count and np.isfinite(x):
+                total += x
+                if total >= MAX_COUNT:
+                    raise self.fail(
+                        key,
+                        i,
+                        f"must hold counts adding up to less than 2^53 ({MAX_COUNT:,}). "
+                        f"The total reaches about {total:.4g}",
+                        " Count in larger units (e.g. thousands) or analyse a shorter span.",
+                    )
         return out
 
     def _number(self, key: str, i: int, v: Any, *, count: bool, inf_ok: bool) -> float:
