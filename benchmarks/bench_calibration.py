@@ -163,6 +163,10 @@ def _ar_row(n: int, rho: float, p: dict[str, np.ndarray]) -> str:
     return f"        {n:<4}{rho:<6}" + cells + p["~medians"]
 
 
+AR_SEED = 8000  # base seed of the size cells (--ar-seed: the same cells on other series)
+AR_POWER = True
+
+
 def ar_table() -> Iterator[str]:
     """Size under a latent AR(1) around a flat mean, and power on two waves."""
     names = ("independent", "former ar1 (moments)", "REML, single bootstrap", 'serial="ar1"')
@@ -173,10 +177,12 @@ def ar_table() -> Iterator[str]:
     )
     for n in AR_NS:
         for rho in AR_RHOS:
-            rng = np.random.default_rng(8000 + n + int(10 * rho))
+            rng = np.random.default_rng(AR_SEED + n + int(10 * rho))
             ones = np.ones(N_AR)
             Y = draw_latent_ar1(np.full((N_AR, n), 40.0), 0.25 * ones, rho * ones, rng)
             yield _ar_row(n, rho, _ar_pvalues(Y, rng))
+    if not AR_POWER:
+        return
     yield "power   n   rho   (two waves 20 -> 100 -> 30 -> 100, latent tau2 = 0.1)"
     for n in AR_NS:
         for rho in (0.0, 0.5):
@@ -191,7 +197,23 @@ def ar_table() -> Iterator[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=("all", "warp", "full", "ar"), default="all")
-    part = parser.parse_args(argv).part
+    parser.add_argument(
+        "--ar-seed",
+        type=int,
+        metavar="SEED",
+        help="table 3's size cells on other seeded series (base seed SEED instead of "
+        f"{AR_SEED}), with --ar-cells N:RHO,... to choose cells; no power rows",
+    )
+    parser.add_argument("--ar-cells", metavar="N:RHO,...", help="e.g. 30:0.8,60:0.8")
+    args = parser.parse_args(argv)
+    part = args.part
+    global AR_SEED, AR_NS, AR_RHOS, AR_POWER
+    if args.ar_seed is not None:
+        AR_SEED, AR_POWER = args.ar_seed, False
+    if args.ar_cells:
+        cells = [c.split(":") for c in args.ar_cells.split(",")]
+        AR_NS = tuple(sorted({int(n) for n, _ in cells}))
+        AR_RHOS = tuple(sorted({float(r) for _, r in cells}))
     warnings.simplefilter("ignore", SerialCorrelationWarning)
     tables = {
         "warp": (f"1. warp-speed size, {N_WARP} series per cell", warp_table),
