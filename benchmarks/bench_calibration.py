@@ -195,6 +195,7 @@ def ar_table() -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global AR_SEED, AR_NS, AR_RHOS, AR_POWER
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=("all", "warp", "full", "ar"), default="all")
     parser.add_argument(
@@ -207,7 +208,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ar-cells", metavar="N:RHO,...", help="e.g. 30:0.8,60:0.8")
     args = parser.parse_args(argv)
     part = args.part
-    global AR_SEED, AR_NS, AR_RHOS, AR_POWER
     if args.ar_seed is not None:
         AR_SEED, AR_POWER = args.ar_seed, False
     if args.ar_cells:
