@@ -466,9 +466,14 @@ def test_test_lines_break_where_no_observation():
     res = test_resurgence(s, n_boot=19, seed=3)
     _fig, ax = new_figure()
     plot_test(res, ax=ax, ylabel="attacks per year")
-    observed = next(ln for ln in ax.get_lines() if ln.get_gid() == "observed")
-    ys = np.asarray(observed.get_ydata(), dtype=float)
-    assert np.isnan(ys).sum() == 1  # one break: 2014-2015 have no observation
+    lines = {ln.get_gid(): ln for ln in ax.get_lines()}
+    for gid in ("h0", "h1"):  # fitted steps: one break, 2014-2015 have no observation
+        assert np.isnan(np.asarray(lines[gid].get_ydata(), dtype=float)).sum() == 1
+    # observations: one level per year, never joined to the next (nor across the gap)
+    xs = np.asarray(lines["observed"].get_xdata(), dtype=float).reshape(-1, 3)
+    ys = np.asarray(lines["observed"].get_ydata(), dtype=float).reshape(-1, 3)
+    assert np.isnan(xs[:, 2]).all() and np.isnan(ys[:, 2]).all()
+    assert ys[:, 0].tolist() == ys[:, 1].tolist() == [3, 9, 12, 4, 2, 8, 13, 11]
     assert ax.get_ylabel() == "attacks per year"
 
 
@@ -478,3 +483,27 @@ def test_new_figure_rows_share_x_with_ratios():
     h0 = axes[0].get_position().height
     h1 = axes[1].get_position().height
     assert h0 > 2 * h1
+
+
+@pytest.mark.parametrize("n_defs", [5, 9])
+def test_comparison_heat_map_with_long_names_keeps_its_layout(n_defs):
+    # one reading, the data-driven set's long names: the figure sized by
+    # comparison_label_space leaves the axes room (no "constrained_layout not applied")
+    import io
+    import warnings
+
+    names = [f"best segmentation ({k} phases, estimated)" for k in range(2, 2 + n_defs - 1)]
+    names.append("no change")
+    table = pd.DataFrame(
+        {"reading_id": ["user#1"] * n_defs, "definition": names, "akaike_weight": 1 / n_defs}
+    )
+    space = plotting.comparison_label_space(table["definition"])
+    assert space > (1.0 if n_defs > 6 else 0.6)  # upright wrapped, or turned a quarter
+    fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * 2 + space)
+    plotting.plot_comparison(table, ax=ax, row="reading_id")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.savefig(io.BytesIO(), format="png")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert all(max(len(line) for line in lab.splitlines()) <= 28 for lab in labels)
+    assert ax.get_position().height > 0.2

@@ -15,6 +15,7 @@ __all__ = [
     "EXIT_USER_ERROR",
     "PROG",
     "cli_terms",
+    "compact_comparison",
     "jsonable",
     "one_line",
     "print_error_json",
@@ -97,6 +98,66 @@ def short(frame: pd.DataFrame, width: int = 70) -> pd.DataFrame:
                 for v in out[col]
             ]
     return out
+
+
+#: The compact comparison: (column shown, column of ``Comparison.summary()``, format).
+_COMPACT = (
+    ("definition", "definition", "{}"),
+    ("k", "k_aic", "{:.0f}"),
+    ("log-lik", "loglik", "{:.2f}"),
+    ("AICc", "AICc", "{:.1f}"),
+    ("weight", "akaike_weight", "{:.2f}"),
+    ("posterior", "posterior_prob", "{:.3f}"),
+    ("note", "note", "{}"),
+)
+
+
+def compact_comparison(table: pd.DataFrame, width: int = 100) -> str:
+    """The comparison as a text table at most ``width`` characters wide.
+
+    Columns: definition, ``k`` (parameters counted by AICc, an estimated break as 3),
+    log-likelihood, AICc, Akaike weight, posterior probability and the row's note;
+    names and notes are cut (with an ellipsis) so that every line fits. The full table
+    is ``Comparison.summary()`` (``--wide``, ``--json``, ``--out``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"definition": ["no change"], "k_aic": [2], "loglik": [-10.0],
+    ...     "AICc": [24.4], "akaike_weight": [1.0], "posterior_prob": [1.0], "note": [""]})
+    >>> print(compact_comparison(t))
+    definition  k  log-lik  AICc  weight  posterior  note
+    no change   2   -10.00  24.4    1.00      1.000
+    """
+    import pandas as pd
+
+    cells: dict[str, list[str]] = {}
+    for shown, col, fmt in _COMPACT:
+        values = table[col] if col in table.columns else pd.Series([None] * len(table))
+        cells[shown] = [
+            "" if v is None or (isinstance(v, float) and v != v) else fmt.format(v) for v in values
+        ]
+    cells["definition"] = _cut(cells["definition"], 40)
+    widths = {k: max(len(k), *(len(v) for v in col)) for k, col in cells.items()}
+    fixed = sum(w + 2 for k, w in widths.items() if k != "note")
+    cells["note"] = _cut(cells["note"], max(width - fixed, 4))
+    widths["note"] = max(len("note"), *(len(v) for v in cells["note"]))
+    left = {"definition", "note"}
+
+    def line(row: list[str]) -> str:
+        parts = [
+            v.ljust(widths[k]) if k in left else v.rjust(widths[k])
+            for k, v in zip(cells, row, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rows = [line(list(cells))]
+    rows += [line([cells[k][i] for k in cells]) for i in range(len(table))]
+    return "\n".join(rows)
+
+
+def _cut(values: list[str], width: int) -> list[str]:
+    return [v if len(v) <= width else v[: width - 1] + "…" for v in values]
 
 
 def show_warning(

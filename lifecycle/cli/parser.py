@@ -291,6 +291,12 @@ def _add_compare(sub: Any) -> None:
         "for several",
     )
     p.add_argument("--out", metavar="DIR", help="also write a figure and the table here")
+    p.add_argument(
+        "--wide",
+        action="store_true",
+        help="print every column of the comparison (wider than a terminal; the default "
+        "is a compact table of 100 columns)",
+    )
     _add_common(p, random=False)
     p.set_defaults(handler="compare")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -10,7 +11,40 @@ from matplotlib.axes import Axes
 
 from lifecycle.plotting.base import _GID_BAD, FONT_SIZE, PALETTE, _get_ax, readable
 
-__all__ = ["plot_comparison", "plot_power"]
+__all__ = ["comparison_label_space", "plot_comparison", "plot_power"]
+
+#: Column labels of the heat map: wrapped at this many characters, upright up to
+#: :data:`_UPRIGHT_MAX` columns, turned a quarter otherwise.
+_WRAP = 14
+_UPRIGHT_MAX = 6
+_CHAR_IN = FONT_SIZE / 72 * 0.62  # width of one character at FONT_SIZE, inches
+_LINE_IN = FONT_SIZE / 72 * 1.35  # height of one line of text, inches
+
+
+def _column_labels(cols: Sequence[str]) -> tuple[list[str], int]:
+    """The wrapped labels of the definition columns and their rotation."""
+    width = _WRAP if len(cols) <= _UPRIGHT_MAX else 2 * _WRAP
+    labels = [textwrap.fill(readable(c), width, break_long_words=False) for c in cols]
+    return labels, 0 if len(cols) <= _UPRIGHT_MAX else 90
+
+
+def comparison_label_space(columns: Sequence[str]) -> float:
+    """Height in inches the column labels of :func:`plot_comparison` take.
+
+    A figure that leaves less room than this for a heat map collapses its axes (what
+    matplotlib's "constrained_layout not applied" warning said before the labels were
+    wrapped and the figure sized by this).
+
+    Examples
+    --------
+    >>> round(comparison_label_space(["no change", "conventional lifecycle"]), 2)
+    0.54
+    """
+    labels, rotation = _column_labels(list(dict.fromkeys(str(c) for c in columns)))
+    lines = [ln for lab in labels for ln in lab.splitlines()] or [""]
+    if rotation:
+        return max(len(ln) for ln in lines) * _CHAR_IN + 0.2
+    return max(lab.count("\n") + 1 for lab in labels) * _LINE_IN + 0.2
 
 
 def plot_comparison(
@@ -97,8 +131,9 @@ def plot_comparison(
                 fontsize=FONT_SIZE,
                 color="white" if dark else "black",
             )
+    labels, rotation = _column_labels(cols)
     ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels([readable(c) for c in cols], rotation=90, ha="center", fontsize=FONT_SIZE)
+    ax.set_xticklabels(labels, rotation=rotation, ha="center", fontsize=FONT_SIZE)
     ax.set_yticks(range(len(keys)))
     ax.set_yticklabels([" · ".join(k) for k in keys], fontsize=FONT_SIZE)
     ax.set_xlabel(column)

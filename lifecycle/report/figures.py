@@ -117,6 +117,9 @@ def _headline_series(analysis: Analysis) -> tuple[Any, str, str]:
     every vague or conflicting number as a range (``conflict=all_as_intervals``), else
     the first reading. For a user's series: that series.
     """
+    if analysis.evidence is not None and ("headline", "attacks") in analysis.objects:
+        series, name = analysis.objects[("headline", "attacks")]  # chosen by the analysis
+        return series, name, "attacks"
     if analysis.evidence is not None:
         from lifecycle.evidence.readings import build_series, enumerate_readings
 
@@ -143,7 +146,8 @@ def _draw_headline(analysis: Analysis, figs: FigureSet) -> None:
         return
     from lifecycle.models.waves import registry
 
-    reg = registry(analysis.evidence) if analysis.evidence is not None else registry()
+    # The documents' phases belong to the ISKP evidence; a user's series gets none.
+    reg = registry(analysis.evidence) if analysis.evidence is not None else {}
     strips = [reg[n] for n in ("cass_three_waves", "yip_weakened_rebuilt") if n in reg]
     fig, axes = plotting.new_figure(
         10.0,
@@ -184,9 +188,13 @@ def _draw_headline(analysis: Analysis, figs: FigureSet) -> None:
         )
         + "A bar over several years is a multi-year total drawn at its mean per year; a "
         "hatched bar with a whisker is a range (a vague or disputed number); years marked "
-        "“no number” have none. The evidence id of every number is in the table below. "
-        "Strips: the phases of the documents' wave definitions (CASS: rana_2024; YIP: "
-        "yip_2024)."
+        "“no number” have none."
+        + (
+            " The evidence id of every number is in the table below. Strips: the phases of "
+            "the documents' wave definitions (CASS: rana_2024; YIP: yip_2024)."
+            if strips
+            else ""
+        )
     )
     if reading and "400 placed in 2015" in reading:
         caption += (
@@ -312,10 +320,10 @@ def _draw_resurgence(analysis: Analysis, figs: FigureSet, label: str, stem: str,
 
     tests = analysis.objects.get(("resurgence", label), {})
     for m, tr in sorted(tests.items()):
-        fig, ax = plotting.new_figure(10.0, 4.4)
+        fig, ax = plotting.new_figure(10.0, 5.4)
         name = plotting.readable(m)
         plotting.plot_test(tr, ax=ax, title=f"{label}: {name}", ylabel=unit)
-        plotting.legend_outside(ax)
+        plotting.legend_below(ax)
         figs.add(
             f"resurgence_{stem}_{slug(m)}",
             fig,
@@ -340,7 +348,8 @@ def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str)
     if not len(comp):
         return
     n_rows = comp["reading_id"].nunique()
-    fig, ax = plotting.new_figure(8.0, 2.2 + 0.22 * n_rows)
+    labels = plotting.comparison_label_space(comp["definition"])
+    fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * max(n_rows, 2) + labels)
     plotting.plot_comparison(comp, ax=ax, row="reading_id", title=label)
     figs.add(
         f"comparison_{stem}",
