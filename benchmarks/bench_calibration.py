@@ -1,68 +1,235 @@
 """Calibration of the NB2 resurgence test (issue 11, items 4 and 5): size at the 5 % level.
 
-Prints three tables from one run (``uv run python benchmarks/bench_calibration.py``;
-about 10 minutes of CPU on a 2-core machine):
+Prints five tables from one run (``uv run python benchmarks/bench_calibration.py``;
+about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
+``--scale 0.3`` takes fewer series for a quick look):
 
-1. **Warp-speed sizes** (Giacomini, Politis & White 2013: one bootstrap draw per
-   simulated series, pooled critical value) for n = 10, 20, 30, 60 and NB2
-   ``alpha`` in {0.1, 0.25, 0.5, 1.0}, flat (40 per period) and single-peak
-   (10 -> 60 -> 10) nulls, ``N_WARP`` seeded series per cell. Warp speed is exact
-   when the drawing dispersion is fixed; with a dispersion estimated per series it
-   *understates* the size of short series (table 2).
-2. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates) for n = 10,
-   20, 30, where table 1 is too optimistic, ``N_FULL`` series per cell.
-3. **Serial dependence**: n = 30, flat mean 40 times a latent stationary AR(1)
-   lognormal factor (``rho = 0.8``, marginal ``tau2 = exp(s^2) - 1 = 0.25``), the
-   default (independent) bootstrap against ``serial="ar1"``, ``N_AR`` series with
-   ``B_FULL`` replicates each.
+1. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates; this is the
+   test a user runs) for n = 10, 20, 30, 60, NB2 ``alpha`` in {0.1, 0.25, 0.5, 1.0},
+   flat (40 per period) and single-peak (10 -> 60 -> 10) nulls; ``N_FULL`` seeded
+   series per cell for n = 10-30, ``N_FULL_60`` for n = 60 (a spot check: each
+   series of 60 costs ~10 of 20).
+2. **Warp-speed sizes** (Giacomini, Politis & White 2013: one bootstrap draw per
+   simulated series, pooled critical value), ``N_WARP`` series per cell. Warp speed
+   is exact when the drawing dispersion is fixed; with a dispersion estimated per
+   series it *understates* the size of short series (compare with table 1).
+3. **n = 10, the drawing dispersion** (full bootstrap, ``N_ALT`` series per cell):
+   the library's estimate against the true ``alpha`` and two Cox-Reid adjusted
+   profile estimates (McCarthy, Chen & Smyth 2012; Cox & Reid 1987), with the power
+   on the 10-year two-wave curve at ``alpha`` = 0.05 and 0.1, and the oracle draws at
+   1/2, 1, 2 and 4 times the true ``alpha``. Shows why no plug-in dispersion
+   calibrates 10 windows.
+4. **Power** of the library's test: the 10-year curve (full bootstrap) and 50-year
+   series with a clear second wave (5 -> 80 -> 20 -> 80 -> 5; warp speed).
+5. **Serial dependence**: n = 30 and 60, a flat mean 40 times a latent stationary
+   AR(1) lognormal factor (``rho`` in {0, 0.5, 0.8}, marginal ``tau2 = exp(s^2) - 1 =
+   0.25``), ``N_AR`` series with ``B_FULL`` replicates each, four bootstraps from the
+   same series: the default (independent NB2), the former ``serial="ar1"`` (latent
+   AR(1) from residual moments, single bootstrap), the REML latent AR(1) with a single
+   bootstrap, and ``serial="ar1"`` (REML and the fast double bootstrap). Then the power
+   on two waves (``two_waves(n)``: 20 -> 100 -> 30 -> 100, ``tau2 = 0.1``, ``rho`` 0 and
+   0.5), ``N_POWER`` series. ``--only 5`` prints this table alone (about 15 minutes of
+   CPU).
 
-Monte Carlo standard error of a size near 5 %: 0.7 % with 1,000 series, 1.3 % with
-300. Seeds are literal; the numbers are the library's own functions, vectorised over
-series exactly as :func:`lifecycle.inference.power` does.
+Monte Carlo standard error of a size near 5 %: 0.7 % with 1,000 series, 1.0 % with
+500, 1.3 % with 300. Seeds are literal; the numbers are the library's own functions,
+vectorised over series exactly as :func:`lifecycle.inference.power` does.
+
+References
+----------
+Cox, D. R. and Reid, N. (1987). Parameter orthogonality and approximate conditional
+inference. *JRSS B* 49(1), 1-39.
+McCarthy, D. J., Chen, Y. and Smyth, G. K. (2012). Differential expression analysis of
+multifactor RNA-Seq experiments with respect to biological variation. *Nucleic Acids
+Res.* 40(10), 4288-4297.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
-from lifecycle._core.errors import SerialCorrelationWarning
+from lifecycle._core.dispersion import ALPHA_RANGE
+from lifecycle._core.errors import LifecycleWarning
+from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 from lifecycle._core.sampling import draw_counts
-from lifecycle._core.serial import draw_latent_ar1, fit_latent_ar1
-from lifecycle.inference import flat, power, single_peak
+from lifecycle._core.serial import (
+    draw_latent_ar1,
+    fast_double_pvalue,
+    fit_latent_ar1,
+    log_quadratic_means,
+)
+from lifecycle.inference import flat, power, single_peak, two_waves
 from lifecycle.inference.resurgence import _analyse
+from lifecycle.inference.shape_fit import _fit
 
 N_WARP = 1000
-N_FULL = 300
+N_FULL = 1000
+N_FULL_60 = 300
+N_ALT = 500
 N_AR = 300
+N_POWER = 200
 B_FULL = 99
 ALPHAS = (0.1, 0.25, 0.5, 1.0)
+CURVE_10 = np.array([30, 60, 100, 70, 35, 25, 45, 75, 100, 90.0])
+SECOND_50 = two_waves(50, 5.0, 80.0, 20.0, 80.0)
+HEAD = "n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)
 
 
-def warp_table() -> list[str]:
-    lines = ["n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)]
+def _nulls(n: int) -> tuple[tuple[str, np.ndarray], ...]:
+    return (("flat", flat(n, 40.0)), ("single peak", single_peak(n, 10.0, 60.0)))
+
+
+# ---------------------------------------------------------------- Cox-Reid dispersion
+def _golden(f: Callable, lo: np.ndarray, hi: np.ndarray, iters: int = 60) -> np.ndarray:
+    g = (np.sqrt(5.0) - 1.0) / 2.0
+    a, b = lo.copy(), hi.copy()
+    for _ in range(iters):
+        c, d = b - g * (b - a), a + g * (b - a)
+        left = f(c) >= f(d)
+        a, b = np.where(left, a, c), np.where(left, d, b)
+    return 0.5 * (a + b)
+
+
+def cox_reid_alpha(Y: np.ndarray, mu: np.ndarray, extra: float = 0.0) -> np.ndarray:
+    """Cox-Reid adjusted profile ML of NB2 ``alpha`` given fitted means (rows).
+
+    ``l(alpha) - 1/2 log det(X' W X)`` with ``W = mu / (1 + alpha mu)`` and ``X`` the
+    indicators of the fitted curve's constant blocks (edgeR's adjustment for a design;
+    McCarthy, Chen & Smyth 2012); ``extra`` more parameters (e.g. 1 for the mode's
+    position) are charged as one more ``-extra/2 log sum W``. 0 when the adjusted
+    Poisson limit is at least as high. Benchmark-only (it did not calibrate n = 10).
+    """
+    n = Y.shape[1]
+    step = np.abs(np.diff(mu, axis=1)) > 1e-10 * np.maximum(mu[:, 1:], 1.0)
+    block = np.concatenate([np.zeros((Y.shape[0], 1), int), np.cumsum(step, axis=1)], axis=1)
+    onehot = (block[:, :, None] == np.arange(n)).astype(float)
+    used = onehot.any(axis=1)
+
+    def adjusted(a: np.ndarray) -> np.ndarray:
+        w = mu / (1.0 + a[:, None] * mu)
+        s = np.einsum("ij,ijk->ik", w, onehot)
+        live = used & (s > 0)  # a block fitted at 0 carries no information
+        cr = np.where(live, np.log(np.where(live, s, 1.0)), 0.0).sum(axis=1)
+        cr += extra * np.log(w.sum(axis=1))
+        ll = nb_logpmf(Y, mu, a[:, None]) if a.min() > 0 else poisson_logpmf(Y, mu)
+        return ll.sum(axis=1) - 0.5 * cr
+
+    lo, hi = np.log(ALPHA_RANGE[0]), np.log(ALPHA_RANGE[1])
+    la = _golden(lambda x: adjusted(np.exp(x)), np.full(Y.shape[0], lo), np.full(Y.shape[0], hi))
+    a = np.exp(la)
+    return np.where(adjusted(a) > adjusted(np.zeros_like(a)), a, 0.0)
+
+
+def _h0_means(Y: np.ndarray) -> np.ndarray:
+    fit = _fit(Y, np.ones(Y.shape[1]), 0.0, 0.0, keep=True)
+    return fit.rates(fit.h0)
+
+
+# ---------------------------------------------------------------- full bootstrap
+def _full_reject(Y: np.ndarray, draw_alpha: Callable | None, rng: np.random.Generator) -> float:
+    """Share of rows the full-bootstrap test rejects at 5 %, chunked for memory."""
+    e = np.ones(Y.shape[1])
+    step = max(1, 30_000 // B_FULL)
+    rejected = 0
+    for lo in range(0, Y.shape[0], step):
+        y = Y[lo : lo + step]
+        obs = _analyse(y, e, "negbin", 0.0, 0.0, want_null=True)
+        a = obs.alpha if draw_alpha is None else draw_alpha(y, obs.mu_boot)
+        mu = np.repeat(obs.mu_boot, B_FULL, axis=0)
+        ystar = draw_counts(mu, "negbin", np.repeat(a, B_FULL)[:, None], rng)
+        t = _analyse(ystar, e, "negbin", 0.0, 0.0, want_null=False).stat
+        t = t.reshape(y.shape[0], B_FULL)
+        p = (1.0 + (t >= obs.stat[:, None] - 1e-9).sum(axis=1)) / (B_FULL + 1.0)
+        rejected += int(np.count_nonzero(p <= 0.05))
+    return rejected / Y.shape[0]
+
+
+def _sample(rates: np.ndarray, alpha: float, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return draw_counts(np.broadcast_to(rates, (m, rates.size)), "negbin", alpha, rng), rng
+
+
+def full_table(scale: float) -> list[str]:
+    lines = [HEAD]
     for n in (10, 20, 30, 60):
-        for name, rates in (("flat", flat(n, 40.0)), ("single peak", single_peak(n, 10.0, 60.0))):
+        m = max(20, int((N_FULL if n < 60 else N_FULL_60) * scale))
+        for name, rates in _nulls(n):
+            cells = []
+            for i, a in enumerate(ALPHAS):
+                Y, rng = _sample(rates, a, m, 7000 + 10 * n + i + 5 * (name == "flat"))
+                cells.append(f"{100 * _full_reject(Y, None, rng):5.1f} %    ")
+            lines.append(f"{n:<4}{name:<13}" + "".join(cells) + f"({m} series)")
+    return lines
+
+
+def warp_table(scale: float) -> list[str]:
+    lines = [HEAD]
+    m = max(20, int(N_WARP * scale))
+    for n in (10, 20, 30, 60):
+        for name, rates in _nulls(n):
             cells = []
             for i, a in enumerate(ALPHAS):
                 seed = 1000 * n + 10 * i + (name == "flat")
-                res = power(
-                    rates, family="negbin", dispersion=a, n_sim=N_WARP, method="warp", seed=seed
-                )
+                res = power(rates, family="negbin", dispersion=a, n_sim=m, method="warp", seed=seed)
                 cells.append(f"{100 * res.power():5.1f} %    ")
             lines.append(f"{n:<4}{name:<13}" + "".join(cells))
     return lines
 
 
-def _full_size(Y: np.ndarray, draw, rng: np.random.Generator) -> float:
-    e = np.ones(Y.shape[1])
-    obs = _analyse(Y, e, "negbin", 0.0, 0.0, want_null=True)
-    Ystar = draw(obs, Y, rng)
-    t = _analyse(Ystar, e, "negbin", 0.0, 0.0, want_null=False).stat.reshape(Y.shape[0], B_FULL)
-    p = (1.0 + (t >= obs.stat[:, None] - 1e-9).sum(axis=1)) / (B_FULL + 1.0)
-    return float(np.mean(p <= 0.05))
+def _fixed(draw: Callable | float | None, alpha: float) -> Callable | None:
+    """``draw``, or (a number ``k``) a drawing dispersion fixed at ``k`` times the truth."""
+    if draw is None or callable(draw):
+        return draw
+    return lambda y, mu: np.full(y.shape[0], draw * alpha)
+
+
+def alternatives_table(scale: float) -> list[str]:
+    m = max(20, int(N_ALT * scale))
+    draws: dict[str, Callable | None] = {
+        "library (0.2 Pearson + 0.8 2nd diff)": None,
+        "Cox-Reid adjusted profile": lambda y, mu: cox_reid_alpha(y, mu),
+        "Cox-Reid, +1 parameter (mode)": lambda y, mu: cox_reid_alpha(y, mu, 1.0),
+    }
+    cols = [f"flat {a:<5}" for a in ALPHAS] + [f"peak {a:<5}" for a in ALPHAS]
+    lines = [f"{'drawing dispersion':<38}" + "".join(f"{c:<11}" for c in cols) + "power .05/.1"]
+    oracles = [(f"{k:g} x true alpha (oracle)", k) for k in (1.0, 0.5, 2.0, 4.0)]
+    for label, draw in [*draws.items(), *oracles]:
+        cells = []
+        for null in ("flat", "single peak"):
+            rates = dict(_nulls(10))[null]
+            for i, a in enumerate(ALPHAS):
+                Y, rng = _sample(rates, a, m, 9100 + 10 * i + 5 * (null == "flat"))
+                cells.append(f"{100 * _full_reject(Y, _fixed(draw, a), rng):5.1f} %    ")
+        pw = []
+        for i, a in enumerate((0.05, 0.1)):
+            Y, rng = _sample(CURVE_10, a, m, 9200 + i)
+            pw.append(f"{100 * _full_reject(Y, _fixed(draw, a), rng):.0f}")
+        lines.append(f"{label:<38}" + "".join(cells) + "/".join(pw) + " %")
+    lines.append(f"({m} series per cell, {B_FULL} replicates each)")
+    return lines
+
+
+def power_table(scale: float) -> list[str]:
+    m = max(20, int(N_FULL * scale))
+    lines = []
+    for i, a in enumerate((0.05, 0.1)):
+        Y, rng = _sample(CURVE_10, a, m, 9300 + i)
+        lines.append(
+            f"10-year curve 30..100..25..100, alpha={a:<5} full bootstrap ({m} series): "
+            f"{100 * _full_reject(Y, None, rng):5.1f} %"
+        )
+    for i, a in enumerate((0.2, 0.5, 1.0)):
+        res = power(SECOND_50, family="negbin", dispersion=a, n_sim=m, method="warp", seed=9400 + i)
+        lines.append(
+            f"50 years 5->80->20->80->5,   alpha={a:<5} warp speed     ({m} series): "
+            f"{100 * res.power():5.1f} %"
+        )
+    return lines
 
 
 def _independent(obs, Y, rng):
@@ -70,44 +237,120 @@ def _independent(obs, Y, rng):
     return draw_counts(mu, "negbin", np.repeat(obs.alpha, B_FULL)[:, None], rng)
 
 
-def _ar1(obs, Y, rng):
-    tau2, rho = fit_latent_ar1(Y, np.ones(Y.shape[1]))
-    mu = np.repeat(obs.mu_boot, B_FULL, axis=0)
-    return draw_latent_ar1(mu, np.repeat(tau2, B_FULL), np.repeat(rho, B_FULL), rng)
+def _moments_before(Y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The former ``fit_latent_ar1``: residual moments about a log-quadratic fit, Kendall."""
+    n = Y.shape[1]
+    mu = log_quadratic_means(Y, e)
+    d = Y - mu
+    tau2 = np.maximum((d**2 - mu).sum(axis=1) / np.maximum((mu**2).sum(axis=1), 1e-300), 0.0)
+    tau2 = tau2 * n / (n - 3.0)
+    c = (d[:, 1:] * d[:, :-1]).sum(axis=1) / np.maximum(
+        (mu[:, 1:] * mu[:, :-1]).sum(axis=1), 1e-300
+    )
+    s2 = np.log1p(tau2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(s2 > 0, np.log1p(np.maximum(c, -0.999)) / np.where(s2 > 0, s2, 1.0), 0.0)
+    return tau2, np.clip((n * rho + 1.0) / (n - 3.0), 0.0, 0.95)
 
 
-def full_table() -> list[str]:
-    lines = ["n   null         " + "".join(f"alpha={a:<6}" for a in ALPHAS)]
-    for n in (10, 20, 30):
-        for name, rates in (("flat", flat(n, 40.0)), ("single peak", single_peak(n, 10.0, 60.0))):
-            cells = []
-            for i, a in enumerate(ALPHAS):
-                rng = np.random.default_rng(7000 + 10 * n + i + 5 * (name == "flat"))
-                Y = draw_counts(np.broadcast_to(rates, (N_FULL, n)), "negbin", a, rng)
-                cells.append(f"{100 * _full_size(Y, _independent, rng):5.1f} %    ")
-            lines.append(f"{n:<4}{name:<13}" + "".join(cells))
+def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """p-values of each series (rows of ``Y``) under the four bootstraps of table 3.
+
+    ``serial="ar1"`` is the library's ``_ar1_bootstrap`` vectorised over series: REML
+    latent AR(1), replicates from the unimodal fit, one second-level draw per replicate
+    from the AR(1) re-estimated on it, fast double bootstrap p-value.
+    """
+    N, n = Y.shape
+    e = np.ones(n)
+    obs = _analyse(Y, e, "negbin", 0.0, 0.0, want_null=True)
+    mu0 = np.repeat(obs.mu_boot, B_FULL, axis=0)
+
+    def pv(t: np.ndarray) -> np.ndarray:
+        t = t.reshape(N, B_FULL)
+        return (1.0 + (t >= obs.stat[:, None] - 1e-9).sum(axis=1)) / (B_FULL + 1.0)
+
+    def stat(Ys: np.ndarray, want_null: bool = False):
+        return _analyse(Ys, e, "negbin", 0.0, 0.0, want_null=want_null)
+
+    rep = lambda a: np.repeat(a, B_FULL)  # noqa: E731
+    out = {"independent": pv(stat(_independent(obs, Y, rng)).stat)}
+    tau2, rho = _moments_before(Y, e)
+    out["former ar1 (moments)"] = pv(stat(draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)).stat)
+    tau2, rho = fit_latent_ar1(Y, e)
+    Ystar = draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)
+    first = stat(Ystar, want_null=True)
+    out["REML, single bootstrap"] = pv(first.stat)
+    tau2_s, rho_s = fit_latent_ar1(Ystar, e)
+    second = stat(draw_latent_ar1(first.mu_boot, tau2_s, rho_s, rng)).stat.reshape(N, B_FULL)
+    t1 = first.stat.reshape(N, B_FULL)
+    out['serial="ar1"'] = np.array(
+        [fast_double_pvalue(obs.stat[i], t1[i], second[i]) for i in range(N)]
+    )
+    return out
+
+
+AR_RHOS = (0.0, 0.5, 0.8)
+AR_NS = (30, 60)
+
+
+def ar_table(scale: float) -> list[str]:
+    """Size under a latent AR(1) around a flat mean, and power on two waves."""
+    n_ar, n_power = max(20, int(N_AR * scale)), max(20, int(N_POWER * scale))
+    names = ("independent", "former ar1 (moments)", "REML, single bootstrap", 'serial="ar1"')
+    lines = ["size    n   rho   " + "".join(f"{k:<25}" for k in names)]
+    for n in AR_NS:
+        for rho in AR_RHOS:
+            rng = np.random.default_rng(8000 + n + int(10 * rho))
+            Y = draw_latent_ar1(
+                np.full((n_ar, n), 40.0), np.full(n_ar, 0.25), np.full(n_ar, rho), rng
+            )
+            p = _ar_pvalues(Y, rng)
+            lines.append(
+                f"        {n:<4}{rho:<6}"
+                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
+            )
+    lines.append("power   n   rho   (two waves 20 -> 100 -> 30 -> 100, tau2 = 0.1)")
+    for n in AR_NS:
+        for rho in (0.0, 0.5):
+            rng = np.random.default_rng(8500 + n + int(10 * rho))
+            rates = np.broadcast_to(two_waves(n), (n_power, n))
+            Y = draw_latent_ar1(rates, np.full(n_power, 0.1), np.full(n_power, rho), rng)
+            p = _ar_pvalues(Y, rng)
+            lines.append(
+                f"        {n:<4}{rho:<6}"
+                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
+            )
     return lines
 
 
-def ar_table() -> list[str]:
-    lines = []
-    for name, draw in (("independent (default)", _independent), ('serial="ar1"', _ar1)):
-        rng = np.random.default_rng(8030)
-        Y = draw_latent_ar1(np.full((N_AR, 30), 40.0), np.full(N_AR, 0.25), np.full(N_AR, 0.8), rng)
-        lines.append(f"{name:<24}{100 * _full_size(Y, draw, rng):5.1f} %")
-    return lines
-
-
-def main() -> None:
-    warnings.simplefilter("ignore", SerialCorrelationWarning)
-    for title, table in (
-        (f"1. warp-speed size, {N_WARP} series per cell", warp_table),
-        (f"2. full-bootstrap size, {N_FULL} series x {B_FULL} replicates per cell", full_table),
-        (f"3. latent AR(1) rho = 0.8, n = 30, {N_AR} series x {B_FULL} replicates", ar_table),
-    ):
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the series")
+    parser.add_argument("--only", nargs="*", type=int, help="table numbers to run")
+    parser.add_argument(
+        "--part", choices=("all", "full", "warp", "ar"), default="all", help="= --only 1/2/5"
+    )
+    args = parser.parse_args(argv)
+    if args.part != "all":
+        args.only = [{"full": 1, "warp": 2, "ar": 5}[args.part]]
+    warnings.simplefilter("ignore", LifecycleWarning)  # serial, calibration
+    tables = (
+        ("1. full-bootstrap size", full_table),
+        ("2. warp-speed size", warp_table),
+        ("3. n = 10: drawing dispersion, full-bootstrap size and power", alternatives_table),
+        ("4. power of the library's test", power_table),
+        (
+            "5. serial dependence: latent AR(1) lognormal noise, size and power in % at the "
+            "5 % level",
+            ar_table,
+        ),
+    )
+    for k, (title, table) in enumerate(tables, 1):
+        if args.only and k not in args.only:
+            continue
         w, c = time.perf_counter(), time.process_time()
-        rows = table()
-        print(title)
+        rows = table(args.scale)
+        print(f"{title} ({B_FULL} replicates per series where full)")
         print("\n".join(rows))
         print(f"({time.perf_counter() - w:.0f} s wall, {time.process_time() - c:.0f} s CPU)\n")
 

@@ -272,6 +272,27 @@ class TestCompareAndTest:
         assert "resurgence test rejects a single rise and fall" in out
         assert "Fitted wave: peak 2013, trough 2016, second peak 2020" in out
 
+    def test_serial_option_and_the_warning_that_names_it(self, capsys, tmp_path):
+        from lifecycle._core.serial import draw_latent_ar1
+
+        rng = np.random.default_rng(3)  # a latent AR(1), rho = 0.9: the warning fires
+        y = draw_latent_ar1(np.full((1, 60), 40.0), np.array([0.25]), np.array([0.9]), rng)[0]
+        p = tmp_path / "wander.csv"
+        pd.DataFrame({"year": range(1960, 2020), "count": y.astype(int)}).to_csv(p, index=False)
+        base = ["test", str(p), "--family", "negbin", "--bootstrap", "19", "--power-sims", "20"]
+        assert main(base) == 0
+        err = capsys.readouterr().err
+        assert "autocorrelated" in err and "Use --serial ar1." in err
+        assert "serial='ar1'" not in err
+        assert main([*base, "--serial", "ar1"]) == 0
+        out = capsys.readouterr()
+        assert "autocorrelated" not in out.err
+        assert "Serial dependence: the bootstrap draws a latent AR(1)" in out.out
+        assert main([*base, "--serial", "ar1", "--json"]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert payload["serial"] == "ar1"
+        assert "fast double bootstrap" in payload["test"]["method"]
+
 
 class TestEvidence:
     def test_list_json(self, capsys):

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "AllZeroError",
     "ApproximationWarning",
+    "CalibrationWarning",
     "ConvergenceWarning",
     "CountError",
     "DefinitionError",
@@ -102,6 +103,10 @@ class LifecycleWarning(UserWarning):
 
 class ApproximationWarning(LifecycleWarning):
     """A result rests on an approximation the user should know about."""
+
+
+class CalibrationWarning(ApproximationWarning):
+    """A test's size is known to miss its level in this setting (measured, not assumed)."""
 
 
 class ConvergenceWarning(LifecycleWarning):

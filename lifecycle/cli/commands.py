@@ -624,6 +624,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         seed=args.seed,
         min_decline=args.min_decline,
         min_rebound=args.min_rebound,
+        serial=args.serial,
     )
     fitted = result.details["fitted"]
     power_row: dict[str, Any] = {"power": None, "se": None, "note": ""}
@@ -664,6 +665,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
                 "measure": measure,
                 "family": args.family,
                 "family_reason": why_family,
+                "serial": args.serial,
                 "test": records(summary)[0],
                 "fitted": records(fitted),
                 "power": power_row,
@@ -683,6 +685,12 @@ def _cmd_test(args: argparse.Namespace) -> int:
     print(f"H0: {result.null}.  H1: {result.alternative}.")
     if why_family:
         print(f"Count model: {why_family}")
+    if "latent_ar1" in result.details:
+        ar = result.details["latent_ar1"]
+        print(
+            f"Serial dependence: the bootstrap draws a latent AR(1) estimated from the series "
+            f"(lag-1 correlation {ar['rho']:.2f}, overdispersion {ar['tau2']:.3g})."
+        )
     if result.details.get("resurgence_in_fit"):
         d = result.details
         print(

@@ -163,8 +163,8 @@ def _cut(values: list[str], width: int) -> list[str]:
 def show_warning(
     message: Any, category: type, filename: str, lineno: int, file: Any = None, line: Any = None
 ) -> None:
-    """Library warnings as one line on stderr (no source line, no path)."""
-    print(f"{PROG}: warning: {one_line(message)}", file=sys.stderr)
+    """Library warnings as one line on stderr in the command's terms (no source line)."""
+    print(f"{PROG}: warning: {cli_terms(one_line(message))}", file=sys.stderr)
 
 
 def one_line(exc: BaseException) -> str:
@@ -191,6 +191,7 @@ def cli_terms(message: str) -> str:
         ("max_changes", "--max-changes"),
         ("min_decline", "--min-decline"),
         ("min_rebound", "--min-rebound"),
+        ("serial='ar1'", "--serial ar1"),
     ):
         message = message.replace(word, option)
     return message

@@ -328,6 +328,14 @@ def _add_test(sub: Any) -> None:
         help="smallest rebound that counts, as a fraction of the trough (default: %(default)s)",
     )
     p.add_argument(
+        "--serial",
+        choices=("independent", "ar1"),
+        default="independent",
+        help="noise the bootstrap draws: 'independent' counts given the fitted curve, or "
+        "'ar1', a latent AR(1) estimated from the series, which keeps the test's size "
+        "when consecutive counts are correlated (monthly series) (default: %(default)s)",
+    )
+    p.add_argument(
         "--alt-decline",
         type=float,
         default=0.5,

@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -327,20 +327,20 @@ def _fit_row(
 
 
 def _unidentified_notes(fit: WaveFit) -> list[str]:
-    """Notes on the phases and levels a partial (identified-part) fit leaves open."""
+    """Notes on what a partial (identified-part) maximum-likelihood fit leaves open."""
     if not fit.unidentified:
         return []
-    levels = [nm for nm in fit.unidentified if nm.startswith("level[")]
+    rank = f"AIC counts the information's rank, {fit.n_params - fit.n_break_params} parameters"
     out = [
-        f"phase {ph!r} is not identified by the maximum-likelihood fit (its rate moves "
-        f"freely with {', '.join(levels) or 'other parameters'}): the log-likelihood is "
-        f"maximised over what the data identify and AIC counts the information's rank"
+        f"phase {ph!r} is not identified by the maximum-likelihood fit (no measure and no "
+        f"ratio to another phase pins its rate): the log-likelihood is maximised over what "
+        f"the data identify; {rank}"
         for ph in fit.unidentified_phases
     ]
     if not fit.unidentified_phases:
         out.append(
-            f"not identified by the maximum-likelihood fit: {', '.join(fit.unidentified)}; "
-            f"AIC counts the information's rank"
+            f"the maximum-likelihood fit identifies only combinations of "
+            f"{', '.join(fit.unidentified)}; {rank}"
         )
     return out
 
@@ -389,12 +389,7 @@ def _score_bayes(
 ) -> None:
     if shape != "step":
         return
-    alt = BayesPrior(
-        rate_shape=prior.rate_shape / 4,
-        rate_mean=prior.rate_mean,
-        dispersion_mean=prior.dispersion_mean,
-        level_sd=prior.level_sd,
-    )
+    alt = replace(prior, rate_shape=prior.rate_shape / 4)
     try:
         row.ml = _bayes_row(row, series, family, prior, span, seed)
         row.ml_alt = _bayes_row(row, series, family, alt, span, seed)

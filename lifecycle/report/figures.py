@@ -120,6 +120,9 @@ def _headline_series(analysis: Analysis) -> tuple[Any, str, str]:
     every vague or conflicting number as a range (``conflict=all_as_intervals``), else
     the first reading. For a user's series: that series.
     """
+    if analysis.evidence is not None and ("headline", "attacks") in analysis.objects:
+        series, name = analysis.objects[("headline", "attacks")]  # chosen by the analysis
+        return series, name, "attacks"
     if analysis.evidence is not None:
         from lifecycle.evidence.readings import build_series, enumerate_readings
 

@@ -22,7 +22,6 @@ __all__ = [
     "comparison_top",
     "fmt_p",
     "numbers_by_year",
-    "outcomes",
     "test_summary",
     "verdict_table",
 ]
@@ -243,53 +242,6 @@ def _event_rows(analysis: Analysis, rows: dict[str, dict[Any, list[str]]]) -> No
 
 
 # ---------------------------------------------------------------------- per indicator
-def outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
-    """The readings of one indicator collapsed to their distinct outcomes.
-
-    An outcome is the definition with the smallest AIC, whether the resurgence test
-    rejects (in any measure) and whether a change of level is found; each row counts
-    the readings that give it and names the first of them.
-    """
-    comp = analysis.comparison
-    comp = comp[(comp["indicator"] == indicator) & (comp["status"] == "ok")]
-    best = (
-        comp.sort_values(["reading_id", "AIC", "definition"])
-        .groupby("reading_id", sort=True)["definition"]
-        .first()
-    )
-    t = analysis.tests
-    t = t[(t["indicator"] == indicator) & (t["status"] == "ok")]
-
-    def verdict_of(test: str) -> pd.Series:
-        sub = t[t["test"].str.startswith(test)]
-        return sub.groupby("reading_id")["rejects"].agg(lambda x: bool((x == True).any()))  # noqa: E712
-
-    res, change = verdict_of("resurgence"), verdict_of("at least one change")
-    ids = analysis.readings.loc[analysis.readings["indicator"] == indicator, "reading_id"]
-    frame = pd.DataFrame(
-        {
-            "smallest AIC": [_readable(best.get(r, "none fitted")) for r in ids],
-            "resurgence found": [_yes_no(res.get(r)) for r in ids],
-            "change of level found": [_yes_no(change.get(r)) for r in ids],
-            "reading_id": list(ids),
-        }
-    )
-    keys = ["smallest AIC", "resurgence found", "change of level found"]
-    out = (
-        frame.groupby(keys, sort=False)
-        .agg(readings=("reading_id", "size"), first=("reading_id", "first"))
-        .reset_index()
-        .sort_values("readings", ascending=False, kind="stable")
-    )
-    return out.rename(columns={"first": "e.g. reading"}).reset_index(drop=True)
-
-
-def _yes_no(x: Any) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "not testable"
-    return "yes" if bool(x) else "no"
-
-
 def comparison_top(analysis: Analysis, indicator: str, n: int = 5) -> pd.DataFrame:
     """The definitions that fit best most often (highest posterior probability), with weights."""
     comp = analysis.comparison
