@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from lifecycle.report.analysis import INDICATORS, Analysis
 from lifecycle.report.cass import cass_figures
 from lifecycle.report.cells import LEVEL, N_SIM_POWER, POWER_SCALES
@@ -240,7 +243,10 @@ def _draw_series_fit(
             )
         except ValueError:
             pass
-    plotting.legend_outside(ax)
+    # under the axes, in two columns: beside them a dozen fits took half the width
+    n_entries = len(ax.get_legend_handles_labels()[1])
+    fig.set_figheight(4.6 + 0.2 * ((n_entries + 1) // 2))
+    plotting.legend_below(ax, ncol=2)
     figs.add(f"series_{stem}", fig, caption, group=f"indicator:{label}")
 
 
@@ -347,17 +353,49 @@ def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str)
     ]
     if not len(comp):
         return
+    comp, n_readings = _distinct_weight_rows(comp)
     n_rows = comp["reading_id"].nunique()
     labels = plotting.comparison_label_space(comp["definition"])
     fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * max(n_rows, 2) + labels)
     plotting.plot_comparison(comp, ax=ax, row="reading_id", title=label)
+    grouped = (
+        f" The {n_readings} readings give {n_rows} distinct rows; each row names its first "
+        "reading and how many more give the same weights."
+        if n_rows < n_readings
+        else ""
+    )
     figs.add(
         f"comparison_{stem}",
         fig,
         f"{label}: Akaike weights of the definitions that could be fitted, per "
         "reading (rows; see readings.csv). A dash: not fitted in that reading (the "
-        "reason is in comparison.csv).",
+        "reason is in comparison.csv)." + grouped,
     )
+
+
+def _distinct_weight_rows(comp: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Readings with the same weights (as shown, 2 decimals) as one row of the heat map.
+
+    144 readings of one indicator made a heat map 6,000 px tall with a handful of
+    distinct rows; the row keeps the first reading's id and says how many more it
+    stands for.
+    """
+    wide = comp.pivot_table(
+        index="reading_id", columns="definition", values="akaike_weight", sort=False
+    )
+    order = list(dict.fromkeys(comp["reading_id"]))
+    wide = wide.reindex(order)
+    keys = [tuple(np.round(r, 2).tolist()) for r in wide.to_numpy()]
+    groups: dict[tuple, list[str]] = {}
+    for rid, key in zip(order, keys, strict=True):
+        groups.setdefault(tuple("-" if np.isnan(v) else v for v in key), []).append(rid)
+    rename = {}
+    for ids in groups.values():
+        name = ids[0] if len(ids) == 1 else f"{ids[0]} (+{len(ids) - 1} more)"
+        rename[ids[0]] = name
+    keep = comp[comp["reading_id"].isin(rename)].copy()
+    keep["reading_id"] = keep["reading_id"].map(rename)
+    return keep, len(order)
 
 
 def _draw_power(analysis: Analysis, figs: FigureSet) -> None:

@@ -34,6 +34,7 @@ from lifecycle.report.figures import FigureSet, draw_figures
 from lifecycle.report.outcomes import choice_sensitivity, collapsed_outcomes, reading_outcomes
 from lifecycle.report.summary import (
     bottom_line,
+    bottom_line_items,
     comparison_top,
     numbers_by_year,
     test_summary,
@@ -234,6 +235,7 @@ def _document(
     """The report's text: first screen, contents, one section per indicator, the detail."""
     doc = Document(f"Lifecycle report: {analysis.title}")
     doc.paragraph(bottom_line(analysis))
+    doc.bullets(bottom_line_items(analysis))
     for f in figs.group("headline"):
         doc.figure(f.stem, f.caption, f.svg)
     numbers = numbers_by_year(analysis)
