@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from lifecycle.report.analysis import INDICATORS, Analysis
 from lifecycle.report.cass import cass_figures
 from lifecycle.report.cells import LEVEL, N_SIM_POWER, POWER_SCALES
 from lifecycle.report.document import slug
 
-__all__ = ["FigureItem", "FigureSet", "draw_figures", "unit_of"]
+__all__ = ["FigureItem", "FigureSet", "collapse_weight_rows", "draw_figures", "unit_of"]
 
 #: What one unit of each indicator's series counts (the y axis of its figures).
 _UNITS = {
@@ -338,8 +340,32 @@ def _p_words(text: str) -> str:
     return text if text.startswith("≤") else f"= {text}"
 
 
+def collapse_weight_rows(comp: pd.DataFrame) -> pd.DataFrame:
+    """Readings whose Akaike weights read the same (two decimals) as one row of the map.
+
+    ``comp``: comparison rows (``reading_id, definition, akaike_weight``) of one
+    indicator. Returns rows with a ``row`` label (the reading id, or ``"<first> +k"``
+    for the first reading and ``k`` more) holding the first reading's weights; every
+    reading collapsed into a row shows the same text in every cell (readings are
+    compared by the text shown: weights to two decimals, a dash where not fitted).
+    """
+    grid = comp.pivot_table(
+        index="reading_id", columns="definition", values="akaike_weight", aggfunc="first",
+        dropna=False,
+    )  # fmt: skip
+    shown = grid.apply(lambda col: col.map(lambda v: "–" if pd.isna(v) else f"{v:.2f}"))
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for rid in dict.fromkeys(comp["reading_id"]):
+        groups.setdefault(tuple(shown.loc[rid]), []).append(rid)
+    label = {
+        ids[0]: ids[0] if len(ids) == 1 else f"{ids[0]} +{len(ids) - 1}" for ids in groups.values()
+    }
+    keep = comp[comp["reading_id"].isin(label)]
+    return keep.assign(row=keep["reading_id"].map(label))
+
+
 def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str) -> None:
-    """The Akaike weights of the definitions, per reading (a heat map)."""
+    """The Akaike weights of the definitions per distinct outcome of the readings (a heat map)."""
     from lifecycle import plotting
 
     comp = analysis.comparison[
@@ -347,16 +373,21 @@ def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str)
     ]
     if not len(comp):
         return
-    n_rows = comp["reading_id"].nunique()
+    n_readings = comp["reading_id"].nunique()
+    rows = collapse_weight_rows(comp)
+    n_rows = rows["row"].nunique()
     labels = plotting.comparison_label_space(comp["definition"])
-    fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * max(n_rows, 2) + labels)
-    plotting.plot_comparison(comp, ax=ax, row="reading_id", title=label)
+    fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * max(n_rows, 3) + labels)
+    plotting.plot_comparison(rows, ax=ax, row="row", title=label)
     figs.add(
         f"comparison_{stem}",
         fig,
-        f"{label}: Akaike weights of the definitions that could be fitted, per "
-        "reading (rows; see readings.csv). A dash: not fitted in that reading (the "
-        "reason is in comparison.csv).",
+        f"{label}: Akaike weights of the definitions that could be fitted. Rows: the "
+        f"{n_readings} reading(s) with a fit, those whose weights read the same (to the two "
+        f"decimals shown) as one row ({n_rows} row(s); 'X +k': reading X and k more readings "
+        "with the same weights; each reading's weights are in "
+        "comparison.csv, its choices in readings.csv). A dash: no weight in those readings "
+        "(not fitted, or too many parameters for AICc; the reason is in comparison.csv).",
     )
 
 
