@@ -141,7 +141,7 @@ def test_report_shows_the_tables(tmp_path):
 
 
 def test_heat_map_rows_collapse_readings_that_read_the_same():
-    from lifecycle.report.figures import collapse_weight_rows
+    from lifecycle.report.figures import _distinct_weight_rows
 
     comp = pd.DataFrame(
         {
@@ -151,7 +151,7 @@ def test_heat_map_rows_collapse_readings_that_read_the_same():
             "akaike_weight": [0.301, 0.699, 0.304, 0.696, 0.31, 0.69, 1.0],
         }
     )
-    rows = collapse_weight_rows(comp)
-    assert list(dict.fromkeys(rows["row"])) == ["r1 +1", "r3", "r4"]
-    assert list(rows.loc[rows["row"] == "r1 +1", "akaike_weight"]) == [0.301, 0.699]
-    assert set(rows["reading_id"]) == {"r1", "r3", "r4"}
+    rows, n = _distinct_weight_rows(comp)
+    assert n == 4
+    assert list(dict.fromkeys(rows["reading_id"])) == ["r1 (+1 more)", "r3", "r4"]
+    assert list(rows.loc[rows["reading_id"] == "r1 (+1 more)", "akaike_weight"]) == [0.301, 0.699]

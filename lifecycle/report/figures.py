@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifecycle.report.analysis import INDICATORS, Analysis
@@ -29,7 +30,7 @@ from lifecycle.report.cass import cass_figures
 from lifecycle.report.cells import LEVEL, N_SIM_POWER, POWER_SCALES
 from lifecycle.report.document import slug
 
-__all__ = ["FigureItem", "FigureSet", "collapse_weight_rows", "draw_figures", "unit_of"]
+__all__ = ["FigureItem", "FigureSet", "draw_figures", "unit_of"]
 
 #: What one unit of each indicator's series counts (the y axis of its figures).
 _UNITS = {
@@ -242,7 +243,10 @@ def _draw_series_fit(
             )
         except ValueError:
             pass
-    plotting.legend_outside(ax)
+    # under the axes, in two columns: beside them a dozen fits took half the width
+    n_entries = len(ax.get_legend_handles_labels()[1])
+    fig.set_figheight(4.6 + 0.2 * ((n_entries + 1) // 2))
+    plotting.legend_below(ax, ncol=2)
     figs.add(f"series_{stem}", fig, caption, group=f"indicator:{label}")
 
 
@@ -322,10 +326,10 @@ def _draw_resurgence(analysis: Analysis, figs: FigureSet, label: str, stem: str,
 
     tests = analysis.objects.get(("resurgence", label), {})
     for m, tr in sorted(tests.items()):
-        fig, ax = plotting.new_figure(10.0, 4.4)
+        fig, ax = plotting.new_figure(10.0, 5.4)
         name = plotting.readable(m)
         plotting.plot_test(tr, ax=ax, title=f"{label}: {name}", ylabel=unit)
-        plotting.legend_outside(ax)
+        plotting.legend_below(ax)
         figs.add(
             f"resurgence_{stem}_{slug(m)}",
             fig,
@@ -340,32 +344,8 @@ def _p_words(text: str) -> str:
     return text if text.startswith("≤") else f"= {text}"
 
 
-def collapse_weight_rows(comp: pd.DataFrame) -> pd.DataFrame:
-    """Readings whose Akaike weights read the same (two decimals) as one row of the map.
-
-    ``comp``: comparison rows (``reading_id, definition, akaike_weight``) of one
-    indicator. Returns rows with a ``row`` label (the reading id, or ``"<first> +k"``
-    for the first reading and ``k`` more) holding the first reading's weights; every
-    reading collapsed into a row shows the same text in every cell (readings are
-    compared by the text shown: weights to two decimals, a dash where not fitted).
-    """
-    grid = comp.pivot_table(
-        index="reading_id", columns="definition", values="akaike_weight", aggfunc="first",
-        dropna=False,
-    )  # fmt: skip
-    shown = grid.apply(lambda col: col.map(lambda v: "–" if pd.isna(v) else f"{v:.2f}"))
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for rid in dict.fromkeys(comp["reading_id"]):
-        groups.setdefault(tuple(shown.loc[rid]), []).append(rid)
-    label = {
-        ids[0]: ids[0] if len(ids) == 1 else f"{ids[0]} +{len(ids) - 1}" for ids in groups.values()
-    }
-    keep = comp[comp["reading_id"].isin(label)]
-    return keep.assign(row=keep["reading_id"].map(label))
-
-
 def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str) -> None:
-    """The Akaike weights of the definitions per distinct outcome of the readings (a heat map)."""
+    """The Akaike weights of the definitions, per reading (a heat map)."""
     from lifecycle import plotting
 
     comp = analysis.comparison[
@@ -373,22 +353,49 @@ def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str)
     ]
     if not len(comp):
         return
-    n_readings = comp["reading_id"].nunique()
-    rows = collapse_weight_rows(comp)
-    n_rows = rows["row"].nunique()
+    comp, n_readings = _distinct_weight_rows(comp)
+    n_rows = comp["reading_id"].nunique()
     labels = plotting.comparison_label_space(comp["definition"])
-    fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * max(n_rows, 3) + labels)
-    plotting.plot_comparison(rows, ax=ax, row="row", title=label)
+    fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * max(n_rows, 2) + labels)
+    plotting.plot_comparison(comp, ax=ax, row="reading_id", title=label)
+    grouped = (
+        f" The {n_readings} readings give {n_rows} distinct rows; each row names its first "
+        "reading and how many more give the same weights."
+        if n_rows < n_readings
+        else ""
+    )
     figs.add(
         f"comparison_{stem}",
         fig,
-        f"{label}: Akaike weights of the definitions that could be fitted. Rows: the "
-        f"{n_readings} reading(s) with a fit, those whose weights read the same (to the two "
-        f"decimals shown) as one row ({n_rows} row(s); 'X +k': reading X and k more readings "
-        "with the same weights; each reading's weights are in "
-        "comparison.csv, its choices in readings.csv). A dash: no weight in those readings "
-        "(not fitted, or too many parameters for AICc; the reason is in comparison.csv).",
+        f"{label}: Akaike weights of the definitions that could be fitted, per "
+        "reading (rows; see readings.csv). A dash: not fitted in that reading (the "
+        "reason is in comparison.csv)." + grouped,
     )
+
+
+def _distinct_weight_rows(comp: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Readings with the same weights (as shown, 2 decimals) as one row of the heat map.
+
+    144 readings of one indicator made a heat map 6,000 px tall with a handful of
+    distinct rows; the row keeps the first reading's id and says how many more it
+    stands for.
+    """
+    wide = comp.pivot_table(
+        index="reading_id", columns="definition", values="akaike_weight", sort=False
+    )
+    order = list(dict.fromkeys(comp["reading_id"]))
+    wide = wide.reindex(order)
+    keys = [tuple(np.round(r, 2).tolist()) for r in wide.to_numpy()]
+    groups: dict[tuple, list[str]] = {}
+    for rid, key in zip(order, keys, strict=True):
+        groups.setdefault(tuple("-" if np.isnan(v) else v for v in key), []).append(rid)
+    rename = {}
+    for ids in groups.values():
+        name = ids[0] if len(ids) == 1 else f"{ids[0]} (+{len(ids) - 1} more)"
+        rename[ids[0]] = name
+    keep = comp[comp["reading_id"].isin(rename)].copy()
+    keep["reading_id"] = keep["reading_id"].map(rename)
+    return keep, len(order)
 
 
 def _draw_power(analysis: Analysis, figs: FigureSet) -> None:

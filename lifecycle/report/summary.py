@@ -18,6 +18,7 @@ from lifecycle.report.cells import LEVEL
 
 __all__ = [
     "bottom_line",
+    "bottom_line_items",
     "comparison_top",
     "fmt_p",
     "numbers_by_year",
@@ -48,8 +49,8 @@ def fmt_p(p: float, n_boot: int) -> str:
     return f"{p:.2g}" if p < 0.1 else f"{p:.2f}"
 
 
-def _clause(r: pd.Series) -> str:
-    """What one indicator's readings can say, in a few words."""
+def _findings(r: pd.Series) -> str:
+    """The tests' findings over an indicator's readings, in a few words."""
     testable = int(r["n_resurgence_testable"])
     parts = []
     if int(r["n_change_testable"]):
@@ -66,11 +67,25 @@ def _clause(r: pd.Series) -> str:
             f"a resurgence in {int(r['n_resurgence_rejects'])} of {testable} testable readings"
             + (" (the test has little power here)" if int(r["n_adequate_power"]) < testable else "")
         )
-    return f"*{r['indicator']}* — {r['verdict']}: " + "; ".join(parts)
+    return "; ".join(parts)
+
+
+def bottom_line_items(analysis: Analysis) -> list[str]:
+    """The bottom line per indicator, one bullet each; indicators with the same verdict
+    and the same findings share a bullet (seven "too few numbers" made a run-on
+    paragraph that pushed the headline figure off the first screen)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for _, r in analysis.verdicts.iterrows():
+        groups.setdefault((str(r["verdict"]), _findings(r)), []).append(f"*{r['indicator']}*")
+    return [
+        f"{', '.join(names)} — {verdict}: {findings}."
+        for (verdict, findings), names in groups.items()
+    ]
 
 
 def bottom_line(analysis: Analysis) -> str:
-    """One paragraph: what the numbers can and cannot say, per indicator."""
+    """The bottom line's lead: what the numbers can and cannot say (the indicators
+    follow as :func:`bottom_line_items`)."""
     v = analysis.verdicts
     counts = v["verdict"].value_counts()
     lead = "**Bottom line.** "
@@ -82,8 +97,11 @@ def bottom_line(analysis: Analysis) -> str:
     decided = {k: int(c) for k, c in counts.items() if k != "the evidence cannot decide"}
     undecided = int(counts.get("the evidence cannot decide", 0))
     if undecided == len(v):
+        which = (
+            "For the one indicator" if len(v) == 1 else f"For every one of the {len(v)} indicators"
+        )
         lead += (
-            f"For every one of the {len(v)} indicator(s), the evidence cannot decide between "
+            f"{which}, the evidence cannot decide between "
             "emergence → decline → resurgence and a single rise and fall. "
         )
     else:
@@ -93,8 +111,12 @@ def bottom_line(analysis: Analysis) -> str:
             + (f", the evidence cannot decide for {undecided}" if undecided else "")
             + f" of {len(v)} indicator(s). "
         )
-    lead += "Per indicator (readings are the admissible ways to read the documents): "
-    return lead + "; ".join(_clause(r) for _, r in v.iterrows()) + "."
+    lead += (
+        "Per indicator (readings are the admissible ways to read the documents):"
+        if analysis.evidence is not None
+        else "Per indicator:"
+    )
+    return lead
 
 
 def verdict_table(analysis: Analysis) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from lifecycle.report.figures import FigureSet, draw_figures
 from lifecycle.report.outcomes import choice_sensitivity, collapsed_outcomes, reading_outcomes
 from lifecycle.report.summary import (
     bottom_line,
+    bottom_line_items,
     comparison_top,
     numbers_by_year,
     test_summary,
@@ -223,12 +224,18 @@ def reproduce_command(analysis: Analysis) -> str:
 
 
 # ---------------------------------------------------------------------- the document
+#: A year × measure table wider than this (measure column + years) is turned to one row
+#: per year: 50 year columns do not fit a page (each header was stacked letter by letter).
+_MAX_YEAR_COLUMNS = 16
+
+
 def _document(
     analysis: Analysis, tables: dict[str, pd.DataFrame], figs: FigureSet, command: str
 ) -> Document:
     """The report's text: first screen, contents, one section per indicator, the detail."""
     doc = Document(f"Lifecycle report: {analysis.title}")
     doc.paragraph(bottom_line(analysis))
+    doc.bullets(bottom_line_items(analysis))
     for f in figs.group("headline"):
         doc.figure(f.stem, f.caption, f.svg)
     numbers = numbers_by_year(analysis)
@@ -239,6 +246,9 @@ def _document(
             if analysis.evidence is not None
             else "**The numbers by year:**"
         )
+        if numbers.shape[1] > _MAX_YEAR_COLUMNS:  # a long series: one row per year
+            numbers = numbers.set_index("measure").T.rename_axis("year").reset_index()
+            numbers.columns.name = None
         doc.table(numbers)
     doc.contents()
     _verdict_section(doc, analysis)
@@ -252,8 +262,12 @@ def _document(
     if more:
         doc.heading("More figures")
         doc.paragraph(
-            "The CASS figures rebuilt from the text, change points, the resurgence tests, "
-            "the Akaike weights per reading and the power curves."
+            (
+                "The CASS figures rebuilt from the text, change points"
+                if analysis.evidence is not None
+                else "Change points"
+            )
+            + ", the resurgence tests, the Akaike weights per reading and the power curves."
         )
         for f in more:
             doc.figure(f.stem, f.caption, f.svg, listed=True)
