@@ -114,3 +114,24 @@ def test_cached_result_equals_fresh_result(monkeypatch):
     moved = dated_log_ml(changed, phase_of, ["x", "y", "z"], "poisson", PRIOR, seed=3)
     assert len(calls) == 3
     assert len({first.log_ml, other_seed.log_ml, vaguer.log_ml, moved.log_ml}) == 4
+
+
+@pytest.mark.parametrize("lo,hi", [(90, 110), (0, 5), (3, 4), (10, 74), (0, 64), (400, 420)])
+def test_poisson_interval_sum_equals_brute_force(lo, hi):
+    from scipy import special, stats
+
+    mu = np.exp(np.linspace(np.log(0.05), np.log(3000.0), 400))[:, None]
+    got = bayes._poisson_interval_rows(np.array([float(lo)]), np.array([float(hi)]), mu)[:, 0]
+    k = np.arange(lo, hi + 1)
+    want = special.logsumexp(stats.poisson.logpmf(k[None, :], mu), axis=1)
+    ok = want > -600  # where the probability is a double at all
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got[ok], want[ok], rtol=1e-12, atol=1e-12)
+
+
+def test_poisson_interval_wide_or_open_goes_through_the_general_path():
+    mu = np.array([[3.0, 50.0], [200.0, 0.5]])
+    lo, hi = np.array([2.0, 10.0]), np.array([np.inf, 300.0])
+    got = bayes._poisson_interval_rows(lo, hi, mu)
+    want = bayes._logp(lo[None, :], hi[None, :], mu, "poisson", 0.0)
+    np.testing.assert_array_equal(got, want)

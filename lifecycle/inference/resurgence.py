@@ -567,10 +567,18 @@ def test_resurgence(
     serial : {"independent", "ar1"}
         ``"independent"``: replicates are independent given the fitted curve (a
         Ljung–Box test on the two-wave fit's Pearson residuals warns when significant
-        with positive autocorrelation). ``"ar1"``: replicates carry a latent
-        stationary AR(1) lognormal factor (:mod:`lifecycle._core.serial`) estimated
-        around a smooth single-peaked fit; it cuts the over-rejection under serial
-        dependence, without removing it on short series (``benchmarks/README.md``).
+        with positive autocorrelation). ``"ar1"``: for serially dependent counts
+        (monthly series). Replicates carry a latent stationary AR(1) lognormal factor
+        estimated by approximate REML about a smooth log-quadratic curve, each
+        replicate re-estimates it for a second-level draw, and the p-value is the fast
+        double bootstrap's (:mod:`lifecycle._core.serial`; about twice the time of
+        ``"independent"``). Size at the 5 % level with a latent AR(1) around a flat
+        mean (``tau2 = 0.25``, 300 series per cell, ``benchmarks/README.md``):
+
+        SIZE_TABLE_SHORT
+
+        It costs power on a clear second wave (part of the wave is taken for
+        wander: POWER_TEXT), so it is not the default.
 
     Returns
     -------
@@ -585,7 +593,9 @@ def test_resurgence(
         ``rebound = second_peak / trough - 1``; ``loglik_h0``/``loglik_h1`` (full
         log-likelihoods), ``fitted`` (a DataFrame of the H0 and H1 rate curves) and
         ``replicates`` (the bootstrap statistics), ``serial`` (the Ljung–Box
-        ``SerialDiagnostic``) and, with ``serial="ar1"``, ``latent_ar1``.
+        ``SerialDiagnostic``) and, with ``serial="ar1"``, ``latent_ar1`` (a dict: the
+        REML ``tau2`` and ``rho``, the ``p_value`` and the ``second_level``
+        statistics of the fast double bootstrap).
 
     Warns
     -----
