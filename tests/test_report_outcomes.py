@@ -138,3 +138,20 @@ def test_report_shows_the_tables(tmp_path):
     for (_ind, _choice), g in sens.groupby(["indicator", "choice"]):
         n = int(a.indicators.set_index("indicator").loc[_ind, "n_readings"])
         assert g["n_readings"].sum() == n
+
+
+def test_heat_map_rows_collapse_readings_that_read_the_same():
+    from lifecycle.report.figures import _distinct_weight_rows
+
+    comp = pd.DataFrame(
+        {
+            "reading_id": ["r1", "r1", "r2", "r2", "r3", "r3", "r4"],
+            "definition": ["x", "y", "x", "y", "x", "y", "x"],
+            # r2 reads as r1 to two decimals; r3 does not; r4 has no 'y' (a dash)
+            "akaike_weight": [0.301, 0.699, 0.304, 0.696, 0.31, 0.69, 1.0],
+        }
+    )
+    rows, n = _distinct_weight_rows(comp)
+    assert n == 4
+    assert list(dict.fromkeys(rows["reading_id"])) == ["r1 (+1 more)", "r3", "r4"]
+    assert list(rows.loc[rows["reading_id"] == "r1 (+1 more)", "akaike_weight"]) == [0.301, 0.699]

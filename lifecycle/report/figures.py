@@ -265,7 +265,8 @@ def _draw_cass(analysis: Analysis, figs: FigureSet) -> None:
     )
     for cf in cass_figures(analysis.evidence, readings=firsts, n_readings=counts, only_given=True):
         fig, ax = plotting.new_figure(10.0, 4.6)
-        title = f"CASS Figure {cf.number}, reconstructed from the text: {cf.title}"
+        # two lines: on one the title ran past the figure's left edge
+        title = f"CASS Figure {cf.number}, reconstructed from the text:\n{cf.title}"
         if cf.series is not None:
             plotting.plot_series(
                 cf.series, ax=ax, title=title, annotate=False, ylabel="attacks per year"
@@ -280,7 +281,8 @@ def _draw_cass(analysis: Analysis, figs: FigureSet) -> None:
                 linewidth=1.2,
                 label=f"years of the original figure ({cf.first}–{cf.last})" if k == 0 else None,
             )
-        plotting.legend_outside(ax)
+        fig.set_figheight(5.4)
+        plotting.legend_below(ax, ncol=2)
         figs.add(f"cass_figure_{cf.number}", fig, cf.caption)
 
 
