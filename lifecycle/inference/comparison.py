@@ -89,6 +89,7 @@ from lifecycle.models import (
     check_series,
     fit_waves,
     resolve_family,
+    search,
     search_cost,
 )
 from lifecycle.models.step_search import prime_leave_one_out, step_search_applies
@@ -227,28 +228,39 @@ def _drop(series: CountSeries, i: int) -> CountSeries:
     return series.take([j for j in range(series.n_obs) if j != i])
 
 
-def _predict_logprob(fit: WaveFit, series: CountSeries, i: int) -> float:
-    """Log predictive probability of observation ``i`` of ``series`` under ``fit``."""
-    p = fit._X.shape[1]
-    beta = fit.params.to_numpy()[:p]
+def _predict_logprob(fit: Any, series: CountSeries, i: int) -> float:
+    """Log predictive probability of observation ``i`` of ``series`` under ``fit``.
+
+    ``fit``: a :class:`WaveFit`, or ``(definition, estimate)`` of one measure from
+    :func:`_light_refit` (mean parameters first, ``log alpha`` last for NB).
+    """
+    if isinstance(fit, tuple):
+        _, est = fit
+        X, beta = est.prob.design.X, est.theta[: est.prob.design.X.shape[1]]
+        family = est.prob.family
+        alpha = 0.0 if family != "negbin" or est.alpha_boundary else float(np.exp(est.theta[-1]))
+        measures, grid_start, params = [series.measure[i]], int(est.prob.design.grid[0]), None
+    else:
+        X, beta = fit._X, fit.params.to_numpy()[: fit._X.shape[1]]
+        family, alpha = fit.family, fit.dispersion or 0.0
+        measures, grid_start, params = fit.series.measures, fit.series.grid_start, fit.params
     m = series.measure[i]
-    measures = fit.series.measures
     if m not in measures:
         raise FitError(f"measure {m!r} has no other observation")
-    level = 0.0 if m == measures[0] else float(fit.params[f"level[{m}]"])
-    cols = np.arange(series.start[i], series.end[i] + 1) - fit.series.grid_start
-    used = np.any(fit._X[cols] != 0, axis=0)
+    level = 0.0 if m == measures[0] else float(params[f"level[{m}]"])
+    cols = np.arange(series.start[i], series.end[i] + 1) - grid_start
+    used = np.any(X[cols] != 0, axis=0)
     if np.isnan(level) or np.any(np.isnan(beta[used])):
         raise FitError("its mean depends on a parameter the other observations do not identify")
-    lam = np.exp(fit._X[cols][:, used] @ beta[used] + level)
+    lam = np.exp(X[cols][:, used] @ beta[used] + level)
     mu = float(np.sum(series.weights[i] * lam))
     return float(
         interval_logprob(
             np.array([series.low[i]]),
             np.array([series.high[i]]),
             np.array([mu]),
-            fit.family,
-            fit.dispersion or 0.0,
+            family,
+            alpha,
         )[0]
     )
 
@@ -486,6 +498,29 @@ def _bayes_columns(table: pd.DataFrame, rows: list[_Row], prior_probs: Any) -> N
         table["bayes_factor"] = np.exp(lm - float(ref.iloc[0])) if len(ref) else np.nan
 
 
+def _light_refit(entry: Any, family: str, method: str) -> Any:
+    """The row's search on a shortened series, returning ``(definition, estimate)``.
+
+    The same search and the same maximum-likelihood estimate as the row's own fit
+    (:func:`best_segmentation` / :func:`fit_waves`), without its standard errors and
+    tables, which a predictive probability does not need.
+    """
+    if isinstance(entry, int):
+        return lambda s: search(s, entry, family, "step", method, 0.95, estimate_only=True)[0]
+    return lambda s: search(
+        s,
+        entry.n_phases,
+        family,
+        "step",
+        method,
+        0.95,
+        constraint=entry.constraint,
+        names=entry.phase_names,
+        base=entry,
+        estimate_only=True,
+    )[0]
+
+
 def _loo_column(
     table: pd.DataFrame,
     rows: list[_Row],
@@ -514,7 +549,9 @@ def _loo_column(
                     f"the step shape searches by segment tables and has no such limit"
                 )
                 continue
-        if isinstance(entry, int):
+        if searched and tables:
+            refit = _light_refit(entry, family, method)
+        elif isinstance(entry, int):
             refit = lambda s, k=entry: best_segmentation(s, k, family, shape, method=method)  # noqa: E731
         else:
             refit = lambda s, d=entry: fit_waves(  # noqa: E731

@@ -129,10 +129,15 @@ def search(
     names: Sequence[str] | None = None,
     base: WaveDefinition | None = None,
     choice: FamilyChoice | None = None,
-) -> tuple[WaveFit, int]:
+    estimate_only: bool = False,
+) -> tuple[Any, int]:
     """Best segmentation into ``k`` phases (or, with ``constraint='unimodal'``, at most k
     phases whose fitted rates rise then fall). Returns the fit and the number of
-    candidate segmentations examined."""
+    candidate segmentations examined.
+
+    ``estimate_only``: return ``(definition, estimate)`` instead of the fit: the same
+    maximum-likelihood estimate of the same segmentation without standard errors,
+    tables or phase names (what a leave-one-out loop needs)."""
     cand = _candidate_breaks(series)
     who = f"best segmentation ({k} phases)" if base is None else repr(base.name)
     if cand.size < k - 1:
@@ -157,6 +162,9 @@ def search(
         )
     breaks = best[1]
     m = len(breaks) + 1
+    if estimate_only:
+        d = _segment_definition(series, breaks, [f"p{i}" for i in range(m)], who, "")
+        return (d, estimate(series, d, family, shape, method, need_cov=False)), n_total
     if constraint == "unimodal" and m < k:
         # name the phases by where the peak falls (rise part from the start of the names)
         fitted_rates = _rates_for(series, breaks, family, shape, method, confidence)
