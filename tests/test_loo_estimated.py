@@ -130,3 +130,37 @@ def test_nb_rate_root_at_small_and_large_alpha(alpha):
 
         root = optimize.brentq(score, 1e-9, 1e4, xtol=1e-14, rtol=1e-14)
         assert lam[j] == pytest.approx(root, rel=1e-10)
+
+
+def _rise_then_fall(rates, n_up, n_down, tol=1e-9):
+    v = np.asarray(rates) / max(rates)
+    d = np.diff(v)
+    ups, downs = d > tol, d < -tol
+    if downs.any() and ups[int(np.argmax(downs)) :].any():
+        return False
+    return ups.sum() <= n_up and downs.sum() <= n_down
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("alpha", [0.0, 0.4])
+def test_best_unimodal_equals_checking_every_candidate(seed, alpha):
+    import itertools
+
+    rng = np.random.default_rng(seed)
+    n = 16
+    y = rng.poisson(rng.gamma(2.0, (5 + 30 * np.sin(np.arange(n) / 4) ** 2) / 2.0)) + 1
+    ss = StepSearch(CountSeries.from_counts(range(1990, 1990 + n), y))
+    L, R = ss.tables(alpha)
+    for k, n_up, n_down in ((3, 1, 1), (4, 2, 1), (4, 1, 2)):
+        best = (-np.inf, ())
+        for m in range(1, k + 1):
+            for cuts in itertools.combinations(range(1, n), m - 1):
+                e = (0, *cuts, n)
+                ll = sum(L[e[j], e[j + 1]] for j in range(m))
+                rates = [R[e[j], e[j + 1]] for j in range(m)]
+                if np.isfinite(ll) and _rise_then_fall(rates, n_up, n_down):
+                    if ll > best[0] + 1e-9:
+                        best = (ll, cuts)
+        got = ss.best_unimodal(alpha, k, n_up, n_down)
+        assert got[1] == best[1]
+        assert got[0] == pytest.approx(best[0], rel=1e-12)
