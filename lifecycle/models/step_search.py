@@ -70,7 +70,9 @@ def step_search_for(series: CountSeries) -> StepSearch:
     are built once (a small cache keyed by the data's bytes).
     """
     key = _key(series)
-    if key not in _SEARCHES:
+    if key in _SEARCHES:
+        _SEARCHES[key] = _SEARCHES.pop(key)  # most recently used last: evicted last
+    else:
         _remember(key, StepSearch(series))
     return _SEARCHES[key]
 
