@@ -1,0 +1,122 @@
+"""Leave-one-out log predictive scores of the comparison's rows.
+
+``Σ_i log p(y_i | fit without i)``: each row is fitted again on the ``n`` shortened
+series (searched again when its breaks are estimated) and the left-out count is scored
+under that fit. The loop runs over observations, then rows, so that the step searches
+on one shortened series share its segment tables, themselves derived from the full
+series' tables (:func:`lifecycle.models.step_search.prime_leave_one_out`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from lifecycle._core.errors import ConvergenceWarning, FitError, InputError
+from lifecycle._core.likelihood import interval_logprob
+from lifecycle.models import search
+from lifecycle.models.step_search import prime_leave_one_out, step_search_applies
+from lifecycle.series.countseries import CountSeries
+
+__all__: list[str] = []
+
+
+def _drop(series: CountSeries, i: int) -> CountSeries:
+    return series.take([j for j in range(series.n_obs) if j != i])
+
+
+def _predict_logprob(fit: Any, series: CountSeries, i: int) -> float:
+    """Log predictive probability of observation ``i`` of ``series`` under ``fit``.
+
+    ``fit``: a :class:`WaveFit`, or ``(definition, estimate)`` of one measure from
+    :func:`_light_refit` (mean parameters first, ``log alpha`` last for NB).
+    """
+    if isinstance(fit, tuple):
+        _, est = fit
+        X, beta = est.prob.design.X, est.theta[: est.prob.design.X.shape[1]]
+        family = est.prob.family
+        alpha = 0.0 if family != "negbin" or est.alpha_boundary else float(np.exp(est.theta[-1]))
+        measures, grid_start, params = [series.measure[i]], int(est.prob.design.grid[0]), None
+    else:
+        X, beta = fit._X, fit.params.to_numpy()[: fit._X.shape[1]]
+        family, alpha = fit.family, fit.dispersion or 0.0
+        measures, grid_start, params = fit.series.measures, fit.series.grid_start, fit.params
+    m = series.measure[i]
+    if m not in measures:
+        raise FitError(f"measure {m!r} has no other observation")
+    level = 0.0 if m == measures[0] else float(params[f"level[{m}]"])
+    cols = np.arange(series.start[i], series.end[i] + 1) - grid_start
+    used = np.any(X[cols] != 0, axis=0)
+    if np.isnan(level) or np.any(np.isnan(beta[used])):
+        raise FitError("its mean depends on a parameter the other observations do not identify")
+    lam = np.exp(X[cols][:, used] @ beta[used] + level)
+    mu = float(np.sum(series.weights[i] * lam))
+    return float(
+        interval_logprob(
+            np.array([series.low[i]]),
+            np.array([series.high[i]]),
+            np.array([mu]),
+            family,
+            alpha,
+        )[0]
+    )
+
+
+def _loo(series: CountSeries, refits: list[Any]) -> list[tuple[float, int, str]]:
+    """Leave-one-out scores of several rows; per row ``(score, n_undefined, note)``.
+
+    The loop runs over observations, then rows, so that the searches of the rows on one
+    shortened series share its segment tables (and those of the full series, through
+    :func:`prime_leave_one_out`).
+    """
+    totals = [0.0] * len(refits)
+    undefined: list[list[str]] = [[] for _ in refits]
+    fast = step_search_applies(series, "step")
+    for i in range(series.n_obs):
+        dropped = _drop(series, i)
+        if fast:
+            prime_leave_one_out(series, i, dropped)
+        for j, refit in enumerate(refits):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    f = refit(dropped)
+                totals[j] += _predict_logprob(f, series, i)
+            except (InputError, FitError) as exc:
+                lab = series._window_text(i)
+                undefined[j].append(f"{lab}: {str(exc).split('.')[0]}")
+    out = []
+    for total, undef in zip(totals, undefined, strict=True):
+        if undef:
+            note = (
+                "LOO undefined without " + "; ".join(undef[:3]) + (" …" if len(undef) > 3 else "")
+            )
+            out.append((np.nan, len(undef), note))
+        else:
+            out.append((total, 0, ""))
+    return out
+
+
+def _light_refit(entry: Any, family: str, method: str) -> Any:
+    """The row's search on a shortened series, returning ``(definition, estimate)``.
+
+    The same search and the same maximum-likelihood estimate as the row's own fit
+    (:func:`best_segmentation` / :func:`fit_waves`), without its standard errors and
+    tables, which a predictive probability does not need.
+    """
+    if isinstance(entry, int):
+        return lambda s: search(s, entry, family, "step", method, 0.95, estimate_only=True)[0]
+    return lambda s: search(
+        s,
+        entry.n_phases,
+        family,
+        "step",
+        method,
+        0.95,
+        constraint=entry.constraint,
+        names=entry.phase_names,
+        base=entry,
+        estimate_only=True,
+    )[0]
