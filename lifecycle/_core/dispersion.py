@@ -167,6 +167,14 @@ def nb_rate(
     if vv.shape[0] == 1:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(N[0] > 0, C / np.maximum(N[0], 1) / v[0], 0.0)
+    mixed = np.count_nonzero(N > 0, axis=0) > 1
+    if C.ndim == 1 and not mixed.all() and np.ndim(r) == 0:
+        # a segment of one exposure value has the root C / E: Newton on the others only
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(C > 0, C / np.maximum((N * vv).sum(axis=0), _TINY), 0.0)
+        if mixed.any():
+            out[mixed] = nb_rate(C[mixed], N[:, mixed], Y[:, mixed], v, r)
+        return out
     W = r * N + Y  # weights of each group
     Ntot = N.sum(axis=0)
     E = (N * vv).sum(axis=0)

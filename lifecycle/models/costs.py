@@ -56,6 +56,7 @@ detection methods. *Signal Processing* 167: 107299 (ruptures and its cost interf
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -337,6 +338,13 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
     ) -> NegBinCost:
         """A fitted cost for counts and exposures (validated)."""
         return cls(dispersion=dispersion).fit(np.column_stack([counts, exposure]))
+
+    def with_dispersion(self, dispersion: float) -> NegBinCost:
+        """The same fitted cost at another (given, positive) dispersion, sharing the sums."""
+        out = copy.copy(self)
+        out.dispersion_given = out.dispersion = float(dispersion)
+        out._D = prefix_sums(out._data_constant(self.counts, self.exposure))
+        return out
 
     @property
     def _r(self) -> float:

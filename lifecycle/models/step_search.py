@@ -137,8 +137,10 @@ class StepSearch:
         self.n = self.y.size
         # (parent search, atom of the parent left out): tables are derived from its own
         self._parent: tuple[StepSearch, int] | None = None
+        self._nb: NegBinCost | None = None
         s, t = np.triu_indices(self.n + 1, 1)
         self._s, self._t = s, t
+        self._low = np.tril_indices(self.n + 1)
         cy = np.concatenate([[0.0], np.cumsum(self.y)])
         self._empty = (cy[t] - cy[s]) == 0
         self._cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
@@ -146,6 +148,14 @@ class StepSearch:
         self._max_tables = max(4, int(64e6 // (16 * (self.n + 1) ** 2)))
         self._combos: dict[int, np.ndarray] = {}
         self.n_examined = 0
+
+    def _cost(self, alpha: float) -> PoissonCost | NegBinCost:
+        """The segment cost at ``alpha``; the NB prefix sums are built once."""
+        if alpha == 0:
+            return PoissonCost.from_atoms(self.y, self.e)
+        if self._nb is None:
+            self._nb = NegBinCost.from_atoms(self.y, self.e, dispersion=alpha)
+        return self._nb.with_dispersion(alpha)
 
     def without(self, atom: int) -> StepSearch:
         """The search of the same atoms less ``atom``, deriving its tables from these."""
@@ -159,10 +169,7 @@ class StepSearch:
         """``(L, R)``: segment log-likelihoods and rates, ``(n+1, n+1)``, ``-inf`` off."""
         if alpha in self._cache:
             return self._cache[alpha]
-        if alpha == 0:
-            cost = PoissonCost.from_atoms(self.y, self.e)
-        else:
-            cost = NegBinCost.from_atoms(self.y, self.e, dispersion=alpha)
+        cost = self._cost(alpha)
         n = self.n
         L = np.full((n + 1, n + 1), -np.inf)
         R = np.full((n + 1, n + 1), np.nan)
@@ -181,8 +188,8 @@ class StepSearch:
         c, rate = cost.cost_and_rate(s, t)
         L[s, t] = np.where(empty, -np.inf, -0.5 * c)
         R[s, t] = rate
-        L[np.tril_indices(n + 1)] = -np.inf
-        R[np.tril_indices(n + 1)] = np.nan
+        if parent is not None:
+            L[self._low], R[self._low] = -np.inf, np.nan
         if len(self._cache) >= self._max_tables:
             self._cache.pop(next(iter(self._cache)))
         self._cache[alpha] = (L, R)
