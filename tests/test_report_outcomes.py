@@ -129,7 +129,7 @@ def test_report_shows_the_tables(tmp_path):
     names = {p.relative_to(tmp_path / "r").as_posix() for p in files}
     assert {"tables/outcomes.csv", "tables/sensitivity.csv"} <= names
     md = (tmp_path / "r" / "report.md").read_text()
-    assert "distinct outcome(s); each row lists the choices its readings cover" in md
+    assert "distinct series) give" in md and "the choices each covers" in md
     assert "| choices covered |" in md
     per = pd.read_csv(tmp_path / "r" / "tables" / "outcomes.csv")
     assert len(per) == len(a.readings)

@@ -77,7 +77,8 @@ def reading_outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``reading_id``, the :data:`CHOICES` columns present in the readings table,
+        ``reading_id``, the :data:`CHOICES` columns present in the readings table (the
+        period readings as one column per statement, ``period of <statement>``),
         ``series group`` (readings with the same number give the same series),
         ``highest posterior``, ``resurgence found``, ``change of level found``,
         ``verdict``.
@@ -114,7 +115,10 @@ def reading_outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
     groups = _series_groups(analysis, ids)
     out = pd.DataFrame({"reading_id": ids})
     for c in CHOICES:
-        if c in readings.columns:
+        if c == "periods" and c in readings.columns:
+            for key, values in _period_choices(readings[c]).items():
+                out[key] = values
+        elif c in readings.columns:
             out[c] = [_choice_text(x) for x in readings[c]]
     out["series group"] = [groups.get(r, 0) for r in ids]
     out["highest posterior"] = [_readable(best.get(r, "none fitted")) for r in ids]
@@ -124,18 +128,50 @@ def reading_outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
     return out
 
 
+def _period_choices(periods: pd.Series) -> dict[str, list[str]]:
+    """The period readings as one choice per statement (``"period of <statement>"``)."""
+    parsed = []
+    for text in periods:
+        parts = [p.partition(" read as ") for p in _choice_text(text).split("; ")]
+        parsed.append({k: v for k, sep, v in parts if sep})
+    keys = list(dict.fromkeys(k for d in parsed for k in d))
+    return {f"period of {k}": [d.get(k, "none") for d in parsed] for k in keys}
+
+
+def _choice_columns(per_reading: pd.DataFrame) -> list[str]:
+    cols = [c for c in CHOICES if c in per_reading.columns]
+    return cols + [c for c in per_reading.columns if c.startswith("period of ")]
+
+
 def _varying(per_reading: pd.DataFrame) -> list[str]:
-    return [c for c in CHOICES if c in per_reading.columns and per_reading[c].nunique() > 1]
+    return [c for c in _choice_columns(per_reading) if per_reading[c].nunique() > 1]
+
+
+def _shared_words(values: list[str]) -> str:
+    """The words every value starts with (``"x placed in"`` of ``"x placed in 2015"``)."""
+    if len(values) < 2:
+        return ""
+    words = [v.split(" ") for v in values]
+    n = 0
+    while all(len(w) > n + 1 and w[n] == words[0][n] for w in words):
+        n += 1
+    return " ".join(words[0][:n])
 
 
 def _covered(g: pd.DataFrame, whole: pd.DataFrame, choices: list[str]) -> str:
-    """The values of each varying choice a group of readings covers ("any" when all)."""
+    """The values of each varying choice a group of readings covers ("any" when all).
+
+    Words every value of the choice shares are written once: ``"placements: 400 placed
+    in 2015, 2016"``.
+    """
     parts = []
     for c in choices:
         have = list(dict.fromkeys(g[c]))
         if len(have) == whole[c].nunique():
             continue
-        parts.append(f"{c}: " + ", ".join(have))
+        head = _shared_words(list(dict.fromkeys(whole[c])))
+        cut = len(head) + 1 if head else 0
+        parts.append(f"{c}: {head + ' ' if head else ''}" + ", ".join(v[cut:] for v in have))
     return "; ".join(parts) or "any"
 
 

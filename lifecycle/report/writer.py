@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +42,7 @@ from lifecycle.report.summary import (
     verdict_table,
 )
 
-__all__ = ["check_target", "provenance_status", "reproduce_command", "write_report"]
+__all__ = ["check_target", "merged_notes", "provenance_status", "reproduce_command", "write_report"]
 
 _CONFLICT_COLUMNS = ["key", "field", "id_a", "value_a", "id_b", "value_b"]
 
@@ -331,18 +332,22 @@ def _outcome_tables(doc: Document, analysis: Analysis, label: str, n: int) -> No
     table = collapsed_outcomes(analysis, label)
     n_series = int(table["distinct series"].sum()) if len(table) else 0
     doc.paragraph(
-        f"The {n} readings give {n_series} distinct series and {len(table)} distinct "
-        'outcome(s); each row lists the choices its readings cover ("any": the outcome '
-        "holds whatever the choice; every reading: [`tables/outcomes.csv`](tables/outcomes.csv)):"
+        f"The {n} readings ({n_series} distinct series) give {len(table)} outcome(s), with "
+        'the choices each covers ("any": whatever the choice; per reading: '
+        "[`tables/outcomes.csv`](tables/outcomes.csv)):"
     )
-    doc.table(table, max_rows=12)
+    shown = table
+    if len(table) and table["verdict"].nunique() == 1:  # the verdict line above says it
+        shown = shown.drop(columns=["verdict"])
+    if len(table) and (table["distinct series"] == table["readings"]).all():
+        shown = shown.drop(columns=["distinct series"])  # every reading its own series
+    doc.table(shown, max_rows=12)
     sens = choice_sensitivity(analysis, label)
     if len(sens):
         doc.table(
             sens,
             csv_name="sensitivity.csv",
-            collapsed=f"How the verdict and the best definition depend on each reading choice "
-            f"({len(sens)} rows)",
+            collapsed=f"Verdict and best definition by reading choice ({len(sens)} rows)",
         )
 
 
@@ -423,10 +428,68 @@ def _definitions_section(doc: Document, analysis: Analysis) -> None:
                 "The documents' words for each definition", items, csv_name="definitions.csv"
             )
     if analysis.notes:
+        notes = merged_notes(analysis.notes, analysis.readings.get("reading_id", ()))
         doc.paragraph(
-            f"{len(analysis.notes)} note(s) on definitions left out and the library's warnings:"
+            f"{len(analysis.notes)} note(s) on definitions left out and the library's warnings"
+            + (f" ({len(notes)} distinct)" if len(notes) < len(analysis.notes) else "")
+            + ":"
         )
-        doc.bullets(_short(n) for n in analysis.notes)
+        doc.bullets(_short(n) for n in notes)
+
+
+def merged_notes(notes: Sequence[str], reading_ids: Iterable[str]) -> list[str]:
+    """Notes that differ only in the reading they come from, as one note naming them all.
+
+    A warning raised in many readings (``"attacks#085: CalibrationWarning: …"``) becomes
+    ``"attacks#085–#090 (6 readings): CalibrationWarning: …"``, in first-seen order.
+
+    Examples
+    --------
+    >>> merged_notes(["a#1: W: x", "b", "a#2: W: x", "a#4: W: x"], ["a#1", "a#2", "a#4"])
+    ['a#1–#2, a#4 (3 readings): W: x', 'b']
+    """
+    ids = set(reading_ids)
+    groups: dict[str, list[str]] = {}
+    for n in notes:
+        rid, sep, rest = n.partition(": ")
+        key, who = (rest, rid) if sep and rid in ids else (n, "")
+        groups.setdefault(key, []).append(who)
+    out = []
+    for text, who in groups.items():
+        named = [w for w in who if w]
+        if len(named) > 1:
+            out.append(f"{_id_ranges(named)} ({len(named)} readings): {text}")
+        elif named:
+            out.append(f"{named[0]}: {text}")
+        else:
+            out.append(text)
+    return out
+
+
+def _id_ranges(ids: list[str]) -> str:
+    """``"a#01–#03, a#07"`` for ``a#01, a#02, a#03, a#07`` (runs of consecutive numbers)."""
+    out: list[str] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        if run:
+            (p, a), (_, b) = run[0], run[-1]
+            out.append(f"{p}#{a}" + (f"–#{b}" if b != a else ""))
+
+    for rid in ids:
+        prefix, sep, num = rid.rpartition("#")
+        if not (sep and num.isdigit()):
+            flush()
+            run = []
+            out.append(rid)
+            continue
+        if run and run[-1][0] == prefix and int(run[-1][1]) + 1 == int(num):
+            run.append((prefix, num))
+        else:
+            flush()
+            run = [(prefix, num)]
+    flush()
+    return ", ".join(out)
 
 
 def _short(text: str, limit: int = 300) -> str:
