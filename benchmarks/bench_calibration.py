@@ -28,8 +28,9 @@ about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
    AR(1) from residual moments, single bootstrap), the REML latent AR(1) with a single
    bootstrap, and ``serial="ar1"`` (REML and the fast double bootstrap). Then the power
    on two waves (``two_waves(n)``: 20 -> 100 -> 30 -> 100, ``tau2 = 0.1``, ``rho`` 0 and
-   0.5), ``N_POWER`` series. ``--only 5`` prints this table alone (about 15 minutes of
-   CPU).
+   0.5), ``N_POWER`` series, and the median latent AR(1) estimates. ``--only 5``
+   prints this table alone (about 15 minutes of CPU); ``--ar-seed 9000 --ar-cells
+   30:0.8`` repeats a size cell on other series.
 
 Monte Carlo standard error of a size near 5 %: 0.7 % with 1,000 series, 1.0 % with
 500, 1.3 % with 300. Seeds are literal; the numbers are the library's own functions,
@@ -49,7 +50,8 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -253,8 +255,10 @@ def _moments_before(Y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return tau2, np.clip((n * rho + 1.0) / (n - 3.0), 0.0, 0.95)
 
 
-def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """p-values of each series (rows of ``Y``) under the four bootstraps of table 3.
+def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
+    """p-values of each series (rows of ``Y``) under the four bootstraps of table 5.
+
+    Key ``"~medians"``: the median latent AR(1) estimates, former moments and REML.
 
     ``serial="ar1"`` is the library's ``_ar1_bootstrap`` vectorised over series: REML
     latent AR(1), replicates from the unimodal fit, one second-level draw per replicate
@@ -274,9 +278,12 @@ def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray
 
     rep = lambda a: np.repeat(a, B_FULL)  # noqa: E731
     out = {"independent": pv(stat(_independent(obs, Y, rng)).stat)}
-    tau2, rho = _moments_before(Y, e)
-    out["former ar1 (moments)"] = pv(stat(draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)).stat)
+    tau2_m, rho_m = _moments_before(Y, e)
+    former = draw_latent_ar1(mu0, rep(tau2_m), rep(rho_m), rng)
+    out["former ar1 (moments)"] = pv(stat(former).stat)
     tau2, rho = fit_latent_ar1(Y, e)
+    med = np.median
+    out["~medians"] = f"{med(rho_m):.2f}, {med(tau2_m):.3f} | {med(rho):.2f}, {med(tau2):.3f}"
     Ystar = draw_latent_ar1(mu0, rep(tau2), rep(rho), rng)
     first = stat(Ystar, want_null=True)
     out["REML, single bootstrap"] = pv(first.stat)
@@ -293,44 +300,67 @@ AR_RHOS = (0.0, 0.5, 0.8)
 AR_NS = (30, 60)
 
 
-def ar_table(scale: float) -> list[str]:
-    """Size under a latent AR(1) around a flat mean, and power on two waves."""
+def _ar_row(n: int, rho: float, p: dict[str, Any]) -> str:
+    cells = "".join(
+        f"{100 * np.mean(v <= 0.05):5.1f} %{'':16}" for k, v in p.items() if k[0] != "~"
+    )
+    return f"        {n:<4}{rho:<6}" + cells + p["~medians"]
+
+
+AR_SEED = 8000  # base seed of the size cells (--ar-seed: the same cells on other series)
+AR_POWER = True
+
+
+def ar_table(scale: float) -> Iterator[str]:
+    """Size under a latent AR(1) around a flat mean, and power on two waves (row by row)."""
     n_ar, n_power = max(20, int(N_AR * scale)), max(20, int(N_POWER * scale))
     names = ("independent", "former ar1 (moments)", "REML, single bootstrap", 'serial="ar1"')
-    lines = ["size    n   rho   " + "".join(f"{k:<25}" for k in names)]
+    yield (
+        f"size ({n_ar} series)  n   rho   "
+        + "".join(f"{k:<23}" for k in names)
+        + "median rho, tau2: former | REML"
+    )
     for n in AR_NS:
         for rho in AR_RHOS:
-            rng = np.random.default_rng(8000 + n + int(10 * rho))
-            Y = draw_latent_ar1(
-                np.full((n_ar, n), 40.0), np.full(n_ar, 0.25), np.full(n_ar, rho), rng
-            )
-            p = _ar_pvalues(Y, rng)
-            lines.append(
-                f"        {n:<4}{rho:<6}"
-                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
-            )
-    lines.append("power   n   rho   (two waves 20 -> 100 -> 30 -> 100, tau2 = 0.1)")
+            rng = np.random.default_rng(AR_SEED + n + int(10 * rho))
+            ones = np.ones(n_ar)
+            Y = draw_latent_ar1(np.full((n_ar, n), 40.0), 0.25 * ones, rho * ones, rng)
+            yield _ar_row(n, rho, _ar_pvalues(Y, rng))
+    if not AR_POWER:
+        return
+    yield f"power ({n_power} series; two waves 20 -> 100 -> 30 -> 100, latent tau2 = 0.1)"
     for n in AR_NS:
         for rho in (0.0, 0.5):
             rng = np.random.default_rng(8500 + n + int(10 * rho))
+            ones = np.ones(n_power)
             rates = np.broadcast_to(two_waves(n), (n_power, n))
-            Y = draw_latent_ar1(rates, np.full(n_power, 0.1), np.full(n_power, rho), rng)
-            p = _ar_pvalues(Y, rng)
-            lines.append(
-                f"        {n:<4}{rho:<6}"
-                + "".join(f"{100 * np.mean(p[k] <= 0.05):5.1f} %" + " " * 18 for k in names)
-            )
-    return lines
+            Y = draw_latent_ar1(rates, 0.1 * ones, rho * ones, rng)
+            yield _ar_row(n, rho, _ar_pvalues(Y, rng))
 
 
 def main(argv: list[str] | None = None) -> None:
+    global AR_SEED, AR_NS, AR_RHOS, AR_POWER
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the series")
     parser.add_argument("--only", nargs="*", type=int, help="table numbers to run")
     parser.add_argument(
         "--part", choices=("all", "full", "warp", "ar"), default="all", help="= --only 1/2/5"
     )
+    parser.add_argument(
+        "--ar-seed",
+        type=int,
+        metavar="SEED",
+        help="table 5's size cells on other seeded series (base seed SEED instead of "
+        f"{AR_SEED}), no power rows; with --ar-cells N:RHO,... to choose cells",
+    )
+    parser.add_argument("--ar-cells", metavar="N:RHO,...", help="e.g. 30:0.8,60:0.8")
     args = parser.parse_args(argv)
+    if args.ar_seed is not None:
+        AR_SEED, AR_POWER = args.ar_seed, False
+    if args.ar_cells:
+        cells = [c.split(":") for c in args.ar_cells.split(",")]
+        AR_NS = tuple(sorted({int(n) for n, _ in cells}))
+        AR_RHOS = tuple(sorted({float(r) for _, r in cells}))
     if args.part != "all":
         args.only = [{"full": 1, "warp": 2, "ar": 5}[args.part]]
     warnings.simplefilter("ignore", LifecycleWarning)  # serial, calibration
@@ -349,9 +379,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.only and k not in args.only:
             continue
         w, c = time.perf_counter(), time.process_time()
-        rows = table(args.scale)
-        print(f"{title} ({B_FULL} replicates per series where full)")
-        print("\n".join(rows))
+        print(f"{title} ({B_FULL} replicates per series where full)", flush=True)
+        for row in table(args.scale):  # a generator shows a long run's progress
+            print(row, flush=True)
         print(f"({time.perf_counter() - w:.0f} s wall, {time.process_time() - c:.0f} s CPU)\n")
 
 

@@ -14,6 +14,13 @@ series in the same run of this benchmark:
   the estimated 2-, 3- and 4-phase segmentations and the conventional lifecycle are all
   in the table;
 * the report's CPU time is not measured here (the report is built by other modules).
+
+A second table times the leave-one-out column on the data-driven default set
+(``compare_waves(s, None, family="negbin", bayes=False)``: no change, best 2/3/4-phase
+segmentations, the conventional lifecycle) at ``LOO_REF`` (estimated rows skipped,
+"LOO skipped: 2500 refits"), at ``LOO_REF`` with that budget lifted (the same LOO by
+brute force: every shortened series searched from scratch), and in the working tree.
+``--loo-only`` prints only this table.
 """
 
 from __future__ import annotations
@@ -27,6 +34,39 @@ import time
 
 OLD_REF = "0fdb97b"  # main before the one-engine work (issue 11)
 TIME_LIMIT = 900  # seconds for the old code
+LOO_REF = "74fb9d9"  # main before LOO of estimated NB rows (budget of 500 refits)
+
+LOO_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time, warnings
+    import numpy as np
+    from lifecycle.series import CountSeries
+    import lifecycle.inference.comparison as cmp
+    from lifecycle.inference import compare_waves
+
+    if sys.argv[1] == "lifted":
+        cmp._MAX_LOO_FITS = 10**9
+    years = np.arange(1975, 2025)
+    t = np.arange(50)
+    rate = 4 + 60 * np.exp(-0.5 * ((t - 12) / 4) ** 2) + 35 * np.exp(-0.5 * ((t - 38) / 5) ** 2)
+    rng = np.random.default_rng(20240611)
+    expo = np.ones(50)
+    expo[-1] = 0.5
+    y = rng.poisson(rng.gamma(2.0, rate * expo / 2.0))
+    s = CountSeries.from_counts(years, y, expo, name="bench")
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for loo in (False, True):
+            c0 = time.process_time()
+            comp = compare_waves(s, None, family="negbin", loo=loo, bayes=False)
+            out["cpu_loo" if loo else "cpu"] = time.process_time() - c0
+    tab = comp.summary()
+    out["loo"] = {r.definition: float(r.loo_log_score) for r in tab.itertuples()}
+    out["skipped"] = int(tab["note"].str.contains("LOO skipped").sum())
+    print("RESULT" + json.dumps(out))
+    """
+)
 
 SCRIPT = textwrap.dedent(
     """
@@ -84,13 +124,15 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def _run(cwd: str, env_path: str | None, limit: float) -> dict | str:
+def _run(
+    cwd: str, env_path: str | None, limit: float, script: str = SCRIPT, args: tuple = ()
+) -> dict | str:
     env = dict(os.environ)
     if env_path is not None:
         env["PYTHONPATH"] = env_path
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", SCRIPT],
+            [sys.executable, "-c", script, *args],
             cwd=cwd,
             env=env,
             capture_output=True,
@@ -107,8 +149,46 @@ def _run(cwd: str, env_path: str | None, limit: float) -> dict | str:
     return "failed: " + proc.stderr.strip().splitlines()[-1]
 
 
+def _export(root: str, ref: str, tmp: str) -> None:
+    archive = subprocess.run(
+        ["git", "archive", ref, "lifecycle"], cwd=root, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+
+
+def loo_table(root: str) -> None:
+    """LOO of the data-driven set: before (skipped; budget lifted) and now."""
+    with tempfile.TemporaryDirectory() as tmp:
+        _export(root, LOO_REF, tmp)
+        runs = [
+            (f"{LOO_REF} as shipped", _run(tmp, tmp, TIME_LIMIT, LOO_SCRIPT, ("shipped",))),
+            (f"{LOO_REF} no budget", _run(tmp, tmp, TIME_LIMIT, LOO_SCRIPT, ("lifted",))),
+        ]
+    runs.append(("now", _run(root, root, TIME_LIMIT, LOO_SCRIPT, ("shipped",))))
+    print()
+    print("compare_waves(s, None, family='negbin', bayes=False), 50-year NB series:")
+    print("no change, best 2/3/4-phase segmentations, conventional lifecycle")
+    print(f"{'':22} {'cpu s':>7} {'with LOO cpu s':>15} {'LOO cpu s':>10}  rows with LOO skipped")
+    for label, res in runs:
+        if isinstance(res, str):
+            print(f"{label:22} {res}")
+            continue
+        extra = res["cpu_loo"] - res["cpu"]
+        print(
+            f"{label:22} {res['cpu']:7.2f} {res['cpu_loo']:15.2f} {extra:10.2f}  {res['skipped']}"
+        )
+    print("LOO log scores (no budget vs now):")
+    ref, new = runs[1][1], runs[2][1]
+    if isinstance(ref, dict) and isinstance(new, dict):
+        for k, v in new["loo"].items():
+            print(f"  {k:45} {v:12.6f}   before {ref['loo'].get(k)}")
+
+
 def main() -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if "--loo-only" in sys.argv:
+        loo_table(root)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(
             ["git", "archive", OLD_REF, "lifecycle"], cwd=root, capture_output=True, check=True
@@ -137,6 +217,7 @@ def main() -> None:
         for k, v in new["rows"].items():
             oldv = old["rows"].get(k) if isinstance(old, dict) else None
             print(f"  {k:45} {v:12.4f}   old {oldv}")
+    loo_table(root)
 
 
 if __name__ == "__main__":

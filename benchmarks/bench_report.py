@@ -1,48 +1,178 @@
-"""CPU time of the main job, ``lifecycle report``, by indicator and by step.
+"""CPU time of the main job, ``lifecycle report``, old code against new, in one run.
 
-Runs :func:`lifecycle.report.analyse_evidence` one indicator at a time (same seed and
-replicates as the command's defaults), then :func:`lifecycle.report.write_report` on the
-whole analysis, and prints the CPU seconds of each with the number of readings, so a
-reader sees where the time of the report goes (issue 13's target: under 30 s of CPU).
+Run from the repository root: ``uv run python benchmarks/bench_report.py``
+(``--only clashes event_attacks --bootstrap 99`` for a quick look; ``--new-only`` to skip
+the old code).
 
-Run: ``uv run python benchmarks/bench_report.py [--bootstrap N] [--only Q ...]``
-(with the defaults it takes as long as the report itself).
+The *old* figures come from the code as of commit ``OLD_REF`` (exported with ``git
+archive`` into a temporary directory and run in a subprocess on this project's virtual
+environment), the *new* ones from the working tree. Both run the same script: the
+report's analysis (:func:`lifecycle.report.analyse_evidence` with the command's defaults:
+seed 20240601, 999 bootstrap replicates, ``family="auto"``, one process) and
+:func:`lifecycle.report.write_report`, timing
+
+* each reading's cell (:func:`lifecycle.report.cells.analyse_cell`), summed per indicator;
+* the whole analysis (which also builds every reading's series) and ``write_report``;
+* the CPU time of the whole process (imports included), as ``resource`` reports it for
+  the subprocess and any worker it starts.
+
+It then says how far apart the two reports are: comparison rows fitted in both with
+the same log-likelihood, rows fitted in one only, the largest change of a marginal
+likelihood in units of its stated Monte Carlo error, and the verdicts. Differences come
+from the other work merged since ``OLD_REF`` too (e.g. definitions fitted that were
+refused); the speed work alone changes no maximum-likelihood number and moves marginal
+likelihoods by less than 1e-5 of their error (``tests/test_bayes_speed.py``).
+
+The issue's target (issues 11 and 13): the report under 30 s of CPU.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
 import tempfile
-import time
+import textwrap
 from pathlib import Path
+
+OLD_REF = "232891c"  # main before the report's speed work (issue 13), 126 s of CPU
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time, warnings
+    from pathlib import Path
+    warnings.simplefilter("ignore")
+    import lifecycle.report.analysis as A
+    from lifecycle.report import analyse_evidence, write_report
+
+    questions, n_boot, out = json.loads(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
+    per = {}
+    inner = A.analyse_cell
+
+    def timed(series, **cell):
+        t = time.process_time()
+        try:
+            return inner(series, **cell)
+        finally:
+            q = cell["reading_id"].split("#")[0]
+            n, cpu = per.get(q, (0, 0.0))
+            per[q] = (n + 1, cpu + time.process_time() - t)
+
+    A.analyse_cell = timed
+    t = time.process_time()
+    a = analyse_evidence(n_boot=n_boot, questions=questions)
+    analysis = time.process_time() - t
+    t = time.process_time()
+    write_report(a, out / "report")
+    write = time.process_time() - t
+    comp = a.comparison
+    rows = {
+        f"{r.reading_id}|{r.definition}": [
+            None if r.loglik != r.loglik else float(r.loglik),
+            None if r.log_ml != r.log_ml else float(r.log_ml),
+            None if r.log_ml_error != r.log_ml_error else float(r.log_ml_error),
+        ]
+        for r in comp.itertuples(index=False)
+    }
+    json.dump(
+        {
+            "per": per,
+            "analysis": analysis,
+            "write": write,
+            "verdicts": a.verdicts[["indicator", "verdict"]].values.tolist(),
+            "rows": rows,
+            "md_bytes": (out / "report" / "report.md").stat().st_size,
+        },
+        open(out / "result.json", "w"),
+    )
+    """
+)
+
+
+def _run(code_dir: Path | None, questions: list[str], n_boot: int) -> dict:
+    """Run SCRIPT on the code in ``code_dir`` (None: the working tree) in a subprocess."""
+    env = dict(os.environ)
+    if code_dir is not None:
+        env["PYTHONPATH"] = str(code_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(
+            [sys.executable, "-c", SCRIPT, json.dumps(questions), str(n_boot), tmp],
+            check=True,
+            env=env,
+            cwd=code_dir or ROOT,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out = json.loads((Path(tmp) / "result.json").read_text())
+    out["process"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out
+
+
+def _old_tree(tmp: str) -> Path:
+    code = Path(tmp) / "old"
+    code.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", OLD_REF], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    return code
+
+
+def _compare(old: dict, new: dict) -> None:
+    """How far the two reports' numbers are apart (other work since OLD_REF counts too)."""
+    both = changed = only_old = only_new = 0
+    worst = 0.0
+    for key in old["rows"].keys() | new["rows"].keys():
+        ll0, ml0, err0 = old["rows"].get(key, [None, None, None])
+        ll1, ml1, _ = new["rows"].get(key, [None, None, None])
+        if ll0 is not None and ll1 is not None:
+            both += 1
+            changed += abs(ll0 - ll1) > 1e-6
+        only_old += ll0 is not None and ll1 is None
+        only_new += ll0 is None and ll1 is not None
+        if ml0 is not None and ml1 is not None and err0:
+            worst = max(worst, abs(ml0 - ml1) / err0)
+    print(
+        f"comparison rows fitted in both: {both} ({changed} with another log-likelihood); "
+        f"fitted in the old only: {only_old}; in the new only: {only_new}"
+    )
+    print(f"largest |log_ml old - new| / stated Monte Carlo error: {worst:.2g}")
+    same = sum(a == b for a, b in zip(old["verdicts"], new["verdicts"], strict=False))
+    print(f"verdicts unchanged: {same} of {len(new['verdicts'])}")
 
 
 def main() -> None:
-    from lifecycle.report import analyse_evidence, write_report
     from lifecycle.report.analysis import INDICATORS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bootstrap", type=int, default=999)
     parser.add_argument("--only", nargs="+", default=[q for q, _, _ in INDICATORS])
+    parser.add_argument("--new-only", action="store_true", help="skip the old code")
     args = parser.parse_args()
-    rows = []
+    new = _run(None, args.only, args.bootstrap)
+    old = None
+    if not args.new_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            old = _run(_old_tree(tmp), args.only, args.bootstrap)
+    print(f"report CPU seconds, old = {OLD_REF} (the code before), new = working tree")
+    print(f"{'indicator':<26} {'readings':>8} {'old s':>8} {'new s':>8} {'new s/reading':>14}")
     for q in args.only:
-        t = time.process_time()
-        a = analyse_evidence(n_boot=args.bootstrap, questions=[q])
-        rows.append((q, int(a.indicators["n_readings"].iloc[0]), time.process_time() - t))
-    t = time.process_time()
-    whole = analyse_evidence(n_boot=args.bootstrap, questions=args.only)
-    analysis_cpu = time.process_time() - t
-    with tempfile.TemporaryDirectory() as d:
-        t = time.process_time()
-        files = write_report(whole, Path(d) / "report")
-        write_cpu = time.process_time() - t
-    print(f"{'indicator':<26} {'readings':>8} {'CPU s':>8} {'CPU s/reading':>14}")
-    for q, n, cpu in rows:
-        print(f"{q:<26} {n:>8} {cpu:>8.1f} {cpu / n:>14.2f}")
-    print(f"{'analysis, all together':<26} {'':>8} {analysis_cpu:>8.1f}")
-    print(f"{'write_report':<26} {len(files):>8} {write_cpu:>8.1f}   (files)")
-    print(f"{'report total':<26} {'':>8} {analysis_cpu + write_cpu:>8.1f}")
+        n, cpu = new["per"].get(q, (0, 0.0))
+        o = f"{old['per'][q][1]:8.1f}" if old and q in old["per"] else f"{'—':>8}"
+        print(f"{q:<26} {n:>8} {o} {cpu:>8.1f} {cpu / max(n, 1):>14.3f}")
+    for label, key in (("analysis, all together", "analysis"), ("write_report", "write"),
+                       ("whole process", "process")):  # fmt: skip
+        o = f"{old[key]:8.1f}" if old else f"{'—':>8}"
+        print(f"{label:<26} {'':>8} {o} {new[key]:>8.1f}")
+    print(f"report.md: {new['md_bytes'] / 1000:.1f} KB (limit 40 KB)")
+    if old:
+        _compare(old, new)
+    target = new["process"] < 30
+    print(f"target (report under 30 s of CPU): {'met' if target else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -404,3 +404,46 @@ class TestForPeople:
         assert main(["detect", str(p), "--bootstrap", "19"]) == 0
         out = capsys.readouterr().out
         assert "p ≤ 0.05 (" in out  # 1 / (19 + 1): no replicate reached the observed statistic
+
+
+# ---------------------------------------------------------------- one story (issue 12 item 8)
+def _gradual_two_waves(tmp_path):
+    """30 NB counts (alpha 0.15) around two smooth waves: no step, but two modes."""
+    rng = np.random.default_rng(1)
+    t = np.arange(30)
+    mu = 6 + 14 * np.exp(-(((t - 7) / 4.5) ** 2)) + 14 * np.exp(-(((t - 24) / 4.5) ** 2))
+    y = rng.poisson(rng.gamma(1 / 0.15, 0.15 * mu))
+    p = tmp_path / "gradual.csv"
+    pd.DataFrame({"year": 1990 + t, "count": y}).to_csv(p, index=False)
+    return p
+
+
+def test_detect_and_test_reconcile_no_step_with_a_rejected_single_wave(capsys, tmp_path):
+    p = _gradual_two_waves(tmp_path)
+    common = ["--family", "negbin", "--bootstrap", "199"]
+    assert main(["detect", str(p), *common, "--json"]) == 0
+    det = json.loads(capsys.readouterr().out)
+    assert det["n_changes"] == 0  # the NB search finds no step
+    assert det["shape_test"]["rejects_single_wave"] is True
+    assert det["shape_test"]["p_value"] <= 0.05
+    assert det["story"].startswith("The negbin search finds no step change, but the shape test")
+    assert main(["test", str(p), *common, "--power-sims", "50", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["test"]["p_value"] == det["shape_test"]["p_value"]  # the same test, same seed
+    assert res["change_points"]["n_changes"] == 0
+    assert res["story"] == det["story"]
+    assert main(["detect", str(p), *common]) == 0
+    out = capsys.readouterr().out
+    assert "Shape test (lifecycle test): rejects a single rise and fall" in out
+    assert "declines and rebounds gradually" in out
+
+
+def test_no_story_when_detect_and_test_agree(capsys, tmp_path):
+    p = tmp_path / "flat.csv"
+    y = np.random.default_rng(2).poisson(np.full(24, 12.0))
+    pd.DataFrame({"year": 2000 + np.arange(24), "count": y}).to_csv(p, index=False)
+    args = ["detect", str(p), "--family", "poisson", "--bootstrap", "99", "--json"]
+    assert main(args) == 0
+    det = json.loads(capsys.readouterr().out)
+    assert det["n_changes"] == 0 and det["shape_test"]["rejects_single_wave"] is False
+    assert det["story"] is None

@@ -466,9 +466,14 @@ def test_test_lines_break_where_no_observation():
     res = test_resurgence(s, n_boot=19, seed=3)
     _fig, ax = new_figure()
     plot_test(res, ax=ax, ylabel="attacks per year")
-    observed = next(ln for ln in ax.get_lines() if ln.get_gid() == "observed")
-    ys = np.asarray(observed.get_ydata(), dtype=float)
-    assert np.isnan(ys).sum() == 1  # one break: 2014-2015 have no observation
+    lines = {ln.get_gid(): ln for ln in ax.get_lines()}
+    for gid in ("h0", "h1"):  # fitted steps: one break, 2014-2015 have no observation
+        assert np.isnan(np.asarray(lines[gid].get_ydata(), dtype=float)).sum() == 1
+    # observations: one level per year, never joined to the next (nor across the gap)
+    xs = np.asarray(lines["observed"].get_xdata(), dtype=float).reshape(-1, 3)
+    ys = np.asarray(lines["observed"].get_ydata(), dtype=float).reshape(-1, 3)
+    assert np.isnan(xs[:, 2]).all() and np.isnan(ys[:, 2]).all()
+    assert ys[:, 0].tolist() == ys[:, 1].tolist() == [3, 9, 12, 4, 2, 8, 13, 11]
     assert ax.get_ylabel() == "attacks per year"
 
 

@@ -148,7 +148,9 @@ def nb_rate(
     Solves ``sum_j (r N_j + Y_j) r / (r + v_j lam) = r N`` (convex decreasing in
     ``lam``) by Newton steps from ``C / E``; a start right of the root is moved left of
     it by one Newton step (kept above a lower bound), so the iterates then increase
-    monotonically to it; with one exposure value the root is ``C / (N v)``.
+    monotonically to it; with one exposure value the root is ``C / (N v)``. Iteration
+    stops when every step is below ``1e-14`` relative or below the rounding noise of
+    ``k`` (``64 eps (r N + C) / |k'|``).
 
     Parameters
     ----------
@@ -165,6 +167,14 @@ def nb_rate(
     if vv.shape[0] == 1:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(N[0] > 0, C / np.maximum(N[0], 1) / v[0], 0.0)
+    mixed = np.count_nonzero(N > 0, axis=0) > 1
+    if C.ndim == 1 and not mixed.all() and np.ndim(r) == 0:
+        # a segment of one exposure value has the root C / E: Newton on the others only
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(C > 0, C / np.maximum((N * vv).sum(axis=0), _TINY), 0.0)
+        if mixed.any():
+            out[mixed] = nb_rate(C[mixed], N[:, mixed], Y[:, mixed], v, r)
+        return out
     W = r * N + Y  # weights of each group
     Ntot = N.sum(axis=0)
     E = (N * vv).sum(axis=0)
@@ -182,11 +192,15 @@ def nb_rate(
     # below the lower bound; from there the iterates increase monotonically
     step0 = np.where(dk0 < 0, -k0 / np.where(dk0 < 0, dk0, -1.0), 0.0)
     lam = np.where(k0 >= 0, lam0, np.maximum(lam0 + step0, lam_lb))
+    # rounding in k is about eps * (r N + C) (a difference of large terms when alpha is
+    # small): a step below that is noise, and waiting for 1e-14 would take 200 steps
+    noise = 64.0 * np.finfo(float).eps * (r * Ntot + C)
     for _ in range(200):
         k, dk = k_and_dk(lam)
         step = np.where(dk < 0, -k / np.where(dk < 0, dk, -1.0), 0.0)
         lam = lam + np.maximum(step, 0.0)  # monotone from the left (convex decreasing k)
-        if np.all(np.abs(step) <= 1e-14 * np.maximum(lam, _TINY)):
+        tol = np.maximum(1e-14 * np.maximum(lam, _TINY), noise / np.maximum(-dk, _TINY))
+        if np.all(np.abs(step) <= tol):
             break
     return np.where(C > 0, lam, 0.0)
 

@@ -25,12 +25,12 @@ import math
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from lifecycle.models.costs import PoissonCost
 
 __all__: list[str] = []
 
-_TINY = 1e-300
 _BLOCK_CELLS = 1 << 16  # cells per block of the dynamic programme (512 kB of float64)
 
 
@@ -170,27 +170,31 @@ def _pelt_poisson(S: np.ndarray, X: np.ndarray, n: int, beta: float) -> tuple[li
     Hc = np.zeros(n + 1)  # F(s)/2 - S(s)
     Hc[0] = Fh[0]
     nc = 1
-    log, maximum, subtract, count_nonzero = np.log, np.maximum, np.subtract, np.count_nonzero
+    xlogy, subtract, divide = special.xlogy, np.subtract, np.divide
+    less_equal, count_nonzero = np.less_equal, np.count_nonzero
     S_list, X_list = S.tolist(), X.tolist()
+    C = np.empty(n + 1)  # work buffers: no allocation per step
+    D = np.empty(n + 1)
+    keep = np.empty(n + 1, dtype=bool)
     with np.errstate(all="ignore"):
         for t in range(1, n + 1):
             St = S_list[t]
             Xt = X_list[t]
-            C = St - Sc[:nc]
-            v = log(maximum(C, _TINY) / (Xt - Xc[:nc]))
-            v *= C
+            c = subtract(St, Sc[:nc], out=C[:nc])
+            v = divide(c, subtract(Xt, Xc[:nc], out=D[:nc]), out=D[:nc])
+            xlogy(c, v, out=v)  # C log(C / E), 0 where C = 0
             subtract(Hc[:nc], v, out=v)  # half-cost from each start, minus S(t)
             j = v.argmin()
             best = float(v[j])
             Fh[t] = best + St + half
             last[t] = idx[j]
-            keep = v <= best + half
-            k = count_nonzero(keep)
+            kp = less_equal(v, best + half, out=keep[:nc])
+            k = count_nonzero(kp)
             if k < nc:
-                idx[:k] = idx[:nc][keep]
-                Sc[:k] = Sc[:nc][keep]
-                Xc[:k] = Xc[:nc][keep]
-                Hc[:k] = Hc[:nc][keep]
+                idx[:k] = idx[:nc][kp]
+                Sc[:k] = Sc[:nc][kp]
+                Xc[:k] = Xc[:nc][kp]
+                Hc[:k] = Hc[:nc][kp]
                 nc = k
             idx[nc] = t
             Sc[nc] = St

@@ -358,6 +358,47 @@ def _model_input(args: argparse.Namespace) -> tuple[Any, str | None, str]:
     return series, measure, f"family {choice.family}: {choice.reason}"
 
 
+def _story(
+    args: argparse.Namespace, series: Any, measure: Any, *, seg: Any = None, shape: Any = None
+) -> dict[str, Any]:
+    """The change points and the shape test side by side, with the sentence reconciling
+    them when they disagree (:func:`lifecycle.inference.story.reconcile`).
+
+    ``detect`` passes its segmentation and gets the shape test run here (same family,
+    ``--bootstrap`` and ``--seed`` as ``lifecycle test``, so the numbers agree); ``test``
+    passes its result and gets the segmentation (BIC). The companion's warnings are left
+    to its own command; if it cannot run, there is no story.
+    """
+    import warnings
+
+    from lifecycle import changepoints, inference
+    from lifecycle.inference.story import reconcile
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if shape is None:
+                shape = inference.test_resurgence(
+                    series, measure=measure, family=args.family, n_boot=args.bootstrap,
+                    seed=args.seed,
+                )  # fmt: skip
+            if seg is None:
+                seg = changepoints.detect(series, measure=measure, family=args.family)
+    except LifecycleError:
+        return {"n_changes": None, "shape_rejects": None, "shape_p_value": None, "story": None}
+    rejects = bool(shape.reject(0.05))
+    disagree = (seg.n_changes == 0) == rejects
+    return {
+        "n_changes": seg.n_changes,
+        "breaks": list(seg.breaks),
+        "shape_rejects": rejects,
+        "shape_p_value": shape.p_value,
+        "story": reconcile(n_changes=seg.n_changes, family=seg.family, resurgence_rejects=rejects)
+        if disagree
+        else None,
+    }
+
+
 def _cmd_detect(args: argparse.Namespace) -> int:
     from lifecycle import changepoints, plotting
 
@@ -382,6 +423,7 @@ def _cmd_detect(args: argparse.Namespace) -> int:
             posterior = changepoints.posterior_changes(series, measure=measure)
         except LifecycleError:
             posterior = None
+    story = _story(args, series, measure, seg=seg)
     tables = {"segments": segments}
     if intervals is not None:
         tables["breaks"] = intervals.summary()
@@ -409,6 +451,11 @@ def _cmd_detect(args: argparse.Namespace) -> int:
                 "break_intervals": None if intervals is None else records(intervals.summary()),
                 "test_change": records(test.summary())[0],
                 "posterior": None if posterior is None else records(posterior.summary()),
+                "shape_test": {
+                    "rejects_single_wave": story["shape_rejects"],
+                    "p_value": story["shape_p_value"],
+                },
+                "story": story["story"],
                 "files": files,
             }
         )
@@ -431,6 +478,14 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     )
     if posterior is not None:
         print_table(posterior.summary(), "Posterior probability of a change per year:")
+    if story["shape_rejects"] is not None:
+        verdict = "rejects" if story["shape_rejects"] else "does not reject"
+        print(
+            f"Shape test (lifecycle test): {verdict} a single rise and fall "
+            f"(p {_p_text(story['shape_p_value'], args.bootstrap)})."
+        )
+    if story["story"]:
+        print(textwrap.fill(story["story"], width=100))
     for f in files:
         print(f"wrote {f}")
     return EXIT_OK
@@ -597,6 +652,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
         )
     summary = result.summary()
     verdict_row = _stated_verdict(args, result)
+    story = _story(args, series, measure, shape=result)
 
     def draw(ax: Any) -> None:
         plotting.plot_test(result, ax=ax)
@@ -614,6 +670,8 @@ def _cmd_test(args: argparse.Namespace) -> int:
                 "fitted": records(fitted),
                 "power": power_row,
                 "verdict": verdict_row,
+                "change_points": {"n_changes": story["n_changes"], "breaks": story.get("breaks")},
+                "story": story["story"],
                 "files": files,
             }
         )
@@ -648,6 +706,14 @@ def _cmd_test(args: argparse.Namespace) -> int:
         print(f"Power: not computed; {power_row['note']}.")
     v = verdict_row
     print(f"Verdict: {v['verdict']} ({v['reason']}; {v['alternative']}).")
+    if story["n_changes"] is not None:
+        breaks = ", ".join(map(str, story["breaks"])) or "none"
+        print(
+            f"Change points (lifecycle detect, BIC): {story['n_changes']}; new regime from: "
+            f"{breaks}."
+        )
+    if story["story"]:
+        print(textwrap.fill(story["story"], width=100))
     print_table(fitted, "Fitted rates (H0: unimodal; H1: two modes):")
     for f in files:
         print(f"wrote {f}")

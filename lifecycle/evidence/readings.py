@@ -81,6 +81,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifecycle._core.errors import ApproximationWarning, ParameterError
@@ -181,6 +182,12 @@ def _values(series: CountSeries) -> pd.DataFrame:
     return series.to_frame().drop(columns=["provenance"])
 
 
+def _numbers_key(series: CountSeries) -> tuple[bytes, ...]:
+    """The counts and windows of a series as bytes (a bucket key for equal series)."""
+    arrays = (series.start, series.end, series.low, series.high)
+    return tuple(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays)
+
+
 def enumerate_readings(
     question: str,
     evidence: Any = None,
@@ -260,7 +267,9 @@ def enumerate_readings(
         placement_choices = [tuple(c) for c in itertools.product(*per_key)]
         period_sets = [tuple(c) for c in itertools.product(*period_choices(ctx))]
     out: list[Reading] = []
-    seen: list[pd.DataFrame] = []
+    # series seen so far, bucketed by their numbers (equal frames have equal numbers, so a
+    # bucket holds every earlier frame that can equal a new one; equality is then checked)
+    seen: dict[tuple[bytes, ...], list[pd.DataFrame]] = {}
     needless: set[tuple[Any, ...]] = set()
     # An origin is named only where the chosen versions need one (tried without first).
     origin_choices = [None] + [o for o in origin_choices if o is not None]
@@ -282,8 +291,9 @@ def enumerate_readings(
         if origin is None:
             needless.add((periods, conflict, placed, policy))
         values = _values(series)
-        if any(values.equals(v) for v in seen):
+        bucket = seen.setdefault(_numbers_key(series), [])
+        if any(values.equals(v) for v in bucket):
             continue
-        seen.append(values)
+        bucket.append(values)
         out.append(reading)
     return out

@@ -16,8 +16,13 @@ Every definition gets a row. Each is fitted to the same observations (see
   flagged ``too_many_params`` and gets no weight; AICc is undefined where ``n - k - 1
   <= 0`` and such rows get no weight either. BIC counts each break year once.
 * **Leave-one-out** log predictive score ``Σ_i log p(y_i | fit without i)``; NaN
-  (``loo_undefined``) when leaving an observation out empties a phase; skipped when a
-  searched row needs more than 500 refits.
+  (``loo_undefined``) when leaving an observation out empties a phase. Estimated rows
+  are searched again on each of the ``n`` shortened series (the same search as the
+  row's fit). Step searches of one exact measure reuse the full series' segment tables
+  (only segments straddling the left-out observation are recomputed) and are always
+  run; a search that fits every segmentation (other shapes, intervals, several
+  measures) is skipped when ``n`` times its fits exceed 5,000, and the row says so and
+  what it would cost.
 * **LR test** ``2 (ℓ - ℓ_0)`` against no change, referred to χ² with the difference in
   mean parameters; not valid where break years were estimated or a shape constraint was
   imposed (``lr_valid`` False, nominal p shown).
@@ -86,12 +91,14 @@ from lifecycle.models import (
     resolve_family,
     search_cost,
 )
+from lifecycle.models.step_search import prime_leave_one_out, step_search_applies
 from lifecycle.models.waves import CONVENTIONAL, NO_CHANGE, WaveDefinition
 from lifecycle.series.countseries import CountSeries, to_label
 
 __all__ = ["BREAK_PARAMS", "DATA_DRIVEN", "Comparison", "compare_waves"]
 
-_MAX_LOO_FITS = 500
+#: Leave-one-out of a search that fits every segmentation: at most this many fits in all.
+_MAX_LOO_FITS = 5000
 #: Parameters an estimated break year counts for in AIC and AICc (Ninomiya 2005, 2015).
 BREAK_PARAMS = 3
 #: The default set on a user's series: no change, best 2-, 3- and 4-phase segmentations,
@@ -246,28 +253,39 @@ def _predict_logprob(fit: WaveFit, series: CountSeries, i: int) -> float:
     )
 
 
-def _loo(series: CountSeries, refit: Any) -> tuple[float, int, str]:
-    """Sum of leave-one-out log predictive probabilities; (score, n_undefined, note)."""
-    total = 0.0
-    undefined = []
+def _loo(series: CountSeries, refits: list[Any]) -> list[tuple[float, int, str]]:
+    """Leave-one-out scores of several rows; per row ``(score, n_undefined, note)``.
+
+    The loop runs over observations, then rows, so that the searches of the rows on one
+    shortened series share its segment tables (and those of the full series, through
+    :func:`prime_leave_one_out`).
+    """
+    totals = [0.0] * len(refits)
+    undefined: list[list[str]] = [[] for _ in refits]
+    fast = step_search_applies(series, "step")
     for i in range(series.n_obs):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                f = refit(_drop(series, i))
-            total += _predict_logprob(f, series, i)
-        except (InputError, FitError) as exc:
-            lab = series._window_text(i)
-            undefined.append(f"{lab}: {str(exc).split('.')[0]}")
-    if undefined:
-        return (
-            np.nan,
-            len(undefined),
-            "LOO undefined without "
-            + "; ".join(undefined[:3])
-            + (" …" if len(undefined) > 3 else ""),
-        )
-    return total, 0, ""
+        dropped = _drop(series, i)
+        if fast:
+            prime_leave_one_out(series, i, dropped)
+        for j, refit in enumerate(refits):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    f = refit(dropped)
+                totals[j] += _predict_logprob(f, series, i)
+            except (InputError, FitError) as exc:
+                lab = series._window_text(i)
+                undefined[j].append(f"{lab}: {str(exc).split('.')[0]}")
+    out = []
+    for total, undef in zip(totals, undefined, strict=True):
+        if undef:
+            note = (
+                "LOO undefined without " + "; ".join(undef[:3]) + (" …" if len(undef) > 3 else "")
+            )
+            out.append((np.nan, len(undef), note))
+        else:
+            out.append((total, 0, ""))
+    return out
 
 
 # ====================================================================== one row
@@ -476,32 +494,39 @@ def _loo_column(
     shape: str,
     method: str,
 ) -> None:
-    scores, undef = [], []
-    for r in rows:
+    scores = [np.nan] * len(rows)
+    undef: list[float] = [np.nan] * len(rows)
+    todo, refits = [], []
+    tables = step_search_applies(series, shape)
+    for j, r in enumerate(rows):
         if r.fit is None:
-            scores.append(np.nan)
-            undef.append(np.nan)
             continue
         entry = r.fit_def if r.fit_def is not None else r.entry
-        cost = search_cost(series, entry, family, shape) * series.n_obs
-        if cost > _MAX_LOO_FITS:
-            scores.append(np.nan)
-            undef.append(0)
-            r.notes.append(
-                f"LOO skipped: {cost} refits of searched segmentations (more than {_MAX_LOO_FITS})"
-            )
-            continue
+        searched = isinstance(entry, int) or entry.estimated
+        if searched and not tables:
+            # every segmentation is fitted: n searches of that many fits each
+            cost = search_cost(series, entry, family, shape) * series.n_obs
+            if cost > _MAX_LOO_FITS:
+                undef[j] = 0
+                r.notes.append(
+                    f"LOO skipped: it would fit {cost:,} segmentations ({series.n_obs} "
+                    f"searches of {cost // series.n_obs:,}), more than {_MAX_LOO_FITS:,}; "
+                    f"the step shape searches by segment tables and has no such limit"
+                )
+                continue
         if isinstance(entry, int):
             refit = lambda s, k=entry: best_segmentation(s, k, family, shape, method=method)  # noqa: E731
         else:
             refit = lambda s, d=entry: fit_waves(  # noqa: E731
                 s, d, family, shape, method=method, identified_part=not d.estimated
             )
-        score, n_undef, note = _loo(series, refit)
-        scores.append(score)
-        undef.append(n_undef)
+        todo.append(j)
+        refits.append(refit)
+    for j, (score, n_undef, note) in zip(todo, _loo(series, refits), strict=True):
+        scores[j] = score
+        undef[j] = n_undef
         if note:
-            r.notes.append(note)
+            rows[j].notes.append(note)
     table["loo_log_score"] = scores
     table["loo_undefined"] = undef
 

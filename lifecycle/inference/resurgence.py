@@ -115,10 +115,11 @@ and 20 % (1.0) on 50-year series with a clear second wave 5 -> 80 -> 20 -> 80 ->
 (warp speed, 1,000 series).
 
 *Why no plug-in dispersion calibrates 10 windows* (table 3 of the benchmark, 500
-series per cell). The 95 % point of the statistic's null distribution rises steeply
-with ``alpha`` (flat n = 10: 7 at ``alpha`` ~ 0, 19 at 0.1, 30 at 0.5, 34 at 1.0) and
+series per cell; the quantiles and correlations from scratch runs of 4,000-20,000
+null series). The 95 % point of the statistic's null distribution rises steeply with
+``alpha`` (flat n = 10: 7 at ``alpha`` ~ 0, 19 at 0.1, 30 at 0.5, 34 at 1.0) and
 saturates above 1, while ``alpha`` estimated from 10 counts is uncertain by a factor
-of about 2 and correlated with the statistic (Spearman +0.4 to +0.7 at ``alpha`` =
+of about 2 and correlated with the statistic (Spearman +0.3 to +0.7 at ``alpha`` =
 0.1 for the H0-based estimates; the H1 profile ML is 0 for the most extreme
 statistics at ``alpha`` = 1). So a draw below the truth inflates the size (oracle draws
 at half the true ``alpha``: 7.4-13.8 %) and a draw above it deflates it at small
@@ -137,14 +138,15 @@ not the true, curve). Tried for issue 11 and rejected:
 * the Cox-Reid estimate in the statistic (adjusted profile under each hypothesis, or a
   common ``alpha``): the null quantile still grows with ``alpha`` (flat n = 10: 13 to 40
   from ``alpha`` = 0.02 to 1); a common-``alpha`` LR at the H0 ML ``alpha`` is nearly
-  pivotal (95 % point 9.5-11.7 for ``alpha`` from 0.02 to 2) but its oracle power on
+  pivotal (flat: 95 % point 9.5-11.7 for ``alpha`` from 0.02 to 2) but its oracle power on
   the 10-year curve is 10-14 % (the profile LR: 92-97 %): the power and the
   ``alpha``-dependence come from the same term, the dispersion difference between the
   hypotheses; the common-``alpha`` LR at the second-difference ``alpha`` (a fit-free
-  estimate) is 13-21 % on flat n = 10;
+  estimate) is 13-21 % on flat n = 10 (full bootstrap, 300 series per cell);
 * a bootstrap conditional on the H0 ML ``alpha`` (replicates drawn over a spread of
   ``alpha``, kernel-weighted by how close their ``alpha`` estimate is to the observed
-  one): 5.0-9.7 % flat, 4.7-22 % single peak (that estimate is far from sufficient).
+  one): 5.0-9.7 % flat, 4.7-22 % single peak (300 series per cell; that estimate is
+  far from sufficient for ``alpha``).
 
 Tried before (seeded full-bootstrap runs of 300-600 series at n = 10): the Pearson H0
 estimate alone (0.8 % at ``alpha`` = 0.1, 9.8 % at 1.0), a double bootstrap (Beran
@@ -565,10 +567,27 @@ def test_resurgence(
     serial : {"independent", "ar1"}
         ``"independent"``: replicates are independent given the fitted curve (a
         Ljung–Box test on the two-wave fit's Pearson residuals warns when significant
-        with positive autocorrelation). ``"ar1"``: replicates carry a latent
-        stationary AR(1) lognormal factor (:mod:`lifecycle._core.serial`) estimated
-        around a smooth single-peaked fit; it cuts the over-rejection under serial
-        dependence, without removing it on short series (``benchmarks/README.md``).
+        with positive autocorrelation). ``"ar1"``: for serially dependent counts
+        (monthly series). Replicates carry a latent stationary AR(1) lognormal factor
+        estimated by approximate REML about a smooth log-quadratic curve, each
+        replicate re-estimates it for a second-level draw, and the p-value is the fast
+        double bootstrap's (:mod:`lifecycle._core.serial`; about twice the time of
+        ``"independent"``). Size at the 5 % level with a latent AR(1) around a flat
+        mean (``tau2 = 0.25``, 300 series per cell, ``benchmarks/README.md``):
+
+        ======  ===========  ===============  ===============
+        n       ``rho`` = 0  ``rho`` = 0.5    ``rho`` = 0.8
+        ======  ===========  ===============  ===============
+        30      4.0 (3.7)    5.0 (23.3)       7.3 (51.3)
+        60      6.3 (6.3)    6.0 (43.0)       5.7 (75.0)
+        ======  ===========  ===============  ===============
+
+        in %, ``"independent"`` in brackets (n = 30, ``rho = 0.8`` on other series:
+        6.7 %, so about 7 %).
+        It costs most of the power on a clear second wave, which it partly takes for
+        slow wander: 7.0 % at n = 30 and 31.5 % at n = 60 against 86.0 % and 99.0 %
+        (two waves 20 -> 100 -> 30 -> 100, no autocorrelation), so it is not the
+        default; use it when the warning fires or on monthly series.
 
     Returns
     -------
@@ -583,7 +602,9 @@ def test_resurgence(
         ``rebound = second_peak / trough - 1``; ``loglik_h0``/``loglik_h1`` (full
         log-likelihoods), ``fitted`` (a DataFrame of the H0 and H1 rate curves) and
         ``replicates`` (the bootstrap statistics), ``serial`` (the Ljung–Box
-        ``SerialDiagnostic``) and, with ``serial="ar1"``, ``latent_ar1``.
+        ``SerialDiagnostic``) and, with ``serial="ar1"``, ``latent_ar1`` (a dict: the
+        REML ``tau2`` and ``rho``, the ``p_value`` and the ``second_level``
+        statistics of the fast double bootstrap).
 
     Warns
     -----

@@ -106,7 +106,9 @@ def group_identical_series(series: Sequence[tuple[str, Any]]) -> pd.DataFrame:
 
     Parameters
     ----------
-    series : sequence of (reading id, CountSeries)
+    series : sequence of (reading id, CountSeries or DataFrame)
+        A series, or its frame (:meth:`CountSeries.to_frame`, rows as the series gives
+        them).
 
     Returns
     -------
@@ -115,7 +117,8 @@ def group_identical_series(series: Sequence[tuple[str, Any]]) -> pd.DataFrame:
     """
     groups: dict[str, list[str]] = {}
     for rid, s in series:
-        key = s.to_frame().drop(columns=["provenance"], errors="ignore").to_csv(index=False)
+        frame = s if isinstance(s, pd.DataFrame) else s.to_frame()
+        key = frame.drop(columns=["provenance"], errors="ignore").to_csv(index=False)
         groups.setdefault(key, []).append(str(rid))
     return pd.DataFrame(
         [

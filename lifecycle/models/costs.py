@@ -56,6 +56,7 @@ detection methods. *Signal Processing* 167: 107299 (ruptures and its cost interf
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -95,10 +96,19 @@ def poisson_partial(C: np.ndarray, E: np.ndarray) -> np.ndarray:
 
 
 def nb_partial(
-    C: np.ndarray, N: np.ndarray, Y: np.ndarray, v: np.ndarray, r: np.ndarray | float
+    C: np.ndarray,
+    N: np.ndarray,
+    Y: np.ndarray,
+    v: np.ndarray,
+    r: np.ndarray | float,
+    lam: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Segment-dependent part of the NB2 cost (see the module docstring)."""
-    lam = nb_rate(C, N, Y, v, r)
+    """Segment-dependent part of the NB2 cost (see the module docstring).
+
+    ``lam``: the segments' ML rates if already known (:func:`nb_rate` of the same sums).
+    """
+    if lam is None:
+        lam = nb_rate(C, N, Y, v, r)
     vv = v.reshape((-1,) + (1,) * C.ndim)
     W = r * N + Y
     ll = special.xlogy(C, lam) - (W * np.log1p(vv * lam / r)).sum(axis=0)
@@ -197,6 +207,10 @@ class _AtomCost:
         s = np.asarray(start)
         t = np.asarray(end)
         return (self._S[t] - self._S[s]) / (self._X[t] - self._X[s])
+
+    def cost_and_rate(self, start: Any, end: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(segment_cost, rate)`` of the segments ``[start, end)`` in one pass."""
+        return self.segment_cost(start, end), self.rate(start, end)
 
     @property
     def constant(self) -> float:
@@ -325,6 +339,13 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         """A fitted cost for counts and exposures (validated)."""
         return cls(dispersion=dispersion).fit(np.column_stack([counts, exposure]))
 
+    def with_dispersion(self, dispersion: float) -> NegBinCost:
+        """The same fitted cost at another (given, positive) dispersion, sharing the sums."""
+        out = copy.copy(self)
+        out.dispersion_given = out.dispersion = float(dispersion)
+        out._D = prefix_sums(out._data_constant(self.counts, self.exposure))
+        return out
+
     @property
     def _r(self) -> float:
         return 1.0 / self.dispersion if self.dispersion else np.inf
@@ -349,6 +370,18 @@ class NegBinCost(_AtomCost, rpt.base.BaseCost):
         N = self._Ng[:, t] - self._Ng[:, s]
         Y = self._Yg[:, t] - self._Yg[:, s]
         return nb_partial(C, N, Y, self._v, self._r)
+
+    def cost_and_rate(self, start: Any, end: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(segment_cost, rate)`` of the segments ``[start, end)``; one rate solve."""
+        s, t = np.broadcast_arrays(np.asarray(start), np.asarray(end))
+        if not self.dispersion:
+            return super().cost_and_rate(s, t)
+        C = self._S[t] - self._S[s]
+        N = self._Ng[:, t] - self._Ng[:, s]
+        Y = self._Yg[:, t] - self._Yg[:, s]
+        lam = nb_rate(C, N, Y, self._v, self._r)
+        cost = nb_partial(C, N, Y, self._v, self._r, lam) + (self._D[t] - self._D[s])
+        return cost, lam
 
     def rate(self, start: Any, end: Any) -> np.ndarray:
         """Maximum-likelihood rate per period of the segments ``[start, end)``."""

@@ -6,6 +6,7 @@ The model and its references are described in :mod:`lifecycle.models.regression`
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lifecycle._core.countfit import fit_counts
+from lifecycle._core.countfit import CountFit, fit_counts
 from lifecycle._core.criteria import aic, bic
 from lifecycle._core.dispersion import FamilyChoice, overdispersion_test
 from lifecycle._core.errors import (
@@ -654,6 +655,35 @@ def _check_method(series: CountSeries, method: str) -> str:
     return "glm" if method == "glm" or (method == "auto" and glm_ok) else "likelihood"
 
 
+#: Count-model fits by their exact inputs (the design's columns on the observed periods,
+#: the counts, the start): definitions that split the observations alike (dated
+#: definitions that differ only where there is no data, admissible boundary years) share
+#: one fit. A pure function of the key, so a hit is the fit that would have been made.
+_FIT_CACHE: OrderedDict[tuple, tuple[CountFit, CountFit | None]] = OrderedDict()
+_FIT_CACHE_SIZE = 512
+
+
+def _count_fits(
+    d: Design, model: Any, low: np.ndarray, high: np.ndarray, theta0: np.ndarray, want_nb: bool
+) -> tuple[CountFit, CountFit | None]:
+    """The Poisson fit and (if ``want_nb``) the NB2 fit of ``model``, cached."""
+    arrays = (d.X[d.covered], d.W[:, d.covered], d.m_index, low, high, theta0)
+    key = (
+        tuple(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays),
+        d.X[d.covered].shape,
+        len(d.measures),
+        want_nb,
+    )
+    hit = _FIT_CACHE.get(key)
+    if hit is None:
+        pf = fit_counts(model, low, high, "poisson", theta0)
+        nb = fit_counts(model, low, high, "negbin", pf.theta, poisson=pf) if want_nb else None
+        hit = _FIT_CACHE[key] = (pf, nb)
+        while len(_FIT_CACHE) > _FIT_CACHE_SIZE:
+            _FIT_CACHE.popitem(last=False)
+    return hit
+
+
 def estimate(
     series: CountSeries,
     definition: WaveDefinition,
@@ -686,13 +716,8 @@ def estimate(
     pois = Problem(d, low, high, "poisson")
     model = pois.model()
     theta0 = pois.start() if start is None else np.asarray(start, dtype=float)
-    pf = fit_counts(model, low, high, "poisson", theta0)
     both = need_cov if both is None else both
-    nb = (
-        fit_counts(model, low, high, "negbin", pf.theta, poisson=pf)
-        if (family == "negbin" or both)
-        else None
-    )
+    pf, nb = _count_fits(d, model, low, high, theta0, family == "negbin" or both)
     use = nb if family == "negbin" and nb is not None else pf
     if not np.all(np.isfinite(use.theta)) or np.any(np.abs(use.theta) > 50):
         raise FitError(

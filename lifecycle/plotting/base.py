@@ -54,7 +54,7 @@ from matplotlib.figure import Figure
 
 from lifecycle.series.countseries import CountSeries, to_label
 
-__all__ = ["legend_outside", "new_figure", "readable", "save_figure"]
+__all__ = ["legend_below", "legend_outside", "new_figure", "readable", "save_figure"]
 
 #: Colours of successive measures / definitions (colour-blind safe, Okabe & Ito 2008).
 PALETTE = (
@@ -209,6 +209,39 @@ def legend_outside(ax: Axes, *, fontsize: float = FONT_SIZE) -> Axes:
             loc="upper left",
             bbox_to_anchor=(1.02, 1.0),
             fontsize=fontsize,
+            frameon=False,
+            borderaxespad=0.0,
+        )
+    return ax
+
+
+def legend_below(ax: Axes, *, fontsize: float = FONT_SIZE, ncol: int = 1) -> Axes:
+    """Move the legend of ``ax`` under the axes, keeping its title.
+
+    For long entries (the hypotheses of a test): beside the axes they would take half
+    the figure's width and squeeze the year ticks together.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> _ = ax.plot([0, 1], [0, 1], label="a")
+    >>> _ = ax.legend(title="p = 0.01")
+    >>> legend_below(ax).get_legend().get_title().get_text()
+    'p = 0.01'
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    old = ax.get_legend()
+    title = old.get_title().get_text() if old is not None else None
+    if handles:
+        ax.legend(
+            handles,
+            labels,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.16),
+            ncol=ncol,
+            fontsize=fontsize,
+            title=title or None,
+            title_fontsize=fontsize,
             frameon=False,
             borderaxespad=0.0,
         )

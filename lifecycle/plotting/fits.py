@@ -352,7 +352,12 @@ def plot_test(
     half = 0.5
     left, right = (s - half) / scale, (e + half) / scale
 
-    def steps(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def steps(values: np.ndarray, joined: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        if not joined:  # one level per window, no vertical joins (the observations)
+            gap = np.full(left.size, np.nan)
+            xs = np.column_stack([left, right, gap]).ravel()
+            ys = np.column_stack([values, values, gap]).ravel().astype(float)
+            return xs, ys
         xs = np.column_stack([left, right]).ravel()
         ys = np.repeat(np.asarray(values, dtype=float), 2)
         # no line across periods without an observation
@@ -366,7 +371,7 @@ def plot_test(
             "rate",
             "observed",
             "observed count / exposure",
-            dict(color="0.3", linewidth=1.0, marker=".", alpha=0.8),
+            dict(color="0.3", linewidth=2.0, alpha=0.8),
         ),
         (
             "h0_rate",
@@ -382,7 +387,7 @@ def plot_test(
         ),
     )
     for col, gid, label, style in styles:
-        xs, ys = steps(fitted[col].to_numpy())
+        xs, ys = steps(fitted[col].to_numpy(), joined=gid != "observed")
         (line,) = ax.plot(xs, ys, label=_wrap(label, 60), **style)
         line.set_gid(gid)
     _calendar_ticks(ax, left.min() + 0.5 / scale, right.max() - 0.5 / scale, freq)

@@ -15,8 +15,8 @@ __all__ = ["comparison_label_space", "plot_comparison", "plot_power"]
 
 #: Column labels of the heat map: wrapped at this many characters, upright up to
 #: :data:`_UPRIGHT_MAX` columns, turned a quarter otherwise.
-_WRAP = 14
-_UPRIGHT_MAX = 6
+_WRAP = 12
+_UPRIGHT_MAX = 4
 _CHAR_IN = FONT_SIZE / 72 * 0.62  # width of one character at FONT_SIZE, inches
 _LINE_IN = FONT_SIZE / 72 * 1.35  # height of one line of text, inches
 

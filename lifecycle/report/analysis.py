@@ -112,7 +112,8 @@ class Analysis:
         The evidence tables used (:class:`lifecycle.evidence.Evidence`), if any.
     objects : dict
         Results the figures need, keyed by ``(kind, indicator)``: the default reading's
-        series, comparison, segmentation, posterior, resurgence test.
+        series, comparison, segmentation, posterior, resurgence test; and under
+        ``("headline", "attacks")`` the headline figure's ``(series, reading name)``.
     notes : tuple of str
         Things a reader must know (definitions left out and why, warnings).
     source : str
@@ -294,6 +295,26 @@ def _evidence_cells(
     return tasks, indicators, readings_rows, series_frames
 
 
+def _headline_reading(tasks: Sequence[tuple[str, str, str, Any, CountSeries]]) -> Any:
+    """The attacks reading the headline figure draws: ``(series, reading name)`` or None.
+
+    The reading that keeps every vague or conflicting number as a range (default policy,
+    ``conflict=all_as_intervals``), else the first; chosen here from the readings already
+    built, so that the figure does not enumerate them again.
+    """
+    attacks = [(r, s) for q, _label, _rid, r, s in tasks if q == "attacks"]
+    if not attacks:
+        return None
+    wide = [
+        (r, s)
+        for r, s in attacks
+        if r.summary().iloc[0].get("conflict") == "all_as_intervals"
+        and r.summary().iloc[0].get("policy") == "default"
+    ]
+    r, s = (wide or attacks)[0]
+    return s, r.name
+
+
 def analyse_evidence(
     seed: int = 20240601,
     n_boot: int = 999,
@@ -405,6 +426,9 @@ def analyse_evidence(
         progress=progress,
     )
     objects: dict[tuple[str, Any], Any] = {}
+    headline = _headline_reading(tasks)
+    if headline is not None:
+        objects[("headline", "attacks")] = headline
     for (q, label, rid, r, _s), res in zip(tasks, results, strict=True):
         notes.extend(res["warnings"])
         if rid == first_reading[q]:

@@ -418,6 +418,7 @@ def reading_row(reading_id: str, indicator: str, reading: Any, series: CountSeri
         "conflict": choices.get("conflict", ""),
         "origin": choices.get("origin"),
         "placements": choices.get("placements", ""),
+        "periods": choices.get("periods", ""),
         "n_obs": series.n_obs,
         "measures": "; ".join(series.measures),
         "years": years,

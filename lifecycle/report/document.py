@@ -242,7 +242,7 @@ _CSS = (
     "table{border-collapse:collapse;font-size:.85rem;margin:1rem 0;max-width:100%;"
     "display:block;overflow-x:auto}"
     "th,td{border:1px solid #ccc;padding:.2rem .45rem;text-align:left;vertical-align:top;"
-    "overflow-wrap:anywhere}"
+    "overflow-wrap:break-word}"
     "th{background:#f3f3f3}blockquote{border-left:3px solid #999;margin:.6rem 0;"
     "padding:.1rem .8rem;color:#444}figure{margin:1.2rem 0}figure svg{max-width:100%;"
     "height:auto}figcaption{font-size:.9rem;color:#333}code{background:#f3f3f3;padding:0 .2rem}"

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from lifecycle.report.analysis import INDICATORS, Analysis
 from lifecycle.report.cass import cass_figures
 from lifecycle.report.cells import LEVEL, N_SIM_POWER, POWER_SCALES
@@ -117,6 +120,9 @@ def _headline_series(analysis: Analysis) -> tuple[Any, str, str]:
     every vague or conflicting number as a range (``conflict=all_as_intervals``), else
     the first reading. For a user's series: that series.
     """
+    if analysis.evidence is not None and ("headline", "attacks") in analysis.objects:
+        series, name = analysis.objects[("headline", "attacks")]  # chosen by the analysis
+        return series, name, "attacks"
     if analysis.evidence is not None:
         from lifecycle.evidence.readings import build_series, enumerate_readings
 
@@ -237,7 +243,10 @@ def _draw_series_fit(
             )
         except ValueError:
             pass
-    plotting.legend_outside(ax)
+    # under the axes, in two columns: beside them a dozen fits took half the width
+    n_entries = len(ax.get_legend_handles_labels()[1])
+    fig.set_figheight(4.6 + 0.2 * ((n_entries + 1) // 2))
+    plotting.legend_below(ax, ncol=2)
     figs.add(f"series_{stem}", fig, caption, group=f"indicator:{label}")
 
 
@@ -256,7 +265,8 @@ def _draw_cass(analysis: Analysis, figs: FigureSet) -> None:
     )
     for cf in cass_figures(analysis.evidence, readings=firsts, n_readings=counts, only_given=True):
         fig, ax = plotting.new_figure(10.0, 4.6)
-        title = f"CASS Figure {cf.number}, reconstructed from the text: {cf.title}"
+        # two lines: on one the title ran past the figure's left edge
+        title = f"CASS Figure {cf.number}, reconstructed from the text:\n{cf.title}"
         if cf.series is not None:
             plotting.plot_series(
                 cf.series, ax=ax, title=title, annotate=False, ylabel="attacks per year"
@@ -271,7 +281,8 @@ def _draw_cass(analysis: Analysis, figs: FigureSet) -> None:
                 linewidth=1.2,
                 label=f"years of the original figure ({cf.first}–{cf.last})" if k == 0 else None,
             )
-        plotting.legend_outside(ax)
+        fig.set_figheight(5.4)
+        plotting.legend_below(ax, ncol=2)
         figs.add(f"cass_figure_{cf.number}", fig, cf.caption)
 
 
@@ -317,10 +328,10 @@ def _draw_resurgence(analysis: Analysis, figs: FigureSet, label: str, stem: str,
 
     tests = analysis.objects.get(("resurgence", label), {})
     for m, tr in sorted(tests.items()):
-        fig, ax = plotting.new_figure(10.0, 4.4)
+        fig, ax = plotting.new_figure(10.0, 5.4)
         name = plotting.readable(m)
         plotting.plot_test(tr, ax=ax, title=f"{label}: {name}", ylabel=unit)
-        plotting.legend_outside(ax)
+        plotting.legend_below(ax)
         figs.add(
             f"resurgence_{stem}_{slug(m)}",
             fig,
@@ -344,17 +355,49 @@ def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str)
     ]
     if not len(comp):
         return
+    comp, n_readings = _distinct_weight_rows(comp)
     n_rows = comp["reading_id"].nunique()
     labels = plotting.comparison_label_space(comp["definition"])
     fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * max(n_rows, 2) + labels)
     plotting.plot_comparison(comp, ax=ax, row="reading_id", title=label)
+    grouped = (
+        f" The {n_readings} readings give {n_rows} distinct rows; each row names its first "
+        "reading and how many more give the same weights."
+        if n_rows < n_readings
+        else ""
+    )
     figs.add(
         f"comparison_{stem}",
         fig,
         f"{label}: Akaike weights of the definitions that could be fitted, per "
         "reading (rows; see readings.csv). A dash: not fitted in that reading (the "
-        "reason is in comparison.csv).",
+        "reason is in comparison.csv)." + grouped,
     )
+
+
+def _distinct_weight_rows(comp: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Readings with the same weights (as shown, 2 decimals) as one row of the heat map.
+
+    144 readings of one indicator made a heat map 6,000 px tall with a handful of
+    distinct rows; the row keeps the first reading's id and says how many more it
+    stands for.
+    """
+    wide = comp.pivot_table(
+        index="reading_id", columns="definition", values="akaike_weight", sort=False
+    )
+    order = list(dict.fromkeys(comp["reading_id"]))
+    wide = wide.reindex(order)
+    keys = [tuple(np.round(r, 2).tolist()) for r in wide.to_numpy()]
+    groups: dict[tuple, list[str]] = {}
+    for rid, key in zip(order, keys, strict=True):
+        groups.setdefault(tuple("-" if np.isnan(v) else v for v in key), []).append(rid)
+    rename = {}
+    for ids in groups.values():
+        name = ids[0] if len(ids) == 1 else f"{ids[0]} (+{len(ids) - 1} more)"
+        rename[ids[0]] = name
+    keep = comp[comp["reading_id"].isin(rename)].copy()
+    keep["reading_id"] = keep["reading_id"].map(rename)
+    return keep, len(order)
 
 
 def _draw_power(analysis: Analysis, figs: FigureSet) -> None:

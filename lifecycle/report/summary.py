@@ -18,10 +18,10 @@ from lifecycle.report.cells import LEVEL
 
 __all__ = [
     "bottom_line",
+    "bottom_line_items",
     "comparison_top",
     "fmt_p",
     "numbers_by_year",
-    "outcomes",
     "test_summary",
     "verdict_table",
 ]
@@ -49,8 +49,8 @@ def fmt_p(p: float, n_boot: int) -> str:
     return f"{p:.2g}" if p < 0.1 else f"{p:.2f}"
 
 
-def _clause(r: pd.Series) -> str:
-    """What one indicator's readings can say, in a few words."""
+def _findings(r: pd.Series) -> str:
+    """The tests' findings over an indicator's readings, in a few words."""
     testable = int(r["n_resurgence_testable"])
     parts = []
     if int(r["n_change_testable"]):
@@ -67,11 +67,25 @@ def _clause(r: pd.Series) -> str:
             f"a resurgence in {int(r['n_resurgence_rejects'])} of {testable} testable readings"
             + (" (the test has little power here)" if int(r["n_adequate_power"]) < testable else "")
         )
-    return f"*{r['indicator']}* — {r['verdict']}: " + "; ".join(parts)
+    return "; ".join(parts)
+
+
+def bottom_line_items(analysis: Analysis) -> list[str]:
+    """The bottom line per indicator, one bullet each; indicators with the same verdict
+    and the same findings share a bullet (seven "too few numbers" made a run-on
+    paragraph that pushed the headline figure off the first screen)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for _, r in analysis.verdicts.iterrows():
+        groups.setdefault((str(r["verdict"]), _findings(r)), []).append(f"*{r['indicator']}*")
+    return [
+        f"{', '.join(names)} — {verdict}: {findings}."
+        for (verdict, findings), names in groups.items()
+    ]
 
 
 def bottom_line(analysis: Analysis) -> str:
-    """One paragraph: what the numbers can and cannot say, per indicator."""
+    """The bottom line's lead: what the numbers can and cannot say (the indicators
+    follow as :func:`bottom_line_items`)."""
     v = analysis.verdicts
     counts = v["verdict"].value_counts()
     lead = "**Bottom line.** "
@@ -83,8 +97,11 @@ def bottom_line(analysis: Analysis) -> str:
     decided = {k: int(c) for k, c in counts.items() if k != "the evidence cannot decide"}
     undecided = int(counts.get("the evidence cannot decide", 0))
     if undecided == len(v):
+        which = (
+            "For the one indicator" if len(v) == 1 else f"For every one of the {len(v)} indicators"
+        )
         lead += (
-            f"For every one of the {len(v)} indicator(s), the evidence cannot decide between "
+            f"{which}, the evidence cannot decide between "
             "emergence → decline → resurgence and a single rise and fall. "
         )
     else:
@@ -94,8 +111,12 @@ def bottom_line(analysis: Analysis) -> str:
             + (f", the evidence cannot decide for {undecided}" if undecided else "")
             + f" of {len(v)} indicator(s). "
         )
-    lead += "Per indicator (readings are the admissible ways to read the documents): "
-    return lead + "; ".join(_clause(r) for _, r in v.iterrows()) + "."
+    lead += (
+        "Per indicator (readings are the admissible ways to read the documents):"
+        if analysis.evidence is not None
+        else "Per indicator:"
+    )
+    return lead
 
 
 def verdict_table(analysis: Analysis) -> pd.DataFrame:
@@ -221,53 +242,6 @@ def _event_rows(analysis: Analysis, rows: dict[str, dict[Any, list[str]]]) -> No
 
 
 # ---------------------------------------------------------------------- per indicator
-def outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
-    """The readings of one indicator collapsed to their distinct outcomes.
-
-    An outcome is the definition with the smallest AIC, whether the resurgence test
-    rejects (in any measure) and whether a change of level is found; each row counts
-    the readings that give it and names the first of them.
-    """
-    comp = analysis.comparison
-    comp = comp[(comp["indicator"] == indicator) & (comp["status"] == "ok")]
-    best = (
-        comp.sort_values(["reading_id", "AIC", "definition"])
-        .groupby("reading_id", sort=True)["definition"]
-        .first()
-    )
-    t = analysis.tests
-    t = t[(t["indicator"] == indicator) & (t["status"] == "ok")]
-
-    def verdict_of(test: str) -> pd.Series:
-        sub = t[t["test"].str.startswith(test)]
-        return sub.groupby("reading_id")["rejects"].agg(lambda x: bool((x == True).any()))  # noqa: E712
-
-    res, change = verdict_of("resurgence"), verdict_of("at least one change")
-    ids = analysis.readings.loc[analysis.readings["indicator"] == indicator, "reading_id"]
-    frame = pd.DataFrame(
-        {
-            "smallest AIC": [_readable(best.get(r, "none fitted")) for r in ids],
-            "resurgence found": [_yes_no(res.get(r)) for r in ids],
-            "change of level found": [_yes_no(change.get(r)) for r in ids],
-            "reading_id": list(ids),
-        }
-    )
-    keys = ["smallest AIC", "resurgence found", "change of level found"]
-    out = (
-        frame.groupby(keys, sort=False)
-        .agg(readings=("reading_id", "size"), first=("reading_id", "first"))
-        .reset_index()
-        .sort_values("readings", ascending=False, kind="stable")
-    )
-    return out.rename(columns={"first": "e.g. reading"}).reset_index(drop=True)
-
-
-def _yes_no(x: Any) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "not testable"
-    return "yes" if bool(x) else "no"
-
-
 def comparison_top(analysis: Analysis, indicator: str, n: int = 5) -> pd.DataFrame:
     """The definitions that fit best most often (highest posterior probability), with weights."""
     comp = analysis.comparison

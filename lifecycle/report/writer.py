@@ -31,11 +31,12 @@ from lifecycle.report.analysis import Analysis, evidence_rows_used
 from lifecycle.report.cells import LEVEL
 from lifecycle.report.document import TABLE_FILES, Document, write_csv
 from lifecycle.report.figures import FigureSet, draw_figures
+from lifecycle.report.outcomes import choice_sensitivity, collapsed_outcomes, reading_outcomes
 from lifecycle.report.summary import (
     bottom_line,
+    bottom_line_items,
     comparison_top,
     numbers_by_year,
-    outcomes,
     test_summary,
     verdict_table,
 )
@@ -165,6 +166,12 @@ def _tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         tables["evidence_quantities"] = ev.quantities[ev.quantities["id"].isin(used)]
         tables["evidence_events"] = ev.events[ev.events["id"].isin(used)]
         tables["conflicts"] = conflicts(ev)
+    labels = list(analysis.indicators["indicator"]) if len(analysis.indicators) else []
+    per = [reading_outcomes(analysis, lab).assign(indicator=lab) for lab in labels]
+    sens = [choice_sensitivity(analysis, lab).assign(indicator=lab) for lab in labels]
+    if per:
+        tables["outcomes"] = pd.concat(per, ignore_index=True)
+        tables["sensitivity"] = pd.concat(sens, ignore_index=True)
     return tables
 
 
@@ -217,12 +224,18 @@ def reproduce_command(analysis: Analysis) -> str:
 
 
 # ---------------------------------------------------------------------- the document
+#: A year × measure table wider than this (measure column + years) is turned to one row
+#: per year: 50 year columns do not fit a page (each header was stacked letter by letter).
+_MAX_YEAR_COLUMNS = 16
+
+
 def _document(
     analysis: Analysis, tables: dict[str, pd.DataFrame], figs: FigureSet, command: str
 ) -> Document:
     """The report's text: first screen, contents, one section per indicator, the detail."""
     doc = Document(f"Lifecycle report: {analysis.title}")
     doc.paragraph(bottom_line(analysis))
+    doc.bullets(bottom_line_items(analysis))
     for f in figs.group("headline"):
         doc.figure(f.stem, f.caption, f.svg)
     numbers = numbers_by_year(analysis)
@@ -233,6 +246,9 @@ def _document(
             if analysis.evidence is not None
             else "**The numbers by year:**"
         )
+        if numbers.shape[1] > _MAX_YEAR_COLUMNS:  # a long series: one row per year
+            numbers = numbers.set_index("measure").T.rename_axis("year").reset_index()
+            numbers.columns.name = None
         doc.table(numbers)
     doc.contents()
     _verdict_section(doc, analysis)
@@ -246,8 +262,12 @@ def _document(
     if more:
         doc.heading("More figures")
         doc.paragraph(
-            "The CASS figures rebuilt from the text, change points, the resurgence tests, "
-            "the Akaike weights per reading and the power curves."
+            (
+                "The CASS figures rebuilt from the text, change points"
+                if analysis.evidence is not None
+                else "Change points"
+            )
+            + ", the resurgence tests, the Akaike weights per reading and the power curves."
         )
         for f in more:
             doc.figure(f.stem, f.caption, f.svg, listed=True)
@@ -275,12 +295,7 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
     doc.paragraph(f"**Verdict: {v['verdict']}.** {why}")
     n = int(ind["n_readings"])
     if n > 1:
-        table = outcomes(analysis, label)
-        doc.paragraph(
-            f"The {n} readings give {len(table)} distinct outcome(s) (every reading: "
-            "[`tables/readings.csv`](tables/readings.csv)):"
-        )
-        doc.table(table, max_rows=12)
+        _outcome_tables(doc, analysis, label, n)
     top = comparison_top(analysis, label)
     if len(top):
         doc.paragraph(
@@ -309,6 +324,26 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
         doc.paragraph("No test could be run" + (f": {reasons}" if reasons != "." else "."))
     for f in figs.group(f"indicator:{label}"):
         doc.figure(f.stem, f.caption, f.svg)
+
+
+def _outcome_tables(doc: Document, analysis: Analysis, label: str, n: int) -> None:
+    """The readings collapsed to distinct outcomes, and how the outcome depends on each choice."""
+    table = collapsed_outcomes(analysis, label)
+    n_series = int(table["distinct series"].sum()) if len(table) else 0
+    doc.paragraph(
+        f"The {n} readings give {n_series} distinct series and {len(table)} distinct "
+        'outcome(s); each row lists the choices its readings cover ("any": the outcome '
+        "holds whatever the choice; every reading: [`tables/outcomes.csv`](tables/outcomes.csv)):"
+    )
+    doc.table(table, max_rows=12)
+    sens = choice_sensitivity(analysis, label)
+    if len(sens):
+        doc.table(
+            sens,
+            csv_name="sensitivity.csv",
+            collapsed=f"How the verdict and the best definition depend on each reading choice "
+            f"({len(sens)} rows)",
+        )
 
 
 def _refusals(analysis: Analysis, label: str) -> str:

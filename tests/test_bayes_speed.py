@@ -1,0 +1,137 @@
+"""The importance sampler's speed-ups give the numbers the plain computation gives.
+
+Three things changed for speed in :mod:`lifecycle.inference.bayes` (issue 13: the
+report's CPU time): the posterior mode is found by Newton's method on analytic
+derivatives instead of BFGS on central differences, and importance-sampling results
+are cached by their exact inputs. Each is checked here against the plain computation:
+the analytic derivatives against central differences, Newton's mode against BFGS's,
+the marginal likelihood with either optimiser, and a cached result against a fresh one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lifecycle.inference.bayes as bayes
+from lifecycle.inference.bayes import BayesPrior, dated_log_ml
+from lifecycle.series import CountSeries
+
+PRIOR = BayesPrior()
+
+
+def _multi_measure_series() -> CountSeries:
+    """Two measures, a window across years and a count interval: the sampler's path."""
+    return CountSeries.from_windows(
+        [2001, 2002, 2003, 2004, 2005, 2006, 2002, 2005],
+        [2001, 2002, 2003, 2004, 2005, 2006, 2003, 2006],
+        [12, 30, 25, 6, 4, 15, 40, 9],
+        high=[12, 30, 25, 6, 4, 15, 55, 9],
+        measure=["a"] * 6 + ["b"] * 2,
+    )
+
+
+def _posterior(series: CountSeries, family: str, prior: BayesPrior = PRIOR):
+    phase_of = np.array([0, 0, 1, 1, 2, 2])
+    E = bayes._phase_exposures(series, phase_of, 3)
+    live = np.flatnonzero((E > 0).any(axis=0))
+    return bayes._LogPosterior(series, E[:, live], family, prior), phase_of
+
+
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_analytic_derivatives_equal_central_differences(family):
+    post, _ = _posterior(_multi_measure_series(), family)
+    rng = np.random.default_rng(20240601)
+    for _ in range(5):
+        x = post.start() + 0.4 * rng.standard_normal(post.dim)
+        g, H = post.derivs(x)
+        h = 1e-6
+        eye = np.eye(post.dim)
+        g_fd = np.array(
+            [(post((x + h * e)[None])[0] - post((x - h * e)[None])[0]) / (2 * h) for e in eye]
+        )
+        H_fd = bayes._hessian_fd(post, x)
+        assert np.max(np.abs(g - g_fd)) <= 1e-5 * max(1.0, np.max(np.abs(g_fd)))
+        assert np.max(np.abs(H - H_fd)) <= 1e-4 * max(1.0, np.max(np.abs(H_fd)))
+
+
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_newton_mode_equals_bfgs_mode(family):
+    post, _ = _posterior(_multi_measure_series(), family)
+    x_newton, H = bayes._posterior_mode(post, post.start())
+    x_bfgs = bayes._mode_bfgs(post, post.start())
+    # both are maxima of the same function: Newton's is at least as high
+    assert post(x_newton[None])[0] >= post(x_bfgs[None])[0] - 1e-9
+    assert np.max(np.abs(x_newton - x_bfgs)) < 1e-3
+    assert np.all(np.linalg.eigvalsh(-H) > 0)
+
+
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_marginal_likelihood_same_with_either_optimiser(family, monkeypatch):
+    s = _multi_measure_series()
+    _, phase_of = _posterior(s, family)
+    E = bayes._phase_exposures(s, phase_of, 3)
+    new = bayes._importance(s, E, E > 0, family, PRIOR, (), seed=5, n_draws=2000)
+
+    def bfgs_mode(post, start):
+        x = bayes._mode_bfgs(post, start)
+        return x, bayes._hessian_fd(post, x)
+
+    monkeypatch.setattr(bayes, "_posterior_mode", bfgs_mode)
+    old = bayes._importance(s, E, E > 0, family, PRIOR, (), seed=5, n_draws=2000)
+    # the same proposal up to the optimisers' tolerance: far inside the Monte Carlo error
+    assert abs(new.log_ml - old.log_ml) < 0.01 * old.error
+    assert new.error == pytest.approx(old.error, rel=0.01)
+
+
+def test_cached_result_equals_fresh_result(monkeypatch):
+    s = _multi_measure_series()
+    phase_of = np.array([0, 0, 1, 1, 2, 2])
+    monkeypatch.setattr(bayes, "_IS_CACHE", type(bayes._IS_CACHE)())
+    first = dated_log_ml(s, phase_of, ["x", "y", "z"], "poisson", PRIOR, seed=3)
+    assert first.method == "importance sampling"
+    calls = []
+    real = bayes._importance
+    monkeypatch.setattr(bayes, "_importance", lambda *a, **k: calls.append(1) or real(*a, **k))
+    # same split under other phase names and an empty fourth phase: served from the cache,
+    # with this definition's own empty phase
+    again = dated_log_ml(s, np.array([0, 0, 1, 1, 2, 2]), ["p", "q", "r", "gap"], "poisson",
+                         PRIOR, seed=3)  # fmt: skip
+    assert calls == []
+    assert again.empty_phases == ("gap",)
+    E = bayes._phase_exposures(s, phase_of, 3)
+    fresh = real(s, E, E > 0, "poisson", PRIOR, (), seed=3, n_draws=4000)
+    assert (again.log_ml, again.error, again.note) == (fresh.log_ml, fresh.error, fresh.note)
+    assert first.log_ml == fresh.log_ml
+    # another seed, prior or count is another computation
+    other_seed = dated_log_ml(s, phase_of, ["x", "y", "z"], "poisson", PRIOR, seed=4)
+    vaguer = dated_log_ml(s, phase_of, ["x", "y", "z"], "poisson", BayesPrior(rate_shape=0.25),
+                          seed=3)  # fmt: skip
+    changed = CountSeries.from_windows(
+        s.start, s.end, s.low + np.r_[1, np.zeros(7)], high=s.high + np.r_[1, np.zeros(7)],
+        measure=list(s.measure), weights=None,
+    )  # fmt: skip
+    moved = dated_log_ml(changed, phase_of, ["x", "y", "z"], "poisson", PRIOR, seed=3)
+    assert len(calls) == 3
+    assert len({first.log_ml, other_seed.log_ml, vaguer.log_ml, moved.log_ml}) == 4
+
+
+@pytest.mark.parametrize("lo,hi", [(90, 110), (0, 5), (3, 4), (10, 74), (0, 64), (400, 420)])
+def test_poisson_interval_sum_equals_brute_force(lo, hi):
+    from scipy import special, stats
+
+    mu = np.exp(np.linspace(np.log(0.05), np.log(3000.0), 400))[:, None]
+    got = bayes._poisson_interval_rows(np.array([float(lo)]), np.array([float(hi)]), mu)[:, 0]
+    k = np.arange(lo, hi + 1)
+    want = special.logsumexp(stats.poisson.logpmf(k[None, :], mu), axis=1)
+    ok = want > -600  # where the probability is a double at all
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got[ok], want[ok], rtol=1e-12, atol=1e-12)
+
+
+def test_poisson_interval_wide_or_open_goes_through_the_general_path():
+    mu = np.array([[3.0, 50.0], [200.0, 0.5]])
+    lo, hi = np.array([2.0, 10.0]), np.array([np.inf, 300.0])
+    got = bayes._poisson_interval_rows(lo, hi, mu)
+    want = bayes._logp(lo[None, :], hi[None, :], mu, "poisson", 0.0)
+    np.testing.assert_array_equal(got, want)

@@ -1,0 +1,48 @@
+"""What a reader sees: distinct rows in the weight heat map, a bottom line in bullets."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from lifecycle.report.figures import _distinct_weight_rows
+from lifecycle.report.summary import bottom_line_items
+
+
+def test_readings_with_the_same_weights_share_one_heat_map_row():
+    rows = []
+    weights = {1: [1.0, 0.0, 0.0], 2: [1.0, 0.0, 0.0], 3: [1.0, 0.0, 0.004],
+               4: [0.33, 0.33, np.nan], 5: [0.33, 0.33, np.nan], 6: [0.2, 0.3, 0.5]}  # fmt: skip
+    for i, ws in weights.items():
+        for d, w in zip("abc", ws, strict=True):
+            if not np.isnan(w):
+                rows.append({"reading_id": f"r#{i}", "definition": d, "akaike_weight": w})
+    comp, n = _distinct_weight_rows(pd.DataFrame(rows))
+    assert n == 6
+    # r#3 differs only below the 2 decimals the map shows: it joins r#1's row
+    assert list(dict.fromkeys(comp["reading_id"])) == ["r#1 (+2 more)", "r#4 (+1 more)", "r#6"]
+    assert comp.loc[comp["reading_id"] == "r#6", "akaike_weight"].tolist() == [0.2, 0.3, 0.5]
+    assert "c" not in comp.loc[comp["reading_id"] == "r#4 (+1 more)", "definition"].tolist()
+
+
+def test_bottom_line_has_one_bullet_per_distinct_finding():
+    def row(name, change, found, res):
+        return {
+            "indicator": name,
+            "verdict": "the evidence cannot decide",
+            "n_change_testable": change,
+            "n_change_found": found,
+            "n_resurgence_testable": res,
+            "n_resurgence_rejects": 0,
+            "n_adequate_power": 0,
+        }
+
+    verdicts = pd.DataFrame(
+        [row("attacks", 144, 126, 144), row("clashes", 0, 0, 0), row("deaths", 0, 0, 0)]
+    )
+    items = bottom_line_items(SimpleNamespace(verdicts=verdicts))
+    assert len(items) == 2
+    assert items[0].startswith("*attacks* — the evidence cannot decide: a change of level")
+    assert items[1].startswith("*clashes*, *deaths* — the evidence cannot decide: too few")
