@@ -48,9 +48,9 @@ from lifecycle.inference import single_peak
 from lifecycle.inference.bayes import (
     BayesPrior,
     dated_log_ml,
-    estimated_log_ml,
     posterior_probabilities,
 )
+from lifecycle.inference.bayes_breaks import estimated_log_ml
 from lifecycle.series import CountSeries
 
 DEFS = ("no change", "three dated waves", "conventional lifecycle")

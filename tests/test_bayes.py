@@ -18,9 +18,9 @@ from lifecycle._core.errors import FitError, ParameterError
 from lifecycle.inference.bayes import (
     BayesPrior,
     dated_log_ml,
-    estimated_log_ml,
     posterior_probabilities,
 )
+from lifecycle.inference.bayes_breaks import estimated_log_ml
 from lifecycle.series import CountSeries
 
 PRIOR = BayesPrior()

@@ -64,9 +64,9 @@ from lifecycle.inference.bayes import (
     BayesPrior,
     MarginalLikelihood,
     dated_log_ml,
-    estimated_log_ml,
     posterior_probabilities,
 )
+from lifecycle.inference.bayes_breaks import estimated_log_ml
 from lifecycle.inference.coverage import (
     SPANS,
     common_span,
