@@ -50,7 +50,6 @@ FAMILY_OPTIONS = ("auto", "poisson", "negbin")
 SHAPES = ("step", "trend", "broken_stick")
 METHODS = ("auto", "glm", "likelihood")
 _MAX_FITS = 5000
-_MAX_LOO_FITS = 500
 
 
 @dataclass(frozen=True)
