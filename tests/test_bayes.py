@@ -330,3 +330,22 @@ class TestHierarchicalPrior:
             BayesPrior(rate_mean_range=(5.0, 1.0))
         with pytest.raises(ParameterError, match="not both"):
             BayesPrior(rate_mean=2.0, rate_mean_range=(1.0, 5.0))
+
+
+def test_open_intervals_far_from_the_grid_give_a_finite_nb_marginal():
+    # counts known only as "at least N" beside large exact counts: at the grid's far
+    # ends a count's NB probability underflows to 0, which made the prefix sums NaN
+    # and the estimated-break marginal a bare ValueError (the event_deaths readings)
+    years = list(range(2014, 2021))
+    s = CountSeries.from_windows(
+        years,
+        years,
+        [100, 53, 0, 37, 0, 0, 211],
+        high=[100, np.inf, np.inf, np.inf, np.inf, np.inf, 267],
+    )
+    for shape in (1.0, 0.25):
+        prior = BayesPrior(rate_shape=shape)
+        for k, constraint in ((2, None), (3, "unimodal")):
+            res = estimated_log_ml(s, k, "negbin", prior, constraint=constraint, seed=3)
+            assert np.isfinite(res.log_ml) and np.isfinite(res.error), (shape, k, res)
+            assert res.log_ml < 0

@@ -267,6 +267,9 @@ class _Grid:
     h: float
 
 
+_LOG_FLOOR = -1e8  # log-probability floor of one count on the grid (see _segment_table)
+
+
 def _grid(lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, m: float, a: float) -> _Grid:
     """A ``u`` grid wide enough for every segment's posterior and the prior."""
     mid = np.where(np.isinf(hi), lo + 1.0, (lo + hi) / 2)
@@ -296,7 +299,10 @@ def _segment_table(
 ) -> np.ndarray:
     """Prefix sums over observations of the log-likelihood on the grid: ``(n + 1) × G``."""
     mu = expo[:, None] * np.exp(grid.u)[None, :]
-    L = _logp(lo[:, None], hi[:, None], mu, family, alpha)
+    # a count's probability can underflow to 0 at the grid's far ends; a finite floor
+    # keeps the prefix sums' differences defined (-inf - -inf is NaN) and is still
+    # exp(-1e8) = 0 where it applies
+    L = np.maximum(_logp(lo[:, None], hi[:, None], mu, family, alpha), _LOG_FLOOR)
     out = np.zeros((lo.size + 1, grid.u.size))
     np.cumsum(L, axis=0, out=out[1:])
     return out
