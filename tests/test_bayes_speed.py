@@ -137,3 +137,39 @@ def test_poisson_interval_wide_or_open_goes_through_the_general_path():
     got = bayes._poisson_interval_rows(lo, hi, mu)
     want = bayes._logp(lo[None, :], hi[None, :], mu, "poisson", 0.0)
     np.testing.assert_array_equal(got, want)
+
+
+class TestLogSumExp:
+    """The grid quadrature's log-sum-exp equals scipy's on ordinary and edge slices."""
+
+    def test_equals_scipy_on_random_matrices(self):
+        from scipy import special
+
+        from lifecycle._core.likelihood import log_sum_exp
+
+        rng = np.random.default_rng(20261129)
+        for shape in ((7,), (5, 301), (3, 4, 9)):
+            x = rng.normal(0.0, 300.0, size=shape)
+            for axis in range(len(shape)):
+                np.testing.assert_allclose(
+                    log_sum_exp(x, axis=axis), special.logsumexp(x, axis=axis), rtol=1e-13
+                )
+
+    def test_infinite_and_nan_slices(self):
+        from lifecycle._core.likelihood import log_sum_exp
+
+        x = np.array(
+            [
+                [-np.inf, -np.inf, -np.inf],
+                [-np.inf, 0.0, -np.inf],
+                [1.0, np.inf, 2.0],
+                [1.0, np.nan, 2.0],
+                [-1e8, -1e8, -1e8],
+            ]
+        )
+        out = log_sum_exp(x, axis=1)
+        assert out[0] == -np.inf
+        assert out[1] == 0.0
+        assert out[2] == np.inf
+        assert np.isnan(out[3])
+        assert out[4] == pytest.approx(-1e8 + np.log(3.0), abs=1e-6)

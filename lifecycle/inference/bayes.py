@@ -93,6 +93,7 @@ import numpy as np
 from scipy import special, stats
 
 from lifecycle._core.errors import ParameterError
+from lifecycle._core.likelihood import log_sum_exp
 from lifecycle._core.renames import renamed_attribute, renamed_parameters
 from lifecycle.inference.importance import (  # noqa: F401  (re-exported for tests)
     _IS_CACHE,
@@ -251,7 +252,7 @@ def _trapz_log(logf: np.ndarray, h: float, axis: int = -1) -> np.ndarray:
     logf = np.moveaxis(logf, axis, -1)
     w = np.full(logf.shape[-1], math.log(h))
     w[[0, -1]] += math.log(0.5)
-    return special.logsumexp(logf + w, axis=-1)
+    return log_sum_exp(logf + w, axis=-1)
 
 
 def _logaddexp_safe(a: np.ndarray, b: np.ndarray) -> np.ndarray:
