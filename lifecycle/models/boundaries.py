@@ -165,6 +165,23 @@ def _variant_name(base: str, choice: Sequence[int], defs: Sequence[tuple[list[in
     return f"{base} ({', '.join(parts)})" if parts else base
 
 
+def _phase(r: Mapping[str, Any], start: Any = None, end: Any = None) -> Phase:
+    """The phase of one row of the waves table, with its texts, quote and evidence id."""
+
+    def text(key: str) -> str:
+        return str(r.get(key, "") or "")
+
+    return Phase(
+        str(r["phase"]),
+        start,
+        end,
+        start_text=text("start_text"),
+        end_text=text("end_text"),
+        quote=text("quote"),
+        evidence_id=text("id"),
+    )
+
+
 def _estimated(
     name: str,
     rows: Sequence[Mapping[str, Any]],
@@ -174,16 +191,7 @@ def _estimated(
     source_id: str | None,
 ) -> WaveDefinition:
     """An estimated definition from phases the source leaves undated."""
-    phases = tuple(
-        Phase(
-            str(r["phase"]),
-            start_text=str(r.get("start_text", "") or ""),
-            end_text=str(r.get("end_text", "") or ""),
-            quote=str(r.get("quote", "") or ""),
-            evidence_id=str(r.get("id", "") or ""),
-        )
-        for r in rows
-    )
+    phases = tuple(_phase(r) for r in rows)
     d = WaveDefinition(
         name,
         phases,
@@ -254,18 +262,7 @@ def from_texts(
         ends = [c - 1 for c in choice] + [end_label]
         if any(e is not None and e < s for s, e in zip(starts, ends, strict=True)):
             continue
-        phases = tuple(
-            Phase(
-                str(r["phase"]),
-                s,
-                e,
-                start_text=str(r.get("start_text", "") or ""),
-                end_text=str(r.get("end_text", "") or ""),
-                quote=str(r.get("quote", "") or ""),
-                evidence_id=str(r.get("id", "") or ""),
-            )
-            for r, s, e in zip(rows, starts, ends, strict=True)
-        )
+        phases = tuple(_phase(r, s, e) for r, s, e in zip(rows, starts, ends, strict=True))
         is_default = choice == default_choice
         variant_name = _variant_name(
             name, choice, [(b[0], p) for b, p in zip(boundaries, pairs, strict=True)]

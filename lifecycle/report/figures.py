@@ -18,6 +18,7 @@ written for people (:func:`lifecycle.plotting.base.readable`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,27 +86,25 @@ class FigureSet:
         return [f for f in self.items if f.group == name]
 
 
+def _indicator_series(analysis: Analysis) -> Iterator[tuple[str, str, Any, str]]:
+    """(indicator, file stem, series, y-axis unit) of every indicator with a series."""
+    for _, ind in analysis.indicators.iterrows():
+        label = ind["indicator"]
+        series = analysis.objects.get(("series", label))
+        if series is not None:
+            unit = unit_of(ind["question"], series.freq)
+            yield label, slug(ind["question"] or label), series, unit
+
+
 def draw_figures(analysis: Analysis, figs: FigureSet) -> None:
     """Draw every figure of the report into ``figs``."""
     _draw_headline(analysis, figs)
     first_id = analysis.readings.groupby("indicator", sort=False)["reading_id"].first().to_dict()
-    for _, ind in analysis.indicators.iterrows():
-        label = ind["indicator"]
-        series = analysis.objects.get(("series", label))
-        if series is None:
-            continue
-        stem = slug(ind["question"] or label)
-        unit = unit_of(ind["question"], series.freq)
+    for label, stem, series, unit in _indicator_series(analysis):
         _draw_series_fit(analysis, figs, label, stem, series, first_id[label], unit)
     if analysis.evidence is not None:
         _draw_cass(analysis, figs)
-    for _, ind in analysis.indicators.iterrows():
-        label = ind["indicator"]
-        series = analysis.objects.get(("series", label))
-        if series is None:
-            continue
-        stem = slug(ind["question"] or label)
-        unit = unit_of(ind["question"], series.freq)
+    for label, stem, series, unit in _indicator_series(analysis):
         _draw_changepoints(analysis, figs, label, stem, series, unit)
         _draw_resurgence(analysis, figs, label, stem, unit)
         _draw_comparison(analysis, figs, label, stem)
