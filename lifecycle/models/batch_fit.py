@@ -94,6 +94,8 @@ class Layout:
     n_measures : int
     step : float
         Length of one period in years.
+    start, end : ndarray
+        First and last period (ordinals) of each observation window.
     """
 
     grid: np.ndarray
@@ -105,6 +107,8 @@ class Layout:
     m_index: np.ndarray
     n_measures: int
     step: float
+    start: np.ndarray
+    end: np.ndarray
 
     @classmethod
     def of(cls, series: CountSeries) -> Layout:
@@ -128,6 +132,8 @@ class Layout:
             m_index=m_index,
             n_measures=len(measures),
             step=1.0 / per_year,
+            start=np.asarray(series.start),
+            end=np.asarray(series.end),
         )
 
 
@@ -178,24 +184,33 @@ def candidate_designs(
 
 
 def _zero_phase_ok(layout: Layout, phase: np.ndarray, m: int, shape: str) -> np.ndarray:
-    """False where a phase seen only by its own windows has only zero counts (engine rule).
+    """False where the engine refuses a phase seen only by its own windows.
 
-    For ``broken_stick`` only the first and last phases count (an inner phase is held by
-    the knots on both sides).
+    As :func:`lifecycle.models.fitcore.estimate`: a phase with only zero counts (for
+    ``broken_stick`` only the first and last phases count: an inner phase is held by the
+    knots on both sides); for ``trend``, a phase whose events all fall in one period at
+    the edge of its observed periods (its slope runs off to infinity).
     """
-    pos = (layout.W > 0).astype(float)
+    L = layout
+    pos = (L.W > 0).astype(float)
     ok = np.ones(phase.shape[0], dtype=bool)
     onehot = (phase[:, :, None] == np.arange(m)).astype(float)
-    touch = np.einsum("it,btj->bij", pos, onehot) > 0  # (B, n, m)
+    touch = np.matmul(pos, onehot) > 0  # (B, n, m)
     n_touch = touch.sum(axis=2)
-    zero = layout.y == 0
+    zero = L.y == 0
     for j in range(m):
-        if shape == "broken_stick" and j not in (0, m - 1):
-            continue
         t_j = touch[:, :, j]
-        alone = np.all(~t_j | (n_touch == 1), axis=1)
-        all_zero = np.all(~t_j | zero[None, :], axis=1)
-        ok &= ~(alone & all_zero & t_j.any(axis=1))
+        alone = np.all(~t_j | (n_touch == 1), axis=1) & t_j.any(axis=1)
+        if shape != "broken_stick" or j in (0, m - 1):
+            ok &= ~(alone & np.all(~t_j | zero, axis=1))
+        if shape == "trend":
+            ev, nil = t_j & ~zero, t_j & zero
+            lo = np.where(ev, L.start, np.iinfo(np.int64).max).min(axis=1)
+            hi = np.where(ev, L.end, np.iinfo(np.int64).min).max(axis=1)
+            single = (lo == hi) & np.all(~ev | (L.start == L.end), axis=1)
+            below = np.all(~nil | (L.end < lo[:, None]), axis=1)
+            above = np.all(~nil | (L.start > hi[:, None]), axis=1)
+            ok &= ~(alone & ev.any(axis=1) & single & (below | above))
     return ok
 
 
@@ -466,7 +481,7 @@ def _fit_chunk(
     shape: str,
     family: str,
     combos: np.ndarray,
-    pattern: tuple[int, int, int] | None,
+    pattern: tuple[int, int] | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Log-likelihoods and resolved flags of one chunk (see :func:`segmentation_fits`)."""
     B, m = combos.shape[0], combos.shape[1] + 1
@@ -502,11 +517,12 @@ def _fit_chunk(
     out = np.where(conv, f, np.nan)
     out[diverged] = -np.inf
     if pattern is not None:
-        k, n_up, n_down = pattern
-        eta = np.einsum("btp,bp->bt", pois.X, x[:, : pois.p])
-        onehot = phase[rows][:, :, None] == np.arange(m)
-        means = np.einsum("bt,btj->bj", eta, onehot) / onehot.sum(axis=1)
-        fine = _pattern_rows(eta, k, k) & _pattern_rows(means, n_up, n_down)
+        n_up, n_down = pattern
+        eta = np.matmul(pois.X, x[:, : pois.p, None])[:, :, 0]
+        onehot = (phase[rows][:, :, None] == np.arange(m)).astype(float)
+        means = np.matmul(eta[:, None, :], onehot)[:, 0] / onehot.sum(axis=1)
+        T = eta.shape[1]
+        fine = _pattern_rows(eta, T, T) & _pattern_rows(means, n_up, n_down)
         out[conv & ~fine] = -np.inf
     ll[rows] = out
     resolved[rows] = conv
@@ -519,7 +535,7 @@ def segmentation_fits(
     family: str,
     combos: np.ndarray,
     *,
-    pattern: tuple[int, int, int] | None = None,
+    pattern: tuple[int, int] | None = None,
     layout: Layout | None = None,
 ) -> BatchResult:
     """Maximised log-likelihood of the wave model of every candidate segmentation.
@@ -532,10 +548,10 @@ def segmentation_fits(
     family : {"poisson", "negbin"}
     combos : ndarray of shape (B, m - 1)
         Break ordinals of each candidate (window starts after the first), increasing.
-    pattern : (k, n_up, n_down), optional
+    pattern : (n_up, n_down), optional
         The unimodal constraint of the search: a candidate counts only if its fitted
-        log-rates rise then fall (at most ``k`` rises and falls) and its phase means
-        rise at most ``n_up`` times, then fall at most ``n_down`` times (tolerance 1e-6).
+        log-rates (every covered period) rise, then fall, and its phase means rise at
+        most ``n_up`` times, then fall at most ``n_down`` times (tolerance 1e-6).
     layout : Layout, optional
         ``Layout.of(series)``, when the caller reuses it.
 

@@ -287,7 +287,7 @@ def _engine_scorer(
             dsg = e.prob.design
             curve = (dsg.X @ beta)[dsg.covered & (dsg.phase_of >= 0)]
             if not (
-                _pattern_ok(curve, k, k, tol=1e-6)
+                _pattern_ok(curve, curve.size, curve.size, tol=1e-6)
                 and _pattern_ok(dsg.contrasts @ beta, *updown, tol=1e-6)
             ):
                 return -np.inf
@@ -298,6 +298,8 @@ def _engine_scorer(
 
 def _combos(cand: np.ndarray, m: int) -> np.ndarray:
     """Every choice of ``m - 1`` breaks among ``cand`` (rows, in enumeration order)."""
+    if m == 1:
+        return np.zeros((1, 0), dtype=np.int64)
     flat = np.fromiter(
         itertools.chain.from_iterable(itertools.combinations(cand.tolist(), m - 1)),
         dtype=np.int64,
@@ -330,11 +332,11 @@ def _fit_search(
     batched = batch_applies(series)
     if batched and n_all <= _MAX_BATCHED:
         return _batched_search(
-            series, family, shape, sizes, cand, score, n_fits, (k, *updown) if constraint else None
+            series, family, shape, sizes, cand, score, n_fits, updown if constraint else None
         )
     if batched:
         layout = Layout.of(series)
-        pattern = (k, *updown) if constraint else None
+        pattern = updown if constraint else None
 
         def many(combos: np.ndarray) -> np.ndarray:
             r = segmentation_fits(series, shape, family, combos, pattern=pattern, layout=layout)
@@ -402,7 +404,7 @@ def _batched_search(
     cand: np.ndarray,
     score: Any,
     n_fits: list[int],
-    pattern: tuple[int, int, int] | None,
+    pattern: tuple[int, int] | None,
 ) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
     """Every segmentation by the batched fit, the best ones confirmed by the engine.
 
