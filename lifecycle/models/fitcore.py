@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from lifecycle._core.countfit import CountFit, fit_counts
 from lifecycle._core.criteria import aic, bic
@@ -345,32 +345,39 @@ def _phase_rate_table(
     null: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rate of each phase per measure with its Wald interval on the log scale."""
-    rows = []
+    cols: dict[str, list] = {k: [] for k in _RATE_COLUMNS}
+    th = np.nan_to_num(theta, neginf=0.0)
+    years = [ph.text() for ph in definition.phases]
     for m_i, m in enumerate(d.measures):
         for j, ph in enumerate(definition.phases):
             c = np.zeros(theta.size)
             c[:p] = d.contrasts[j]
             if m_i > 0:
                 c[p + m_i - 1] = 1.0
-            est = float(c @ np.nan_to_num(theta, neginf=0.0))
+            est = float(c @ th)
             se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
             if not estimable(c, null):
                 est = se = np.nan
-            rows.append(
-                {
-                    "measure": m,
-                    "phase": ph.name,
-                    "years": ph.text(),
-                    "rate": np.exp(est),
-                    "ci_low": np.exp(est - z * se),
-                    "ci_high": _exp(est + z * se),
-                    "log_rate": est,
-                    "se_log_rate": se,
-                }
-            )
-    return pd.DataFrame(rows)
+            for k, v in zip(
+                _RATE_COLUMNS,
+                (m, ph.name, years[j], np.exp(est), np.exp(est - z * se), _exp(est + z * se),
+                 est, se),
+                strict=True,
+            ):  # fmt: skip
+                cols[k].append(v)
+    return pd.DataFrame(cols) if cols["measure"] else pd.DataFrame([])
 
 
+_RATE_COLUMNS = [
+    "measure",
+    "phase",
+    "years",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "log_rate",
+    "se_log_rate",
+]
 _RATIO_COLUMNS = [
     "from_phase",
     "to_phase",
@@ -392,26 +399,25 @@ def _rate_ratio_table(
     null: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rate ratio of each phase to the one before, with its Wald interval and p-value."""
-    rows = []
+    cols: dict[str, list] = {k: [] for k in _RATIO_COLUMNS}
     for j in range(1, definition.n_phases):
         c = d.contrasts[j] - d.contrasts[j - 1]
         est = float(c @ beta)
         se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
         if not estimable(c, null):
             est = se = np.nan
-        rows.append(
-            {
-                "from_phase": definition.phases[j - 1].name,
-                "to_phase": definition.phases[j].name,
-                "ratio": np.exp(est),
-                "ci_low": np.exp(est - z * se),
-                "ci_high": _exp(est + z * se),
-                "log_ratio": est,
-                "se_log_ratio": se,
-                "p_value": 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=_RATIO_COLUMNS)
+        # 2 * norm.sf(|t|), as scipy computes it (ndtr of -|t|), without its overhead
+        pval = 2 * special.ndtr(-abs(est / se)) if se > 0 else np.nan
+        for k, v in zip(
+            _RATIO_COLUMNS,
+            (definition.phases[j - 1].name, definition.phases[j].name, np.exp(est),
+             np.exp(est - z * se), _exp(est + z * se), est, se, pval),
+            strict=True,
+        ):  # fmt: skip
+            cols[k].append(v)
+    if not cols["ratio"]:
+        return pd.DataFrame([], columns=_RATIO_COLUMNS)
+    return pd.DataFrame(cols, columns=_RATIO_COLUMNS)
 
 
 def _fitted_rate_table(
@@ -423,20 +429,30 @@ def _fitted_rate_table(
 ) -> pd.DataFrame:
     """Fitted rate of every period of the grid inside a phase, per measure (NaN: unidentified)."""
     eta = d.X @ beta
-    rows = []
-    for m_i, m in enumerate(d.measures):
-        for t in np.flatnonzero(d.phase_of >= 0):
-            c = np.concatenate([d.X[t], np.eye(len(d.measures))[m_i, 1:]])
-            rows.append(
-                {
-                    "period": to_label(d.grid[t], d.freq),
-                    "measure": m,
-                    "phase": definition.phases[d.phase_of[t]].name,
-                    "rate": float(np.exp(eta[t] + gamma[m_i])) if estimable(c, null) else np.nan,
-                    "observed": bool(d.covered[t]),
-                }
-            )
-    return pd.DataFrame(rows)
+    ts = np.flatnonzero(d.phase_of >= 0)
+    if ts.size == 0 or not d.measures:
+        return pd.DataFrame([])
+    M = len(d.measures)
+    eye = np.eye(M)
+    periods = [to_label(d.grid[t], d.freq) for t in ts]
+    phases = [definition.phases[d.phase_of[t]].name for t in ts]
+    observed = [bool(d.covered[t]) for t in ts]
+    rates = []
+    for m_i in range(M):
+        for t in ts:
+            ok = null is None or null.shape[1] == 0
+            if not ok:
+                ok = estimable(np.concatenate([d.X[t], eye[m_i, 1:]]), null)
+            rates.append(float(np.exp(eta[t] + gamma[m_i])) if ok else np.nan)
+    return pd.DataFrame(
+        {
+            "period": periods * M,
+            "measure": [m for m in d.measures for _ in ts],
+            "phase": phases * M,
+            "rate": rates,
+            "observed": observed * M,
+        }
+    )
 
 
 def _assemble(
