@@ -139,9 +139,6 @@ class WaveFit:
     deviance: float
     pearson_dispersion: float
     dispersion: float | None
-    phase_rates: pd.DataFrame
-    rate_ratios: pd.DataFrame
-    fitted_rates: pd.DataFrame
     fitted_means: np.ndarray
     n_break_params: int = 0
     confidence: float = 0.95
@@ -157,8 +154,25 @@ class WaveFit:
     #: ``(statistic, p_value)`` of the LR test of ``alpha = 0``, or a :class:`DispersionLR`
     #: that computes them on first use (the NB fit of a Poisson model is made only then).
     _dispersion_lr: Any = field(default=(np.nan, np.nan), repr=False, compare=False)
+    #: The three tables, or a :class:`_FitTables` that builds them on first use.
+    _tables: Any = field(default=None, repr=False, compare=False)
 
     alpha = renamed_attribute("alpha", "dispersion")
+
+    @property
+    def phase_rates(self) -> pd.DataFrame:
+        """Rate per period of each phase and measure, with CIs (see the class docstring)."""
+        return self._tables.get()[0]
+
+    @property
+    def rate_ratios(self) -> pd.DataFrame:
+        """Ratio of each phase's rate to the previous phase's, with CIs and p-values."""
+        return self._tables.get()[1]
+
+    @property
+    def fitted_rates(self) -> pd.DataFrame:
+        """Fitted rate of every grid period in a phase (for plotting)."""
+        return self._tables.get()[2]
 
     @property
     def overdispersion_stat(self) -> float:
@@ -455,6 +469,45 @@ def _fitted_rate_table(
     )
 
 
+class _FitTables:
+    """A fit's phase-rate, rate-ratio and fitted-rate tables, built on first use.
+
+    The tables are pure functions of the fit (its design, estimate and covariance);
+    most fits of a comparison are never shown as tables, so they are built only when
+    read. A pickled fit carries the tables.
+    """
+
+    def __init__(
+        self,
+        d: Design,
+        definition: WaveDefinition,
+        theta: np.ndarray,
+        cov_theta: np.ndarray,
+        p: int,
+        z: float,
+        null: np.ndarray | None,
+    ) -> None:
+        self._args: tuple | None = (d, definition, theta.copy(), cov_theta.copy(), p, z, null)
+        self._tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None
+
+    def get(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        if self._tables is None:
+            assert self._args is not None
+            d, definition, theta, cov_theta, p, z, null = self._args
+            beta = theta[:p]
+            gamma = np.concatenate([[0.0], theta[p : p + len(d.measures) - 1]])
+            self._tables = (
+                _phase_rate_table(d, definition, theta, cov_theta, p, z, null),
+                _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z, null),
+                _fitted_rate_table(d, definition, beta, gamma, null),
+            )
+            self._args = None
+        return self._tables
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_args": None, "_tables": self.get()}
+
+
 def _assemble(
     prob: Problem,
     series: CountSeries,
@@ -499,9 +552,7 @@ def _assemble(
     params = pd.Series(values, index=names, name="estimate")
     cov_df = pd.DataFrame(cov, index=names, columns=names)
     z = stats.norm.ppf(0.5 + confidence / 2)
-    phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z, null)
-    rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z, null)
-    fitted_rates = _fitted_rate_table(d, definition, beta, gamma, null)
+    tables = _FitTables(d, definition, theta, cov_theta, p, z, null)
     unidentified = tuple(nm for nm, b in zip(names, bad, strict=True) if b)
     unidentified_phases = tuple(
         ph.name for j, ph in enumerate(definition.phases) if not _phase_identified(d, j, null)
@@ -548,9 +599,6 @@ def _assemble(
         deviance=deviance,
         pearson_dispersion=dispersion,
         dispersion=alpha if family == "negbin" else None,
-        phase_rates=phase_rates,
-        rate_ratios=rate_ratios,
-        fitted_rates=fitted_rates,
         fitted_means=mu,
         n_break_params=n_breaks,
         confidence=confidence,
@@ -560,6 +608,7 @@ def _assemble(
         unidentified_phases=unidentified_phases,
         _X=d.X,
         _contrasts=d.contrasts,
+        _tables=tables,
     )
 
 
