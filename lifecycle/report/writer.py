@@ -141,7 +141,8 @@ def _write_into(analysis: Analysis, folder: Path, command: str) -> list[Path]:
     """Write every file into ``folder``; return their paths relative to it."""
     (folder / "figures").mkdir()
     (folder / "tables").mkdir()
-    tables = _tables(analysis)
+    outcomes = _outcomes(analysis)
+    tables = _tables(analysis, outcomes)
     names: list[Path] = []
     for key, frame in tables.items():
         write_csv(frame, folder / "tables" / f"{key}.csv")
@@ -149,13 +150,27 @@ def _write_into(analysis: Analysis, folder: Path, command: str) -> list[Path]:
     figs = FigureSet(folder / "figures")
     draw_figures(analysis, figs)
     names += [Path("figures") / f"{f.stem}.{ext}" for f in figs.items for ext in ("png", "svg")]
-    doc = _document(analysis, tables, figs, command)
+    doc = _document(analysis, tables, figs, command, outcomes)
     (folder / "report.md").write_text(doc.markdown(), encoding="utf-8", newline="")
     (folder / "report.html").write_text(doc.html(), encoding="utf-8", newline="")
     return [*names, Path("report.md"), Path("report.html")]
 
 
-def _tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+#: Per indicator: its readings' outcomes and how they depend on each choice.
+_Outcomes = dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+
+
+def _outcomes(analysis: Analysis) -> _Outcomes:
+    """:func:`reading_outcomes` and :func:`choice_sensitivity` of every indicator, once."""
+    labels = list(analysis.indicators["indicator"]) if len(analysis.indicators) else []
+    out = {}
+    for lab in labels:
+        per = reading_outcomes(analysis, lab)
+        out[lab] = (per, choice_sensitivity(analysis, lab, per_reading=per))
+    return out
+
+
+def _tables(analysis: Analysis, outcomes: _Outcomes) -> dict[str, pd.DataFrame]:
     """Every table of the report (the CSV files)."""
     tables: dict[str, pd.DataFrame] = {k: getattr(analysis, k) for k, _ in TABLE_FILES}
     ev = analysis.evidence
@@ -167,9 +182,8 @@ def _tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         tables["evidence_quantities"] = ev.quantities[ev.quantities["id"].isin(used)]
         tables["evidence_events"] = ev.events[ev.events["id"].isin(used)]
         tables["conflicts"] = conflicts(ev)
-    labels = list(analysis.indicators["indicator"]) if len(analysis.indicators) else []
-    per = [reading_outcomes(analysis, lab).assign(indicator=lab) for lab in labels]
-    sens = [choice_sensitivity(analysis, lab).assign(indicator=lab) for lab in labels]
+    per = [p.assign(indicator=lab) for lab, (p, _) in outcomes.items()]
+    sens = [c.assign(indicator=lab) for lab, (_, c) in outcomes.items()]
     if per:
         tables["outcomes"] = pd.concat(per, ignore_index=True)
         tables["sensitivity"] = pd.concat(sens, ignore_index=True)
@@ -231,7 +245,11 @@ _MAX_YEAR_COLUMNS = 16
 
 
 def _document(
-    analysis: Analysis, tables: dict[str, pd.DataFrame], figs: FigureSet, command: str
+    analysis: Analysis,
+    tables: dict[str, pd.DataFrame],
+    figs: FigureSet,
+    command: str,
+    outcomes: _Outcomes,
 ) -> Document:
     """The report's text: first screen, contents, one section per indicator, the detail."""
     doc = Document(f"Lifecycle report: {analysis.title}")
@@ -254,7 +272,7 @@ def _document(
     doc.contents()
     _verdict_section(doc, analysis)
     for _, ind in analysis.indicators.iterrows():
-        _indicator_section(doc, analysis, ind, figs)
+        _indicator_section(doc, analysis, ind, figs, outcomes)
     if analysis.evidence is not None:
         _evidence_section(doc, analysis, tables)
     _readings_section(doc, analysis)
@@ -288,7 +306,9 @@ def _verdict_section(doc: Document, analysis: Analysis) -> None:
     doc.table(verdict_table(analysis), csv_name="verdicts.csv")
 
 
-def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: FigureSet) -> None:
+def _indicator_section(
+    doc: Document, analysis: Analysis, ind: pd.Series, figs: FigureSet, outcomes: _Outcomes
+) -> None:
     label = ind["indicator"]
     v = analysis.verdicts.set_index("indicator").loc[label]
     doc.heading(label)
@@ -296,7 +316,7 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
     doc.paragraph(f"**Verdict: {v['verdict']}.** {why}")
     n = int(ind["n_readings"])
     if n > 1:
-        _outcome_tables(doc, analysis, label, n)
+        _outcome_tables(doc, analysis, label, n, *outcomes[label])
     top = comparison_top(analysis, label)
     if len(top):
         doc.paragraph(
@@ -327,9 +347,16 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
         doc.figure(f.stem, f.caption, f.svg)
 
 
-def _outcome_tables(doc: Document, analysis: Analysis, label: str, n: int) -> None:
+def _outcome_tables(
+    doc: Document,
+    analysis: Analysis,
+    label: str,
+    n: int,
+    per: pd.DataFrame,
+    sens: pd.DataFrame,
+) -> None:
     """The readings collapsed to distinct outcomes, and how the outcome depends on each choice."""
-    table = collapsed_outcomes(analysis, label)
+    table = collapsed_outcomes(analysis, label, per_reading=per)
     n_series = int(table["distinct series"].sum()) if len(table) else 0
     doc.paragraph(
         f"The {n} readings ({n_series} distinct series) give {len(table)} outcome(s), with "
@@ -342,7 +369,6 @@ def _outcome_tables(doc: Document, analysis: Analysis, label: str, n: int) -> No
     if len(table) and (table["distinct series"] == table["readings"]).all():
         shown = shown.drop(columns=["distinct series"])  # every reading its own series
     doc.table(shown, max_rows=12)
-    sens = choice_sensitivity(analysis, label)
     if len(sens):
         doc.table(
             sens,
