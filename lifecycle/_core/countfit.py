@@ -143,9 +143,15 @@ class CountFit:
 
 
 # ---------------------------------------------------------------------- per observation
+#: Bounded NB intervals with at most this many counts get analytic derivatives (sums over
+#: the counts they hold); wider or open NB intervals get central differences.
+_MAX_TERMS = 2000
+
+
 def _interval_terms(
     lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool
 ) -> tuple[np.ndarray, ...]:
+    """Central differences of the interval log-probability (open or wide NB intervals)."""
     fam = "negbin" if alpha > 0 else "poisson"
     u = np.log(mu)
 
@@ -167,24 +173,79 @@ def _interval_terms(
     return g0, lm, lmm, la, laa, lua / mu
 
 
-def loglik_derivatives(
-    low: np.ndarray, high: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool = True
+def _poisson_interval_terms(
+    lo: np.ndarray, hi: np.ndarray, mu: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Pointwise log-likelihood and its derivatives in ``mu`` and ``phi = log alpha``.
+    """Poisson interval log-probability and its exact derivatives in ``mu``.
 
-    Returns ``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` (the last three zero for
-    Poisson, ``alpha = 0``, or ``with_alpha=False``).
+    ``P = F(hi) - F(lo - 1)`` with ``dF(k)/dmu = -p(k)`` and ``dp(k)/dmu = p(k-1) - p(k)``,
+    so ``P' = p(lo-1) - p(hi)`` and ``P'' = p(lo-2) - p(lo-1) - p(hi-1) + p(hi)``
+    (``p(k) = 0`` for ``k < 0`` or ``k = inf``).
     """
-    exact = low == high
-    n = mu.size
-    out = [np.empty(n) for _ in range(6)]
-    y, m = low[exact], mu[exact]
+    g0 = interval_logprob(lo, hi, mu, "poisson", 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+
+        def rel(k: np.ndarray) -> np.ndarray:  # p(k) / P
+            ok = (k >= 0) & np.isfinite(k)
+            kk = np.where(ok, k, 0.0)
+            return np.where(ok, np.exp(poisson_logpmf(kk, mu) - g0), 0.0)
+
+        a, b = rel(lo - 1), rel(hi)
+        lm = a - b
+        lmm = rel(lo - 2) - a - rel(hi - 1) + b - lm * lm
+    z = np.zeros_like(mu)
+    return g0, lm, lmm, z, z, z
+
+
+def _nb_interval_terms(
+    lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool
+) -> tuple[np.ndarray, ...]:
+    """NB2 bounded-interval log-probability and its exact derivatives (sums over counts).
+
+    With ``P = sum_k p_k`` over the counts of ``[lo, hi]`` and weights ``w_k = p_k / P``,
+    ``d log P = sum w_k d log p_k`` and
+    ``d2 log P = sum w_k (d2 log p_k + d log p_k d log p_k) - d log P d log P``, the
+    per-count derivatives being those of an exact count.
+    """
+    width = (hi - lo + 1).astype(np.int64)
+    rows = np.repeat(np.arange(lo.size), width)
+    offs = np.arange(rows.size) - np.repeat(np.cumsum(width) - width, width)
+    y = lo[rows] + offs
+    t = _exact_terms(y, mu[rows], alpha, with_alpha)
+    top = np.maximum.reduceat(t[0], np.cumsum(width) - width)
+    w = np.exp(t[0] - top[rows])
+    tot = np.bincount(rows, w, minlength=lo.size)
+    w = w / tot[rows]
+
+    def mean(v: np.ndarray) -> np.ndarray:
+        return np.bincount(rows, w * v, minlength=lo.size)
+
+    g0 = interval_logprob(lo, hi, mu, "negbin", alpha)
+    lm = mean(t[1])
+    lmm = mean(t[2] + t[1] * t[1]) - lm * lm
+    if not with_alpha:
+        z = np.zeros_like(mu)
+        return g0, lm, lmm, z, z, z
+    la = mean(t[3])
+    laa = mean(t[4] + t[3] * t[3]) - la * la
+    lma = mean(t[5] + t[1] * t[3]) - lm * la
+    return g0, lm, lmm, la, laa, lma
+
+
+def _exact_terms(y: np.ndarray, m: np.ndarray, alpha: float, with_alpha: bool) -> list[np.ndarray]:
+    """``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` of exact counts ``y`` at means ``m``."""
+    z = np.zeros_like(m)
     if alpha > 0:
         r = 1.0 / alpha
         rm = r + m
-        out[0][exact] = nb_logpmf(y, m, alpha)
-        out[1][exact] = y / m - (r + y) / rm
-        out[2][exact] = -y / m**2 + (r + y) / rm**2
+        out = [
+            nb_logpmf(y, m, alpha),
+            y / m - (r + y) / rm,
+            -y / m**2 + (r + y) / rm**2,
+            z,
+            z,
+            z,
+        ]
         if with_alpha:
             lr = special.digamma(y + r) - special.digamma(r) + np.log(r / rm) + (m - y) / rm
             lrr = (
@@ -194,24 +255,46 @@ def loglik_derivatives(
                 - 1.0 / rm
                 - (m - y) / rm**2
             )
-            out[3][exact] = -r * lr
-            out[4][exact] = r * r * lrr + r * lr
-            out[5][exact] = -r * (y - m) / rm**2
-        else:
-            for k in (3, 4, 5):
-                out[k][exact] = 0.0
+            out[3] = -r * lr
+            out[4] = r * r * lrr + r * lr
+            out[5] = -r * (y - m) / rm**2
+        return out
+    return [poisson_logpmf(y, m), y / m - 1.0, -y / m**2, z, z, z]
+
+
+def loglik_derivatives(
+    low: np.ndarray, high: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool = True
+) -> tuple[np.ndarray, ...]:
+    """Pointwise log-likelihood and its derivatives in ``mu`` and ``phi = log alpha``.
+
+    Returns ``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` (the last three zero for
+    Poisson, ``alpha = 0``, or ``with_alpha=False``). Exact counts and Poisson intervals
+    in closed form; bounded NB intervals of at most ``_MAX_TERMS`` counts by sums over
+    their counts; wider or open NB intervals by central differences.
+    """
+    exact = low == high
+    if exact.all():
+        return tuple(_exact_terms(low, mu, alpha, with_alpha))
+    n = mu.size
+    out = [np.empty(n) for _ in range(6)]
+    terms = _exact_terms(low[exact], mu[exact], alpha, with_alpha)
+    for k in range(6):
+        out[k][exact] = terms[k]
+    lo, hi, m = low[~exact], high[~exact], mu[~exact]
+    if alpha > 0:
+        short = np.isfinite(hi) & (hi - lo < _MAX_TERMS)
+        parts = [
+            (short, lambda a, b, c: _nb_interval_terms(a, b, c, alpha, with_alpha)),
+            (~short, lambda a, b, c: _interval_terms(a, b, c, alpha, with_alpha)),
+        ]
     else:
-        out[0][exact] = poisson_logpmf(y, m)
-        out[1][exact] = y / m - 1.0
-        out[2][exact] = -y / m**2
-        for k in (3, 4, 5):
-            out[k][exact] = 0.0
-    if not exact.all():
-        terms = _interval_terms(
-            low[~exact], high[~exact], mu[~exact], alpha, with_alpha and alpha > 0
-        )
-        for k in range(6):
-            out[k][~exact] = terms[k]
+        parts = [(np.ones(lo.size, bool), _poisson_interval_terms)]
+    idx = np.flatnonzero(~exact)
+    for sel, func in parts:
+        if sel.any():
+            terms = func(lo[sel], hi[sel], m[sel])
+            for k in range(6):
+                out[k][idx[sel]] = terms[k]
     return tuple(out)
 
 
