@@ -62,8 +62,7 @@ __all__ = ["BatchResult", "Layout", "batch_applies", "candidate_designs", "segme
 _PHI_MIN = np.log(1e-8)  # the engine's lower limit of log alpha (running to alpha = 0)
 _MAX_THETA = 50.0  # the engine refuses a fit with a parameter beyond this ("diverged")
 _TOL = 1e-10  # gradient tolerance relative to max(1, |loglik|), as the engine
-_CHUNK_ELEMENTS = 3_000_000
-_ITERATIONS = [0]  # candidates per chunk x observations x parameters
+_CHUNK_ELEMENTS = 1_000_000  # candidates per chunk x observations x parameters
 
 
 def batch_applies(series: CountSeries) -> bool:
@@ -222,19 +221,24 @@ def _rank_ok(layout: Layout, X: np.ndarray) -> np.ndarray:
 
 # ====================================================================== likelihood
 def _obs_terms(
-    y: np.ndarray, mu: np.ndarray, alpha: np.ndarray | None, with_alpha: bool
+    y: np.ndarray, mu: np.ndarray, alpha: np.ndarray | None, with_alpha: bool, want_ll: bool = True
 ) -> tuple[np.ndarray, ...]:
     """Pointwise log-likelihood and derivatives in ``mu`` and ``phi`` (``alpha`` per row).
 
     The closed forms of :func:`lifecycle._core.countfit.loglik_derivatives` for exact
     counts; ``alpha`` of shape ``(B, 1)`` (``None``: Poisson). Returns ``(l, l_mu,
-    l_mumu)`` and, ``with_alpha``, ``(l_phi, l_phiphi, l_muphi)``.
+    l_mumu)`` and, ``with_alpha``, ``(l_phi, l_phiphi, l_muphi)``; ``l`` is the zero
+    array unless ``want_ll`` (the caller knows the sum already).
     """
+    ll = np.zeros_like(mu)
     if alpha is None:
-        return poisson_logpmf(y, mu), y / mu - 1.0, -y / mu**2
+        if want_ll:
+            ll = poisson_logpmf(y, mu)
+        return ll, y / mu - 1.0, -y / mu**2
     r = 1.0 / alpha
     rm = r + mu
-    ll = nb_logpmf(y, mu, alpha)
+    if want_ll:
+        ll = nb_logpmf(y, mu, alpha)
     lm = y / mu - (r + y) / rm
     lmm = -y / mu**2 + (r + y) / rm**2
     if not with_alpha:
@@ -294,12 +298,17 @@ class _Stack:
             f = ll.sum(axis=1)
         return np.where(np.isfinite(f) & np.all(mu > 0, axis=1), f, -np.inf)
 
-    def derivs(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Log-likelihood (B,), gradient (B, q') and Hessian (B, q', q')."""
+    def derivs(
+        self, x: np.ndarray, f: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Log-likelihood (B,), gradient (B, q') and Hessian (B, q', q').
+
+        ``f``: the log-likelihood at ``x`` when already known (it is returned as is).
+        """
         L, p, q = self.L, self.p, self.q
         with np.errstate(all="ignore"):
             mu, lam, scale = self._mean(x)
-            terms = _obs_terms(L.y, mu, self.alpha(x), self.nb)
+            terms = _obs_terms(L.y, mu, self.alpha(x), self.nb, f is None)
             ll, lm, lmm = terms[:3]
             if self.Xo is not None:
                 Jb = mu[:, :, None] * self.Xo
@@ -331,7 +340,8 @@ class _Stack:
                 g[:, q] = la.sum(axis=1)
                 H[:, :q, q] = H[:, q, :q] = np.matmul(lma[:, None, :], J)[:, 0]
                 H[:, q, q] = laa.sum(axis=1)
-            f = ll.sum(axis=1)
+            if f is None:
+                f = ll.sum(axis=1)
         return f, g, (H + np.swapaxes(H, 1, 2)) / 2
 
 
@@ -358,20 +368,17 @@ def _newton(
     x = x.copy()
     B = x.shape[0]
     f = np.full(B, -np.inf)
-    done = np.zeros(B, dtype=bool)
     conv = np.zeros(B, dtype=bool)
     idx = np.arange(B)
-    for _ in range(max_iter):
-        _ITERATIONS[0] += 1
+    for it in range(max_iter):
         sub = st.take(idx)
-        fi, g, H = sub.derivs(x[idx])
+        fi, g, H = sub.derivs(x[idx], f[idx] if it else None)
         f[idx] = fi
         scale = np.maximum(1.0, np.abs(fi))
         gmax = np.max(np.abs(g), axis=1)
         bad = ~(np.isfinite(fi) & np.all(np.isfinite(g), 1) & np.all(np.isfinite(H), (1, 2)))
         ok = ~bad & (gmax < _TOL * scale)
         conv[idx[ok]] = True
-        done[idx[ok | bad]] = True
         keep = ~(ok | bad)
         idx, fi, g, H, scale, gmax = idx[keep], fi[keep], g[keep], H[keep], scale[keep], gmax[keep]
         if idx.size == 0:
@@ -383,7 +390,7 @@ def _newton(
         t = np.ones(idx.size)
         accepted = np.zeros(idx.size, dtype=bool)
         pending = np.arange(idx.size)
-        sub = st.take(idx)
+        sub = sub.take(np.flatnonzero(keep))
         while pending.size and t[pending[0]] > 1e-6:
             cand = x[idx[pending]] + t[pending, None] * step[pending]
             fc = sub.take(pending).value(cand)
@@ -393,16 +400,15 @@ def _newton(
             )
             acc = pending[good]
             x[idx[acc]] = cand[good]
+            f[idx[acc]] = fc[good]
             accepted[acc] = True
             pending = pending[~good]
             t[pending] /= 2
         stuck = ~accepted
         conv[idx[stuck]] = gmax[stuck] < 1e-5 * scale[stuck]
-        done[idx[stuck]] = True
         alive = accepted.copy()
         if st.nb:
             low = accepted & (x[idx, -1] < _PHI_MIN)
-            done[idx[low]] = True
             f[idx[low]] = st.take(idx[low]).value(x[idx[low]])
             alive &= ~low
         idx = idx[alive]
