@@ -19,6 +19,7 @@ hash salt, no PNG software stamp.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -286,10 +287,12 @@ def _document(
                 if analysis.evidence is not None
                 else "Change points"
             )
-            + ", the resurgence tests, the Akaike weights per reading and the power curves."
+            + ", the resurgence tests, the Akaike weights per reading and the power curves. "
+            "Every figure of the report is a PNG (linked) and an SVG of the same name in "
+            "`figures/` (the SVG is the one shown in report.html)."
         )
         for f in more:
-            doc.figure(f.stem, f.caption, f.svg, listed=True)
+            doc.figure(f.stem, f.caption, f.svg, listed=True, svg_link=False)
     _method_section(doc, analysis, tables, command)
     return doc
 
@@ -344,7 +347,8 @@ def _indicator_section(
         reasons = _refusals(analysis, label)
         doc.paragraph("No test could be run" + (f": {reasons}" if reasons != "." else "."))
     for f in figs.group(f"indicator:{label}"):
-        doc.figure(f.stem, f.caption, f.svg)
+        # the caption below says what it shows; the SVG is named in "More figures"
+        doc.figure(f.stem, f.caption, f.svg, alt=f"{label}: the series and its fit", svg_link=False)
 
 
 def _outcome_tables(
@@ -393,15 +397,29 @@ def _evidence_section(doc: Document, analysis: Analysis, tables: dict[str, pd.Da
         "documents enter the series. " + provenance_status(analysis)
     )
     doc.table(ev.sources[["source_id", "authors", "title", "date"]], csv_name="sources.csv")
-    items = []
+    # a quote behind several rows is shown once, naming them all
+    cites: dict[str, dict[str, list[str]]] = {}
     for kind in ("quantities", "events"):
         frame = tables[f"evidence_{kind}"]
         for _, row in frame.sort_values("id").iterrows():
-            where = f"{row['id']}, {row['source_id']}"
+            where = str(row["source_id"])
             if kind == "quantities":
                 where += f": {row['measure']}, {row['region']}"
-            items.append((str(row["quote"]), where))
-    doc.quotes(f"The {len(items)} quotes behind the numbers", items)
+            cites.setdefault(str(row["quote"]), {}).setdefault(where, []).append(str(row["id"]))
+    items = [
+        (quote, "; ".join(f"{', '.join(ids)}, {where}" for where, ids in by.items()))
+        for quote, by in cites.items()
+    ]
+    n_rows = sum(len(ids) for by in cites.values() for ids in by.values())
+    doc.quotes(
+        f"The {len(items)} quotes behind the numbers"
+        + (
+            f" ({n_rows} evidence rows; a quote behind several rows names them all)"
+            if n_rows > len(items)
+            else ""
+        ),
+        items,
+    )
     conflicts = tables["conflicts"]
     doc.table(
         conflicts[_CONFLICT_COLUMNS],
@@ -421,16 +439,19 @@ def _readings_section(doc: Document, analysis: Analysis) -> None:
     if analysis.evidence is None:
         doc.paragraph(f"The series: {analysis.indicators['description'].iloc[0]}")
     ind = analysis.indicators
+    described, shared = _shared_sentences(ind["description"])
     doc.table(
         pd.DataFrame(
             {
                 "indicator": ind["indicator"],
                 "readings": ind["n_readings"],
-                "what it measures": ind["description"],
+                "what it measures": described,
             }
         ),
         csv_name="indicators.csv",
     )
+    for k, sentence in enumerate(shared, start=1):
+        doc.paragraph(f"[{k}] {sentence}")
     r = analysis.readings
     doc.table(
         r[["reading_id", "n_obs", "years", "reading"]],
@@ -443,7 +464,7 @@ def _definitions_section(doc: Document, analysis: Analysis) -> None:
     doc.heading("Wave definitions")
     defs = analysis.definitions
     if len(defs):
-        doc.table(defs[["definition", "phase", "years", "source_id"]], csv_name="definitions.csv")
+        doc.table(_definitions_table(defs), csv_name="definitions.csv")
         if "quote" in defs.columns:
             items = [
                 (row["quote"], f"{row['definition']} ({row['source_id'] or 'no source'})")
@@ -461,6 +482,47 @@ def _definitions_section(doc: Document, analysis: Analysis) -> None:
             + ":"
         )
         doc.bullets(_short(n) for n in notes)
+
+
+def _shared_sentences(texts: Iterable[str], min_length: int = 60) -> tuple[list[str], list[str]]:
+    """Sentences that several texts repeat, written once as numbered notes.
+
+    A sentence of at least ``min_length`` characters found in two or more of ``texts``
+    is replaced by ``[k]`` in each; the notes come back in first-seen order. Nothing is
+    dropped: the table cell and its note together say what the text said.
+
+    Examples
+    --------
+    >>> long = "Counts are of mentions, not of every attack that happened."
+    >>> _shared_sentences(["A. " + long, "B.", "C. " + long], min_length=20)
+    (['A. [1]', 'B.', 'C. [1]'], ['Counts are of mentions, not of every attack that happened.'])
+    """
+    split = [re.split(r"(?<=[.!?]) +", str(t)) for t in texts]
+    seen: dict[str, int] = {}
+    for parts in split:
+        for p in dict.fromkeys(parts):
+            seen[p] = seen.get(p, 0) + 1
+    notes = [p for p, n in seen.items() if n >= 2 and len(p) >= min_length]
+    number = {p: k for k, p in enumerate(notes, start=1)}
+    out = [" ".join(f"[{number[p]}]" if p in number else p for p in parts) for parts in split]
+    return out, notes
+
+
+def _definitions_table(defs: pd.DataFrame) -> pd.DataFrame:
+    """One row per wave definition: its phases with their years, in order, and its source.
+
+    One row per phase took two lines per definition of the Markdown; the CSV keeps them.
+    """
+    rows = []
+    for name, g in defs.groupby("definition", sort=False):
+        phases = "; ".join(f"{p} ({y})" for p, y in zip(g["phase"], g["years"], strict=True))
+        sources = ", ".join(
+            dict.fromkeys(str(x) for x in g["source_id"] if isinstance(x, str) and x)
+        )
+        rows.append(
+            {"definition": readable(str(name)), "phases (years)": phases, "source_id": sources}
+        )
+    return pd.DataFrame(rows, columns=["definition", "phases (years)", "source_id"])
 
 
 def merged_notes(notes: Sequence[str], reading_ids: Iterable[str]) -> list[str]:
