@@ -18,7 +18,13 @@ from lifecycle._core.errors import (
 )
 from lifecycle._core.renames import old_keywords, take_renamed
 from lifecycle._core.validation import check_choice, check_int, check_level
-from lifecycle.models.batch_fit import Layout, batch_applies, segmentation_fits
+from lifecycle.models.batch_fit import (
+    Layout,
+    batch_applies,
+    bounds_apply,
+    segment_bounds,
+    segmentation_fits,
+)
 from lifecycle.models.family import FamilyChoice, resolve_family
 from lifecycle.models.fitcore import (
     METHODS,
@@ -43,6 +49,8 @@ _MAX_FITS = 5000
 _MAX_BATCHED = 300_000
 #: Candidates within this much of the best engine log-likelihood are refitted by it.
 _TIE = 1e-6
+#: At most this many of the batch's best candidates are refitted by the engine.
+_MAX_REFITS = 200
 
 
 def search_cost(series: CountSeries, entry: Any, family: str, shape: str) -> int:
@@ -332,7 +340,7 @@ def _fit_search(
     batched = batch_applies(series)
     if batched and n_all <= _MAX_BATCHED:
         return _batched_search(
-            series, family, shape, sizes, cand, score, n_fits, updown if constraint else None
+            series, family, shape, sizes, cand, score, updown if constraint else None
         )
     if batched:
         layout = Layout.of(series)
@@ -403,7 +411,6 @@ def _batched_search(
     sizes: Sequence[int],
     cand: np.ndarray,
     score: Any,
-    n_fits: list[int],
     pattern: tuple[int, int] | None,
 ) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
     """Every segmentation by the batched fit, the best ones confirmed by the engine.
@@ -412,15 +419,20 @@ def _batched_search(
     the highest batched log-likelihood down, candidates are refitted by the engine until
     the next one is more than ``_TIE`` below the best engine value found: the engine's
     value decides, with ties (within 1e-9) going to the earlier segmentation in
-    enumeration order, as when every segmentation was fitted by the engine.
+    enumeration order, as when every segmentation was fitted by the engine. At most
+    ``_MAX_REFITS`` such refits (the note says when the cap was reached).
     """
     layout = Layout.of(series)
+    table = segment_bounds(layout, family) if bounds_apply(layout, shape) else None
     blocks = [_combos(cand, m) for m in sizes]
-    lls, done, breaks = [], [], []
+    lls, done, breaks, n_fitted = [], [], [], 0
     for combos in blocks:
-        r = segmentation_fits(series, shape, family, combos, pattern=pattern, layout=layout)
+        r = segmentation_fits(
+            series, shape, family, combos, pattern=pattern, layout=layout, table=table
+        )
         lls.append(r.loglik)
         done.append(r.resolved)
+        n_fitted += r.n_fitted
         breaks += [tuple(int(x) for x in b) for b in combos.tolist()]
     ll = np.concatenate(lls) if lls else np.empty(0)
     resolved = np.concatenate(done) if done else np.empty(0, dtype=bool)
@@ -429,21 +441,40 @@ def _batched_search(
         engine[i] = ll[i] = score(breaks[i])
     n_unresolved = len(engine)
     top = -np.inf
+    n_refits, capped = 0, False
     for i in np.argsort(-np.where(np.isfinite(ll), ll, -np.inf), kind="stable"):
         if not np.isfinite(ll[i]) or ll[i] < top - _TIE:
             break
+        if n_refits == _MAX_REFITS:
+            capped = True
+            break
         if i not in engine:
             engine[i] = score(breaks[i])
+            n_refits += 1
         top = max(top, engine[i])
     best: tuple[float, tuple[int, ...]] | None = None
     for i in sorted(engine):
         v = engine[i]
         if np.isfinite(v) and (best is None or v > best[0] + 1e-9):
             best = (v, breaks[i])
+    pruned = (
+        f"{n_fitted:,} fitted at once by a batched Newton, vectorised across "
+        f"segmentations; the other {ll.size - n_fitted:,} ruled out by an upper bound, the "
+        f"likelihood of separate log-linear trends in each phase, which contain the "
+        f"broken stick"
+        if table is not None
+        else "fitted at once by a batched Newton, vectorised across segmentations"
+    )
     how = (
-        f"fitting all {ll.size:,} segmentations at once (a batched Newton, vectorised "
-        f"across segmentations; the best {len(engine) - n_unresolved} refitted one by one"
+        f"an exhaustive search of all {ll.size:,} segmentations ({pruned}; the best "
+        f"{n_refits} refitted one by one"
         + (f"; {n_unresolved} the batch left unresolved fitted one by one" if n_unresolved else "")
+        + (
+            f"; the refits stopped at {_MAX_REFITS} with candidates still within {_TIE} of "
+            f"the best: a near-tie may be missed"
+            if capped
+            else ""
+        )
         + ")"
     )
     return best, ll.size, how
