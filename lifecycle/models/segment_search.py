@@ -541,10 +541,10 @@ def _rates_for(
     method: str,
     confidence: float,
 ) -> np.ndarray:
+    """Rate of each phase of the first measure (the fit's phase rates, no tables)."""
     d = _segment_definition(series, breaks, [f"p{i}" for i in range(len(breaks) + 1)], "x", "")
-    f = fit_fixed(series, d, family, shape, method, confidence)
-    first = f.phase_rates["measure"].iloc[0]
-    return f.phase_rates.loc[f.phase_rates["measure"] == first, "rate"].to_numpy()
+    e = estimate(series, d, family, shape, method, need_cov=False)
+    return np.exp(e.prob.design.contrasts @ e.theta[: e.prob.p])
 
 
 @old_keywords(conf_level="confidence")
