@@ -31,6 +31,14 @@ boundary there. The winner is always refitted by the engine.
 
 Exact counts only (interval-censored counts have no closed-form derivatives).
 
+A broken stick's candidates are screened by an exact upper bound: inside a phase its
+log-rate is linear in time, so its maximised likelihood is at most that of separate
+log-linear trends in each phase, whose log-likelihood is a sum of segment maxima
+(:func:`segment_bounds`: a table of ``n (n - 1) / 2`` two-parameter fits, batched by
+segment length). Candidates are fitted in decreasing order of their bound until the
+bound falls more than ``1e-6`` below the best log-likelihood found (branch and bound;
+Land & Doig 1960): on 60 yearly points with four phases about 2,000 of 32,509 are fitted.
+
 The design rules of :func:`lifecycle.models.design.build_design` are reproduced for
 breaks at window starts, and so are the checks of
 :func:`lifecycle.models.fitcore.estimate` that refuse a candidate (a phase with only zero
@@ -45,6 +53,9 @@ McCullagh, P. and Nelder, J. A. (1989). *Generalized Linear Models*, 2nd ed., 2.
 
 Cameron, A. C. and Trivedi, P. K. (2013). *Regression Analysis of Count Data*, 2nd ed.,
 ch. 3 (NB2 score and information).
+
+Land, A. H. and Doig, A. G. (1960). An automatic method of solving discrete programming
+problems. *Econometrica* 28(3): 497-520.
 
 Dauphin, Y. et al. (2014). Identifying and attacking the saddle point problem in
 high-dimensional non-convex optimization. *NIPS* 27 (Newton steps with ``|eigenvalues|``).
@@ -502,7 +513,9 @@ def segment_bounds(layout: Layout, family: str) -> np.ndarray:
 
     Within a phase a broken stick's log-rate is linear in time (its knots fall between
     periods), so a broken stick is a special case of separate trends in each phase, and
-    the sum of ``T`` over its phases bounds its maximised log-likelihood.
+    the sum of ``T`` over its phases bounds its maximised log-likelihood. (For NB the
+    segment maxima are those the engine's rule reaches, as for every fit: a likelihood
+    with a second, higher maximum in ``alpha`` would be missed by the fits as well.)
     """
     order = np.argsort(layout.t_of, kind="stable")
     y, e = layout.y[order], layout.e[order]

@@ -1,4 +1,13 @@
-"""Estimated phases: the search over break positions for a k-phase segmentation."""
+"""Estimated phases: the search over break positions for a k-phase segmentation.
+
+Breaks fall at observation-window starts. Step shape of one exact measure: segment
+tables and dynamic programming (:mod:`lifecycle.models.step_search`). Otherwise, for
+exact counts, every segmentation is fitted at once by the batched Newton of
+:mod:`lifecycle.models.batch_fit` (a broken stick's candidates first screened by an exact
+upper bound) and the best are refitted by the one engine (:func:`fitcore.estimate`),
+whose value decides; interval-censored counts are fitted one by one by the engine. Too
+many segmentations for either: an exchange search (a local optimum, said in the note).
+"""
 
 from __future__ import annotations
 
@@ -561,9 +570,15 @@ def best_segmentation(
     """The data-driven segmentation into ``n_phases`` phases with the highest likelihood.
 
     Breaks may fall at the start of any observation window (a change cannot be located
-    inside a window known only in aggregate). For Poisson step fits of one exact measure
-    every segmentation is scored in closed form; otherwise each is fitted with
-    :func:`fit_waves` (at most 5000 fits). Segmentations that leave a phase with only
+    inside a window known only in aggregate). For step fits of one exact measure the
+    best segmentation is found from segment tables (dynamic programming, a profile in
+    the NB dispersion). Other shapes, several measures or windows of several periods:
+    every segmentation is fitted at once by a batched Newton
+    (:mod:`lifecycle.models.batch_fit`; for a broken stick most are first ruled out by an
+    exact upper bound) and the best are refitted by the one engine, which decides; up to
+    300,000 segmentations, beyond that an exchange search (a local optimum; the note says
+    which). Interval-censored counts: one engine fit per segmentation (at most 5,000,
+    else the exchange search). Segmentations that leave a phase with only
     zero counts (MLE on the boundary) or that cannot be fitted are skipped. The
     ``n_phases - 1`` break years count as parameters of the returned fit
     (``n_break_params``).
