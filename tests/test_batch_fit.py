@@ -20,13 +20,16 @@ import statsmodels.api as sm
 from lifecycle._core.countfit import loglik_and_derivatives, loglik_derivatives
 from lifecycle._core.errors import DefinitionError, FitError, TooShortError
 from lifecycle._core.sampling import draw_counts
-from lifecycle.models import CONVENTIONAL, best_segmentation, fit_waves
+from lifecycle.models import CONVENTIONAL, WaveDefinition, best_segmentation, fit_waves
 from lifecycle.models import segment_search as ss_mod
 from lifecycle.models.batch_fit import (
     Layout,
     _obs_terms,
     _Stack,
+    bounds_apply,
+    candidate_bounds,
     candidate_designs,
+    segment_bounds,
     segmentation_fits,
 )
 from lifecycle.models.design import Problem, build_design
@@ -213,6 +216,40 @@ def test_poisson_broken_stick_equals_statsmodels_glm(breaks):
     assert r.loglik[0] == pytest.approx(glm.llf, abs=1e-7)
 
 
+# ====================================================================== bounds
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_segment_bounds_are_the_engines_one_phase_trend_fits(family):
+    s = _yearly(16, 13, exposure=True)
+    T = segment_bounds(Layout.of(s), family)
+    one = WaveDefinition.from_breaks("one", [2001], names=["all"])
+    for a, b in [(0, 16), (2, 9), (5, 7), (9, 16)]:
+        sub = CountSeries.from_counts(range(2001 + a, 2001 + b), s.counts[a:b], s.exposure[a:b])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = fit_waves(sub, one, family=family, shape="trend").loglik
+        assert T[a, b] == pytest.approx(ref, abs=1e-6)
+
+
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+@pytest.mark.parametrize("seed", [21, 22])
+def test_bounds_hold_and_pruning_keeps_the_optimum(family, seed):
+    s = _yearly(30, seed, exposure=True)
+    layout = Layout.of(s)
+    assert bounds_apply(layout, "broken_stick") and not bounds_apply(layout, "trend")
+    combos = _all(s, 3)
+    table = segment_bounds(layout, family)
+    full = segmentation_fits(s, "broken_stick", family, combos, layout=layout)
+    ub = candidate_bounds(layout, table, combos)
+    fin = np.isfinite(full.loglik)
+    assert np.all(full.loglik[fin] <= ub[fin] + 1e-9)
+    pruned = segmentation_fits(s, "broken_stick", family, combos, layout=layout, table=table)
+    assert pruned.n_fitted < len(combos)
+    assert np.nanmax(pruned.loglik) == pytest.approx(np.nanmax(full.loglik), abs=1e-9)
+    kept = np.isfinite(pruned.loglik)
+    np.testing.assert_allclose(pruned.loglik[kept], full.loglik[kept], atol=1e-9)
+    assert np.all(full.loglik[~kept & fin] < np.nanmax(full.loglik) - 1e-6)
+
+
 # ====================================================================== the search
 @pytest.mark.parametrize("family", ["poisson", "negbin"])
 @pytest.mark.parametrize("shape", ["broken_stick", "trend"])
@@ -271,10 +308,37 @@ def test_interval_counts_keep_the_engine_path_and_say_so():
     [(_monthly(120, 41), 3), (_yearly(60, 42), 4)],
     ids=["120-months-3-phases", "60-years-4-phases"],
 )
-def test_long_searches_are_exhaustive_and_beat_the_exchange_search(series, k, monkeypatch):
-    full = best_segmentation(series, k, family="poisson", shape="broken_stick")
-    assert "fitting all" in full.definition.note and "batched Newton" in full.definition.note
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_long_searches_are_exhaustive_and_beat_the_exchange_search(series, k, family, monkeypatch):
+    full = best_segmentation(series, k, family=family, shape="broken_stick")
+    assert "exhaustive search of all" in full.definition.note
     monkeypatch.setattr(ss_mod, "_MAX_BATCHED", 0)
-    local = best_segmentation(series, k, family="poisson", shape="broken_stick")
+    local = best_segmentation(series, k, family=family, shape="broken_stick")
     assert "exchange search" in local.definition.note
     assert full.loglik >= local.loglik - 1e-9
+
+
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_step_search_of_two_measures_equals_brute_force(family):
+    # several measures: no segment tables, so the step shape goes through the batch
+    y = _wave_counts(12, 17)
+    a = CountSeries.from_windows(
+        [2001, 2002, 2004, 2005, 2007, 2009, 2011],
+        [2001, 2003, 2004, 2006, 2008, 2010, 2012],
+        [
+            int(y[0]),
+            int(y[1] + y[2]),
+            int(y[3]),
+            int(y[4] + y[5]),
+            int(y[6] + y[7]),
+            int(y[8] + y[9]),
+            int(y[10] + y[11]),
+        ],
+        measure="attacks",
+    )
+    b = CountSeries.from_counts(range(2001, 2013), (y // 3).astype(int), measure="deaths")
+    s = CountSeries.concat([a, b])
+    fit = best_segmentation(s, 3, family=family, shape="step")
+    assert "batched Newton" in fit.definition.note
+    vals = np.array([_engine(s, b, family, "step") for b in _all(s, 3)])
+    assert fit.loglik == pytest.approx(vals.max(), abs=1e-6)

@@ -24,9 +24,20 @@ boundary is not positive the NB estimate is the Poisson fit (``alpha = 0``); oth
 a joint Newton in ``(beta, gamma, log alpha)`` from the Poisson fit and the moment
 estimate of ``alpha``. A candidate whose joint Newton does not reach an interior
 maximum above its Poisson likelihood is *unresolved* (the engine would search the
-profile in ``alpha``): the caller fits it with the engine.
+profile in ``alpha``): the caller fits it with the engine. One difference remains: where
+the score at the boundary is not positive, the engine also scans the profile on a grid
+of ``alpha`` in case it is not concave (a second, interior maximum); the batch takes the
+boundary there. The winner is always refitted by the engine.
 
 Exact counts only (interval-censored counts have no closed-form derivatives).
+
+A broken stick's candidates are screened by an exact upper bound: inside a phase its
+log-rate is linear in time, so its maximised likelihood is at most that of separate
+log-linear trends in each phase, whose log-likelihood is a sum of segment maxima
+(:func:`segment_bounds`: a table of ``n (n - 1) / 2`` two-parameter fits, batched by
+segment length). Candidates are fitted in decreasing order of their bound until the
+bound falls more than ``1e-6`` below the best log-likelihood found (branch and bound;
+Land & Doig 1960): on 60 yearly points with four phases about 2,000 of 32,509 are fitted.
 
 The design rules of :func:`lifecycle.models.design.build_design` are reproduced for
 breaks at window starts, and so are the checks of
@@ -43,13 +54,16 @@ McCullagh, P. and Nelder, J. A. (1989). *Generalized Linear Models*, 2nd ed., 2.
 Cameron, A. C. and Trivedi, P. K. (2013). *Regression Analysis of Count Data*, 2nd ed.,
 ch. 3 (NB2 score and information).
 
+Land, A. H. and Doig, A. G. (1960). An automatic method of solving discrete programming
+problems. *Econometrica* 28(3): 497-520.
+
 Dauphin, Y. et al. (2014). Identifying and attacking the saddle point problem in
 high-dimensional non-convex optimization. *NIPS* 27 (Newton steps with ``|eigenvalues|``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import special
@@ -57,12 +71,22 @@ from scipy import special
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["BatchResult", "Layout", "batch_applies", "candidate_designs", "segmentation_fits"]
+__all__ = [
+    "BatchResult",
+    "Layout",
+    "batch_applies",
+    "bounds_apply",
+    "candidate_bounds",
+    "candidate_designs",
+    "segment_bounds",
+    "segmentation_fits",
+]
 
 _PHI_MIN = np.log(1e-8)  # the engine's lower limit of log alpha (running to alpha = 0)
 _MAX_THETA = 50.0  # the engine refuses a fit with a parameter beyond this ("diverged")
 _TOL = 1e-10  # gradient tolerance relative to max(1, |loglik|), as the engine
 _CHUNK_ELEMENTS = 1_000_000  # candidates per chunk x observations x parameters
+_PRUNE_TOL = 1e-6  # candidates whose bound is this far below the best are not fitted
 
 
 def batch_applies(series: CountSeries) -> bool:
@@ -259,12 +283,19 @@ class _Stack:
     """
 
     def __init__(
-        self, layout: Layout, X: np.ndarray, nb: bool, Xo: np.ndarray | None = None
+        self,
+        layout: Layout,
+        X: np.ndarray,
+        nb: bool,
+        Xo: np.ndarray | None = None,
+        data: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.L, self.X, self.nb = layout, X, nb
         if Xo is None and layout.t_of is not None:
             Xo = X[:, layout.t_of, :]
         self.Xo = Xo
+        # counts and exposures: the layout's, or one row per design (``data``)
+        self.y, self.e = (layout.y, layout.e) if data is None else data
         self.p = X.shape[2]
         self.q = self.p + layout.n_measures - 1
         self.masks = [layout.m_index == j for j in range(1, layout.n_measures)]
@@ -273,7 +304,14 @@ class _Stack:
         if idx.size == self.X.shape[0] and np.array_equal(idx, np.arange(idx.size)):
             return self
         Xo = None if self.Xo is None else self.Xo[idx]
-        return _Stack(self.L, self.X[idx], self.nb, Xo)
+        data = (self.y[idx], self.e[idx]) if self.y.ndim == 2 else None
+        return _Stack(self.L, self.X[idx], self.nb, Xo, data)
+
+    def negbin(self, idx: np.ndarray) -> _Stack:
+        """Rows ``idx`` as NB2 models (``log alpha`` appended to the parameters)."""
+        sub = self.take(idx)
+        data = (sub.y, sub.e) if sub.y.ndim == 2 else None
+        return _Stack(self.L, sub.X, True, sub.Xo, data)
 
     def _mean(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Means (B, n), rates (B, n per observation or B, T per period), measure scale."""
@@ -283,7 +321,7 @@ class _Stack:
             scale = np.exp(gam)[:, L.m_index]
             if self.Xo is not None:
                 lam = np.exp(np.matmul(self.Xo, x[:, :p, None])[:, :, 0])
-                return scale * lam * L.e, lam, scale
+                return scale * lam * self.e, lam, scale
             lam = np.exp(np.matmul(self.X, x[:, :p, None])[:, :, 0])
         return scale * (lam @ L.W.T), lam, scale
 
@@ -294,7 +332,7 @@ class _Stack:
         with np.errstate(all="ignore"):
             mu, _, _ = self._mean(x)
             a = self.alpha(x)
-            ll = poisson_logpmf(self.L.y, mu) if a is None else nb_logpmf(self.L.y, mu, a)
+            ll = poisson_logpmf(self.y, mu) if a is None else nb_logpmf(self.y, mu, a)
             f = ll.sum(axis=1)
         return np.where(np.isfinite(f) & np.all(mu > 0, axis=1), f, -np.inf)
 
@@ -308,7 +346,7 @@ class _Stack:
         L, p, q = self.L, self.p, self.q
         with np.errstate(all="ignore"):
             mu, lam, scale = self._mean(x)
-            terms = _obs_terms(L.y, mu, self.alpha(x), self.nb, f is None)
+            terms = _obs_terms(self.y, mu, self.alpha(x), self.nb, f is None)
             ll, lm, lmm = terms[:3]
             if self.Xo is not None:
                 Jb = mu[:, :, None] * self.Xo
@@ -443,9 +481,8 @@ def _start(layout: Layout, X: np.ndarray, Xo: np.ndarray | None) -> np.ndarray:
     return np.concatenate([beta[:, :, 0], gam], axis=1)
 
 
-def _moment_phi(layout: Layout, mu: np.ndarray) -> np.ndarray:
+def _moment_phi(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """Start of ``log alpha`` per row: the engine's Pearson moment estimate."""
-    y = layout.y
     a = np.sum((y - mu) ** 2 - y, axis=1) / np.sum(mu**2, axis=1)
     return np.log(np.clip(a, 0.01, 100.0))
 
@@ -462,6 +499,64 @@ def _pattern_rows(v: np.ndarray, n_up: int, n_down: int, tol: float = 1e-6) -> n
     )
 
 
+# ====================================================================== bounds
+def bounds_apply(layout: Layout, shape: str) -> bool:
+    """Whether :func:`segment_bounds` apply: a broken stick of one measure, one period
+    per observation and one observation per period."""
+    return (
+        shape == "broken_stick"
+        and layout.t_of is not None
+        and layout.n_measures == 1
+        and np.unique(layout.t_of).size == layout.y.size
+    )
+
+
+def segment_bounds(layout: Layout, family: str) -> np.ndarray:
+    """Upper bounds of the log-likelihood of each run of observations.
+
+    ``T[s, e]`` bounds the log-likelihood of observations ``s .. e-1`` (in time order)
+    under any log-rate linear in time on them: the maximum of a log-linear trend with its
+    own level, slope and (NB) dispersion, fitted by the same batched Newton; the
+    saturated Poisson log-likelihood ``sum log p(y | mu = y)`` for a single observation
+    or where that fit does not converge (it bounds every Poisson or NB2 likelihood).
+
+    Within a phase a broken stick's log-rate is linear in time (its knots fall between
+    periods), so a broken stick is a special case of separate trends in each phase, and
+    the sum of ``T`` over its phases bounds its maximised log-likelihood. (For NB the
+    segment maxima are those the engine's rule reaches, as for every fit: a likelihood
+    with a second, higher maximum in ``alpha`` would be missed by the fits as well.)
+    """
+    order = np.argsort(layout.t_of, kind="stable")
+    y, e = layout.y[order], layout.e[order]
+    tau = layout.tau[layout.t_of[order]]
+    n = y.size
+    csat = np.concatenate([[0.0], np.cumsum(poisson_logpmf(y, y))])
+    T = np.full((n + 1, n + 1), np.nan)
+    for length in range(1, n + 1):
+        s = np.arange(n - length + 1)
+        ub = csat[s + length] - csat[s]
+        if length >= 2:
+            ys, es, ts = (np.lib.stride_tricks.sliding_window_view(v, length) for v in (y, e, tau))
+            X = np.stack([np.ones_like(ts), ts - ts.mean(axis=1, keepdims=True)], axis=2)
+            sub = replace(layout, t_of=np.arange(length), m_index=np.zeros(length, np.int64))
+            st = _Stack(sub, X, False, X, (ys.copy(), es.copy()))
+            x0 = np.matmul(np.linalg.pinv(X), np.log((ys + 0.5) / es)[:, :, None])[:, :, 0]
+            x, f, conv = _maximise(st, x0, family)
+            trusted = conv & np.all(np.abs(x[:, :2]) <= _MAX_THETA, axis=1)
+            ub = np.where(trusted, f, ub)
+        T[s, s + length] = ub
+    return T
+
+
+def candidate_bounds(layout: Layout, table: np.ndarray, combos: np.ndarray) -> np.ndarray:
+    """Upper bound of each candidate's maximised log-likelihood: ``T`` summed over phases."""
+    order = np.argsort(layout.t_of, kind="stable")
+    pos = np.searchsorted(layout.start[order], combos)
+    B, n = combos.shape[0], layout.y.size
+    edges = np.concatenate([np.zeros((B, 1), np.int64), pos, np.full((B, 1), n)], axis=1)
+    return table[edges[:, :-1], edges[:, 1:]].sum(axis=1)
+
+
 # ====================================================================== the search's entry
 @dataclass(frozen=True)
 class BatchResult:
@@ -476,10 +571,46 @@ class BatchResult:
         False where the batched Newton did not settle the maximum (no convergence, or an
         NB fit the engine would find by its profile search in ``alpha``): fit those with
         the engine.
+    n_fitted : int
+        Candidates fitted; the others were ruled out by the upper bound
+        (:func:`segment_bounds`), their ``loglik`` set to ``-inf``.
     """
 
     loglik: np.ndarray
     resolved: np.ndarray
+    n_fitted: int = -1
+
+
+def _maximise(
+    pois: _Stack, x0: np.ndarray, family: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The Poisson fit of every row and, for NB, the engine's rule on each.
+
+    Returns ``(x, loglik, converged)``; for NB ``x`` ends with ``log alpha`` (``-inf``
+    at the boundary): the Poisson fit where the score of ``log alpha`` at the boundary is
+    not positive, else the joint Newton from the Poisson fit and the moment estimate of
+    ``alpha``; unconverged where that does not reach an interior maximum above the
+    Poisson likelihood.
+    """
+    xp, fp, cp = _newton(pois, x0)
+    if family != "negbin":
+        return xp, fp, cp
+    B = xp.shape[0]
+    mu = pois._mean(xp)[0]
+    la = _obs_terms(pois.y, mu, np.full((B, 1), 1e-7), True)[3]
+    rising = cp & (la.sum(axis=1) > 0)
+    x = np.concatenate([xp, np.full((B, 1), -np.inf)], axis=1)
+    f, conv = fp.copy(), cp.copy()
+    r = np.flatnonzero(rising)
+    if r.size:
+        y = pois.y[r] if pois.y.ndim == 2 else pois.y
+        start = np.concatenate([xp[r], _moment_phi(y, mu[r])[:, None]], axis=1)
+        xn, fn, cn = _newton(pois.negbin(r), start)
+        interior = cn & (xn[:, -1] > _PHI_MIN) & (fn > fp[r] + 1e-9)
+        x[r[interior]] = xn[interior]
+        f[r[interior]] = fn[interior]
+        conv[r[~interior]] = False
+    return x, f, conv
 
 
 def _fit_chunk(
@@ -500,25 +631,8 @@ def _fit_chunk(
     if rows.size == 0:
         return ll, resolved
     pois = _Stack(layout, X[rows], nb=False)
-    xp, fp, cp = _newton(pois, _start(layout, pois.X, pois.Xo))
+    x, f, conv = _maximise(pois, _start(layout, pois.X, pois.Xo), family)
     q = pois.q
-    x, f, conv = xp, fp, cp
-    if family == "negbin":
-        mu = pois._mean(xp)[0]
-        la = _obs_terms(layout.y, mu, np.full((rows.size, 1), 1e-7), True)[3]
-        rising = cp & (la.sum(axis=1) > 0)
-        x = np.concatenate([xp, np.full((rows.size, 1), -np.inf)], axis=1)
-        conv = cp.copy()
-        r = np.flatnonzero(rising)
-        if r.size:
-            start = np.concatenate([xp[r], _moment_phi(layout, mu[r])[:, None]], axis=1)
-            nbs = _Stack(layout, pois.X[r], True, None if pois.Xo is None else pois.Xo[r])
-            xn, fn, cn = _newton(nbs, start)
-            interior = cn & (xn[:, -1] > _PHI_MIN) & (fn > fp[r] + 1e-9)
-            x[r[interior]] = xn[interior]
-            f = fp.copy()
-            f[r[interior]] = fn[interior]
-            conv[r[~interior]] = False
     diverged = conv & np.any(np.abs(x[:, :q]) > _MAX_THETA, axis=1)
     out = np.where(conv, f, np.nan)
     out[diverged] = -np.inf
@@ -543,6 +657,7 @@ def segmentation_fits(
     *,
     pattern: tuple[int, int] | None = None,
     layout: Layout | None = None,
+    table: np.ndarray | None = None,
 ) -> BatchResult:
     """Maximised log-likelihood of the wave model of every candidate segmentation.
 
@@ -560,6 +675,11 @@ def segmentation_fits(
         most ``n_up`` times, then fall at most ``n_down`` times (tolerance 1e-6).
     layout : Layout, optional
         ``Layout.of(series)``, when the caller reuses it.
+    table : ndarray, optional
+        ``segment_bounds(layout, family)`` (where :func:`bounds_apply`): candidates are
+        fitted in decreasing order of their upper bound, and those whose bound is more
+        than ``1e-6`` below the best log-likelihood found are not fitted (``-inf``): they
+        cannot be the best, nor within ``1e-6`` of it.
 
     Returns
     -------
@@ -569,17 +689,34 @@ def segmentation_fits(
     --------
     >>> s = CountSeries.from_counts(range(2001, 2009), [1, 3, 6, 12, 9, 5, 3, 2])
     >>> r = segmentation_fits(s, "broken_stick", "poisson", np.array([[2004], [2005]]))
-    >>> bool(r.resolved.all()) and bool(r.loglik[0] > r.loglik[1])
-    True
+    >>> r.loglik.round(4).tolist(), bool(r.resolved.all())
+    ([-13.5463, -13.4955], True)
     """
     layout = Layout.of(series) if layout is None else layout
     combos = np.asarray(combos, dtype=np.int64).reshape(len(combos), -1)
+    B = combos.shape[0]
     width = combos.shape[1] + 3 + layout.n_measures
     chunk = max(16, _CHUNK_ELEMENTS // (max(layout.y.size, layout.grid.size) * width))
-    parts = [
-        _fit_chunk(layout, shape, family, combos[i : i + chunk], pattern)
-        for i in range(0, combos.shape[0], chunk)
-    ]
-    if not parts:
-        return BatchResult(np.empty(0), np.empty(0, dtype=bool))
-    return BatchResult(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+    ll = np.full(B, -np.inf)
+    resolved = np.ones(B, dtype=bool)
+    if table is None:
+        for i in range(0, B, chunk):
+            ll[i : i + chunk], resolved[i : i + chunk] = _fit_chunk(
+                layout, shape, family, combos[i : i + chunk], pattern
+            )
+        return BatchResult(ll, resolved, B)
+    ub = candidate_bounds(layout, table, combos)
+    order = np.argsort(-ub, kind="stable")
+    best, i, size, n_fitted = -np.inf, 0, min(chunk, 64), 0
+    while i < B:
+        idx = order[i : i + size]
+        idx = idx[ub[idx] >= best - _PRUNE_TOL]
+        if idx.size == 0:
+            break
+        ll[idx], resolved[idx] = _fit_chunk(layout, shape, family, combos[idx], pattern)
+        n_fitted += idx.size
+        found = ll[idx][resolved[idx]]
+        if found.size:
+            best = max(best, float(found.max()))
+        i, size = i + size, chunk
+    return BatchResult(ll, resolved, n_fitted)

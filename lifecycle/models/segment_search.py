@@ -1,4 +1,13 @@
-"""Estimated phases: the search over break positions for a k-phase segmentation."""
+"""Estimated phases: the search over break positions for a k-phase segmentation.
+
+Breaks fall at observation-window starts. Step shape of one exact measure: segment
+tables and dynamic programming (:mod:`lifecycle.models.step_search`). Otherwise, for
+exact counts, every segmentation is fitted at once by the batched Newton of
+:mod:`lifecycle.models.batch_fit` (a broken stick's candidates first screened by an exact
+upper bound) and the best are refitted by the one engine (:func:`fitcore.estimate`),
+whose value decides; interval-censored counts are fitted one by one by the engine. Too
+many segmentations for either: an exchange search (a local optimum, said in the note).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +27,13 @@ from lifecycle._core.errors import (
 )
 from lifecycle._core.renames import old_keywords, take_renamed
 from lifecycle._core.validation import check_choice, check_int, check_level
-from lifecycle.models.batch_fit import Layout, batch_applies, segmentation_fits
+from lifecycle.models.batch_fit import (
+    Layout,
+    batch_applies,
+    bounds_apply,
+    segment_bounds,
+    segmentation_fits,
+)
 from lifecycle.models.family import FamilyChoice, resolve_family
 from lifecycle.models.fitcore import (
     METHODS,
@@ -43,6 +58,8 @@ _MAX_FITS = 5000
 _MAX_BATCHED = 300_000
 #: Candidates within this much of the best engine log-likelihood are refitted by it.
 _TIE = 1e-6
+#: At most this many of the batch's best candidates are refitted by the engine.
+_MAX_REFITS = 200
 
 
 def search_cost(series: CountSeries, entry: Any, family: str, shape: str) -> int:
@@ -332,7 +349,7 @@ def _fit_search(
     batched = batch_applies(series)
     if batched and n_all <= _MAX_BATCHED:
         return _batched_search(
-            series, family, shape, sizes, cand, score, n_fits, updown if constraint else None
+            series, family, shape, sizes, cand, score, updown if constraint else None
         )
     if batched:
         layout = Layout.of(series)
@@ -403,7 +420,6 @@ def _batched_search(
     sizes: Sequence[int],
     cand: np.ndarray,
     score: Any,
-    n_fits: list[int],
     pattern: tuple[int, int] | None,
 ) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
     """Every segmentation by the batched fit, the best ones confirmed by the engine.
@@ -412,15 +428,20 @@ def _batched_search(
     the highest batched log-likelihood down, candidates are refitted by the engine until
     the next one is more than ``_TIE`` below the best engine value found: the engine's
     value decides, with ties (within 1e-9) going to the earlier segmentation in
-    enumeration order, as when every segmentation was fitted by the engine.
+    enumeration order, as when every segmentation was fitted by the engine. At most
+    ``_MAX_REFITS`` such refits (the note says when the cap was reached).
     """
     layout = Layout.of(series)
+    table = segment_bounds(layout, family) if bounds_apply(layout, shape) else None
     blocks = [_combos(cand, m) for m in sizes]
-    lls, done, breaks = [], [], []
+    lls, done, breaks, n_fitted = [], [], [], 0
     for combos in blocks:
-        r = segmentation_fits(series, shape, family, combos, pattern=pattern, layout=layout)
+        r = segmentation_fits(
+            series, shape, family, combos, pattern=pattern, layout=layout, table=table
+        )
         lls.append(r.loglik)
         done.append(r.resolved)
+        n_fitted += r.n_fitted
         breaks += [tuple(int(x) for x in b) for b in combos.tolist()]
     ll = np.concatenate(lls) if lls else np.empty(0)
     resolved = np.concatenate(done) if done else np.empty(0, dtype=bool)
@@ -429,21 +450,40 @@ def _batched_search(
         engine[i] = ll[i] = score(breaks[i])
     n_unresolved = len(engine)
     top = -np.inf
+    n_refits, capped = 0, False
     for i in np.argsort(-np.where(np.isfinite(ll), ll, -np.inf), kind="stable"):
         if not np.isfinite(ll[i]) or ll[i] < top - _TIE:
             break
+        if n_refits == _MAX_REFITS:
+            capped = True
+            break
         if i not in engine:
             engine[i] = score(breaks[i])
+            n_refits += 1
         top = max(top, engine[i])
     best: tuple[float, tuple[int, ...]] | None = None
     for i in sorted(engine):
         v = engine[i]
         if np.isfinite(v) and (best is None or v > best[0] + 1e-9):
             best = (v, breaks[i])
+    pruned = (
+        f"{n_fitted:,} fitted at once by a batched Newton, vectorised across "
+        f"segmentations; the other {ll.size - n_fitted:,} ruled out by an upper bound, the "
+        f"likelihood of separate log-linear trends in each phase, which contain the "
+        f"broken stick"
+        if table is not None
+        else "fitted at once by a batched Newton, vectorised across segmentations"
+    )
     how = (
-        f"fitting all {ll.size:,} segmentations at once (a batched Newton, vectorised "
-        f"across segmentations; the best {len(engine) - n_unresolved} refitted one by one"
+        f"an exhaustive search of all {ll.size:,} segmentations ({pruned}; the best "
+        f"{n_refits} refitted one by one"
         + (f"; {n_unresolved} the batch left unresolved fitted one by one" if n_unresolved else "")
+        + (
+            f"; the refits stopped at {_MAX_REFITS} with candidates still within {_TIE} of "
+            f"the best: a near-tie may be missed"
+            if capped
+            else ""
+        )
         + ")"
     )
     return best, ll.size, how
@@ -530,9 +570,15 @@ def best_segmentation(
     """The data-driven segmentation into ``n_phases`` phases with the highest likelihood.
 
     Breaks may fall at the start of any observation window (a change cannot be located
-    inside a window known only in aggregate). For Poisson step fits of one exact measure
-    every segmentation is scored in closed form; otherwise each is fitted with
-    :func:`fit_waves` (at most 5000 fits). Segmentations that leave a phase with only
+    inside a window known only in aggregate). For step fits of one exact measure the
+    best segmentation is found from segment tables (dynamic programming, a profile in
+    the NB dispersion). Other shapes, several measures or windows of several periods:
+    every segmentation is fitted at once by a batched Newton
+    (:mod:`lifecycle.models.batch_fit`; for a broken stick most are first ruled out by an
+    exact upper bound) and the best are refitted by the one engine, which decides; up to
+    300,000 segmentations, beyond that an exchange search (a local optimum; the note says
+    which). Interval-censored counts: one engine fit per segmentation (at most 5,000,
+    else the exchange search). Segmentations that leave a phase with only
     zero counts (MLE on the boundary) or that cannot be fitted are skipped. The
     ``n_phases - 1`` break years count as parameters of the returned fit
     (``n_break_params``).
