@@ -30,6 +30,7 @@ from lifecycle._core.errors import (
 from lifecycle._core.likelihood import nb_logpmf
 from lifecycle._core.renames import renamed_attribute
 from lifecycle.models.design import Design, Problem, build_design
+from lifecycle.models.fit_tables import FitTables, estimable
 from lifecycle.models.waves import WaveDefinition, get_definition
 from lifecycle.series.countseries import CountSeries, to_label
 
@@ -38,6 +39,7 @@ __all__ = [
     "FAMILY_OPTIONS",
     "METHODS",
     "SHAPES",
+    "DispersionLR",
     "WaveFit",
     "as_definition",
     "check_series",
@@ -138,9 +140,6 @@ class WaveFit:
     deviance: float
     pearson_dispersion: float
     dispersion: float | None
-    phase_rates: pd.DataFrame
-    rate_ratios: pd.DataFrame
-    fitted_rates: pd.DataFrame
     fitted_means: np.ndarray
     n_break_params: int = 0
     confidence: float = 0.95
@@ -148,15 +147,46 @@ class WaveFit:
     notes: tuple[str, ...] = ()
     dispersion_at_boundary: bool = False
     loglik_poisson: float = np.nan
-    overdispersion_stat: float = np.nan
-    overdispersion_p_value: float = np.nan
     family_choice: FamilyChoice | None = None
     unidentified: tuple[str, ...] = ()
     unidentified_phases: tuple[str, ...] = ()
     _X: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     _contrasts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    #: ``(statistic, p_value)`` of the LR test of ``alpha = 0``, or a :class:`DispersionLR`
+    #: that computes them on first use (the NB fit of a Poisson model is made only then).
+    _dispersion_lr: Any = field(default=(np.nan, np.nan), repr=False, compare=False)
+    #: A :class:`~lifecycle.models.fit_tables.FitTables` that builds them on first use.
+    _tables: Any = field(default=None, repr=False, compare=False)
 
     alpha = renamed_attribute("alpha", "dispersion")
+
+    @property
+    def phase_rates(self) -> pd.DataFrame:
+        """Rate per period of each phase and measure, with CIs (see the class docstring)."""
+        return self._tables.get()[0]
+
+    @property
+    def rate_ratios(self) -> pd.DataFrame:
+        """Ratio of each phase's rate to the previous phase's, with CIs and p-values."""
+        return self._tables.get()[1]
+
+    @property
+    def fitted_rates(self) -> pd.DataFrame:
+        """Fitted rate of every grid period in a phase (for plotting)."""
+        return self._tables.get()[2]
+
+    @property
+    def overdispersion_stat(self) -> float:
+        """``2 (l_NB - l_Poisson)`` under this fit's mean model (see the class docstring)."""
+        lr = self._dispersion_lr
+        return (lr() if callable(lr) else lr)[0]
+
+    @property
+    def overdispersion_p_value(self) -> float:
+        """p-value of :attr:`overdispersion_stat` (null: ``0.5 chi2_0 + 0.5 chi2_1``)."""
+        lr = self._dispersion_lr
+        return (lr() if callable(lr) else lr)[1]
+
     conf_level = renamed_attribute("conf_level", "confidence")
     alpha_boundary = renamed_attribute("alpha_boundary", "dispersion_at_boundary")
 
@@ -271,26 +301,6 @@ class WaveFit:
         return out
 
 
-def _exp(x: float) -> float:
-    """``exp`` that returns ``inf`` quietly on overflow (an unbounded CI)."""
-    with np.errstate(over="ignore"):
-        return float(np.exp(x))
-
-
-def estimable(c: np.ndarray, null: np.ndarray | None) -> bool:
-    """Whether the linear combination ``c`` of the parameters is identified.
-
-    ``null`` holds the flat directions of the information (columns; ``None`` or no
-    column: everything is identified). ``c`` (zero-padded to the parameter vector) is
-    identified when it is orthogonal to every flat direction.
-    """
-    if null is None or null.shape[1] == 0:
-        return True
-    c_full = np.zeros(null.shape[0])
-    c_full[: c.size] = c
-    return bool(np.linalg.norm(null.T @ c_full) <= 1e-6 * max(np.linalg.norm(c_full), 1e-300))
-
-
 def _phase_identified(d: Design, j: int, null: np.ndarray | None) -> bool:
     """Whether the data say anything about phase ``j``'s rate.
 
@@ -318,110 +328,6 @@ def _param_detail(shape_p: int, n_meas: int, family: str, n_breaks: int, n_tied:
     if n_breaks:
         parts.append(f"{n_breaks} estimated break years")
     return " + ".join(parts)
-
-
-def _phase_rate_table(
-    d: Design,
-    definition: WaveDefinition,
-    theta: np.ndarray,
-    cov_theta: np.ndarray,
-    p: int,
-    z: float,
-    null: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Rate of each phase per measure with its Wald interval on the log scale."""
-    rows = []
-    for m_i, m in enumerate(d.measures):
-        for j, ph in enumerate(definition.phases):
-            c = np.zeros(theta.size)
-            c[:p] = d.contrasts[j]
-            if m_i > 0:
-                c[p + m_i - 1] = 1.0
-            est = float(c @ np.nan_to_num(theta, neginf=0.0))
-            se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
-            if not estimable(c, null):
-                est = se = np.nan
-            rows.append(
-                {
-                    "measure": m,
-                    "phase": ph.name,
-                    "years": ph.text(),
-                    "rate": np.exp(est),
-                    "ci_low": np.exp(est - z * se),
-                    "ci_high": _exp(est + z * se),
-                    "log_rate": est,
-                    "se_log_rate": se,
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-_RATIO_COLUMNS = [
-    "from_phase",
-    "to_phase",
-    "ratio",
-    "ci_low",
-    "ci_high",
-    "log_ratio",
-    "se_log_ratio",
-    "p_value",
-]
-
-
-def _rate_ratio_table(
-    d: Design,
-    definition: WaveDefinition,
-    beta: np.ndarray,
-    cov_b: np.ndarray,
-    z: float,
-    null: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Rate ratio of each phase to the one before, with its Wald interval and p-value."""
-    rows = []
-    for j in range(1, definition.n_phases):
-        c = d.contrasts[j] - d.contrasts[j - 1]
-        est = float(c @ beta)
-        se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
-        if not estimable(c, null):
-            est = se = np.nan
-        rows.append(
-            {
-                "from_phase": definition.phases[j - 1].name,
-                "to_phase": definition.phases[j].name,
-                "ratio": np.exp(est),
-                "ci_low": np.exp(est - z * se),
-                "ci_high": _exp(est + z * se),
-                "log_ratio": est,
-                "se_log_ratio": se,
-                "p_value": 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=_RATIO_COLUMNS)
-
-
-def _fitted_rate_table(
-    d: Design,
-    definition: WaveDefinition,
-    beta: np.ndarray,
-    gamma: np.ndarray,
-    null: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Fitted rate of every period of the grid inside a phase, per measure (NaN: unidentified)."""
-    eta = d.X @ beta
-    rows = []
-    for m_i, m in enumerate(d.measures):
-        for t in np.flatnonzero(d.phase_of >= 0):
-            c = np.concatenate([d.X[t], np.eye(len(d.measures))[m_i, 1:]])
-            rows.append(
-                {
-                    "period": to_label(d.grid[t], d.freq),
-                    "measure": m,
-                    "phase": definition.phases[d.phase_of[t]].name,
-                    "rate": float(np.exp(eta[t] + gamma[m_i])) if estimable(c, null) else np.nan,
-                    "observed": bool(d.covered[t]),
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def _assemble(
@@ -468,9 +374,7 @@ def _assemble(
     params = pd.Series(values, index=names, name="estimate")
     cov_df = pd.DataFrame(cov, index=names, columns=names)
     z = stats.norm.ppf(0.5 + confidence / 2)
-    phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z, null)
-    rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z, null)
-    fitted_rates = _fitted_rate_table(d, definition, beta, gamma, null)
+    tables = FitTables(d, definition, theta, cov_theta, p, z, null)
     unidentified = tuple(nm for nm, b in zip(names, bad, strict=True) if b)
     unidentified_phases = tuple(
         ph.name for j, ph in enumerate(definition.phases) if not _phase_identified(d, j, null)
@@ -517,9 +421,6 @@ def _assemble(
         deviance=deviance,
         pearson_dispersion=dispersion,
         dispersion=alpha if family == "negbin" else None,
-        phase_rates=phase_rates,
-        rate_ratios=rate_ratios,
-        fitted_rates=fitted_rates,
         fitted_means=mu,
         n_break_params=n_breaks,
         confidence=confidence,
@@ -529,6 +430,7 @@ def _assemble(
         unidentified_phases=unidentified_phases,
         _X=d.X,
         _contrasts=d.contrasts,
+        _tables=tables,
     )
 
 
@@ -631,6 +533,7 @@ class _Estimate:
     alpha_negbin: float = np.nan
     mean_theta_poisson: np.ndarray | None = None
     null: np.ndarray | None = None
+    dispersion_lr: Any = None
 
 
 def _check_method(series: CountSeries, method: str) -> str:
@@ -658,7 +561,8 @@ def _check_method(series: CountSeries, method: str) -> str:
 #: the counts, the start): definitions that split the observations alike (dated
 #: definitions that differ only where there is no data, admissible boundary years) share
 #: one fit. A pure function of the key, so a hit is the fit that would have been made.
-_FIT_CACHE: OrderedDict[tuple, tuple[CountFit, CountFit | None]] = OrderedDict()
+#: Each entry holds the Poisson fit and the NB2 fit started from it (None until needed).
+_FIT_CACHE: OrderedDict[tuple, list[Any]] = OrderedDict()
 _FIT_CACHE_SIZE = 512
 
 
@@ -671,16 +575,43 @@ def _count_fits(
         tuple(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays),
         d.X[d.covered].shape,
         len(d.measures),
-        want_nb,
     )
     hit = _FIT_CACHE.get(key)
     if hit is None:
-        pf = fit_counts(model, low, high, "poisson", theta0)
-        nb = fit_counts(model, low, high, "negbin", pf.theta, poisson=pf) if want_nb else None
-        hit = _FIT_CACHE[key] = (pf, nb)
+        hit = _FIT_CACHE[key] = [fit_counts(model, low, high, "poisson", theta0), None]
         while len(_FIT_CACHE) > _FIT_CACHE_SIZE:
             _FIT_CACHE.popitem(last=False)
-    return hit
+    if want_nb and hit[1] is None:
+        hit[1] = fit_counts(model, low, high, "negbin", hit[0].theta, poisson=hit[0])
+    return hit[0], hit[1] if want_nb else None
+
+
+class DispersionLR:
+    """The LR test of ``alpha = 0`` of a Poisson fit, computed on first use.
+
+    Holds the fit's inputs; calling it makes (or takes from the cache) the NB2 fit that
+    :func:`estimate` with ``both=True`` would have made, and returns
+    ``(statistic, p_value)`` of :func:`lifecycle._core.dispersion.overdispersion_test`.
+    """
+
+    def __init__(
+        self, d: Design, model: Any, low: np.ndarray, high: np.ndarray, theta0: np.ndarray
+    ) -> None:
+        self._args: tuple | None = (d, model, low, high, theta0)
+        self._value: tuple[float, float] | None = None
+
+    def __call__(self) -> tuple[float, float]:
+        if self._value is None:
+            assert self._args is not None
+            pf, nb = _count_fits(*self._args, want_nb=True)
+            assert nb is not None
+            self._value = overdispersion_test(nb.loglik, pf.loglik)
+            self._args = None
+        return self._value
+
+    def __getstate__(self) -> dict[str, Any]:
+        self()  # a pickled fit carries the numbers, not the inputs
+        return {"_args": None, "_value": self._value}
 
 
 def estimate(
@@ -715,7 +646,9 @@ def estimate(
     pois = Problem(d, low, high, "poisson")
     model = pois.model()
     theta0 = pois.start() if start is None else np.asarray(start, dtype=float)
-    both = need_cov if both is None else both
+    # the LR test of a Poisson fit (both=None, need_cov) is made when it is first read
+    lazy = both is None and need_cov and family == "poisson"
+    both = need_cov and not lazy if both is None else both
     pf, nb = _count_fits(d, model, low, high, theta0, family == "negbin" or both)
     use = nb if family == "negbin" and nb is not None else pf
     if not np.all(np.isfinite(use.theta)) or np.any(np.abs(use.theta) > 50):
@@ -755,6 +688,7 @@ def estimate(
         np.nan if nb is None else nb.alpha,
         pf.theta,
         null,
+        DispersionLR(d, model, low, high, theta0) if lazy else None,
     )
 
 
@@ -810,15 +744,17 @@ def fit_fixed(
         n_tied=n_tied,
         null=est.null,
     )
-    stat, pval = overdispersion_test(est.loglik_negbin, est.loglik_poisson)
+    if est.dispersion_lr is not None:
+        lr = est.dispersion_lr
+    else:
+        lr = overdispersion_test(est.loglik_negbin, est.loglik_poisson)
     if choice is None:
         choice = FamilyChoice.fixed(family)
     return replace(
         fit,
         dispersion_at_boundary=est.alpha_boundary,
         loglik_poisson=est.loglik_poisson,
-        overdispersion_stat=stat,
-        overdispersion_p_value=pval,
+        _dispersion_lr=lr,
         family_choice=choice,
     )
 
