@@ -96,8 +96,10 @@ def run(tree: str, which: str, every: int, nb: bool) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{which} code failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -109,7 +111,10 @@ def main() -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(
-            ["git", "archive", OLD_REF, "lifecycle"], cwd=root, capture_output=True, check=True
+            ["git", "archive", OLD_REF, "lifecycle", "data"],
+            cwd=root,
+            capture_output=True,
+            check=True,
         )
         subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
         old = run(tmp, "old", args.every, args.nb)
