@@ -75,6 +75,7 @@ from lifecycle.inference.coverage import (
     mixed_only_phases,
     phase_index,
 )
+from lifecycle.inference.hyper import DEFAULT_RATE_MEAN_RANGE
 from lifecycle.inference.loo import _light_refit, _loo
 from lifecycle.models import (
     FAMILY_OPTIONS,
@@ -591,7 +592,8 @@ def compare_waves(
         loo_undefined, log_ml, log_ml_error, ml_method, posterior_prob, bayes_factor,
         posterior_prob_alt, status, note`` — best first (posterior probability, then
         AICc). ``posterior_prob_alt`` uses a rate prior four times vaguer (Gamma shape
-        divided by 4). ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
+        divided by 4, the same prior of the shared mean); the sensitivity line names
+        both priors. ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
 
     Notes
     -----
@@ -687,7 +689,9 @@ def _compare(
     fits = {r.label: r.fit for r in rows if r.fit is not None}
     notes += _notes(rows, series, full, span)
     prior_text = prior.describe(series, family) if bayes and shape == "step" else ""
-    sens = _sensitivity(table) if bayes and shape == "step" else ""
+    sens = (
+        _sensitivity(table, _sensitivity_prior(prior, series)) if bayes and shape == "step" else ""
+    )
     notes += [x for x in (prior_text and "priors: " + prior_text, sens) if x]
     notes += [f"n = {series.n_obs} observations; BIC uses this n", _COUNT_RULE]
     left = () if series is full else _left_out(full, series)
@@ -809,7 +813,20 @@ def _notes(rows: list[_Row], series: CountSeries, full: CountSeries, span: str) 
     return out
 
 
-def _sensitivity(table: pd.DataFrame) -> str:
+def _sensitivity_prior(prior: BayesPrior, series: CountSeries) -> str:
+    """The two priors of the sensitivity line in a few words (shape a -> a/4, and M)."""
+    a = prior.rate_shape
+    shapes = f"rate prior 4x vaguer: Gamma shape {a:g} -> {a / 4:g}"
+    rng = prior.hyper_range(series)
+    if rng is None:
+        return f"{shapes}, mean {prior.mean_for(series):.4g} per period"
+    if prior.rate_mean_range is None:
+        lo, hi = DEFAULT_RATE_MEAN_RANGE
+        return f"{shapes}, shared mean log-uniform on [{lo:g}, {hi:g}] per year"
+    return f"{shapes}, shared mean log-uniform on [{rng[0]:g}, {rng[1]:g}] per period"
+
+
+def _sensitivity(table: pd.DataFrame, what: str = "rate prior 4x vaguer") -> str:
     """One line: the posterior probabilities under the vaguer prior, and whether the best moves."""
     ok = table["posterior_prob"].notna() & table["posterior_prob_alt"].notna()
     if not ok.any():
@@ -826,4 +843,4 @@ def _sensitivity(table: pd.DataFrame) -> str:
         if best == best_alt
         else f"the best definition changes from '{best}' to '{best_alt}'"
     )
-    return f"prior sensitivity (rate prior 4x vaguer): {verdict}; posterior {shown}"
+    return f"prior sensitivity ({what}): {verdict}; posterior {shown}"
