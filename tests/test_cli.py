@@ -447,3 +447,22 @@ def test_no_story_when_detect_and_test_agree(capsys, tmp_path):
     det = json.loads(capsys.readouterr().out)
     assert det["n_changes"] == 0 and det["shape_test"]["rejects_single_wave"] is False
     assert det["story"] is None
+
+
+def test_detect_explains_criterion_changes_the_change_test_does_not_confirm(capsys, tmp_path):
+    # 52 NB counts (alpha 0.4) around two smooth waves: BIC selects several changes, the
+    # bootstrap test of one change against none does not reject
+    rng = np.random.default_rng(1)
+    t = np.arange(52)
+    mu = 20 + 25 * np.exp(-(((t - 12) / 6) ** 2)) + 25 * np.exp(-(((t - 38) / 6) ** 2))
+    y = rng.poisson(rng.gamma(1 / 0.4, 0.4 * mu))
+    p = tmp_path / "waves.csv"
+    pd.DataFrame({"year": 1970 + t, "count": y}).to_csv(p, index=False)
+    args = ["detect", str(p), "--family", "negbin", "--bootstrap", "99", "--json"]
+    assert main(args) == 0
+    det = json.loads(capsys.readouterr().out)
+    k = det["n_changes"]
+    assert k >= 2
+    assert det["test_change"]["p_value"] > 0.05
+    assert f"selects {k} change(s) by its criterion" in det["story"]
+    assert f"test_change(max_changes={k})" in det["story"]

@@ -355,6 +355,7 @@ class TestSearchEqualsBruteForce:
         s = CountSeries.from_counts(range(2001, 2015), y)
         full = best_segmentation(s, 3, family="poisson", shape="broken_stick")
         monkeypatch.setattr(ss_mod, "_MAX_FITS", 0)
+        monkeypatch.setattr(ss_mod, "_MAX_BATCHED", 0)
         local = best_segmentation(s, 3, family="poisson", shape="broken_stick")
         assert "exchange search" in local.notes[0]
         assert local.loglik == pytest.approx(full.loglik, abs=1e-8)

@@ -134,3 +134,20 @@ class TestStory:
         agree = {"status": "ok", "rejects": True, "note": ""}
         _reconcile_note(agree, {"status": "ok", "n_changes": 2}, "negbin")
         assert agree["note"] == ""
+
+
+# ------------------------------------------ the criterion and the test of a change disagree
+def test_reconcile_explains_criterion_changes_the_change_test_does_not_confirm():
+    from lifecycle.inference import reconcile
+
+    text = reconcile(n_changes=5, family="negbin", change_p_value=0.605)
+    assert text.startswith("The negbin search selects 5 change(s) by its criterion")
+    assert "p = 0.605 > 0.05" in text
+    assert "test_change(max_changes=5)" in text
+    one = reconcile(n_changes=1, family="poisson", change_p_value=0.2, level=0.1)
+    assert "p = 0.2 > 0.1" in one and "penalty is lighter" in one
+    none = reconcile(n_changes=0, family="poisson", change_p_value=0.01)
+    assert "selects no change" in none and "p = 0.01 <= 0.05" in none
+    # agreement: nothing to reconcile
+    assert reconcile(n_changes=2, family="negbin", change_p_value=0.001) == ""
+    assert reconcile(n_changes=0, family="negbin", change_p_value=0.5) == ""

@@ -60,6 +60,7 @@ __all__ = [
     "fit_counts",
     "loglik_and_derivatives",
     "loglik_derivatives",
+    "loglik_values",
 ]
 
 _PHI_MIN = np.log(1e-8)
@@ -143,9 +144,15 @@ class CountFit:
 
 
 # ---------------------------------------------------------------------- per observation
+#: Bounded NB intervals with at most this many counts get analytic derivatives (sums over
+#: the counts they hold); wider or open NB intervals get central differences.
+_MAX_TERMS = 2000
+
+
 def _interval_terms(
     lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool
 ) -> tuple[np.ndarray, ...]:
+    """Central differences of the interval log-probability (open or wide NB intervals)."""
     fam = "negbin" if alpha > 0 else "poisson"
     u = np.log(mu)
 
@@ -167,24 +174,44 @@ def _interval_terms(
     return g0, lm, lmm, la, laa, lua / mu
 
 
-def loglik_derivatives(
-    low: np.ndarray, high: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool = True
+def _poisson_interval_terms(
+    lo: np.ndarray, hi: np.ndarray, mu: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Pointwise log-likelihood and its derivatives in ``mu`` and ``phi = log alpha``.
+    """Poisson interval log-probability and its exact derivatives in ``mu``.
 
-    Returns ``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` (the last three zero for
-    Poisson, ``alpha = 0``, or ``with_alpha=False``).
+    ``P = F(hi) - F(lo - 1)`` with ``dF(k)/dmu = -p(k)`` and ``dp(k)/dmu = p(k-1) - p(k)``,
+    so ``P' = p(lo-1) - p(hi)`` and ``P'' = p(lo-2) - p(lo-1) - p(hi-1) + p(hi)``
+    (``p(k) = 0`` for ``k < 0`` or ``k = inf``).
     """
-    exact = low == high
-    n = mu.size
-    out = [np.empty(n) for _ in range(6)]
-    y, m = low[exact], mu[exact]
+    g0 = interval_logprob(lo, hi, mu, "poisson", 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+
+        def rel(k: np.ndarray) -> np.ndarray:  # p(k) / P
+            ok = (k >= 0) & np.isfinite(k)
+            kk = np.where(ok, k, 0.0)
+            return np.where(ok, np.exp(poisson_logpmf(kk, mu) - g0), 0.0)
+
+        a, b = rel(lo - 1), rel(hi)
+        lm = a - b
+        lmm = rel(lo - 2) - a - rel(hi - 1) + b - lm * lm
+    z = np.zeros_like(mu)
+    return g0, lm, lmm, z, z, z
+
+
+def _exact_terms(y: np.ndarray, m: np.ndarray, alpha: float, with_alpha: bool) -> list[np.ndarray]:
+    """``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` of exact counts ``y`` at means ``m``."""
+    z = np.zeros_like(m)
     if alpha > 0:
         r = 1.0 / alpha
         rm = r + m
-        out[0][exact] = nb_logpmf(y, m, alpha)
-        out[1][exact] = y / m - (r + y) / rm
-        out[2][exact] = -y / m**2 + (r + y) / rm**2
+        out = [
+            nb_logpmf(y, m, alpha),
+            y / m - (r + y) / rm,
+            -y / m**2 + (r + y) / rm**2,
+            z,
+            z,
+            z,
+        ]
         if with_alpha:
             lr = special.digamma(y + r) - special.digamma(r) + np.log(r / rm) + (m - y) / rm
             lrr = (
@@ -194,24 +221,136 @@ def loglik_derivatives(
                 - 1.0 / rm
                 - (m - y) / rm**2
             )
-            out[3][exact] = -r * lr
-            out[4][exact] = r * r * lrr + r * lr
-            out[5][exact] = -r * (y - m) / rm**2
+            out[3] = -r * lr
+            out[4] = r * r * lrr + r * lr
+            out[5] = -r * (y - m) / rm**2
+        return out
+    return [poisson_logpmf(y, m), y / m - 1.0, -y / m**2, z, z, z]
+
+
+class _Points:
+    """The counts behind each observation, laid out once per ``(low, high)``.
+
+    Exact counts are one point each; a bounded interval of at most ``_MAX_TERMS`` counts
+    is one point per count it holds (its probability is their sum); open or wider
+    intervals are left to :func:`interval_logprob` (``rest``). ``owner`` maps every point
+    to its observation, so that one call of the count formulas serves them all.
+    """
+
+    def __init__(self, low: np.ndarray, high: np.ndarray) -> None:
+        exact = low == high
+        short = ~exact & np.isfinite(high) & (high - low < _MAX_TERMS)
+        self.exact = np.flatnonzero(exact)
+        self.short = np.flatnonzero(short)
+        self.rest = np.flatnonzero(~exact & ~short)
+        width = (high[self.short] - low[self.short] + 1).astype(np.int64)
+        self.starts = self.exact.size + np.cumsum(width) - width  # first point of each
+        rows = np.repeat(np.arange(self.short.size), width)
+        offs = np.arange(rows.size) - np.repeat(np.cumsum(width) - width, width)
+        self.y = np.concatenate([low[self.exact], low[self.short][rows] + offs])
+        self.owner = np.concatenate([self.exact, self.short[rows]])
+        self.rows = rows  # interval of each interval point
+        self.lo_rest, self.hi_rest = low[self.rest], high[self.rest]
+
+
+_POINTS: dict[tuple, _Points] = {}
+
+
+def _points(low: np.ndarray, high: np.ndarray) -> _Points:
+    key = (low.dtype.str, low.tobytes(), high.dtype.str, high.tobytes())
+    pts = _POINTS.get(key)
+    if pts is None:
+        if len(_POINTS) > 4096:
+            _POINTS.clear()
+        pts = _POINTS[key] = _Points(low, high)
+    return pts
+
+
+def _interval_sums(pts: _Points, t: list[np.ndarray], with_alpha: bool) -> tuple[np.ndarray, ...]:
+    """Log-probability of each bounded interval and its derivatives from its counts' terms.
+
+    With ``P = sum_k p_k`` and weights ``w_k = p_k / P``: ``d log P = sum w_k d log p_k``
+    and ``d2 log P = sum w_k (d2 log p_k + d log p_k d log p_k) - d log P d log P``.
+    """
+    ne, rows, starts = pts.exact.size, pts.rows, pts.starts - pts.exact.size
+    t = [v[ne:] for v in t]
+    top = np.maximum.reduceat(t[0], starts)
+    top = np.where(np.isfinite(top), top, 0.0)
+    w = np.exp(t[0] - top[rows])
+    tot = np.add.reduceat(w, starts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g0 = top + np.log(tot)
+        w = w / tot[rows]
+
+    def mean(v: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(w * v, starts)
+
+    lm = mean(t[1])
+    lmm = mean(t[2] + t[1] * t[1]) - lm * lm
+    if not with_alpha:
+        z = np.zeros_like(lm)
+        return g0, lm, lmm, z, z, z
+    la = mean(t[3])
+    laa = mean(t[4] + t[3] * t[3]) - la * la
+    lma = mean(t[5] + t[1] * t[3]) - lm * la
+    return g0, lm, lmm, la, laa, lma
+
+
+def loglik_values(low: np.ndarray, high: np.ndarray, mu: np.ndarray, alpha: float) -> np.ndarray:
+    """Pointwise log-likelihood (the first output of :func:`loglik_derivatives`)."""
+    pts = _points(low, high)
+    if pts.exact.size == mu.size:
+        return nb_logpmf(low, mu, alpha) if alpha > 0 else poisson_logpmf(low, mu)
+    m = mu[pts.owner]
+    t = nb_logpmf(pts.y, m, alpha) if alpha > 0 else poisson_logpmf(pts.y, m)
+    out = np.empty(mu.size)
+    ne = pts.exact.size
+    out[pts.exact] = t[:ne]
+    if pts.short.size:
+        u = t[ne:]
+        starts = pts.starts - ne
+        top = np.maximum.reduceat(u, starts)
+        top = np.where(np.isfinite(top), top, 0.0)
+        with np.errstate(divide="ignore"):
+            out[pts.short] = top + np.log(np.add.reduceat(np.exp(u - top[pts.rows]), starts))
+    if pts.rest.size:
+        fam = "negbin" if alpha > 0 else "poisson"
+        out[pts.rest] = interval_logprob(pts.lo_rest, pts.hi_rest, mu[pts.rest], fam, alpha)
+    return out
+
+
+def loglik_derivatives(
+    low: np.ndarray, high: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool = True
+) -> tuple[np.ndarray, ...]:
+    """Pointwise log-likelihood and its derivatives in ``mu`` and ``phi = log alpha``.
+
+    Returns ``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` (the last three zero for
+    Poisson, ``alpha = 0``, or ``with_alpha=False``). Exact counts in closed form;
+    bounded intervals of at most ``_MAX_TERMS`` counts by sums over the counts they hold
+    (:class:`_Points`); open or wider intervals in closed form for Poisson and by central
+    differences for NB.
+    """
+    pts = _points(low, high)
+    if pts.exact.size == mu.size:
+        return tuple(_exact_terms(low, mu, alpha, with_alpha))
+    with_alpha = with_alpha and alpha > 0
+    t = _exact_terms(pts.y, mu[pts.owner], alpha, with_alpha)
+    out = [np.empty(mu.size) for _ in range(6)]
+    ne = pts.exact.size
+    for k in range(6):
+        out[k][pts.exact] = t[k][:ne]
+    parts = []
+    if pts.short.size:
+        parts.append((pts.short, _interval_sums(pts, t, with_alpha)))
+    if pts.rest.size:
+        lo, hi, m = pts.lo_rest, pts.hi_rest, mu[pts.rest]
+        if alpha > 0:
+            parts.append((pts.rest, _interval_terms(lo, hi, m, alpha, with_alpha)))
         else:
-            for k in (3, 4, 5):
-                out[k][exact] = 0.0
-    else:
-        out[0][exact] = poisson_logpmf(y, m)
-        out[1][exact] = y / m - 1.0
-        out[2][exact] = -y / m**2
-        for k in (3, 4, 5):
-            out[k][exact] = 0.0
-    if not exact.all():
-        terms = _interval_terms(
-            low[~exact], high[~exact], mu[~exact], alpha, with_alpha and alpha > 0
-        )
+            parts.append((pts.rest, _poisson_interval_terms(lo, hi, m)))
+    for idx, terms in parts:
         for k in range(6):
-            out[k][~exact] = terms[k]
+            out[k][idx] = terms[k]
     return tuple(out)
 
 
@@ -240,18 +379,7 @@ class _Objective:
             mu, _ = self.model.mean_jac(theta)
             if not np.all(np.isfinite(mu)) or np.any(mu <= 0):
                 return -np.inf
-            exact = self.low == self.high
-            ll = np.empty(mu.size)
-            ll[exact] = nb_logpmf(self.low[exact], mu[exact], alpha)
-            if not exact.all():
-                ll[~exact] = interval_logprob(
-                    self.low[~exact],
-                    self.high[~exact],
-                    mu[~exact],
-                    "negbin" if alpha > 0 else "poisson",
-                    alpha,
-                )
-            val = float(ll.sum())
+            val = float(loglik_values(self.low, self.high, mu, alpha).sum())
         return val if np.isfinite(val) else -np.inf
 
     def derivs(self, x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:

@@ -359,7 +359,13 @@ def _model_input(args: argparse.Namespace) -> tuple[Any, str | None, str]:
 
 
 def _story(
-    args: argparse.Namespace, series: Any, measure: Any, *, seg: Any = None, shape: Any = None
+    args: argparse.Namespace,
+    series: Any,
+    measure: Any,
+    *,
+    seg: Any = None,
+    shape: Any = None,
+    change_p_value: float | None = None,
 ) -> dict[str, Any]:
     """The change points and the shape test side by side, with the sentence reconciling
     them when they disagree (:func:`lifecycle.inference.story.reconcile`).
@@ -388,14 +394,18 @@ def _story(
         return {"n_changes": None, "shape_rejects": None, "shape_p_value": None, "story": None}
     rejects = bool(shape.reject(0.05))
     disagree = (seg.n_changes == 0) == rejects
+    text = reconcile(
+        n_changes=seg.n_changes,
+        family=seg.family,
+        resurgence_rejects=rejects if disagree else None,
+        change_p_value=change_p_value,
+    )
     return {
         "n_changes": seg.n_changes,
         "breaks": list(seg.breaks),
         "shape_rejects": rejects,
         "shape_p_value": shape.p_value,
-        "story": reconcile(n_changes=seg.n_changes, family=seg.family, resurgence_rejects=rejects)
-        if disagree
-        else None,
+        "story": text or None,
     }
 
 
@@ -423,7 +433,7 @@ def _cmd_detect(args: argparse.Namespace) -> int:
             posterior = changepoints.posterior_changes(series, measure=measure)
         except LifecycleError:
             posterior = None
-    story = _story(args, series, measure, seg=seg)
+    story = _story(args, series, measure, seg=seg, change_p_value=test.p_value)
     tables = {"segments": segments}
     if intervals is not None:
         tables["breaks"] = intervals.summary()

@@ -87,7 +87,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 from scipy import special, stats
@@ -95,6 +94,8 @@ from scipy import special, stats
 from lifecycle._core.errors import ParameterError
 from lifecycle._core.likelihood import log_sum_exp
 from lifecycle._core.renames import renamed_attribute, renamed_parameters
+from lifecycle.inference import hyper
+from lifecycle.inference.hyper import DEFAULT_RATE_MEAN_RANGE, PERIODS_PER_YEAR
 from lifecycle.inference.importance import (  # noqa: F401  (re-exported for tests)
     _IS_CACHE,
     _IS_CACHE_SIZE,
@@ -117,7 +118,6 @@ __all__ = [
     "posterior_probabilities",
 ]
 
-HYPER_NODES = 33
 _ALPHA_RANGE = (1e-3, 30.0)
 _N_ALPHA = 41
 _MAX_GRID = 4000
@@ -127,27 +127,31 @@ _MAX_GRID = 4000
 class BayesPrior:
     """Proper priors of the Bayesian comparison (see the module docstring).
 
+    Default: each phase rate ``~ Gamma(shape 1, mean M)``, the mean ``M`` shared by the
+    phases and log-uniform on :data:`~lifecycle.inference.hyper.DEFAULT_RATE_MEAN_RANGE`
+    (0.01 to 100,000 per year, divided by 12 per month on a monthly series), integrated
+    out: proper, independent of the data, calibrated (module docstring).
+
     Parameters
     ----------
     rate_shape : float
         Gamma shape ``a`` of each phase rate (> 0). Smaller is vaguer.
-    rate_mean : float, optional
-        Prior mean of each phase rate per period; default the series' mean rate (a
-        data-dependent choice: see the calibration notes in the module docstring).
+    rate_mean : float or "series", optional
+        A fixed prior mean of every phase rate per period instead of the hierarchical
+        prior. ``"series"`` is the series' own mean rate (the default before issue 12: a
+        data-dependent, empirical-Bayes choice that under-weights "no change"; kept for
+        comparison). Exclusive with ``rate_mean_range``.
     dispersion_mean : float
         Mean of the exponential prior of the NB2 dispersion.
     level_sd : float
         Standard deviation of the normal prior of each further measure's log level.
     rate_mean_range : tuple of float, optional
-        A hierarchical prior instead of a fixed mean: the prior mean ``M`` of the phase
-        rates is itself unknown, log-uniform on ``[low, high]`` (proper and independent
-        of the data; the phases share it), and is integrated out by the trapezoid rule
-        on ``HYPER_NODES`` nodes in ``log M``. Exclusive with ``rate_mean``. Costs
-        ``HYPER_NODES`` marginal likelihoods per definition.
+        The range ``(low, high)`` of the log-uniform prior of ``M``, **per period** of the
+        series; default the per-year range above converted to the series' periods.
     """
 
     rate_shape: float = 1.0
-    rate_mean: float | None = None
+    rate_mean: float | str | None = None
     dispersion_mean: float = 1.0
     level_sd: float = 1.0
     rate_mean_range: tuple[float, float] | None = None
@@ -159,11 +163,15 @@ class BayesPrior:
             v = getattr(self, name)
             if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
                 raise ParameterError(f"BayesPrior.{name} must be a positive number. Got {v!r}.")
-        if self.rate_mean is not None and not (
-            math.isfinite(self.rate_mean) and self.rate_mean > 0
+        rm = self.rate_mean
+        if (
+            rm is not None
+            and rm != "series"
+            and not (isinstance(rm, int | float) and math.isfinite(rm) and rm > 0)
         ):
             raise ParameterError(
-                f"BayesPrior.rate_mean must be a positive number or None. Got {self.rate_mean!r}."
+                "BayesPrior.rate_mean must be a positive number, 'series' or None. "
+                f"Got {self.rate_mean!r}."
             )
         r = self.rate_mean_range
         if r is not None:
@@ -184,27 +192,50 @@ class BayesPrior:
                     f"rate_mean={self.rate_mean!r} and rate_mean_range={r!r}."
                 )
 
-    def mean_for(self, series: CountSeries) -> float:
-        """The prior mean rate used on ``series``."""
-        if self.rate_mean is not None:
+    @property
+    def hierarchical(self) -> bool:
+        """Whether the prior mean of the rates is integrated out (no fixed ``rate_mean``)."""
+        return self.rate_mean is None
+
+    def hyper_range(self, series: CountSeries) -> tuple[float, float] | None:
+        """The range of ``M`` per period of ``series`` (None when the mean is fixed)."""
+        if not self.hierarchical:
+            return None
+        if self.rate_mean_range is not None:
+            return (float(self.rate_mean_range[0]), float(self.rate_mean_range[1]))
+        per = PERIODS_PER_YEAR.get(series.freq, 1)
+        lo, hi = DEFAULT_RATE_MEAN_RANGE
+        return (lo / per, hi / per)
+
+    def mean_for(self, series: CountSeries) -> float | None:
+        """The fixed prior mean rate used on ``series`` (None for the hierarchical prior)."""
+        if isinstance(self.rate_mean, int | float):
             return float(self.rate_mean)
-        first = np.asarray(series.measure) == series.measures[0]
-        mid = np.where(np.isinf(series.high), series.low + 1.0, (series.low + series.high) / 2)
-        return max(float(mid[first].sum()), 0.5) / float(series.exposure[first].sum())
+        if self.rate_mean == "series":
+            return series_mean_rate(series)
+        return None
 
     def describe(self, series: CountSeries, family: str) -> str:
         """The priors in words, with the numbers used on ``series``."""
-        if self.rate_mean_range is not None:
-            lo, hi = self.rate_mean_range
+        rng = self.hyper_range(series)
+        if rng is not None:
+            lo, hi = rng
+            unit = "month" if series.freq == "month" else "year"
+            default = (
+                ""
+                if self.rate_mean_range is not None
+                else f", the default {DEFAULT_RATE_MEAN_RANGE[0]:g}–"
+                f"{DEFAULT_RATE_MEAN_RANGE[1]:g} per year"
+            )
             parts = [
-                f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean M per period), "
-                f"M ~ log-uniform on [{lo:g}, {hi:g}] (shared by the phases)"
+                f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean M), M shared by the "
+                f"phases, log-uniform on [{lo:g}, {hi:g}] per {unit}{default}"
             ]
         else:
             m = self.mean_for(series)
             parts = [
                 f"each phase rate ~ Gamma(shape {self.rate_shape:g}, mean {m:.4g} per period"
-                + ("" if self.rate_mean is not None else ", the series' mean rate")
+                + _SERIES_NOTE * (self.rate_mean == "series")
                 + ")"
             ]
         if family == "negbin":
@@ -212,6 +243,16 @@ class BayesPrior:
         if len(series.measures) > 1:
             parts.append(f"each further measure's log level ~ Normal(0, {self.level_sd:g}²)")
         return "; ".join(parts)
+
+
+_SERIES_NOTE = ", the series' mean rate: not a proper prior"
+
+
+def series_mean_rate(series: CountSeries) -> float:
+    """The series' mean count per period of its first measure (``rate_mean="series"``)."""
+    first = np.asarray(series.measure) == series.measures[0]
+    mid = np.where(np.isinf(series.high), series.low + 1.0, (series.low + series.high) / 2)
+    return max(float(mid[first].sum()), 0.5) / float(series.exposure[first].sum())
 
 
 BayesPrior.__init__ = renamed_parameters(alpha_mean="dispersion_mean")(BayesPrior.__init__)  # type: ignore[method-assign]
@@ -242,6 +283,45 @@ class MarginalLikelihood:
 
 
 # ====================================================================== helpers
+@dataclass(frozen=True)
+class _Rates:
+    """The rate prior resolved on one series: shape ``a`` and the nodes of ``v = log M``.
+
+    A fixed mean is one node (nothing to integrate); the hierarchical prior has
+    ``nodes`` equally spaced nodes on ``[log lo, log hi]``.
+    """
+
+    a: float
+    v: np.ndarray
+    hier: bool
+    lo: float = 0.0
+    hi: float = 0.0
+
+    def with_nodes(self, n: int) -> _Rates:
+        if not self.hier:
+            return self
+        return replace(self, v=hyper.v_nodes(self.lo, self.hi, n))
+
+
+def _resolve(prior: BayesPrior, series: CountSeries, nodes: int = hyper.V_NODES_GRID) -> _Rates:
+    rng = prior.hyper_range(series)
+    a = float(prior.rate_shape)
+    if rng is None:
+        return _Rates(a, np.array([math.log(prior.mean_for(series))]), False)
+    return _Rates(a, hyper.v_nodes(rng[0], rng[1], nodes), True, rng[0], rng[1])
+
+
+def _over_v(rates: _Rates, z: np.ndarray, z_err: np.ndarray) -> tuple[float, float]:
+    """``log ∫ exp(z(v)) p(v) dv`` and its error (``z_err``: each node's own error)."""
+    if not rates.hier:
+        return float(z[0]), float(z_err[0])
+    val, err = hyper.integrate_v(z, rates.v)
+    if not np.isfinite(val):
+        return float(val), 0.0
+    post = hyper.posterior_v_weights(z, rates.v)
+    return float(val), float(err) + float(np.sum(post * np.nan_to_num(z_err, posinf=0.0)))
+
+
 def _log_gamma_density_u(u: np.ndarray, a: float, b: float) -> np.ndarray:
     """Log density of ``u = log λ`` when ``λ ~ Gamma(a, rate b)``."""
     return a * np.log(b) - special.gammaln(a) + a * u - b * np.exp(u)
@@ -262,22 +342,43 @@ def _logaddexp_safe(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Grid:
-    """Grid of ``u = log λ`` for the quadrature path."""
+    """Grid of ``u = log λ`` for the quadrature path (odd node count; every other node
+    is the coarse grid of the error estimate). ``h`` is the finest spacing."""
 
     u: np.ndarray
     h: float
+
+    @property
+    def w(self) -> np.ndarray:
+        return hyper.trapezoid_weights(self.u)
+
+    @property
+    def w_coarse(self) -> np.ndarray:
+        return hyper.trapezoid_weights(self.u[::2])
 
 
 _LOG_FLOOR = -1e8  # log-probability floor of one count on the grid (see _segment_table)
 
 
-def _grid(lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, m: float, a: float) -> _Grid:
-    """A ``u`` grid wide enough for every segment's posterior and the prior."""
+def _grid(
+    lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, rates: _Rates, family: str = "negbin"
+) -> _Grid:
+    """A ``u`` grid wide enough for every segment's posterior and the prior.
+
+    Fixed mean ``m``: from the lower of ``log m`` and the lowest rate minus ``10 + 3/a``
+    to the higher of ``log m`` and the highest rate plus 4, spacing at most 0.1 and
+    ``0.8 / sqrt(total count + 1)``. Hierarchical prior: the same around the data, and
+    for NB counts or open intervals above it nodes 0.1 apart up to ``log hi + 5`` (the
+    prior of the largest ``M``: their likelihood need not vanish there; a Poisson
+    likelihood of finite counts is below ``e^-50`` of its peak 4 above the top rate).
+    """
+    a = rates.a
     mid = np.where(np.isinf(hi), lo + 1.0, (lo + hi) / 2)
-    rates = mid / np.maximum(expo, 1e-12)
-    pos = rates[rates > 0]
-    top = max(math.log(m), math.log(pos.max()) if pos.size else math.log(m))
-    bottom = min(math.log(m), math.log(pos.min()) if pos.size else math.log(m))
+    r = mid / np.maximum(expo, 1e-12)
+    pos = r[r > 0]
+    ref = float(rates.v[0]) if not rates.hier else (math.log(pos.mean()) if pos.size else 0.0)
+    top = max(ref, math.log(pos.max()) if pos.size else ref)
+    bottom = min(ref, math.log(pos.min()) if pos.size else ref)
     u_lo = bottom - 10.0 - 3.0 / max(a, 0.1)
     u_hi = top + 4.0
     total = float(mid.sum())
@@ -287,6 +388,11 @@ def _grid(lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, m: float, a: float) 
         n = _MAX_GRID
     n += (n + 1) % 2  # odd, so that every other node keeps both ends
     u = np.linspace(u_lo, u_hi, n)
+    if rates.hier and (family == "negbin" or bool(np.isinf(hi).any())):
+        ext_top = math.log(rates.hi) + 5.0
+        if ext_top > u_hi:
+            m2 = 2 * math.ceil((ext_top - u_hi) / 0.2)  # even: the coarse grid keeps the end
+            u = np.concatenate([u, np.linspace(u_hi, ext_top, m2 + 1)[1:]])
     return _Grid(u, float(u[1] - u[0]))
 
 
@@ -310,23 +416,28 @@ def _segment_table(
 
 
 def _segment_logml(
-    seg_ll: np.ndarray, grid: _Grid, a: float, b: float, n_in: np.ndarray
+    seg_ll: np.ndarray,
+    grid: _Grid,
+    rates: _Rates,
+    n_in: np.ndarray,
+    scaled: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Log marginal of each segment (rows of ``seg_ll``, loglik on the grid) and its error.
+    """Log marginal of each segment at each ``v`` node (``S × H``) and its grid error.
 
-    Adds the prior mass below the grid times the likelihood at its first node (the
-    likelihood is flat there: the counts' means vanish).
+    Rows of ``seg_ll`` are segments' log-likelihoods on the grid; the prior mass below
+    the grid is added times the likelihood at its first node (flat there: the counts'
+    means vanish). The error is the difference from the rule on every other node.
     """
-    logf = seg_ll + _log_gamma_density_u(grid.u, a, b)[None, :]
-    fine = _trapz_log(logf, grid.h)
-    coarse = _trapz_log(logf[:, ::2], 2 * grid.h)
-    tail = seg_ll[:, 0] + stats.gamma.logcdf(np.exp(grid.u[0]), a, scale=1.0 / b)
-    fine = _logaddexp_safe(fine, tail)
-    coarse = _logaddexp_safe(coarse, tail)
-    err = np.abs(fine - coarse)
-    fine = np.where(n_in == 0, 0.0, fine)
-    err = np.where(n_in == 0, 0.0, err)
-    return fine, err
+    A, rmax = hyper.scaled_likelihood(seg_ll) if scaled is None else scaled
+    fine = hyper.segment_marginals(seg_ll, grid.u, grid.w, rates.a, rates.v, (A, rmax))
+    coarse = hyper.segment_marginals(
+        seg_ll[:, ::2], grid.u[::2], grid.w_coarse, rates.a, rates.v, (A[:, ::2], rmax)
+    )
+    with np.errstate(invalid="ignore"):
+        err = np.abs(fine - coarse)
+    err = np.where(np.isfinite(err), err, 0.0)
+    empty = (n_in == 0)[:, None]
+    return np.where(empty, 0.0, fine), np.where(empty, 0.0, err)
 
 
 def _alpha_nodes(prior: BayesPrior) -> tuple[np.ndarray, np.ndarray, float]:
@@ -360,28 +471,6 @@ def _phase_exposures(series: CountSeries, phase_of: np.ndarray, k: int) -> np.nd
     return W @ P
 
 
-def _hyper(prior: BayesPrior, one: Any) -> MarginalLikelihood:
-    """``∫ p(y | M) p(M) dM`` over the log-uniform hyper-prior of ``prior``.
-
-    ``one(prior_with_fixed_mean)`` gives each node's marginal likelihood. The trapezoid
-    rule in ``log M`` (uniform density); the stated error is the difference from the
-    rule on every other node plus the largest error of a node.
-    """
-    lo, hi = prior.rate_mean_range
-    u = np.linspace(math.log(lo), math.log(hi), HYPER_NODES)
-    res = [one(replace(prior, rate_mean=float(math.exp(x)), rate_mean_range=None)) for x in u]
-    vals = np.array([r.log_ml for r in res])
-    h = float(u[1] - u[0])
-    dens = -math.log(u[-1] - u[0])
-    fine = float(_trapz_log(vals + dens, h))
-    coarse = float(_trapz_log(vals[::2] + dens, 2 * h))
-    err = abs(fine - coarse) + max(r.error for r in res)
-    note = f"prior mean of the rates integrated over {HYPER_NODES} nodes of its hyper-prior"
-    if res[0].note:
-        note = f"{res[0].note}; {note}"
-    return MarginalLikelihood(fine, err, res[0].method, res[0].empty_phases, note)
-
-
 # ====================================================================== dated definitions
 def dated_log_ml(
     series: CountSeries,
@@ -413,59 +502,18 @@ def dated_log_ml(
     -------
     MarginalLikelihood
     """
-    if prior.rate_mean_range is not None:
-        return _hyper(
-            prior,
-            lambda p: dated_log_ml(
-                series, phase_of, phase_names, family, p, seed=seed, n_draws=n_draws
-            ),
-        )
     k = len(phase_names)
     E = _phase_exposures(series, phase_of, k)
     touched = E > 0
     empty = tuple(phase_names[j] for j in range(k) if not touched[:, j].any())
     single = touched.sum(axis=1) == 1
-    m = prior.mean_for(series)
-    a, b = prior.rate_shape, prior.rate_shape / m
     one_measure = len(series.measures) == 1
     if one_measure and single.all():
         phase = np.argmax(touched, axis=1)
         e = E[np.arange(series.n_obs), phase]
         if family == "poisson" and series.is_exact:
-            y = series.low
-            total = float(np.sum(special.xlogy(y, e) - special.gammaln(y + 1)))
-            for j in range(k):
-                sel = phase == j
-                if not sel.any():
-                    continue
-                Y, Ej = float(y[sel].sum()), float(e[sel].sum())
-                total += (
-                    a * math.log(b)
-                    - special.gammaln(a)
-                    + special.gammaln(a + Y)
-                    - (a + Y) * math.log(b + Ej)
-                )
-            return MarginalLikelihood(total, 0.0, "exact", empty)
-        # one grid for every phase; the observations sorted by phase make each a run
-        order = np.argsort(phase, kind="stable")
-        lo, hi, ee, ph = series.low[order], series.high[order], e[order], phase[order]
-        starts = np.searchsorted(ph, np.arange(k), side="left")
-        ends = np.searchsorted(ph, np.arange(k), side="right")
-        grid = _grid(lo, hi, ee, m, a)
-
-        def at(alpha: float) -> tuple[float, float]:
-            C = _segment_table(lo, hi, ee, family, alpha, grid)
-            seg = C[ends] - C[starts]
-            val, err = _segment_logml(seg, grid, a, b, ends - starts)
-            return float(val.sum()), float(err.sum())
-
-        if family == "poisson":
-            val, err = at(0.0)
-            return MarginalLikelihood(val, err, "quadrature", empty)
-        la, lp, h = _alpha_nodes(prior)
-        vals = np.array([at(float(np.exp(x))) for x in la])
-        val, err = _integrate_alpha(vals[:, 0], vals[:, 1], lp, h, prior)
-        return MarginalLikelihood(val, err, "quadrature", empty)
+            return _dated_exact(series, phase, e, k, prior, empty)
+        return _dated_grid(series, phase, e, k, family, prior, empty)
     key = _cache_key(series, E[:, touched.any(axis=0)], family, prior, seed, n_draws)
     hit = _IS_CACHE.get(key)
     if hit is None:
@@ -474,6 +522,62 @@ def dated_log_ml(
         while len(_IS_CACHE) > _IS_CACHE_SIZE:
             _IS_CACHE.popitem(last=False)
     return replace(hit, empty_phases=empty)
+
+
+_METHOD_EXACT_HIER = "exact (rates), quadrature (prior mean)"
+
+
+def _dated_exact(
+    series: CountSeries,
+    phase: np.ndarray,
+    e: np.ndarray,
+    k: int,
+    prior: BayesPrior,
+    empty: tuple[str, ...],
+) -> MarginalLikelihood:
+    """The Poisson–Gamma closed form phase by phase (then the mean ``M`` by quadrature)."""
+    rates = _resolve(prior, series, hyper.V_NODES_EXACT)
+    y = series.low
+    const = float(np.sum(special.xlogy(y, e) - special.gammaln(y + 1)))
+    live = [j for j in range(k) if np.any(phase == j)]
+    Y = np.array([y[phase == j].sum() for j in live])
+    Ej = np.array([e[phase == j].sum() for j in live])
+    z = hyper.poisson_gamma_v(Y, Ej, rates.a, rates.v).sum(axis=0) + const
+    val, err = _over_v(rates, z, np.zeros_like(z))
+    return MarginalLikelihood(val, err, _METHOD_EXACT_HIER if rates.hier else "exact", empty)
+
+
+def _dated_grid(
+    series: CountSeries,
+    phase: np.ndarray,
+    e: np.ndarray,
+    k: int,
+    family: str,
+    prior: BayesPrior,
+    empty: tuple[str, ...],
+) -> MarginalLikelihood:
+    """NB and/or intervals: each phase by grid quadrature at every ``v`` (and ``α``)."""
+    rates = _resolve(prior, series)
+    # one grid for every phase; the observations sorted by phase make each a run
+    order = np.argsort(phase, kind="stable")
+    lo, hi, ee, ph = series.low[order], series.high[order], e[order], phase[order]
+    starts = np.searchsorted(ph, np.arange(k), side="left")
+    ends = np.searchsorted(ph, np.arange(k), side="right")
+    grid = _grid(lo, hi, ee, rates, family)
+
+    def at(alpha: float) -> tuple[float, float]:
+        C = _segment_table(lo, hi, ee, family, alpha, grid)
+        seg = C[ends] - C[starts]
+        val, err = _segment_logml(seg, grid, rates, ends - starts)
+        return _over_v(rates, val.sum(axis=0), err.sum(axis=0))
+
+    if family == "poisson":
+        val, err = at(0.0)
+        return MarginalLikelihood(val, err, "quadrature", empty)
+    la, lp, h = _alpha_nodes(prior)
+    vals = np.array([at(float(np.exp(x))) for x in la])
+    val, err = _integrate_alpha(vals[:, 0], vals[:, 1], lp, h, prior)
+    return MarginalLikelihood(val, err, "quadrature", empty)
 
 
 # ====================================================================== posterior

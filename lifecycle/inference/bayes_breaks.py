@@ -23,15 +23,17 @@ import numpy as np
 from scipy import special
 
 from lifecycle._core.errors import FitError
+from lifecycle._core.likelihood import log_sum_exp
+from lifecycle.inference import hyper
 from lifecycle.inference.bayes import (
+    _METHOD_EXACT_HIER,
     BayesPrior,
     MarginalLikelihood,
     _alpha_nodes,
-    _Grid,
     _grid,
-    _hyper,
     _integrate_alpha,
-    _log_gamma_density_u,
+    _over_v,
+    _resolve,
     _segment_logml,
     _segment_table,
 )
@@ -66,7 +68,14 @@ def estimated_log_ml(
     Breaks sit between consecutive observations; every division into ``k`` non-empty
     runs has prior weight ``1 / C(n - 1, k - 1)``. With ``constraint="unimodal"`` the
     phase rates are restricted to rise-then-fall (monotone included), whose prior
-    probability under independent rates is ``2^(k-1) / k!``.
+    probability under independent rates is ``2^(k-1) / k!`` (also given ``M``, so under
+    the hierarchical prior too).
+
+    Under the hierarchical prior (the default) the mean ``M`` is integrated out by
+    quadrature over ``v = log M`` after the sum over divisions at each ``v``; the
+    constraint's probability given the data, ``r(v)``, is averaged over the posterior
+    of ``v`` by its 3-point Gaussian rule (the stated error adds the difference from
+    the 1-point rule).
 
     Raises
     ------
@@ -78,30 +87,12 @@ def estimated_log_ml(
     n = series.n_obs
     if n < k:
         raise FitError(f"{k} phases need at least {k} observations; the series has {n}.")
-    if prior.rate_mean_range is not None:
-        return _hyper(
-            prior,
-            lambda p: estimated_log_ml(
-                series, k, family, p, constraint=constraint, seed=seed, n_draws=n_draws
-            ),
-        )
-    m = prior.mean_for(series)
-    a, b = prior.rate_shape, prior.rate_shape / m
-    lo, hi, e = series.low, series.high, series.exposure
     log_count = math.log(math.comb(n - 1, k - 1))
     if constraint is None and family == "poisson" and series.is_exact:
-        y = lo
-        cy = np.concatenate([[0.0], np.cumsum(y)])
-        ce = np.concatenate([[0.0], np.cumsum(e)])
-        const = float(np.sum(special.xlogy(y, e) - special.gammaln(y + 1)))
-        Y = cy[None, :] - cy[:, None]
-        Ej = ce[None, :] - ce[:, None]
-        with np.errstate(all="ignore"):
-            S = a * math.log(b) - special.gammaln(a) + special.gammaln(a + Y)
-            S = S - (a + Y) * np.log(b + Ej)
-        S = np.where(np.triu(np.ones((n + 1, n + 1), bool), 1), S, -np.inf)
-        return MarginalLikelihood(_dp(S, k) - log_count + const, 0.0, "exact")
-    grid = _grid(lo, hi, e, m, a)
+        return _exact_breaks(series, k, prior, log_count)
+    rates = _resolve(prior, series)
+    lo, hi, e = series.low, series.high, series.exposure
+    grid = _grid(lo, hi, e, rates, family)
     n_draws = max(100, min(n_draws, int(5e6 / (n + 1) ** 2)))
     ii, jj = np.triu_indices(n + 1, 1)
     # one independent row of uniforms per segment: the phases of a division are
@@ -112,22 +103,59 @@ def estimated_log_ml(
         else None
     )
 
+    def smat(val: np.ndarray) -> np.ndarray:
+        """Segment values (S × H) as H upper-triangular matrices."""
+        S = np.full((val.shape[1], n + 1, n + 1), -np.inf)
+        S[:, ii, jj] = val.T
+        return S
+
+    def constrained_at(
+        seg: np.ndarray, scaled: tuple, v: float, coarse: bool
+    ) -> tuple[float, float, float]:
+        """log Σ over divisions with and without the constraint at one ``v``."""
+        vv = np.array([v])
+        val = hyper.segment_marginals(seg, grid.u, grid.w, rates.a, vv, scaled)
+        S = smat(val)[0]
+        unc = float(_dp(S, k))
+        lphi = hyper.log_phi(grid.u - v, rates.a)
+        if k == 3:
+            fine = _three_phase_sum(S, seg, lphi, grid.u, ii, jj)
+            diff = 0.0
+            if coarse:
+                g2 = slice(None, None, 2)
+                diff = abs(fine - _three_phase_sum(S, seg[:, g2], lphi[g2], grid.u[g2], ii, jj))
+            return unc, fine, diff
+        U = np.full((n + 1, n + 1, n_draws), np.nan)
+        U[ii, jj] = _posterior_draws(seg + lphi[None, :], grid.u, uni)
+        return unc, _constrained_sum(S, U, k), 0.0
+
     def at(alpha: float, constrained: bool) -> tuple[float, float]:
         C = _segment_table(lo, hi, e, family, alpha, grid)
         seg = C[jj] - C[ii]
-        val, err = _segment_logml(seg, grid, a, b, jj - ii)
-        S = np.full((n + 1, n + 1), -np.inf)
-        S[ii, jj] = val
-        if not constrained:
-            return _dp(S, k), float(err.max())
-        logf = seg + _log_gamma_density_u(grid.u, a, b)[None, :]
-        if k == 3:
-            fine = _three_phase_sum(S, logf, grid.h, ii, jj)
-            coarse = _three_phase_sum(S, logf[:, ::2], 2 * grid.h, ii, jj)
-            return fine, float(err.max()) + abs(fine - coarse)
-        U = np.full((n + 1, n + 1, n_draws), np.nan)
-        U[ii, jj] = _posterior_draws(logf, grid, uni)
-        return _constrained_sum(S, U, k), float(err.max())
+        scaled = hyper.scaled_likelihood(seg)
+        val, err = _segment_logml(seg, grid, rates, jj - ii, scaled)
+        z = _dp(smat(val), k)
+        zerr = err.max(axis=0)
+        base, base_err = _over_v(rates, z, zerr)
+        if not constrained or not np.isfinite(base):
+            return base, base_err
+        if not rates.hier:
+            unc, con, diff = constrained_at(seg, scaled, float(rates.v[0]), k == 3)
+            return con, base_err + diff
+        post = hyper.posterior_v_weights(z, rates.v)
+        x3, w3 = hyper.gauss_nodes(rates.v, post, 3)
+        x1 = float(np.sum(post * rates.v))
+        ratio = []
+        diff = 0.0
+        for i, x in enumerate([*x3, x1]):
+            unc, con, d = constrained_at(seg, scaled, float(x), k == 3 and i == 1)
+            ratio.append(math.exp(con - unc) if np.isfinite(con) else 0.0)
+            diff += d
+        e3 = float(np.dot(w3, ratio[: len(x3)]) / w3.sum())
+        if e3 <= 0:
+            return -np.inf, base_err
+        gap = abs(math.log(e3) - math.log(ratio[-1])) if ratio[-1] > 0 else 1.0
+        return base + math.log(e3), base_err + diff + gap
 
     want = constraint is not None
     if family == "poisson":
@@ -154,65 +182,104 @@ def estimated_log_ml(
     return MarginalLikelihood(val - log_count, err, method, note=note)
 
 
+def _exact_breaks(
+    series: CountSeries, k: int, prior: BayesPrior, log_count: float
+) -> MarginalLikelihood:
+    """Exact Poisson counts, no constraint: closed-form segments, a dynamic programme
+    over divisions at every ``v`` node, then the quadrature over ``v``."""
+    n = series.n_obs
+    rates = _resolve(prior, series, _V_NODES_BREAKS)
+    y, e = series.low, series.exposure
+    cy = np.concatenate([[0.0], np.cumsum(y)])
+    ce = np.concatenate([[0.0], np.cumsum(e)])
+    const = float(np.sum(special.xlogy(y, e) - special.gammaln(y + 1)))
+    ii, jj = np.triu_indices(n + 1, 1)
+    S = np.full((rates.v.size, n + 1, n + 1), -np.inf)
+    S[:, ii, jj] = hyper.poisson_gamma_v(cy[jj] - cy[ii], ce[jj] - ce[ii], rates.a, rates.v).T
+    z = _dp(S, k) - log_count + const
+    val, err = _over_v(rates, z, np.zeros_like(z))
+    return MarginalLikelihood(val, err, _METHOD_EXACT_HIER if rates.hier else "exact")
+
+
+_V_NODES_BREAKS = 65  # v nodes of the closed-form dynamic programme
+
+
 def _three_phase_sum(
-    S: np.ndarray, logf: np.ndarray, h: float, ii: np.ndarray, jj: np.ndarray
+    S: np.ndarray,
+    seg: np.ndarray,
+    lphi: np.ndarray,
+    u: np.ndarray,
+    ii: np.ndarray,
+    jj: np.ndarray,
 ) -> float:
     """log Σ over divisions into 3 runs of Π exp(S) × P(no valley | runs), by quadrature.
 
     Given the data the three rates are independent; the rates fail to rise then fall
     only when the middle one is below both others:
     ``P(valley) = ∫ f_2(u) S_1(u) S_3(u) du`` with ``f`` the gridded posterior density
-    of ``u = log λ`` of each run (rows of ``logf``, spacing ``h``) and ``S`` its survival
-    function (trapezoid integrals).
+    of ``u = log λ`` of each run (rows of ``seg``, the log-likelihood on the nodes ``u``,
+    plus the log prior ``lphi``) and ``S`` its
+    survival function (trapezoid integrals). Divisions whose weight is below
+    ``e^-40`` of the largest are left out (their share is below ``1e-17 × C(n-1, 2)``).
     """
     n = S.shape[0] - 1
-    f = np.exp(logf - logf.max(axis=1, keepdims=True))
-    w = np.full(f.shape[1], h)
-    w[[0, -1]] /= 2
-    f /= (f * w).sum(axis=1, keepdims=True)
-    cdf = np.concatenate(
-        [np.zeros((f.shape[0], 1)), np.cumsum((f[:, 1:] + f[:, :-1]) * (h / 2), axis=1)], axis=1
-    )
-    surv = np.clip(1.0 - cdf / cdf[:, -1:], 0.0, 1.0)
-    pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
-    pos[ii, jj] = np.arange(ii.size)
     c1, c2 = np.triu_indices(n, 1)
     keep = c1 >= 1
     c1, c2 = c1[keep], c2[keep]
+    wdiv = S[0, c1] + S[c1, c2] + S[c2, n]
+    if not np.isfinite(wdiv).any():
+        return -np.inf
+    keep = wdiv >= np.max(wdiv) - 40.0
+    c1, c2, wdiv = c1[keep], c2[keep], wdiv[keep]
+    pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
+    pos[ii, jj] = np.arange(ii.size)
+    rows = np.unique(np.concatenate([pos[0, c1], pos[c1, c2], pos[c2, n]]))
+    at = np.full(pos.max() + 1, -1, dtype=np.int64)
+    at[rows] = np.arange(rows.size)
+    lf = seg[rows] + lphi[None, :]
+    f = np.exp(lf - lf.max(axis=1, keepdims=True))
+    w = hyper.trapezoid_weights(u)
+    f /= (f * w).sum(axis=1, keepdims=True)
+    du = np.diff(u)
+    cdf = np.concatenate(
+        [np.zeros((f.shape[0], 1)), np.cumsum((f[:, 1:] + f[:, :-1]) * (du / 2), axis=1)], axis=1
+    )
+    surv = np.clip(1.0 - cdf / cdf[:, -1:], 0.0, 1.0)
     terms = np.empty(c1.size)
     for lo_ in range(0, c1.size, 256):
         a_, b_ = c1[lo_ : lo_ + 256], c2[lo_ : lo_ + 256]
-        s1, s2, s3 = pos[0, a_], pos[a_, b_], pos[b_, n]
+        s1, s2, s3 = at[pos[0, a_]], at[pos[a_, b_]], at[pos[b_, n]]
         valley = ((f[s2] * surv[s1] * surv[s3]) @ w).clip(0.0, 1.0)
         with np.errstate(divide="ignore"):
-            terms[lo_ : lo_ + 256] = S[0, a_] + S[a_, b_] + S[b_, n] + np.log1p(-valley)
+            terms[lo_ : lo_ + 256] = wdiv[lo_ : lo_ + 256] + np.log1p(-valley)
     terms = terms[np.isfinite(terms)]
     return float(special.logsumexp(terms)) if terms.size else -np.inf
 
 
-def _posterior_draws(logf: np.ndarray, grid: _Grid, uni: np.ndarray) -> np.ndarray:
+def _posterior_draws(logf: np.ndarray, u: np.ndarray, uni: np.ndarray) -> np.ndarray:
     """Draws of ``u`` from each row's gridded posterior ``exp(logf)`` by inverse CDF.
 
     The CDF is the trapezoid integral of the density, linear between nodes, so the
     draws are continuous (no ties between phases with equal posteriors).
     """
     out = np.empty(uni.shape)
+    du = np.diff(u)
     for r in range(logf.shape[0]):
         f = np.exp(logf[r] - logf[r].max())
-        cdf = np.concatenate([[0.0], np.cumsum((f[1:] + f[:-1]) / 2)])
+        cdf = np.concatenate([[0.0], np.cumsum((f[1:] + f[:-1]) / 2 * du)])
         cdf /= cdf[-1]
         keep = np.concatenate([[True], np.diff(cdf) > 0])  # np.interp needs a rising xp
-        out[r] = np.interp(uni[r], cdf[keep], grid.u[keep])
+        out[r] = np.interp(uni[r], cdf[keep], u[keep])
     return out
 
 
-def _dp(S: np.ndarray, k: int) -> float:
-    """log Σ over divisions of 0..n into k runs of Π exp(S[s, t])."""
-    n = S.shape[0] - 1
-    F = S[0].copy()  # one run ending at t
+def _dp(S: np.ndarray, k: int) -> np.ndarray:
+    """log Σ over divisions of 0..n into k runs of Π exp(S[..., s, t]) (batched on ...)."""
+    n = S.shape[-1] - 1
+    F = S[..., 0, :]  # one run ending at t
     for _ in range(k - 1):
-        F = special.logsumexp(F[:, None] + S, axis=0)
-    return float(F[n])
+        F = log_sum_exp(F[..., :, None] + S, axis=-2)
+    return F[..., n]
 
 
 def _unimodal(U: np.ndarray) -> np.ndarray:

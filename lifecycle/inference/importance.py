@@ -7,6 +7,10 @@ gradient and Hessian of the log posterior (:class:`_LogPosterior`), BFGS on cent
 differences as the fallback; Poisson count intervals of the draws are summed term by term
 (:func:`_poisson_interval_rows`); results are cached by their exact inputs
 (:data:`_IS_CACHE`). The model and priors are those of :mod:`lifecycle.inference.bayes`.
+Under the hierarchical rate prior (the default) the shared mean ``M`` is integrated out
+of the prior in closed form (:func:`lifecycle.inference.hyper.log_rate_prior`), so the
+sampler draws the same parameters as with a fixed mean and its Monte Carlo error is
+stated the same way.
 
 References
 ----------
@@ -27,6 +31,7 @@ from scipy import optimize, special, stats
 from lifecycle._core.countfit import loglik_derivatives
 from lifecycle._core.errors import FitError
 from lifecycle._core.likelihood import interval_logprob, nb_logpmf
+from lifecycle.inference.hyper import log_rate_prior, rate_prior_derivs
 from lifecycle.series.countseries import CountSeries
 
 if TYPE_CHECKING:
@@ -126,6 +131,7 @@ def _cache_key(
         family,
         prior,
         prior.mean_for(series),
+        prior.hyper_range(series),
         int(seed),
         int(n_draws),
     )
@@ -233,8 +239,12 @@ class _LogPosterior:
         self.G = (self.m_index[:, None] == np.arange(1, self.M)[None, :]).astype(float)
         self.nb = family == "negbin"
         self.dim = self.kl + (self.M - 1) + int(self.nb)
-        self.m = prior.mean_for(series)
-        self.a, self.b = prior.rate_shape, prior.rate_shape / self.m
+        fixed = prior.mean_for(series)
+        self.hyper = prior.hyper_range(series)  # (lo, hi): the mean M integrated out
+        mid = np.where(np.isinf(series.high), series.low + 1.0, (series.low + series.high) / 2)
+        self.m = fixed if fixed is not None else max(mid.sum(), 0.5) / series.exposure.sum()
+        self.a = prior.rate_shape
+        self.b = self.a / self.m
         self.lo, self.hi = series.low, series.high
         self.exact = self.lo == self.hi
         self.y = self.lo[self.exact]
@@ -275,7 +285,10 @@ class _LogPosterior:
         gam = np.concatenate([np.zeros((theta.shape[0], 1)), g], axis=1)
         with np.errstate(over="ignore"):
             mu = (np.exp(u) @ self.El.T) * np.exp(gam[:, self.m_index])
-            out = (a * math.log(b) - special.gammaln(a) + a * u - b * np.exp(u)).sum(axis=1)
+            if self.hyper is not None:
+                out = log_rate_prior(u, a, *self.hyper)
+            else:
+                out = (a * math.log(b) - special.gammaln(a) + a * u - b * np.exp(u)).sum(axis=1)
         out += (self.c_norm - 0.5 * (g / self.sd) ** 2).sum(axis=1)
         if self.nb:
             la = theta[:, -1]
@@ -313,9 +326,14 @@ class _LogPosterior:
         Hq[:kl, kl:] += cross
         Hq[kl:, :kl] += cross.T
         Hq[kl:, kl:] += np.diag((lm * mu) @ G)
-        eu = np.exp(u)
-        grad[:kl] += self.a - self.b * eu
-        Hq[:kl, :kl] -= np.diag(self.b * eu)
+        if self.hyper is not None:
+            gp, Hp = rate_prior_derivs(u, self.a, *self.hyper)
+            grad[:kl] += gp
+            Hq[:kl, :kl] += Hp
+        else:
+            eu = np.exp(u)
+            grad[:kl] += self.a - self.b * eu
+            Hq[:kl, :kl] -= np.diag(self.b * eu)
         grad[kl:q] -= g / self.sd**2
         Hq[kl:, kl:] -= np.eye(q - kl) / self.sd**2
         H[:q, :q] = Hq

@@ -34,6 +34,8 @@ def reconcile(
     resurgence_rejects: bool | None = None,
     best_definition: Any = None,
     best_probability: float | None = None,
+    change_p_value: float | None = None,
+    level: float = 0.05,
 ) -> str:
     """Sentences that put the three results side by side, reconciling disagreements.
 
@@ -49,6 +51,11 @@ def reconcile(
         The definition with the highest posterior probability.
     best_probability : float, optional
         Its posterior probability.
+    change_p_value : float, optional
+        p-value of the bootstrap test of at least one change
+        (:func:`lifecycle.changepoints.test_change`), when it was run beside the search.
+    level : float
+        Significance level the tests are read at.
 
     Examples
     --------
@@ -56,6 +63,8 @@ def reconcile(
     'The negbin search finds no step change, but the shape test r'
     """
     out = []
+    if n_changes is not None and change_p_value is not None:
+        out.extend(_criterion_and_test(n_changes, family, change_p_value, level))
     if n_changes is not None and resurgence_rejects is not None:
         if n_changes == 0 and resurgence_rejects:
             out.append(
@@ -99,6 +108,31 @@ def reconcile(
         else:
             out.append(f"The comparison prefers '{name}'{prob}, in line with the shape test.")
     return " ".join(out)
+
+
+def _criterion_and_test(n_changes: int, family: str, p: float, level: float) -> list[str]:
+    """The sentence when the search's criterion and the test of a change disagree."""
+    rejects = p <= level
+    if n_changes > 0 and not rejects:
+        why = (
+            "changes that go up and come back down are poorly matched by the test's single "
+            "step, and its dispersion, estimated under no change, absorbs them; "
+            f"changepoints.test_change(max_changes={n_changes}) tests that many"
+            if n_changes > 1
+            else "the criterion's penalty is lighter than a test at that level"
+        )
+        return [
+            f"The {family} search selects {n_changes} change(s) by its criterion, but the "
+            f"bootstrap test of one change against none does not reject (p = {p:.3g} > "
+            f"{level:g}): {why}. Treat the changes as candidates, not established."
+        ]
+    if n_changes == 0 and rejects:
+        return [
+            f"The {family} search selects no change by its criterion, but the bootstrap test "
+            f"of at least one change rejects no change (p = {p:.3g} <= {level:g}): a single "
+            "change does not pay the criterion's penalty, yet the series is not one level."
+        ]
+    return []
 
 
 def group_identical_series(series: Sequence[tuple[str, Any]]) -> pd.DataFrame:

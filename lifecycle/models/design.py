@@ -40,6 +40,15 @@ def _ranges(labels: Sequence[Any]) -> str:
     return ", ".join(map(str, labels[:8])) + (" …" if len(labels) > 8 else "")
 
 
+def _exposure_matrix(series: CountSeries) -> np.ndarray:
+    """``series.design_matrix()`` as a dense array, built directly (no sparse round trip)."""
+    W = np.zeros((series.n_obs, series.n_periods))
+    for i, w in enumerate(series.weights):
+        first = int(series.start[i] - series.grid_start)
+        W[i, first : first + w.size] = w
+    return W
+
+
 def build_design(series: CountSeries, definition: WaveDefinition, shape: str) -> Design:
     if definition.estimated:
         raise DefinitionError(
@@ -49,7 +58,7 @@ def build_design(series: CountSeries, definition: WaveDefinition, shape: str) ->
     freq = series.freq
     grid = series.grid
     T = grid.size
-    W = series.design_matrix().toarray()
+    W = _exposure_matrix(series)
     covered = W.sum(axis=0) > 0
     phase_of = np.full(T, -1, dtype=np.int64)
     for j, p in enumerate(definition.phases):

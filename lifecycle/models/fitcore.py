@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from lifecycle._core.countfit import CountFit, fit_counts
 from lifecycle._core.criteria import aic, bic
@@ -38,6 +38,7 @@ __all__ = [
     "FAMILY_OPTIONS",
     "METHODS",
     "SHAPES",
+    "DispersionLR",
     "WaveFit",
     "as_definition",
     "check_series",
@@ -148,15 +149,29 @@ class WaveFit:
     notes: tuple[str, ...] = ()
     dispersion_at_boundary: bool = False
     loglik_poisson: float = np.nan
-    overdispersion_stat: float = np.nan
-    overdispersion_p_value: float = np.nan
     family_choice: FamilyChoice | None = None
     unidentified: tuple[str, ...] = ()
     unidentified_phases: tuple[str, ...] = ()
     _X: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     _contrasts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    #: ``(statistic, p_value)`` of the LR test of ``alpha = 0``, or a :class:`DispersionLR`
+    #: that computes them on first use (the NB fit of a Poisson model is made only then).
+    _dispersion_lr: Any = field(default=(np.nan, np.nan), repr=False, compare=False)
 
     alpha = renamed_attribute("alpha", "dispersion")
+
+    @property
+    def overdispersion_stat(self) -> float:
+        """``2 (l_NB - l_Poisson)`` under this fit's mean model (see the class docstring)."""
+        lr = self._dispersion_lr
+        return (lr() if callable(lr) else lr)[0]
+
+    @property
+    def overdispersion_p_value(self) -> float:
+        """p-value of :attr:`overdispersion_stat` (null: ``0.5 chi2_0 + 0.5 chi2_1``)."""
+        lr = self._dispersion_lr
+        return (lr() if callable(lr) else lr)[1]
+
     conf_level = renamed_attribute("conf_level", "confidence")
     alpha_boundary = renamed_attribute("alpha_boundary", "dispersion_at_boundary")
 
@@ -330,32 +345,39 @@ def _phase_rate_table(
     null: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rate of each phase per measure with its Wald interval on the log scale."""
-    rows = []
+    cols: dict[str, list] = {k: [] for k in _RATE_COLUMNS}
+    th = np.nan_to_num(theta, neginf=0.0)
+    years = [ph.text() for ph in definition.phases]
     for m_i, m in enumerate(d.measures):
         for j, ph in enumerate(definition.phases):
             c = np.zeros(theta.size)
             c[:p] = d.contrasts[j]
             if m_i > 0:
                 c[p + m_i - 1] = 1.0
-            est = float(c @ np.nan_to_num(theta, neginf=0.0))
+            est = float(c @ th)
             se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
             if not estimable(c, null):
                 est = se = np.nan
-            rows.append(
-                {
-                    "measure": m,
-                    "phase": ph.name,
-                    "years": ph.text(),
-                    "rate": np.exp(est),
-                    "ci_low": np.exp(est - z * se),
-                    "ci_high": _exp(est + z * se),
-                    "log_rate": est,
-                    "se_log_rate": se,
-                }
-            )
-    return pd.DataFrame(rows)
+            for k, v in zip(
+                _RATE_COLUMNS,
+                (m, ph.name, years[j], np.exp(est), np.exp(est - z * se), _exp(est + z * se),
+                 est, se),
+                strict=True,
+            ):  # fmt: skip
+                cols[k].append(v)
+    return pd.DataFrame(cols) if cols["measure"] else pd.DataFrame([])
 
 
+_RATE_COLUMNS = [
+    "measure",
+    "phase",
+    "years",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "log_rate",
+    "se_log_rate",
+]
 _RATIO_COLUMNS = [
     "from_phase",
     "to_phase",
@@ -377,26 +399,25 @@ def _rate_ratio_table(
     null: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rate ratio of each phase to the one before, with its Wald interval and p-value."""
-    rows = []
+    cols: dict[str, list] = {k: [] for k in _RATIO_COLUMNS}
     for j in range(1, definition.n_phases):
         c = d.contrasts[j] - d.contrasts[j - 1]
         est = float(c @ beta)
         se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
         if not estimable(c, null):
             est = se = np.nan
-        rows.append(
-            {
-                "from_phase": definition.phases[j - 1].name,
-                "to_phase": definition.phases[j].name,
-                "ratio": np.exp(est),
-                "ci_low": np.exp(est - z * se),
-                "ci_high": _exp(est + z * se),
-                "log_ratio": est,
-                "se_log_ratio": se,
-                "p_value": 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=_RATIO_COLUMNS)
+        # 2 * norm.sf(|t|), as scipy computes it (ndtr of -|t|), without its overhead
+        pval = 2 * special.ndtr(-abs(est / se)) if se > 0 else np.nan
+        for k, v in zip(
+            _RATIO_COLUMNS,
+            (definition.phases[j - 1].name, definition.phases[j].name, np.exp(est),
+             np.exp(est - z * se), _exp(est + z * se), est, se, pval),
+            strict=True,
+        ):  # fmt: skip
+            cols[k].append(v)
+    if not cols["ratio"]:
+        return pd.DataFrame([], columns=_RATIO_COLUMNS)
+    return pd.DataFrame(cols, columns=_RATIO_COLUMNS)
 
 
 def _fitted_rate_table(
@@ -408,20 +429,30 @@ def _fitted_rate_table(
 ) -> pd.DataFrame:
     """Fitted rate of every period of the grid inside a phase, per measure (NaN: unidentified)."""
     eta = d.X @ beta
-    rows = []
-    for m_i, m in enumerate(d.measures):
-        for t in np.flatnonzero(d.phase_of >= 0):
-            c = np.concatenate([d.X[t], np.eye(len(d.measures))[m_i, 1:]])
-            rows.append(
-                {
-                    "period": to_label(d.grid[t], d.freq),
-                    "measure": m,
-                    "phase": definition.phases[d.phase_of[t]].name,
-                    "rate": float(np.exp(eta[t] + gamma[m_i])) if estimable(c, null) else np.nan,
-                    "observed": bool(d.covered[t]),
-                }
-            )
-    return pd.DataFrame(rows)
+    ts = np.flatnonzero(d.phase_of >= 0)
+    if ts.size == 0 or not d.measures:
+        return pd.DataFrame([])
+    M = len(d.measures)
+    eye = np.eye(M)
+    periods = [to_label(d.grid[t], d.freq) for t in ts]
+    phases = [definition.phases[d.phase_of[t]].name for t in ts]
+    observed = [bool(d.covered[t]) for t in ts]
+    rates = []
+    for m_i in range(M):
+        for t in ts:
+            ok = null is None or null.shape[1] == 0
+            if not ok:
+                ok = estimable(np.concatenate([d.X[t], eye[m_i, 1:]]), null)
+            rates.append(float(np.exp(eta[t] + gamma[m_i])) if ok else np.nan)
+    return pd.DataFrame(
+        {
+            "period": periods * M,
+            "measure": [m for m in d.measures for _ in ts],
+            "phase": phases * M,
+            "rate": rates,
+            "observed": observed * M,
+        }
+    )
 
 
 def _assemble(
@@ -631,6 +662,7 @@ class _Estimate:
     alpha_negbin: float = np.nan
     mean_theta_poisson: np.ndarray | None = None
     null: np.ndarray | None = None
+    dispersion_lr: Any = None
 
 
 def _check_method(series: CountSeries, method: str) -> str:
@@ -658,7 +690,8 @@ def _check_method(series: CountSeries, method: str) -> str:
 #: the counts, the start): definitions that split the observations alike (dated
 #: definitions that differ only where there is no data, admissible boundary years) share
 #: one fit. A pure function of the key, so a hit is the fit that would have been made.
-_FIT_CACHE: OrderedDict[tuple, tuple[CountFit, CountFit | None]] = OrderedDict()
+#: Each entry holds the Poisson fit and the NB2 fit started from it (None until needed).
+_FIT_CACHE: OrderedDict[tuple, list[Any]] = OrderedDict()
 _FIT_CACHE_SIZE = 512
 
 
@@ -671,16 +704,43 @@ def _count_fits(
         tuple(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays),
         d.X[d.covered].shape,
         len(d.measures),
-        want_nb,
     )
     hit = _FIT_CACHE.get(key)
     if hit is None:
-        pf = fit_counts(model, low, high, "poisson", theta0)
-        nb = fit_counts(model, low, high, "negbin", pf.theta, poisson=pf) if want_nb else None
-        hit = _FIT_CACHE[key] = (pf, nb)
+        hit = _FIT_CACHE[key] = [fit_counts(model, low, high, "poisson", theta0), None]
         while len(_FIT_CACHE) > _FIT_CACHE_SIZE:
             _FIT_CACHE.popitem(last=False)
-    return hit
+    if want_nb and hit[1] is None:
+        hit[1] = fit_counts(model, low, high, "negbin", hit[0].theta, poisson=hit[0])
+    return hit[0], hit[1] if want_nb else None
+
+
+class DispersionLR:
+    """The LR test of ``alpha = 0`` of a Poisson fit, computed on first use.
+
+    Holds the fit's inputs; calling it makes (or takes from the cache) the NB2 fit that
+    :func:`estimate` with ``both=True`` would have made, and returns
+    ``(statistic, p_value)`` of :func:`lifecycle._core.dispersion.overdispersion_test`.
+    """
+
+    def __init__(
+        self, d: Design, model: Any, low: np.ndarray, high: np.ndarray, theta0: np.ndarray
+    ) -> None:
+        self._args: tuple | None = (d, model, low, high, theta0)
+        self._value: tuple[float, float] | None = None
+
+    def __call__(self) -> tuple[float, float]:
+        if self._value is None:
+            assert self._args is not None
+            pf, nb = _count_fits(*self._args, want_nb=True)
+            assert nb is not None
+            self._value = overdispersion_test(nb.loglik, pf.loglik)
+            self._args = None
+        return self._value
+
+    def __getstate__(self) -> dict[str, Any]:
+        self()  # a pickled fit carries the numbers, not the inputs
+        return {"_args": None, "_value": self._value}
 
 
 def estimate(
@@ -715,7 +775,9 @@ def estimate(
     pois = Problem(d, low, high, "poisson")
     model = pois.model()
     theta0 = pois.start() if start is None else np.asarray(start, dtype=float)
-    both = need_cov if both is None else both
+    # the LR test of a Poisson fit (both=None, need_cov) is made when it is first read
+    lazy = both is None and need_cov and family == "poisson"
+    both = need_cov and not lazy if both is None else both
     pf, nb = _count_fits(d, model, low, high, theta0, family == "negbin" or both)
     use = nb if family == "negbin" and nb is not None else pf
     if not np.all(np.isfinite(use.theta)) or np.any(np.abs(use.theta) > 50):
@@ -755,6 +817,7 @@ def estimate(
         np.nan if nb is None else nb.alpha,
         pf.theta,
         null,
+        DispersionLR(d, model, low, high, theta0) if lazy else None,
     )
 
 
@@ -810,15 +873,17 @@ def fit_fixed(
         n_tied=n_tied,
         null=est.null,
     )
-    stat, pval = overdispersion_test(est.loglik_negbin, est.loglik_poisson)
+    if est.dispersion_lr is not None:
+        lr = est.dispersion_lr
+    else:
+        lr = overdispersion_test(est.loglik_negbin, est.loglik_poisson)
     if choice is None:
         choice = FamilyChoice.fixed(family)
     return replace(
         fit,
         dispersion_at_boundary=est.alpha_boundary,
         loglik_poisson=est.loglik_poisson,
-        overdispersion_stat=stat,
-        overdispersion_p_value=pval,
+        _dispersion_lr=lr,
         family_choice=choice,
     )
 

@@ -1,4 +1,13 @@
-"""Estimated phases: the search over break positions for a k-phase segmentation."""
+"""Estimated phases: the search over break positions for a k-phase segmentation.
+
+Breaks fall at observation-window starts. Step shape of one exact measure: segment
+tables and dynamic programming (:mod:`lifecycle.models.step_search`). Otherwise, for
+exact counts, every segmentation is fitted at once by the batched Newton of
+:mod:`lifecycle.models.batch_fit` (a broken stick's candidates first screened by an exact
+upper bound) and the best are refitted by the one engine (:func:`fitcore.estimate`),
+whose value decides; interval-censored counts are fitted one by one by the engine. Too
+many segmentations for either: an exchange search (a local optimum, said in the note).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +27,13 @@ from lifecycle._core.errors import (
 )
 from lifecycle._core.renames import old_keywords, take_renamed
 from lifecycle._core.validation import check_choice, check_int, check_level
+from lifecycle.models.batch_fit import (
+    Layout,
+    batch_applies,
+    bounds_apply,
+    segment_bounds,
+    segmentation_fits,
+)
 from lifecycle.models.family import FamilyChoice, resolve_family
 from lifecycle.models.fitcore import (
     METHODS,
@@ -38,6 +54,12 @@ from lifecycle.series.countseries import CountSeries, to_label
 __all__ = ["best_segmentation", "search", "search_cost"]
 
 _MAX_FITS = 5000
+#: Segmentations the batched fit scores in one search (more: the exchange search).
+_MAX_BATCHED = 300_000
+#: Candidates within this much of the best engine log-likelihood are refitted by it.
+_TIE = 1e-6
+#: At most this many of the batch's best candidates are refitted by the engine.
+_MAX_REFITS = 200
 
 
 def search_cost(series: CountSeries, entry: Any, family: str, shape: str) -> int:
@@ -249,7 +271,7 @@ def _table_search(
     return (b.loglik, tuple(int(ss.starts[c]) for c in b.cuts)), ss.n_examined, how
 
 
-def _fit_search(
+def _engine_scorer(
     series: CountSeries,
     k: int,
     family: str,
@@ -257,24 +279,20 @@ def _fit_search(
     method: str,
     constraint: str | None,
     updown: tuple[int, int],
-    cand: np.ndarray,
-) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
-    """Other shapes, intervals or several measures: fits with warm starts.
+) -> tuple[Any, list[int]]:
+    """``score(breaks)``: the engine's maximised log-likelihood of one segmentation.
 
-    Every segmentation is fitted when there are at most 5,000; otherwise an exchange
-    (profile) search: from several starts, each break in turn is moved to its best
-    position with the others held, until no move improves the likelihood.
+    ``-inf`` where the fit is refused or, with the unimodal constraint, where its fitted
+    rates break the pattern. Warm-started per number of phases. Also returns a one-item
+    list counting the fits made.
     """
-    sizes = range(1, k + 1) if constraint == "unimodal" else [k]
-    counts = {m: math.comb(cand.size, m - 1) for m in sizes}
     warm: dict[int, np.ndarray] = {}
-    n_fits = 0
+    n_fits = [0]
 
     def score(b: tuple[int, ...]) -> float:
-        nonlocal n_fits
         m = len(b) + 1
         d = _segment_definition(series, b, [f"p{i}" for i in range(m)], "search", "")
-        n_fits += 1
+        n_fits[0] += 1
         try:
             e = estimate(series, d, family, shape, method, need_cov=False, start=warm.get(m))
         except (FitError, DefinitionError, TooShortError):
@@ -286,35 +304,199 @@ def _fit_search(
             dsg = e.prob.design
             curve = (dsg.X @ beta)[dsg.covered & (dsg.phase_of >= 0)]
             if not (
-                _pattern_ok(curve, k, k, tol=1e-6)
+                _pattern_ok(curve, curve.size, curve.size, tol=1e-6)
                 and _pattern_ok(dsg.contrasts @ beta, *updown, tol=1e-6)
             ):
                 return -np.inf
         return e.loglik
 
+    return score, n_fits
+
+
+def _combos(cand: np.ndarray, m: int) -> np.ndarray:
+    """Every choice of ``m - 1`` breaks among ``cand`` (rows, in enumeration order)."""
+    if m == 1:
+        return np.zeros((1, 0), dtype=np.int64)
+    flat = np.fromiter(
+        itertools.chain.from_iterable(itertools.combinations(cand.tolist(), m - 1)),
+        dtype=np.int64,
+    )
+    return flat.reshape(-1, m - 1)
+
+
+def _fit_search(
+    series: CountSeries,
+    k: int,
+    family: str,
+    shape: str,
+    method: str,
+    constraint: str | None,
+    updown: tuple[int, int],
+    cand: np.ndarray,
+) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
+    """Other shapes, intervals or several measures.
+
+    Exact counts: every segmentation is fitted at once by the batched Newton of
+    :mod:`lifecycle.models.batch_fit` (up to ``_MAX_BATCHED``), and the best ones are
+    refitted by the engine (:func:`_batched_search`). Interval-censored counts: one
+    engine fit per segmentation when there are at most ``_MAX_FITS``. Otherwise an
+    exchange (profile) search: from several starts, each break in turn is moved to its
+    best position with the others held, until no move improves the likelihood.
+    """
+    sizes = range(1, k + 1) if constraint == "unimodal" else [k]
+    n_all = sum(math.comb(cand.size, m - 1) for m in sizes)
+    score, n_fits = _engine_scorer(series, k, family, shape, method, constraint, updown)
+    batched = batch_applies(series)
+    if batched and n_all <= _MAX_BATCHED:
+        return _batched_search(
+            series, family, shape, sizes, cand, score, updown if constraint else None
+        )
+    if batched:
+        layout = Layout.of(series)
+        pattern = updown if constraint else None
+
+        def many(combos: np.ndarray) -> np.ndarray:
+            r = segmentation_fits(series, shape, family, combos, pattern=pattern, layout=layout)
+            out = r.loglik.copy()
+            for i in np.flatnonzero(~r.resolved):
+                out[i] = score(tuple(int(x) for x in combos[i]))
+            return out
+    else:
+
+        def many(combos: np.ndarray) -> np.ndarray:
+            return np.array([score(tuple(int(x) for x in b)) for b in combos])
+
     best: tuple[float, tuple[int, ...]] | None = None
-    exhaustive = sum(counts.values()) <= _MAX_FITS
+    exhaustive = not batched and n_all <= _MAX_FITS
+    n_scored = [0]
+
+    def counted(combos: np.ndarray) -> np.ndarray:
+        n_scored[0] += combos.shape[0]
+        return many(combos)
+
     for m in sizes:
         if exhaustive:
-            found = [(score(b), b) for b in itertools.combinations(cand.tolist(), m - 1)]
+            combos = _combos(cand, m)
+            found = list(zip(counted(combos), map(tuple, combos.tolist()), strict=True))
         else:
-            found = [_exchange(score, cand, m)]
+            found = [_exchange(counted, cand, m)]
         for ll, b in found:
             if np.isfinite(ll) and (best is None or ll > best[0] + 1e-9):
                 best = (ll, tuple(int(x) for x in b))
-    how = (
-        f"fitting all {sum(counts.values())} segmentations"
-        if exhaustive
-        else f"an exchange search ({n_fits} fits; every break moved to its best position "
-        f"with the others held, from several starts; a local optimum)"
+    intervals = "" if batched else " (interval-censored counts: one engine fit per segmentation)"
+    if exhaustive:
+        how = f"fitting all {n_all} segmentations{intervals}"
+    else:
+        engine = (
+            f"each move scored by the batched fit; {n_all:,} segmentations are more than "
+            f"{_MAX_BATCHED:,}"
+            if batched
+            else f"{n_fits[0]} fits{intervals}"
+        )
+        how = (
+            f"an exchange search ({n_scored[0]:,} segmentations scored, {engine}; every "
+            f"break moved to its best position with the others held, from several starts; "
+            f"a local optimum)"
+        )
+    if batched:
+        best = _confirm(best, score)
+    return best, n_scored[0], how
+
+
+def _confirm(
+    best: tuple[float, tuple[int, ...]] | None, score: Any
+) -> tuple[float, tuple[int, ...]] | None:
+    """The engine's log-likelihood of the batched search's winner (it has the last word)."""
+    if best is None:
+        return None
+    ll = score(best[1])
+    return (ll, best[1]) if np.isfinite(ll) else None
+
+
+def _batched_search(
+    series: CountSeries,
+    family: str,
+    shape: str,
+    sizes: Sequence[int],
+    cand: np.ndarray,
+    score: Any,
+    pattern: tuple[int, int] | None,
+) -> tuple[tuple[float, tuple[int, ...]] | None, int, str]:
+    """Every segmentation by the batched fit, the best ones confirmed by the engine.
+
+    Candidates the batched Newton leaves unresolved are fitted by the engine. Then, from
+    the highest batched log-likelihood down, candidates are refitted by the engine until
+    the next one is more than ``_TIE`` below the best engine value found: the engine's
+    value decides, with ties (within 1e-9) going to the earlier segmentation in
+    enumeration order, as when every segmentation was fitted by the engine. At most
+    ``_MAX_REFITS`` such refits (the note says when the cap was reached).
+    """
+    layout = Layout.of(series)
+    table = segment_bounds(layout, family) if bounds_apply(layout, shape) else None
+    blocks = [_combos(cand, m) for m in sizes]
+    lls, done, breaks, n_fitted = [], [], [], 0
+    for combos in blocks:
+        r = segmentation_fits(
+            series, shape, family, combos, pattern=pattern, layout=layout, table=table
+        )
+        lls.append(r.loglik)
+        done.append(r.resolved)
+        n_fitted += r.n_fitted
+        breaks += [tuple(int(x) for x in b) for b in combos.tolist()]
+    ll = np.concatenate(lls) if lls else np.empty(0)
+    resolved = np.concatenate(done) if done else np.empty(0, dtype=bool)
+    engine: dict[int, float] = {}
+    for i in np.flatnonzero(~resolved):
+        engine[i] = ll[i] = score(breaks[i])
+    n_unresolved = len(engine)
+    top = -np.inf
+    n_refits, capped = 0, False
+    for i in np.argsort(-np.where(np.isfinite(ll), ll, -np.inf), kind="stable"):
+        if not np.isfinite(ll[i]) or ll[i] < top - _TIE:
+            break
+        if n_refits == _MAX_REFITS:
+            capped = True
+            break
+        if i not in engine:
+            engine[i] = score(breaks[i])
+            n_refits += 1
+        top = max(top, engine[i])
+    best: tuple[float, tuple[int, ...]] | None = None
+    for i in sorted(engine):
+        v = engine[i]
+        if np.isfinite(v) and (best is None or v > best[0] + 1e-9):
+            best = (v, breaks[i])
+    pruned = (
+        f"{n_fitted:,} fitted at once by a batched Newton, vectorised across "
+        f"segmentations; the other {ll.size - n_fitted:,} ruled out by an upper bound, the "
+        f"likelihood of separate log-linear trends in each phase, which contain the "
+        f"broken stick"
+        if table is not None
+        else "fitted at once by a batched Newton, vectorised across segmentations"
     )
-    return best, n_fits, how
+    how = (
+        f"an exhaustive search of all {ll.size:,} segmentations ({pruned}; the best "
+        f"{n_refits} refitted one by one"
+        + (f"; {n_unresolved} the batch left unresolved fitted one by one" if n_unresolved else "")
+        + (
+            f"; the refits stopped at {_MAX_REFITS} with candidates still within {_TIE} of "
+            f"the best: a near-tie may be missed"
+            if capped
+            else ""
+        )
+        + ")"
+    )
+    return best, ll.size, how
 
 
-def _exchange(score: Any, cand: np.ndarray, m: int) -> tuple[float, tuple[int, ...]]:
-    """Coordinate-wise profile search over ``m - 1`` breaks from evenly spaced starts."""
+def _exchange(score_many: Any, cand: np.ndarray, m: int) -> tuple[float, tuple[int, ...]]:
+    """Coordinate-wise profile search over ``m - 1`` breaks from evenly spaced starts.
+
+    ``score_many(combos)`` scores rows of breaks; every position of one break (the
+    others held) is scored in one call.
+    """
     if m == 1:
-        return score(()), ()
+        return float(score_many(np.zeros((1, 0), dtype=np.int64))[0]), ()
     c = cand.tolist()
     best: tuple[float, tuple[int, ...]] = (-np.inf, ())
     for shift in (0.0, 1.0 / 3.0, 2.0 / 3.0):
@@ -322,18 +504,20 @@ def _exchange(score: Any, cand: np.ndarray, m: int) -> tuple[float, tuple[int, .
         b = tuple(sorted({c[p] for p in pos}))
         if len(b) < m - 1:
             continue
-        cur = score(b)
+        cur = float(score_many(np.array([b], dtype=np.int64))[0])
         for _ in range(20):
             moved = False
             for j in range(m - 1):
                 lo = b[j - 1] if j > 0 else -np.inf
                 hi = b[j + 1] if j < m - 2 else np.inf
-                for x in c:
-                    if lo < x < hi and x != b[j]:
-                        trial = (*b[:j], x, *b[j + 1 :])
-                        v = score(trial)
-                        if v > cur + 1e-9:
-                            cur, b, moved = v, trial, True
+                xs = [x for x in c if lo < x < hi and x != b[j]]
+                if not xs:
+                    continue
+                trials = np.array([(*b[:j], x, *b[j + 1 :]) for x in xs], dtype=np.int64)
+                vals = score_many(trials)
+                i = int(np.argmax(np.where(np.isfinite(vals), vals, -np.inf)))
+                if vals[i] > cur + 1e-9:
+                    cur, b, moved = float(vals[i]), tuple(int(v) for v in trials[i]), True
             if not moved:
                 break
         if cur > best[0]:
@@ -366,10 +550,10 @@ def _rates_for(
     method: str,
     confidence: float,
 ) -> np.ndarray:
+    """Rate of each phase of the first measure (the fit's phase rates, no tables)."""
     d = _segment_definition(series, breaks, [f"p{i}" for i in range(len(breaks) + 1)], "x", "")
-    f = fit_fixed(series, d, family, shape, method, confidence)
-    first = f.phase_rates["measure"].iloc[0]
-    return f.phase_rates.loc[f.phase_rates["measure"] == first, "rate"].to_numpy()
+    e = estimate(series, d, family, shape, method, need_cov=False)
+    return np.exp(e.prob.design.contrasts @ e.theta[: e.prob.p])
 
 
 @old_keywords(conf_level="confidence")
@@ -386,9 +570,15 @@ def best_segmentation(
     """The data-driven segmentation into ``n_phases`` phases with the highest likelihood.
 
     Breaks may fall at the start of any observation window (a change cannot be located
-    inside a window known only in aggregate). For Poisson step fits of one exact measure
-    every segmentation is scored in closed form; otherwise each is fitted with
-    :func:`fit_waves` (at most 5000 fits). Segmentations that leave a phase with only
+    inside a window known only in aggregate). For step fits of one exact measure the
+    best segmentation is found from segment tables (dynamic programming, a profile in
+    the NB dispersion). Other shapes, several measures or windows of several periods:
+    every segmentation is fitted at once by a batched Newton
+    (:mod:`lifecycle.models.batch_fit`; for a broken stick most are first ruled out by an
+    exact upper bound) and the best are refitted by the one engine, which decides; up to
+    300,000 segmentations, beyond that an exchange search (a local optimum; the note says
+    which). Interval-censored counts: one engine fit per segmentation (at most 5,000,
+    else the exchange search). Segmentations that leave a phase with only
     zero counts (MLE on the boundary) or that cannot be fitted are skipped. The
     ``n_phases - 1`` break years count as parameters of the returned fit
     (``n_break_params``).

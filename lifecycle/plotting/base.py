@@ -159,8 +159,8 @@ def save_figure(fig: Figure, stem: str | Path, *, dpi: int = 200) -> list[Path]:
     """Write ``stem.png`` and ``stem.svg``, byte-identical for identical figures.
 
     The SVG hash salt and element-id prefix are fixed and the ``Date`` metadata is
-    dropped; the PNG drops the ``Software`` stamp. Nothing else about the files depends
-    on time or machine state.
+    dropped; the PNG carries no text chunks (no ``Software`` stamp). Nothing else about
+    the files depends on time or machine state.
 
     Parameters
     ----------
@@ -175,6 +175,15 @@ def save_figure(fig: Figure, stem: str | Path, *, dpi: int = 200) -> list[Path]:
     list of Path
         The two files written.
 
+    Notes
+    -----
+    Drawn for the PNG first; the figure's layout engine (constrained layout) runs in that
+    draw only and the SVG is drawn with the positions it found (the engine is put back
+    afterwards): laying a figure out costs as much as drawing it. A PNG whose every pixel
+    is opaque is written as RGB with fast zlib compression (level 1), which is about 4x
+    faster to encode than matplotlib's default (RGBA, level 6) for files of about the
+    same size.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -185,10 +194,50 @@ def save_figure(fig: Figure, stem: str | Path, *, dpi: int = 200) -> list[Path]:
     """
     stem = Path(stem)
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
-    with matplotlib.rc_context({"svg.hashsalt": "lifecycle", "svg.id": stem.name}):
-        fig.savefig(png, dpi=dpi, metadata={"Software": None})
-        fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    engine = fig.get_layout_engine()
+    rc = {
+        "svg.hashsalt": "lifecycle",
+        "svg.id": stem.name,
+        "figure.autolayout": False,
+        "figure.constrained_layout.use": False,
+    }
+    with matplotlib.rc_context(rc):
+        _write_png(fig, png, dpi)
+        if engine is not None:
+            # No engine at all (a placeholder would still cost savefig a layout draw):
+            # the SVG keeps the positions the PNG's draw found.
+            fig.set_layout_engine(None)
+        try:
+            fig.savefig(svg, metadata={"Date": None, "Creator": None})
+        finally:
+            if engine is not None:
+                fig.set_layout_engine(engine)
     return [png, svg]
+
+
+def _write_png(fig: Figure, path: Path, dpi: int) -> None:
+    """The figure as PNG: RGB when every pixel is opaque, zlib level 1, no text chunks."""
+    import io
+
+    from PIL import Image  # matplotlib's own image library (a dependency of matplotlib)
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="raw", dpi=dpi)
+    raw = buf.getbuffer()
+    # The canvas' size in pixels: truncated, or rounded when within 1e-8 of an integer
+    # (matplotlib >= 3.10); the raw buffer's length tells which.
+    width, height = (float(v) * dpi for v in fig.get_size_inches())
+    sizes = {(int(width), int(height)), (int(width + 1e-8), int(height + 1e-8))}
+    fits = [(w, h) for w, h in sizes if 4 * w * h == len(raw)]
+    if len(fits) != 1:  # pragma: no cover - a canvas sized otherwise
+        fig.savefig(path, dpi=dpi, metadata={"Software": None})
+        return
+    w, h = fits[0]
+    rgba = np.frombuffer(raw, dtype=np.uint8).reshape(h, w, 4)
+    image = Image.fromarray(
+        np.ascontiguousarray(rgba[..., :3]) if rgba[..., 3].min() == 255 else rgba
+    )
+    image.save(path, format="png", dpi=(dpi, dpi), compress_level=1)
 
 
 def legend_outside(ax: Axes, *, fontsize: float = FONT_SIZE) -> Axes:

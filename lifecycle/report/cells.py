@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifecycle._core.errors import LifecycleError, LifecycleWarning
@@ -174,10 +175,61 @@ def _change_test_row(
     }
 
 
+#: Segmentation rows by the exact counts of one measure (see :func:`_segmentation_row`).
+_SEGMENTATION_CACHE: dict[tuple, dict] = {}
+
+
+def _measure_key(series: CountSeries, measure: str, family: str) -> tuple:
+    """The exact inputs of one measure's change-point analysis (its observations, grid)."""
+    idx = [i for i, m in enumerate(series.measure) if m == measure]
+    arrays = (series.start[idx], series.end[idx], series.low[idx], series.high[idx])
+    weights = np.concatenate([series.weights[i] for i in idx]) if idx else np.zeros(0)
+    return (
+        measure,
+        family,
+        series.freq,
+        int(series.grid_start),
+        int(series.grid_end),
+        tuple(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays),
+        np.ascontiguousarray(weights, dtype=float).tobytes(),
+        tuple(int(series.weights[i].size) for i in idx),
+    )
+
+
 def _segmentation_row(
+    series: CountSeries,
+    measure: str,
+    base: dict,
+    family: str,
+    objs: dict[str, Any],
+    keep: bool = False,
+) -> dict:
+    """The BIC segmentation (and the posterior of a change per year) of one measure.
+
+    Readings often give a measure the same observations (144 attacks readings hold 68
+    distinct measure series): a result computed without a warning or an error (which
+    could name the reading's series) is kept by the measure's exact inputs and reused.
+    With ``keep`` (the figures need the objects in ``objs``) it is always computed.
+    """
+    key = _measure_key(series, measure, family)
+    hit = None if keep else _SEGMENTATION_CACHE.get(key)
+    if hit is not None:
+        return {**base, **hit}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cp = _segmentation_fresh(series, measure, base, family, objs)
+    for w in caught:  # pass them on to the cell's record, unchanged
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    if not caught and cp.get("status") == "ok" and not cp.get("note"):
+        if len(_SEGMENTATION_CACHE) > 4096:
+            _SEGMENTATION_CACHE.clear()
+        _SEGMENTATION_CACHE[key] = {k: v for k, v in cp.items() if k not in base}
+    return cp
+
+
+def _segmentation_fresh(
     series: CountSeries, measure: str, base: dict, family: str, objs: dict[str, Any]
 ) -> dict:
-    """The BIC segmentation (and the posterior of a change per year) of one measure."""
     from lifecycle.changepoints import detect, posterior_changes
 
     try:
@@ -319,13 +371,14 @@ def _tests_for_measure(
     family: str,
     seed: int,
     n_boot: int,
+    keep: bool = False,
 ) -> tuple[list[dict], dict | None, list[dict], dict[str, Any]]:
     """Change test, segmentation, resurgence test and its power for one measure."""
     objs: dict[str, Any] = {}
     n_obs = sum(1 for m in series.measure if m == measure)
     base = {"indicator": indicator, "reading_id": reading_id, "measure": measure, "n_obs": n_obs}
     change = _change_test_row(series, measure, base, seed, n_boot, family)
-    cp = _segmentation_row(series, measure, base, family, objs)
+    cp = _segmentation_row(series, measure, base, family, objs, keep)
     res, power_rows = _resurgence_rows(series, measure, base, seed, n_boot, family, objs)
     _reconcile_note(res, cp, family)
     return [change, res], cp, power_rows, objs
@@ -483,6 +536,7 @@ def _analyse_cell_inner(
             family=family,
             seed=seed,
             n_boot=n_boot,
+            keep=keep_objects,
         )
         measure_rows.extend(rows)
         if cp is not None:

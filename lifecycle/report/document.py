@@ -162,23 +162,33 @@ class Document:
             self._md += [f"As CSV: {link}.", ""]
             self._html.append(f'<p class="csv">{_inline_html("As CSV: " + link)}.</p>')
 
-    def figure(self, stem: str, caption: str, svg_text: str, *, listed: bool = False) -> None:
+    def figure(
+        self,
+        stem: str,
+        caption: str,
+        svg_text: str,
+        *,
+        listed: bool = False,
+        alt: str | None = None,
+        svg_link: bool = True,
+    ) -> None:
         """A figure: inline SVG with its caption in the HTML; in the Markdown the PNG.
 
         With ``listed``, the Markdown gives one line (the caption's first sentence, linked
-        to the PNG and SVG) instead of the image and the full caption; the HTML is the same.
+        to the PNG) instead of the image and the full caption; the HTML is the same.
+        ``alt`` is the Markdown image's alternative text (default: the caption's first
+        sentence, which the caption repeats below the image). ``svg_link`` adds a link to
+        the SVG file in the Markdown (the HTML holds the SVG itself).
         """
         first = md_escape(caption.split(". ")[0])
+        svg = f" ([SVG](figures/{stem}.svg))" if svg_link else ""
         if listed:
-            self._md += [
-                f"- [{first}](figures/{stem}.png) ([SVG](figures/{stem}.svg))",
-                "",
-            ]
+            self._md += [f"- [{first}](figures/{stem}.png){svg}", ""]
         else:
             self._md += [
-                f"![{first}](figures/{stem}.png)",
+                f"![{md_escape(alt) if alt else first}](figures/{stem}.png)",
                 "",
-                f"{md_escape(caption)} ([SVG](figures/{stem}.svg))",
+                f"{md_escape(caption)}{svg}",
                 "",
             ]
         # Strip the XML prolog so the SVG can sit inline in the HTML page.

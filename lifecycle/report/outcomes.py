@@ -60,8 +60,11 @@ def _series_groups(analysis: Analysis, ids: list[str]) -> dict[str, int]:
     frame = analysis.series
     if "reading_id" not in frame.columns:
         return {r: i + 1 for i, r in enumerate(ids)}
+    # only this indicator's rows: grouping the whole table per call cost seconds
+    frame = frame[frame["reading_id"].isin(ids)]
     frames = {
-        rid: g.drop(columns=["reading_id", "indicator"]) for rid, g in frame.groupby("reading_id")
+        rid: g.drop(columns=["reading_id", "indicator"], errors="ignore")
+        for rid, g in frame.groupby("reading_id", sort=False)
     }
     groups = group_identical_series([(r, frames[r]) for r in ids if r in frames])
     out = {}
@@ -101,10 +104,11 @@ def reading_outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
     change = t[t["test"] == "at least one change"]
     rejects = res.groupby("reading_id")["rejects"].agg(lambda x: bool((x == True).any()))  # noqa: E712
     changed = change.groupby("reading_id")["rejects"].agg(lambda x: bool((x == True).any()))  # noqa: E712
+    by_reading = dict(list(res.groupby("reading_id", sort=False)))
     verdicts = {}
     for rid in ids:
-        g = res[res["reading_id"] == rid]
-        if not len(g):
+        g = by_reading.get(rid)
+        if g is None or not len(g):
             verdicts[rid] = reading_verdict(None, None)[0]
             continue
         p = g["power_stated"].astype(float)
@@ -175,7 +179,9 @@ def _covered(g: pd.DataFrame, whole: pd.DataFrame, choices: list[str]) -> str:
     return "; ".join(parts) or "any"
 
 
-def collapsed_outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
+def collapsed_outcomes(
+    analysis: Analysis, indicator: str, *, per_reading: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The readings of ``indicator`` collapsed to their distinct outcomes.
 
     One row per outcome (highest posterior, resurgence found, change of level found,
@@ -183,8 +189,11 @@ def collapsed_outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
     among them, the first reading, and the choices the readings cover (only choices that
     vary over the indicator's readings; a choice whose every value is covered is left
     out, so ``"any"`` means the outcome holds whatever the choices).
+
+    ``per_reading``, if given, is :func:`reading_outcomes` of the same analysis and
+    indicator, already computed (the report uses it three times).
     """
-    per = reading_outcomes(analysis, indicator)
+    per = reading_outcomes(analysis, indicator) if per_reading is None else per_reading
     if per.empty:
         return pd.DataFrame(columns=[*_OUTCOME, "readings", "distinct series", "choices covered"])
     varying = _varying(per)
@@ -203,17 +212,20 @@ def collapsed_outcomes(analysis: Analysis, indicator: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def choice_sensitivity(analysis: Analysis, indicator: str) -> pd.DataFrame:
+def choice_sensitivity(
+    analysis: Analysis, indicator: str, *, per_reading: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """How the verdict and the best definition depend on each choice of the readings.
 
     For each choice that varies over the indicator's readings and each of its values: the
     number of readings, how many give each verdict
     (:func:`lifecycle.inference.verdict_sensitivity`), and the definitions with the highest
-    posterior probability in those readings with their counts.
+    posterior probability in those readings with their counts. ``per_reading`` as in
+    :func:`collapsed_outcomes`.
     """
     from lifecycle.inference.story import verdict_sensitivity
 
-    per = reading_outcomes(analysis, indicator)
+    per = reading_outcomes(analysis, indicator) if per_reading is None else per_reading
     varying = _varying(per)
     if per.empty or not varying:
         return pd.DataFrame(columns=["choice", "value", "n_readings"])

@@ -19,6 +19,7 @@ hash salt, no PNG software stamp.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -141,7 +142,8 @@ def _write_into(analysis: Analysis, folder: Path, command: str) -> list[Path]:
     """Write every file into ``folder``; return their paths relative to it."""
     (folder / "figures").mkdir()
     (folder / "tables").mkdir()
-    tables = _tables(analysis)
+    outcomes = _outcomes(analysis)
+    tables = _tables(analysis, outcomes)
     names: list[Path] = []
     for key, frame in tables.items():
         write_csv(frame, folder / "tables" / f"{key}.csv")
@@ -149,13 +151,27 @@ def _write_into(analysis: Analysis, folder: Path, command: str) -> list[Path]:
     figs = FigureSet(folder / "figures")
     draw_figures(analysis, figs)
     names += [Path("figures") / f"{f.stem}.{ext}" for f in figs.items for ext in ("png", "svg")]
-    doc = _document(analysis, tables, figs, command)
+    doc = _document(analysis, tables, figs, command, outcomes)
     (folder / "report.md").write_text(doc.markdown(), encoding="utf-8", newline="")
     (folder / "report.html").write_text(doc.html(), encoding="utf-8", newline="")
     return [*names, Path("report.md"), Path("report.html")]
 
 
-def _tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+#: Per indicator: its readings' outcomes and how they depend on each choice.
+_Outcomes = dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+
+
+def _outcomes(analysis: Analysis) -> _Outcomes:
+    """:func:`reading_outcomes` and :func:`choice_sensitivity` of every indicator, once."""
+    labels = list(analysis.indicators["indicator"]) if len(analysis.indicators) else []
+    out = {}
+    for lab in labels:
+        per = reading_outcomes(analysis, lab)
+        out[lab] = (per, choice_sensitivity(analysis, lab, per_reading=per))
+    return out
+
+
+def _tables(analysis: Analysis, outcomes: _Outcomes) -> dict[str, pd.DataFrame]:
     """Every table of the report (the CSV files)."""
     tables: dict[str, pd.DataFrame] = {k: getattr(analysis, k) for k, _ in TABLE_FILES}
     ev = analysis.evidence
@@ -167,9 +183,8 @@ def _tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
         tables["evidence_quantities"] = ev.quantities[ev.quantities["id"].isin(used)]
         tables["evidence_events"] = ev.events[ev.events["id"].isin(used)]
         tables["conflicts"] = conflicts(ev)
-    labels = list(analysis.indicators["indicator"]) if len(analysis.indicators) else []
-    per = [reading_outcomes(analysis, lab).assign(indicator=lab) for lab in labels]
-    sens = [choice_sensitivity(analysis, lab).assign(indicator=lab) for lab in labels]
+    per = [p.assign(indicator=lab) for lab, (p, _) in outcomes.items()]
+    sens = [c.assign(indicator=lab) for lab, (_, c) in outcomes.items()]
     if per:
         tables["outcomes"] = pd.concat(per, ignore_index=True)
         tables["sensitivity"] = pd.concat(sens, ignore_index=True)
@@ -231,7 +246,11 @@ _MAX_YEAR_COLUMNS = 16
 
 
 def _document(
-    analysis: Analysis, tables: dict[str, pd.DataFrame], figs: FigureSet, command: str
+    analysis: Analysis,
+    tables: dict[str, pd.DataFrame],
+    figs: FigureSet,
+    command: str,
+    outcomes: _Outcomes,
 ) -> Document:
     """The report's text: first screen, contents, one section per indicator, the detail."""
     doc = Document(f"Lifecycle report: {analysis.title}")
@@ -254,7 +273,7 @@ def _document(
     doc.contents()
     _verdict_section(doc, analysis)
     for _, ind in analysis.indicators.iterrows():
-        _indicator_section(doc, analysis, ind, figs)
+        _indicator_section(doc, analysis, ind, figs, outcomes)
     if analysis.evidence is not None:
         _evidence_section(doc, analysis, tables)
     _readings_section(doc, analysis)
@@ -268,10 +287,12 @@ def _document(
                 if analysis.evidence is not None
                 else "Change points"
             )
-            + ", the resurgence tests, the Akaike weights per reading and the power curves."
+            + ", the resurgence tests, the Akaike weights per reading and the power curves. "
+            "Every figure of the report is a PNG (linked) and an SVG of the same name in "
+            "`figures/` (the SVG is the one shown in report.html)."
         )
         for f in more:
-            doc.figure(f.stem, f.caption, f.svg, listed=True)
+            doc.figure(f.stem, f.caption, f.svg, listed=True, svg_link=False)
     _method_section(doc, analysis, tables, command)
     return doc
 
@@ -288,7 +309,9 @@ def _verdict_section(doc: Document, analysis: Analysis) -> None:
     doc.table(verdict_table(analysis), csv_name="verdicts.csv")
 
 
-def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: FigureSet) -> None:
+def _indicator_section(
+    doc: Document, analysis: Analysis, ind: pd.Series, figs: FigureSet, outcomes: _Outcomes
+) -> None:
     label = ind["indicator"]
     v = analysis.verdicts.set_index("indicator").loc[label]
     doc.heading(label)
@@ -296,7 +319,7 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
     doc.paragraph(f"**Verdict: {v['verdict']}.** {why}")
     n = int(ind["n_readings"])
     if n > 1:
-        _outcome_tables(doc, analysis, label, n)
+        _outcome_tables(doc, analysis, label, n, *outcomes[label])
     top = comparison_top(analysis, label)
     if len(top):
         doc.paragraph(
@@ -324,12 +347,20 @@ def _indicator_section(doc: Document, analysis: Analysis, ind: pd.Series, figs: 
         reasons = _refusals(analysis, label)
         doc.paragraph("No test could be run" + (f": {reasons}" if reasons != "." else "."))
     for f in figs.group(f"indicator:{label}"):
-        doc.figure(f.stem, f.caption, f.svg)
+        # the caption below says what it shows; the SVG is named in "More figures"
+        doc.figure(f.stem, f.caption, f.svg, alt=f"{label}: the series and its fit", svg_link=False)
 
 
-def _outcome_tables(doc: Document, analysis: Analysis, label: str, n: int) -> None:
+def _outcome_tables(
+    doc: Document,
+    analysis: Analysis,
+    label: str,
+    n: int,
+    per: pd.DataFrame,
+    sens: pd.DataFrame,
+) -> None:
     """The readings collapsed to distinct outcomes, and how the outcome depends on each choice."""
-    table = collapsed_outcomes(analysis, label)
+    table = collapsed_outcomes(analysis, label, per_reading=per)
     n_series = int(table["distinct series"].sum()) if len(table) else 0
     doc.paragraph(
         f"The {n} readings ({n_series} distinct series) give {len(table)} outcome(s), with "
@@ -342,7 +373,6 @@ def _outcome_tables(doc: Document, analysis: Analysis, label: str, n: int) -> No
     if len(table) and (table["distinct series"] == table["readings"]).all():
         shown = shown.drop(columns=["distinct series"])  # every reading its own series
     doc.table(shown, max_rows=12)
-    sens = choice_sensitivity(analysis, label)
     if len(sens):
         doc.table(
             sens,
@@ -367,15 +397,29 @@ def _evidence_section(doc: Document, analysis: Analysis, tables: dict[str, pd.Da
         "documents enter the series. " + provenance_status(analysis)
     )
     doc.table(ev.sources[["source_id", "authors", "title", "date"]], csv_name="sources.csv")
-    items = []
+    # a quote behind several rows is shown once, naming them all
+    cites: dict[str, dict[str, list[str]]] = {}
     for kind in ("quantities", "events"):
         frame = tables[f"evidence_{kind}"]
         for _, row in frame.sort_values("id").iterrows():
-            where = f"{row['id']}, {row['source_id']}"
+            where = str(row["source_id"])
             if kind == "quantities":
                 where += f": {row['measure']}, {row['region']}"
-            items.append((str(row["quote"]), where))
-    doc.quotes(f"The {len(items)} quotes behind the numbers", items)
+            cites.setdefault(str(row["quote"]), {}).setdefault(where, []).append(str(row["id"]))
+    items = [
+        (quote, "; ".join(f"{', '.join(ids)}, {where}" for where, ids in by.items()))
+        for quote, by in cites.items()
+    ]
+    n_rows = sum(len(ids) for by in cites.values() for ids in by.values())
+    doc.quotes(
+        f"The {len(items)} quotes behind the numbers"
+        + (
+            f" ({n_rows} evidence rows; a quote behind several rows names them all)"
+            if n_rows > len(items)
+            else ""
+        ),
+        items,
+    )
     conflicts = tables["conflicts"]
     doc.table(
         conflicts[_CONFLICT_COLUMNS],
@@ -395,16 +439,19 @@ def _readings_section(doc: Document, analysis: Analysis) -> None:
     if analysis.evidence is None:
         doc.paragraph(f"The series: {analysis.indicators['description'].iloc[0]}")
     ind = analysis.indicators
+    described, shared = _shared_sentences(ind["description"])
     doc.table(
         pd.DataFrame(
             {
                 "indicator": ind["indicator"],
                 "readings": ind["n_readings"],
-                "what it measures": ind["description"],
+                "what it measures": described,
             }
         ),
         csv_name="indicators.csv",
     )
+    for k, sentence in enumerate(shared, start=1):
+        doc.paragraph(f"[{k}] {sentence}")
     r = analysis.readings
     doc.table(
         r[["reading_id", "n_obs", "years", "reading"]],
@@ -417,7 +464,7 @@ def _definitions_section(doc: Document, analysis: Analysis) -> None:
     doc.heading("Wave definitions")
     defs = analysis.definitions
     if len(defs):
-        doc.table(defs[["definition", "phase", "years", "source_id"]], csv_name="definitions.csv")
+        doc.table(_definitions_table(defs), csv_name="definitions.csv")
         if "quote" in defs.columns:
             items = [
                 (row["quote"], f"{row['definition']} ({row['source_id'] or 'no source'})")
@@ -435,6 +482,47 @@ def _definitions_section(doc: Document, analysis: Analysis) -> None:
             + ":"
         )
         doc.bullets(_short(n) for n in notes)
+
+
+def _shared_sentences(texts: Iterable[str], min_length: int = 60) -> tuple[list[str], list[str]]:
+    """Sentences that several texts repeat, written once as numbered notes.
+
+    A sentence of at least ``min_length`` characters found in two or more of ``texts``
+    is replaced by ``[k]`` in each; the notes come back in first-seen order. Nothing is
+    dropped: the table cell and its note together say what the text said.
+
+    Examples
+    --------
+    >>> long = "Counts are of mentions, not of every attack that happened."
+    >>> _shared_sentences(["A. " + long, "B.", "C. " + long], min_length=20)
+    (['A. [1]', 'B.', 'C. [1]'], ['Counts are of mentions, not of every attack that happened.'])
+    """
+    split = [re.split(r"(?<=[.!?]) +", str(t)) for t in texts]
+    seen: dict[str, int] = {}
+    for parts in split:
+        for p in dict.fromkeys(parts):
+            seen[p] = seen.get(p, 0) + 1
+    notes = [p for p, n in seen.items() if n >= 2 and len(p) >= min_length]
+    number = {p: k for k, p in enumerate(notes, start=1)}
+    out = [" ".join(f"[{number[p]}]" if p in number else p for p in parts) for parts in split]
+    return out, notes
+
+
+def _definitions_table(defs: pd.DataFrame) -> pd.DataFrame:
+    """One row per wave definition: its phases with their years, in order, and its source.
+
+    One row per phase took two lines per definition of the Markdown; the CSV keeps them.
+    """
+    rows = []
+    for name, g in defs.groupby("definition", sort=False):
+        phases = "; ".join(f"{p} ({y})" for p, y in zip(g["phase"], g["years"], strict=True))
+        sources = ", ".join(
+            dict.fromkeys(str(x) for x in g["source_id"] if isinstance(x, str) and x)
+        )
+        rows.append(
+            {"definition": readable(str(name)), "phases (years)": phases, "source_id": sources}
+        )
+    return pd.DataFrame(rows, columns=["definition", "phases (years)", "source_id"])
 
 
 def merged_notes(notes: Sequence[str], reading_ids: Iterable[str]) -> list[str]:

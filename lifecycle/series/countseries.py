@@ -650,14 +650,21 @@ class CountSeries:
         return [to_label(o, self.freq) for o in self.grid[~covered]]
 
     def design_matrix(self) -> sparse.csr_matrix:
-        """Exposure matrix ``W`` (observations × grid periods): ``mu = W @ rates``."""
-        rows, cols, vals = [], [], []
-        for i, w in enumerate(self.weights):
-            first = int(self.start[i] - self.grid_start)
-            rows.extend([i] * w.size)
-            cols.extend(range(first, first + w.size))
-            vals.extend(w.tolist())
-        return sparse.csr_matrix((vals, (rows, cols)), shape=(self.n_obs, self.n_periods))
+        """Exposure matrix ``W`` (observations × grid periods): ``mu = W @ rates``.
+
+        Built once per series (a series does not change) and returned as a copy.
+        """
+        W = self.__dict__.get("_design_matrix")
+        if W is None:
+            rows, cols, vals = [], [], []
+            for i, w in enumerate(self.weights):
+                first = int(self.start[i] - self.grid_start)
+                rows.extend([i] * w.size)
+                cols.extend(range(first, first + w.size))
+                vals.extend(w.tolist())
+            W = sparse.csr_matrix((vals, (rows, cols)), shape=(self.n_obs, self.n_periods))
+            object.__setattr__(self, "_design_matrix", W)
+        return W.copy()
 
     def atoms(self, measure: str | None = None) -> Atoms:
         """Exact counts of one measure per observation window, for change-point search.
