@@ -316,3 +316,29 @@ def test_long_searches_are_exhaustive_and_beat_the_exchange_search(series, k, fa
     local = best_segmentation(series, k, family=family, shape="broken_stick")
     assert "exchange search" in local.definition.note
     assert full.loglik >= local.loglik - 1e-9
+
+
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_step_search_of_two_measures_equals_brute_force(family):
+    # several measures: no segment tables, so the step shape goes through the batch
+    y = _wave_counts(12, 17)
+    a = CountSeries.from_windows(
+        [2001, 2002, 2004, 2005, 2007, 2009, 2011],
+        [2001, 2003, 2004, 2006, 2008, 2010, 2012],
+        [
+            int(y[0]),
+            int(y[1] + y[2]),
+            int(y[3]),
+            int(y[4] + y[5]),
+            int(y[6] + y[7]),
+            int(y[8] + y[9]),
+            int(y[10] + y[11]),
+        ],
+        measure="attacks",
+    )
+    b = CountSeries.from_counts(range(2001, 2013), (y // 3).astype(int), measure="deaths")
+    s = CountSeries.concat([a, b])
+    fit = best_segmentation(s, 3, family=family, shape="step")
+    assert "batched Newton" in fit.definition.note
+    vals = np.array([_engine(s, b, family, "step") for b in _all(s, 3)])
+    assert fit.loglik == pytest.approx(vals.max(), abs=1e-6)

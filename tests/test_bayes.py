@@ -23,7 +23,10 @@ from lifecycle.inference.bayes import (
 from lifecycle.inference.bayes_breaks import estimated_log_ml
 from lifecycle.series import CountSeries
 
-PRIOR = BayesPrior()
+# the fixed-mean formulas are checked with the series' mean as the fixed prior mean (the
+# default before issue 12's calibration work); the default hierarchical prior is checked
+# in TestHierarchicalDefault below
+PRIOR = BayesPrior(rate_mean="series")
 
 
 def _phase_ml(y, e, a, b, logp=None):
@@ -69,7 +72,7 @@ class TestExactPoisson:
     def test_estimated_breaks_average_every_position(self):
         y = [4, 6, 1, 1, 8, 10]
         s = CountSeries.from_counts(range(2001, 2007), y)
-        prior = BayesPrior(rate_shape=2.0)
+        prior = BayesPrior(rate_shape=2.0, rate_mean="series")
         a, b = 2.0, 2.0 / PRIOR.mean_for(s)
         res = estimated_log_ml(s, 3, "poisson", prior)
         terms = []
@@ -203,6 +206,10 @@ class TestErrorsAndPosterior:
         assert np.isnan(p[2])
         q = posterior_probabilities(np.array([0.0, 0.0]), np.array([1.0, 3.0]))
         assert q == pytest.approx([0.25, 0.75])
+        # -inf (below the floating-point range) is probability 0, not "not computed"
+        r = posterior_probabilities(np.array([-np.inf, 0.0, np.nan]))
+        assert r[:2].tolist() == [0.0, 1.0] and np.isnan(r[2])
+        assert np.isnan(posterior_probabilities(np.array([-np.inf, -np.inf]))).all()
 
 
 class TestImportanceSamplingNB:
@@ -310,7 +317,7 @@ class TestHierarchicalPrior:
         ref = math.log(val) + shift
         assert res.error < 1e-3
         assert abs(res.log_ml - ref) <= max(res.error, 1e-8)
-        assert "hyper-prior" in res.note
+        assert "prior mean" in res.method
 
     def test_estimated_breaks_integrate_the_same_way(self):
         s = CountSeries.from_counts(range(2001, 2007), [2, 3, 2, 9, 11, 10])
@@ -332,6 +339,201 @@ class TestHierarchicalPrior:
             BayesPrior(rate_mean=2.0, rate_mean_range=(1.0, 5.0))
 
 
+def _v_brute(f, lo, hi):
+    """``∫ f(v) dv / (log hi - log lo)`` over ``v = log M`` by scipy.quad (split at 1/2 units)."""
+    pts = np.arange(math.log(lo), math.log(hi), 1.0)[1:]
+    total = integrate.quad(
+        f, math.log(lo), math.log(hi), epsabs=0, epsrel=1e-10, limit=400, points=pts
+    )[0]
+    return total / (math.log(hi) - math.log(lo))
+
+
+# a dense grid of u = log λ for the brute-force rate integrals (trapezoid rule: the
+# integrands are smooth and vanish at both ends, so it converges geometrically)
+_U = np.linspace(-40.0, 10.0, 10001)
+_DU = _U[1] - _U[0]
+
+
+def _rate_integral(loglik_u, a, b):
+    """log ∫ L(λ) Gamma(λ | a, rate b) dλ on the dense grid of log λ (vectorised)."""
+    lf = loglik_u + a * math.log(b) - math.lgamma(a) + a * _U - b * np.exp(_U)
+    m = lf.max()
+    return math.log(np.exp(lf - m).sum() * _DU) + m
+
+
+def _poisson_loglik_u(y, e):
+    lam = np.exp(_U)
+    return sum(stats.poisson.logpmf(int(c), w * lam) for c, w in zip(y, e, strict=True))
+
+
+class TestHierarchicalDefault:
+    """The default prior: rates ~ Gamma(a, mean M), M log-uniform on 0.01-1e5 per year.
+
+    References by brute force: scipy.quad over ``v = log M`` of the product of each
+    phase's integral over its rate on a dense grid of ``log λ`` (scipy's Poisson and
+    NB probabilities), the definition of ``∫∫ p(y | λ) p(λ | M) p(M) dλ dM``.
+    """
+
+    LO, HI = 0.01, 1e5
+
+    def test_default_is_the_hierarchical_prior(self):
+        p = BayesPrior()
+        yearly = CountSeries.from_counts(range(2001, 2004), [3, 5, 4])
+        monthly = CountSeries.from_counts(["2001-01", "2001-02", "2001-03"], [3, 5, 4],
+                                          freq="month")  # fmt: skip
+        assert p.hierarchical and p.mean_for(yearly) is None
+        assert p.hyper_range(yearly) == (self.LO, self.HI)
+        assert p.hyper_range(monthly) == pytest.approx((self.LO / 12, self.HI / 12))
+        assert "log-uniform on [0.01, 100000] per year" in p.describe(yearly, "poisson")
+        assert "per month" in p.describe(monthly, "poisson")
+        assert BayesPrior(rate_mean="series").mean_for(yearly) == pytest.approx(4.0)
+        with pytest.raises(ParameterError, match="'series' or None"):
+            BayesPrior(rate_mean="data")
+
+    def test_dated_exact_equals_brute_force(self):
+        # windows of one and two years, a partial year, an empty phase
+        s = CountSeries.from_windows(
+            [2001, 2003, 2005, 2006, 2008], [2002, 2003, 2005, 2007, 2008], [9, 4, 1, 7, 3],
+            weights=[[1, 1], [1], [1], [1, 1], [0.5]],
+        )  # fmt: skip
+        phase_of = np.array([0, 0, 0, 1, 2, 2, 2, 2])
+        res = dated_log_ml(s, phase_of, ["a", "b", "c"], "poisson", BayesPrior())
+        assert res.empty_phases == ("b",) and res.error < 1e-7
+        L1, L2 = _poisson_loglik_u([9, 4], [2, 1]), _poisson_loglik_u([1, 7, 3], [1, 2, 0.5])
+        shift = -25.0
+
+        def f(v):
+            b = 1.0 / math.exp(v)
+            return math.exp(_rate_integral(L1, 1.0, b) + _rate_integral(L2, 1.0, b) - shift)
+
+        ref = math.log(_v_brute(f, self.LO, self.HI)) + shift
+        assert abs(res.log_ml - ref) <= 1e-6
+
+    @pytest.mark.parametrize("k", [2, 3])
+    def test_estimated_exact_equals_brute_force(self, k):
+        y = [4, 6, 1, 1, 8, 10]
+        s = CountSeries.from_counts(range(2001, 2007), y)
+        res = estimated_log_ml(s, k, "poisson", BayesPrior(rate_shape=2.0))
+        assert res.error < 1e-5
+        divisions = list(itertools.combinations(range(1, 6), k - 1))
+        runs = {(i, j): _poisson_loglik_u(y[i:j], [1] * (j - i)) for i in range(6)
+                for j in range(i + 1, 7)}  # fmt: skip
+        shift = -20.0
+
+        def f(v):
+            b = 2.0 / math.exp(v)
+            seg = {key: _rate_integral(L, 2.0, b) for key, L in runs.items()}
+            terms = [sum(seg[e] for e in itertools.pairwise((0, *cuts, 6))) for cuts in divisions]
+            return math.exp(special.logsumexp(terms) - math.log(len(divisions)) - shift)
+
+        ref = math.log(_v_brute(f, self.LO, self.HI)) + shift
+        assert abs(res.log_ml - ref) <= 1e-6
+
+    @pytest.mark.parametrize("y", [[2, 5, 9, 8, 3, 1], [9, 1, 1, 9, 9]])
+    def test_unimodal_within_stated_error(self, y):
+        # the constraint's probability given v, averaged over the posterior of v by the
+        # library's Gaussian rule: against quad over v of the sum at each v, every run's
+        # posterior and the valley probability ∫ f_2 S_1 S_3 on the dense grid
+        n = len(y)
+        s = CountSeries.from_counts(range(2001, 2001 + n), y)
+        res = estimated_log_ml(s, 3, "poisson", BayesPrior(), constraint="unimodal")
+        assert res.error < 0.02
+        cuts = list(itertools.combinations(range(1, n), 2))
+        runs = {(i, j): _poisson_loglik_u(y[i:j], [1] * (j - i)) for i in range(n)
+                for j in range(i + 1, n + 1)}  # fmt: skip
+        shift = -15.0
+
+        def f(v):
+            b = 1.0 / math.exp(v)
+            post, ml = {}, {}
+            for key, L in runs.items():
+                lf = L + math.log(b) + _U - b * np.exp(_U)
+                m = lf.max()
+                dens = np.exp(lf - m)
+                tot = dens.sum() * _DU
+                ml[key] = math.log(tot) + m
+                dens /= tot
+                post[key] = (dens, 1.0 - np.cumsum(dens) * _DU)
+            terms = []
+            for c1, c2 in cuts:
+                (_, s1), (f2, _), (_, s3) = post[0, c1], post[c1, c2], post[c2, n]
+                valley = float(np.sum(f2 * s1 * s3) * _DU)
+                tot = ml[0, c1] + ml[c1, c2] + ml[c2, n]
+                terms.append(tot + math.log(max(1.0 - valley, 1e-300)))
+            return math.exp(special.logsumexp(terms) - math.log(len(cuts)) - shift)
+
+        ref = math.log(_v_brute(f, self.LO, self.HI)) + shift - math.log(2 / 3)
+        assert abs(res.log_ml - ref) <= max(res.error, 1e-4)
+
+    def test_negbin_within_stated_error(self):
+        # one phase, NB: brute force over alpha (quad) of a dense grid over v and log λ
+        y = np.array([3.0, 9.0, 1.0, 14.0, 6.0])
+        s = CountSeries.from_counts(range(2001, 2006), y)
+        res = dated_log_ml(s, np.zeros(5, int), ["all"], "negbin", BayesPrior())
+        assert res.method == "quadrature"
+        u = np.linspace(-30.0, 25.0, 11001)
+        du = u[1] - u[0]
+        xv, wv = np.polynomial.legendre.leggauss(200)
+        lv, hv = math.log(self.LO), math.log(self.HI)
+        v = (xv + 1) / 2 * (hv - lv) + lv
+        wv = wv / 2  # the density 1 / (hv - lv) times the Jacobian (hv - lv) / 2
+        lam = np.exp(u)
+        # Gamma(1, mean M) density of u = log λ at every (u, v): λ/M exp(-λ/M)
+        dens = np.exp(u[:, None] - v[None, :] - np.exp(u[:, None] - v[None, :]))
+
+        def g(la):
+            r = 1.0 / math.exp(la)
+            ll = stats.nbinom.logpmf(y[:, None], r, r / (r + lam[None, :])).sum(axis=0)
+            like = np.exp(ll + 30.0)
+            per_v = (like[:, None] * dens).sum(axis=0) * du
+            return float(per_v @ wv) * stats.expon.pdf(math.exp(la)) * math.exp(la)
+
+        val = integrate.quad(g, math.log(1e-6), math.log(60.0), epsrel=1e-9, limit=200)[0]
+        ref = math.log(val) - 30.0
+        assert abs(res.log_ml - ref) <= max(res.error, 1e-6)
+        assert abs(res.log_ml - ref) < 2e-3
+
+    def test_rate_prior_is_the_integral_over_the_mean(self):
+        # the sampler's joint prior of the rates equals ∫ Π Gamma(λ_j | a, mean M) dM/M
+        from lifecycle.inference.hyper import log_rate_prior
+
+        for a, lam in ((1.0, [3.0, 0.2]), (0.25, [40.0, 5.0, 900.0]), (2.0, [1e-4, 2e-3])):
+            lam = np.array(lam)
+
+            def f(v, a=a, lam=lam):
+                return math.exp(np.sum(stats.gamma.logpdf(lam, a, scale=math.exp(v) / a)))
+
+            ref = math.log(_v_brute(f, self.LO, self.HI)) + np.sum(np.log(lam))
+            got = log_rate_prior(np.log(lam)[None, :], a, self.LO, self.HI)[0]
+            assert got == pytest.approx(ref, abs=1e-8)
+
+    def test_importance_sampling_within_stated_error(self):
+        # the 2002-2003 window mixes both phases: importance sampling; reference: dblquad
+        # over the two rates of the likelihood times the brute-force prior integral over M
+        s = CountSeries.from_windows([2001, 2002, 2004], [2001, 2003, 2004], [5, 20, 12])
+        phase_of = np.array([0, 0, 1, 1])
+        res = dated_log_ml(s, phase_of, ["a", "b"], "poisson", BayesPrior(), seed=3)
+        assert res.method == "importance sampling"
+        xv, wv = np.polynomial.legendre.leggauss(300)
+        lv, hv = math.log(self.LO), math.log(self.HI)
+        M = np.exp((xv + 1) / 2 * (hv - lv) + lv)
+        wv = wv / 2
+
+        def f(l2, l1):
+            ll = (
+                stats.poisson.logpmf(5, l1)
+                + stats.poisson.logpmf(20, l1 + l2)
+                + stats.poisson.logpmf(12, l2)
+            )
+            prior = float(np.exp(-(l1 + l2) / M) / M**2 @ wv)
+            return math.exp(ll + 12.0) * prior
+
+        val, _ = integrate.dblquad(f, 0, 80, 0, 80, epsabs=0, epsrel=1e-8)
+        ref = math.log(val) - 12.0
+        assert res.error < 0.05
+        assert abs(res.log_ml - ref) <= 4 * res.error
+
+
 def test_open_intervals_far_from_the_grid_give_a_finite_nb_marginal():
     # counts known only as "at least N" beside large exact counts: at the grid's far
     # ends a count's NB probability underflows to 0, which made the prefix sums NaN
@@ -344,7 +546,7 @@ def test_open_intervals_far_from_the_grid_give_a_finite_nb_marginal():
         high=[100, np.inf, np.inf, np.inf, np.inf, np.inf, 267],
     )
     for shape in (1.0, 0.25):
-        prior = BayesPrior(rate_shape=shape)
+        prior = BayesPrior(rate_shape=shape)  # the default hierarchical prior
         for k, constraint in ((2, None), (3, "unimodal")):
             res = estimated_log_ml(s, k, "negbin", prior, constraint=constraint, seed=3)
             assert np.isfinite(res.log_ml) and np.isfinite(res.error), (shape, k, res)

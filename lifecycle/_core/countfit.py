@@ -160,7 +160,8 @@ def _interval_terms(
         return interval_logprob(lo, hi, np.exp(u + du), fam, float(alpha * np.exp(dp)))
 
     h = _H
-    g0, gp, gm = g(0, 0), g(h, 0), g(-h, 0)
+    g0 = interval_logprob(lo, hi, mu, fam, float(alpha))  # the value, as loglik_values
+    gp, gm = g(h, 0), g(-h, 0)
     lu = (gp - gm) / (2 * h)
     luu = (gp - 2 * g0 + gm) / h**2
     lm, lmm = lu / mu, (luu - lu) / mu**2
@@ -214,9 +215,10 @@ def _exact_terms(y: np.ndarray, m: np.ndarray, alpha: float, with_alpha: bool) -
         ]
         if with_alpha:
             lr = special.digamma(y + r) - special.digamma(r) + np.log(r / rm) + (m - y) / rm
+            # trigamma as scipy's polygamma(1, .) computes it, zeta(2, .), minus its wrapper
             lrr = (
-                special.polygamma(1, y + r)
-                - special.polygamma(1, r)
+                special.zeta(2.0, y + r)
+                - special.zeta(2.0, r)
                 + 1.0 / r
                 - 1.0 / rm
                 - (m - y) / rm**2
@@ -384,9 +386,27 @@ class _Objective:
 
     def derivs(self, x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         theta, alpha = self.split(x)
-        free = self.alpha is None
         with np.errstate(all="ignore"):
             mu, J = self.model.mean_jac(theta)
+        return self._derivs_at(theta, alpha, mu, J)
+
+    def value_derivs(
+        self, x: np.ndarray
+    ) -> tuple[float, tuple[float, np.ndarray, np.ndarray] | None]:
+        """``value(x)`` and ``derivs(x)`` from one evaluation of the means (None at -inf)."""
+        theta, alpha = self.split(x)
+        with np.errstate(all="ignore"):
+            mu, J = self.model.mean_jac(theta)
+            if not np.all(np.isfinite(mu)) or np.any(mu <= 0):
+                return -np.inf, None
+        d = self._derivs_at(theta, alpha, mu, J)
+        return (d[0], d) if np.isfinite(d[0]) else (-np.inf, None)
+
+    def _derivs_at(
+        self, theta: np.ndarray, alpha: float, mu: np.ndarray, J: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        free = self.alpha is None
+        with np.errstate(all="ignore"):
             ll, lm, lmm, la, laa, lma = loglik_derivatives(self.low, self.high, mu, alpha, free)
             g = J.T @ lm
             H = J.T @ (lmm[:, None] * J) + self.model.curvature(theta, lm)
@@ -449,9 +469,13 @@ def _newton(
         t = 1.0
         slope = float(g @ step)
         noise = 1e-9 * scale  # changes below this are rounding: take the Newton step
+        at_cand = None  # derivatives at the full step, evaluated with its value
         while t > 1e-6:
             cand = x + t * step
-            fc = obj.value(cand)
+            if t == 1.0:
+                fc, at_cand = obj.value_derivs(cand)
+            else:
+                fc, at_cand = obj.value(cand), None
             if fc >= f + 1e-4 * t * slope or (t == 1.0 and fc >= f - noise):
                 break
             t /= 2
@@ -460,7 +484,7 @@ def _newton(
         if obj.alpha is None and cand[-1] < _PHI_MIN:
             return cand, fc, H, False, it  # running to the boundary alpha = 0
         x = cand
-        f, g, H = obj.derivs(x)
+        f, g, H = at_cand if at_cand is not None else obj.derivs(x)
     return x, f, H, bool(np.max(np.abs(g)) < tol * max(1.0, abs(f))), max_iter
 
 

@@ -11,7 +11,9 @@ its cells are converted here, once, with the same rules.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ __all__ = [
     "event_records",
     "quantity_records",
     "read_table",
+    "records_memo",
     "source_dates",
     "wave_records",
 ]
@@ -155,6 +158,38 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame.to_dict("records")
 
 
+#: Typed records of each frame while :func:`records_memo` is active (None otherwise).
+_MEMO: ContextVar[dict[tuple[str, int], tuple[Any, Any]] | None] = ContextVar(
+    "records_memo", default=None
+)
+
+
+@contextmanager
+def records_memo() -> Iterator[None]:
+    """Within the block, each table's typed records are built once per frame object.
+
+    Enumerating readings reads the same tables hundreds of times; the frames must not
+    be changed inside the block (the memo is keyed by the frame object and holds it).
+    Outside the block every call builds its records afresh.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _memoised(kind: str, frame: Any, build: Callable[[Any], Any]) -> Any:
+    """``build(frame)``, taken from the active :func:`records_memo` when there is one."""
+    memo = _MEMO.get()
+    if memo is None or frame is None:
+        return build(frame)
+    hit = memo.get((kind, id(frame)))
+    if hit is None or hit[0] is not frame:
+        hit = memo[(kind, id(frame))] = (frame, build(frame))
+    return hit[1]
+
+
 # --------------------------------------------------------------------------- records
 @dataclass(frozen=True)
 class QuantityRecord:
@@ -193,6 +228,11 @@ class QuantityRecord:
 
 def quantity_records(frame: pd.DataFrame) -> list[QuantityRecord]:
     """Every row of a quantities table as a :class:`QuantityRecord`."""
+    return list(_memoised("quantity_records", frame, _quantity_records))
+
+
+def _quantity_records(frame: pd.DataFrame) -> list[QuantityRecord]:
+    """The body of :func:`quantity_records`."""
     check_columns(frame, Q_COLUMNS, "quantities")
     out = []
     for i, r in enumerate(_rows(frame)):
@@ -249,6 +289,11 @@ class EventRecord:
 
 def event_records(frame: pd.DataFrame) -> list[EventRecord]:
     """Every row of an events table as an :class:`EventRecord`."""
+    return list(_memoised("event_records", frame, _event_records))
+
+
+def _event_records(frame: pd.DataFrame) -> list[EventRecord]:
+    """The body of :func:`event_records`."""
     check_columns(frame, E_COLUMNS, "events")
     out = []
     for r in _rows(frame):
@@ -286,6 +331,11 @@ class WaveRecord:
 
 def wave_records(frame: pd.DataFrame | None) -> list[WaveRecord]:
     """The rows of a waves table that state a phase (empty when the table lacks columns)."""
+    return list(_memoised("wave_records", frame, _wave_records))
+
+
+def _wave_records(frame: pd.DataFrame | None) -> list[WaveRecord]:
+    """The body of :func:`wave_records`."""
     if frame is None or not {"source_id", "phase", "start_year"} <= set(frame.columns):
         return []
     return [
@@ -301,6 +351,11 @@ def wave_records(frame: pd.DataFrame | None) -> list[WaveRecord]:
 
 def source_dates(frame: pd.DataFrame | None) -> dict[str, YearSpan]:
     """Each source's publication date as a :class:`YearSpan` (sources without one left out)."""
+    return dict(_memoised("source_dates", frame, _source_dates))
+
+
+def _source_dates(frame: pd.DataFrame | None) -> dict[str, YearSpan]:
+    """The body of :func:`source_dates`."""
     dates: dict[str, YearSpan] = {}
     if frame is None or not {"source_id", "date"} <= set(frame.columns):
         return dates

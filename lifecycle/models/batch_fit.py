@@ -71,7 +71,16 @@ from scipy import special
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["BatchResult", "Layout", "batch_applies", "candidate_designs", "segmentation_fits"]
+__all__ = [
+    "BatchResult",
+    "Layout",
+    "batch_applies",
+    "bounds_apply",
+    "candidate_bounds",
+    "candidate_designs",
+    "segment_bounds",
+    "segmentation_fits",
+]
 
 _PHI_MIN = np.log(1e-8)  # the engine's lower limit of log alpha (running to alpha = 0)
 _MAX_THETA = 50.0  # the engine refuses a fit with a parameter beyond this ("diverged")

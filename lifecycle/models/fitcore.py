@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import stats
 
 from lifecycle._core.countfit import CountFit, fit_counts
 from lifecycle._core.criteria import aic, bic
@@ -30,6 +30,7 @@ from lifecycle._core.errors import (
 from lifecycle._core.likelihood import nb_logpmf
 from lifecycle._core.renames import renamed_attribute
 from lifecycle.models.design import Design, Problem, build_design
+from lifecycle.models.fit_tables import FitTables, estimable
 from lifecycle.models.waves import WaveDefinition, get_definition
 from lifecycle.series.countseries import CountSeries, to_label
 
@@ -139,9 +140,6 @@ class WaveFit:
     deviance: float
     pearson_dispersion: float
     dispersion: float | None
-    phase_rates: pd.DataFrame
-    rate_ratios: pd.DataFrame
-    fitted_rates: pd.DataFrame
     fitted_means: np.ndarray
     n_break_params: int = 0
     confidence: float = 0.95
@@ -157,8 +155,25 @@ class WaveFit:
     #: ``(statistic, p_value)`` of the LR test of ``alpha = 0``, or a :class:`DispersionLR`
     #: that computes them on first use (the NB fit of a Poisson model is made only then).
     _dispersion_lr: Any = field(default=(np.nan, np.nan), repr=False, compare=False)
+    #: A :class:`~lifecycle.models.fit_tables.FitTables` that builds them on first use.
+    _tables: Any = field(default=None, repr=False, compare=False)
 
     alpha = renamed_attribute("alpha", "dispersion")
+
+    @property
+    def phase_rates(self) -> pd.DataFrame:
+        """Rate per period of each phase and measure, with CIs (see the class docstring)."""
+        return self._tables.get()[0]
+
+    @property
+    def rate_ratios(self) -> pd.DataFrame:
+        """Ratio of each phase's rate to the previous phase's, with CIs and p-values."""
+        return self._tables.get()[1]
+
+    @property
+    def fitted_rates(self) -> pd.DataFrame:
+        """Fitted rate of every grid period in a phase (for plotting)."""
+        return self._tables.get()[2]
 
     @property
     def overdispersion_stat(self) -> float:
@@ -286,26 +301,6 @@ class WaveFit:
         return out
 
 
-def _exp(x: float) -> float:
-    """``exp`` that returns ``inf`` quietly on overflow (an unbounded CI)."""
-    with np.errstate(over="ignore"):
-        return float(np.exp(x))
-
-
-def estimable(c: np.ndarray, null: np.ndarray | None) -> bool:
-    """Whether the linear combination ``c`` of the parameters is identified.
-
-    ``null`` holds the flat directions of the information (columns; ``None`` or no
-    column: everything is identified). ``c`` (zero-padded to the parameter vector) is
-    identified when it is orthogonal to every flat direction.
-    """
-    if null is None or null.shape[1] == 0:
-        return True
-    c_full = np.zeros(null.shape[0])
-    c_full[: c.size] = c
-    return bool(np.linalg.norm(null.T @ c_full) <= 1e-6 * max(np.linalg.norm(c_full), 1e-300))
-
-
 def _phase_identified(d: Design, j: int, null: np.ndarray | None) -> bool:
     """Whether the data say anything about phase ``j``'s rate.
 
@@ -333,126 +328,6 @@ def _param_detail(shape_p: int, n_meas: int, family: str, n_breaks: int, n_tied:
     if n_breaks:
         parts.append(f"{n_breaks} estimated break years")
     return " + ".join(parts)
-
-
-def _phase_rate_table(
-    d: Design,
-    definition: WaveDefinition,
-    theta: np.ndarray,
-    cov_theta: np.ndarray,
-    p: int,
-    z: float,
-    null: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Rate of each phase per measure with its Wald interval on the log scale."""
-    cols: dict[str, list] = {k: [] for k in _RATE_COLUMNS}
-    th = np.nan_to_num(theta, neginf=0.0)
-    years = [ph.text() for ph in definition.phases]
-    for m_i, m in enumerate(d.measures):
-        for j, ph in enumerate(definition.phases):
-            c = np.zeros(theta.size)
-            c[:p] = d.contrasts[j]
-            if m_i > 0:
-                c[p + m_i - 1] = 1.0
-            est = float(c @ th)
-            se = float(np.sqrt(max(c @ cov_theta @ c, 0.0)))
-            if not estimable(c, null):
-                est = se = np.nan
-            for k, v in zip(
-                _RATE_COLUMNS,
-                (m, ph.name, years[j], np.exp(est), np.exp(est - z * se), _exp(est + z * se),
-                 est, se),
-                strict=True,
-            ):  # fmt: skip
-                cols[k].append(v)
-    return pd.DataFrame(cols) if cols["measure"] else pd.DataFrame([])
-
-
-_RATE_COLUMNS = [
-    "measure",
-    "phase",
-    "years",
-    "rate",
-    "ci_low",
-    "ci_high",
-    "log_rate",
-    "se_log_rate",
-]
-_RATIO_COLUMNS = [
-    "from_phase",
-    "to_phase",
-    "ratio",
-    "ci_low",
-    "ci_high",
-    "log_ratio",
-    "se_log_ratio",
-    "p_value",
-]
-
-
-def _rate_ratio_table(
-    d: Design,
-    definition: WaveDefinition,
-    beta: np.ndarray,
-    cov_b: np.ndarray,
-    z: float,
-    null: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Rate ratio of each phase to the one before, with its Wald interval and p-value."""
-    cols: dict[str, list] = {k: [] for k in _RATIO_COLUMNS}
-    for j in range(1, definition.n_phases):
-        c = d.contrasts[j] - d.contrasts[j - 1]
-        est = float(c @ beta)
-        se = float(np.sqrt(max(c @ cov_b @ c, 0.0)))
-        if not estimable(c, null):
-            est = se = np.nan
-        # 2 * norm.sf(|t|), as scipy computes it (ndtr of -|t|), without its overhead
-        pval = 2 * special.ndtr(-abs(est / se)) if se > 0 else np.nan
-        for k, v in zip(
-            _RATIO_COLUMNS,
-            (definition.phases[j - 1].name, definition.phases[j].name, np.exp(est),
-             np.exp(est - z * se), _exp(est + z * se), est, se, pval),
-            strict=True,
-        ):  # fmt: skip
-            cols[k].append(v)
-    if not cols["ratio"]:
-        return pd.DataFrame([], columns=_RATIO_COLUMNS)
-    return pd.DataFrame(cols, columns=_RATIO_COLUMNS)
-
-
-def _fitted_rate_table(
-    d: Design,
-    definition: WaveDefinition,
-    beta: np.ndarray,
-    gamma: np.ndarray,
-    null: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Fitted rate of every period of the grid inside a phase, per measure (NaN: unidentified)."""
-    eta = d.X @ beta
-    ts = np.flatnonzero(d.phase_of >= 0)
-    if ts.size == 0 or not d.measures:
-        return pd.DataFrame([])
-    M = len(d.measures)
-    eye = np.eye(M)
-    periods = [to_label(d.grid[t], d.freq) for t in ts]
-    phases = [definition.phases[d.phase_of[t]].name for t in ts]
-    observed = [bool(d.covered[t]) for t in ts]
-    rates = []
-    for m_i in range(M):
-        for t in ts:
-            ok = null is None or null.shape[1] == 0
-            if not ok:
-                ok = estimable(np.concatenate([d.X[t], eye[m_i, 1:]]), null)
-            rates.append(float(np.exp(eta[t] + gamma[m_i])) if ok else np.nan)
-    return pd.DataFrame(
-        {
-            "period": periods * M,
-            "measure": [m for m in d.measures for _ in ts],
-            "phase": phases * M,
-            "rate": rates,
-            "observed": observed * M,
-        }
-    )
 
 
 def _assemble(
@@ -499,9 +374,7 @@ def _assemble(
     params = pd.Series(values, index=names, name="estimate")
     cov_df = pd.DataFrame(cov, index=names, columns=names)
     z = stats.norm.ppf(0.5 + confidence / 2)
-    phase_rates = _phase_rate_table(d, definition, theta, cov_theta, p, z, null)
-    rate_ratios = _rate_ratio_table(d, definition, beta, cov_theta[:p, :p], z, null)
-    fitted_rates = _fitted_rate_table(d, definition, beta, gamma, null)
+    tables = FitTables(d, definition, theta, cov_theta, p, z, null)
     unidentified = tuple(nm for nm, b in zip(names, bad, strict=True) if b)
     unidentified_phases = tuple(
         ph.name for j, ph in enumerate(definition.phases) if not _phase_identified(d, j, null)
@@ -548,9 +421,6 @@ def _assemble(
         deviance=deviance,
         pearson_dispersion=dispersion,
         dispersion=alpha if family == "negbin" else None,
-        phase_rates=phase_rates,
-        rate_ratios=rate_ratios,
-        fitted_rates=fitted_rates,
         fitted_means=mu,
         n_break_params=n_breaks,
         confidence=confidence,
@@ -560,6 +430,7 @@ def _assemble(
         unidentified_phases=unidentified_phases,
         _X=d.X,
         _contrasts=d.contrasts,
+        _tables=tables,
     )
 
 

@@ -266,6 +266,17 @@ def _evidence_cells(
     Also returns the indicator rows, the reading rows and every reading's series as a
     frame (for the report's tables).
     """
+    from lifecycle.evidence.records import records_memo
+
+    with records_memo():  # the tables' typed records built once, not once per reading
+        return _evidence_cells_inner(questions, ev)
+
+
+def _evidence_cells_inner(
+    questions: Sequence[str], ev: Any
+) -> tuple[
+    list[tuple[str, str, str, Any, CountSeries]], list[dict], list[dict], list[pd.DataFrame]
+]:
     from lifecycle.evidence.readings import QUESTIONS, build_series, enumerate_readings
 
     labels = {q: (lab, kind) for q, lab, kind in INDICATORS}

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from lifecycle._core.errors import InputError
+from lifecycle.inference import DEFAULT_RATE_MEAN_RANGE
 from lifecycle.plotting.base import readable
 from lifecycle.report.analysis import Analysis, evidence_rows_used
 from lifecycle.report.cells import LEVEL
@@ -83,6 +84,7 @@ def write_report(
     *,
     overwrite: bool = False,
     command: str | None = None,
+    provenance: str | None = None,
 ) -> list[Path]:
     """Write the report folder: report.md, report.html, figures/ and tables/.
 
@@ -96,6 +98,9 @@ def write_report(
         Replace a non-empty ``out`` whole (nothing of the old folder is kept).
     command : str, optional
         The command that reproduces the report (default: :func:`reproduce_command`).
+    provenance : str, optional
+        The sentence on the provenance re-check (default: :func:`provenance_status`,
+        which re-reads the source documents; a caller that shows it too computes it once).
 
     Returns
     -------
@@ -124,7 +129,9 @@ def write_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        names = _write_into(analysis, tmp, command or reproduce_command(analysis))
+        if provenance is None:
+            provenance = provenance_status(analysis)
+        names = _write_into(analysis, tmp, command or reproduce_command(analysis), provenance)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             out.replace(old / "report")
@@ -138,7 +145,7 @@ def write_report(
     return sorted(out / n for n in names)
 
 
-def _write_into(analysis: Analysis, folder: Path, command: str) -> list[Path]:
+def _write_into(analysis: Analysis, folder: Path, command: str, provenance: str) -> list[Path]:
     """Write every file into ``folder``; return their paths relative to it."""
     (folder / "figures").mkdir()
     (folder / "tables").mkdir()
@@ -151,7 +158,7 @@ def _write_into(analysis: Analysis, folder: Path, command: str) -> list[Path]:
     figs = FigureSet(folder / "figures")
     draw_figures(analysis, figs)
     names += [Path("figures") / f"{f.stem}.{ext}" for f in figs.items for ext in ("png", "svg")]
-    doc = _document(analysis, tables, figs, command, outcomes)
+    doc = _document(analysis, tables, figs, command, outcomes, provenance)
     (folder / "report.md").write_text(doc.markdown(), encoding="utf-8", newline="")
     (folder / "report.html").write_text(doc.html(), encoding="utf-8", newline="")
     return [*names, Path("report.md"), Path("report.html")]
@@ -251,6 +258,7 @@ def _document(
     figs: FigureSet,
     command: str,
     outcomes: _Outcomes,
+    provenance: str,
 ) -> Document:
     """The report's text: first screen, contents, one section per indicator, the detail."""
     doc = Document(f"Lifecycle report: {analysis.title}")
@@ -275,7 +283,7 @@ def _document(
     for _, ind in analysis.indicators.iterrows():
         _indicator_section(doc, analysis, ind, figs, outcomes)
     if analysis.evidence is not None:
-        _evidence_section(doc, analysis, tables)
+        _evidence_section(doc, analysis, tables, provenance)
     _readings_section(doc, analysis)
     _definitions_section(doc, analysis)
     more = figs.group("more")
@@ -293,7 +301,7 @@ def _document(
         )
         for f in more:
             doc.figure(f.stem, f.caption, f.svg, listed=True, svg_link=False)
-    _method_section(doc, analysis, tables, command)
+    _method_section(doc, analysis, tables, command, provenance)
     return doc
 
 
@@ -388,13 +396,15 @@ def _refusals(analysis: Analysis, label: str) -> str:
     return "; ".join(r.removeprefix("not computed: ").rstrip(".") for r in reasons[:2]) + "."
 
 
-def _evidence_section(doc: Document, analysis: Analysis, tables: dict[str, pd.DataFrame]) -> None:
+def _evidence_section(
+    doc: Document, analysis: Analysis, tables: dict[str, pd.DataFrame], provenance: str
+) -> None:
     ev = analysis.evidence
     used = evidence_rows_used(analysis)
     doc.heading("Evidence")
     doc.paragraph(
         f"{len(used)} evidence row(s) from {ev.sources['source_id'].nunique()} source "
-        "documents enter the series. " + provenance_status(analysis)
+        "documents enter the series. " + provenance
     )
     doc.table(ev.sources[["source_id", "authors", "title", "date"]], csv_name="sources.csv")
     # a quote behind several rows is shown once, naming them all
@@ -585,8 +595,19 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_PRIORS_TEXT = (
+    f"Posterior probabilities: phase rates ~ Gamma(1, mean M), M log-uniform on "
+    f"[{DEFAULT_RATE_MEAN_RANGE[0]:g}, {DEFAULT_RATE_MEAN_RANGE[1]:g}] per year; "
+    "`posterior_prob_alt`: shape 0.25."
+)
+
+
 def _method_section(
-    doc: Document, analysis: Analysis, tables: dict[str, pd.DataFrame], command: str
+    doc: Document,
+    analysis: Analysis,
+    tables: dict[str, pd.DataFrame],
+    command: str,
+    provenance: str,
 ) -> None:
     from lifecycle import __version__
 
@@ -594,9 +615,10 @@ def _method_section(
     doc.paragraph(
         f"lifecycle {__version__}; seed {analysis.seed}; {analysis.n_boot} bootstrap "
         f"replicates per test; family {analysis.family}; level {LEVEL:g}. "
-        f"Reproduce with `{command}`. Same inputs and seed give byte-identical files."
+        f"Reproduce with `{command}`. Same inputs and seed give byte-identical files. "
+        + _PRIORS_TEXT
     )
-    doc.paragraph(provenance_status(analysis))
+    doc.paragraph(provenance)
     doc.paragraph(
         "Tables as CSV: " + ", ".join(f"[`{k}.csv`](tables/{k}.csv)" for k in tables) + "."
     )
