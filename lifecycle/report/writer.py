@@ -356,7 +356,13 @@ def _indicator_section(
         doc.paragraph("No test could be run" + (f": {reasons}" if reasons != "." else "."))
     for f in figs.group(f"indicator:{label}"):
         # the caption below says what it shows; the SVG is named in "More figures"
-        doc.figure(f.stem, f.caption, f.svg, alt=f"{label}: the series and its fit", svg_link=False)
+        doc.figure(
+            f.stem,
+            f.caption,
+            f.svg,
+            alt=f"{label}: the series of its first reading",
+            svg_link=False,
+        )
 
 
 def _outcome_tables(
