@@ -18,17 +18,20 @@ from, so by Bayes' theorem its posterior probabilities must be calibrated: the m
 ``P(d | y)`` equals the share of series whose truth is ``d``, and among series given
 probability ≈ p the truth holds ≈ p of the time. The z statistic of each definition is
 ``Σ (1[truth = d] - P(d | y)) / sqrt(Σ P(d | y)(1 - P(d | y)))`` (≈ N(0, 1) when
-calibrated). The same draws are then scored with the *default* prior, whose mean is the
-series' own mean count (a data-dependent prior, outside Bayes' guarantee).
+calibrated). The same draws are then scored with the *old* default prior, whose mean is
+the series' own mean count (``rate_mean="series"``: a data-dependent prior, outside
+Bayes' guarantee), and with the *new* default, the hierarchical prior (every rate
+``Gamma(1, mean M)``, ``M`` shared and log-uniform on 0.01-1e5 per year, integrated out);
+finally truths drawn from the new default itself are scored with it (1d).
 
 Part 2, the issue's fixed scenarios: series simulated from fixed curves (a single rise
 and fall 8 → 40 → 8, three dated waves 30/10/30, no change at 20; ``--scales``
 multiplies every rate, default 0.2 then 1) scored with the default prior: the rate at
 which the truth gets the highest posterior probability, a reliability table, and where
-the probability goes. At the first scale the same series are also scored with other
-priors (rate shape 4 and 0.25, and the hierarchical prior
-``BayesPrior(rate_mean_range=(0.1, 1000))``, a log-uniform mean shared by the phases),
-to show where the remaining mis-calibration comes from.
+the probability goes, with the new and the old default prior. At the first scale the
+same series are also scored with the hierarchical prior at rate shape 0.25 (the
+sensitivity line's alternative) and 4, and with the range of ``M`` narrowed to
+``(0.1, 1000)``.
 
 Run: ``uv run python benchmarks/bench_bayes_calibration.py`` (a few minutes;
 ``--quick`` for a smaller run).
@@ -51,6 +54,7 @@ from lifecycle.inference.bayes import (
     posterior_probabilities,
 )
 from lifecycle.inference.bayes_breaks import estimated_log_ml
+from lifecycle.inference.hyper import DEFAULT_RATE_MEAN_RANGE
 from lifecycle.series import CountSeries
 
 DEFS = ("no change", "three dated waves", "conventional lifecycle")
@@ -138,20 +142,36 @@ def show(title: str, table: pd.DataFrame) -> None:
     print(table.round(3).to_string())
 
 
+OLD = BayesPrior(rate_mean="series")  # the default before this benchmark's fix
+
+
+def draw_from_default(n: int, rng: np.random.Generator) -> tuple[int, np.ndarray, float]:
+    """A draw from the default prior: M log-uniform on the default range, then as above."""
+    lo, hi = DEFAULT_RATE_MEAN_RANGE
+    M = math.exp(rng.uniform(math.log(lo), math.log(hi)))
+    d, y = draw_from_prior(n, 1.0, M, rng)
+    return d, y, M
+
+
 def part1(args: argparse.Namespace) -> None:
     a, M = 1.0, args.sbc_mean
     rng = np.random.default_rng(args.seed)
-    stated, default = [], []
+    stated, old, new, own = [], [], [], []
     for n in (10, 20, 40):
         for rep in range(args.sbc_reps):
             d, y = draw_from_prior(n, a, M, rng)
-            if y.sum() == 0:
-                y = y.copy()  # an all-zero series is a legitimate draw: keep it
             p1 = posterior_probabilities(log_mls(y, BayesPrior(rate_shape=a, rate_mean=M), rep))
-            p2 = posterior_probabilities(log_mls(y, BayesPrior(rate_shape=a), rep))
+            p2 = posterior_probabilities(log_mls(y, OLD, rep))
+            p3 = posterior_probabilities(log_mls(y, BayesPrior(), rep))
             stated += pairs(d, p1, n=n)
-            default += pairs(d, p2, n=n)
-    st, de = pd.DataFrame(stated), pd.DataFrame(default)
+            old += pairs(d, p2, n=n)
+            new += pairs(d, p3, n=n)
+    rng2 = np.random.default_rng(args.seed + 7)
+    for n in (10, 20, 40):
+        for rep in range(args.sbc_reps):
+            d, y, _ = draw_from_default(n, rng2)
+            own += pairs(d, posterior_probabilities(log_mls(y, BayesPrior(), rep)), n=n)
+    st, ol, ne, ow = (pd.DataFrame(x) for x in (stated, old, new, own))
     print(
         f"PART 1. Simulation-based calibration: {args.sbc_reps} series per n (n = 10, 20, 40), "
         f"truth drawn from the stated priors (definition 1/3 each, rates Gamma(shape {a:g}, "
@@ -168,10 +188,22 @@ def part1(args: argparse.Namespace) -> None:
     for n, g in st.groupby("n"):
         show(f"1a. n = {n}: reliability", reliability(g))
     show(
-        "1b. Same draws, scored with the default prior (mean = the series' mean): reliability",
-        reliability(de),
+        "1b. Same draws, scored with the OLD default prior (mean = the series' mean): reliability",
+        reliability(ol),
     )
-    show("1b. mean posterior probability vs share of truths, z", sbc_summary(de))
+    show("1b. mean posterior probability vs share of truths, z", sbc_summary(ol))
+    show(
+        "1c. Same draws, scored with the NEW default prior (hierarchical, M log-uniform on "
+        f"{DEFAULT_RATE_MEAN_RANGE} per year): reliability",
+        reliability(ne),
+    )
+    show("1c. mean posterior probability vs share of truths, z", sbc_summary(ne))
+    show(
+        f"1d. Truth drawn from the NEW default prior itself (M log-uniform on "
+        f"{DEFAULT_RATE_MEAN_RANGE}, seed {args.seed + 7}), scored with it: reliability",
+        reliability(ow),
+    )
+    show("1d. mean posterior probability vs share of truths, z", sbc_summary(ow))
 
 
 HIER = (0.1, 1000.0)
@@ -180,13 +212,14 @@ HIER = (0.1, 1000.0)
 def part2(args: argparse.Namespace) -> None:
     rng = np.random.default_rng(args.seed + 1)
     priors = {
-        "default (shape 1, mean = series mean)": BayesPrior(),
-        "shape 4, mean = series mean": BayesPrior(rate_shape=4.0),
-        "shape 0.25, mean = series mean": BayesPrior(rate_shape=0.25),
-        f"hierarchical (shape 1, mean M ~ log-uniform {HIER})": BayesPrior(rate_mean_range=HIER),
+        "new default (hierarchical, shape 1)": BayesPrior(),
+        "old default (shape 1, mean = series mean)": OLD,
+        "hierarchical, shape 0.25 (the sensitivity line's)": BayesPrior(rate_shape=0.25),
+        "hierarchical, shape 4": BayesPrior(rate_shape=4.0),
+        f"hierarchical, shape 1, M range {HIER}": BayesPrior(rate_mean_range=HIER),
     }
     if not args.hier:
-        priors.pop(next(k for k in priors if k.startswith("hier")))
+        priors = dict(list(priors.items())[:2])
     rows = []
     for scale in args.scales:
         for n in (10, 20, 40):
@@ -195,8 +228,8 @@ def part2(args: argparse.Namespace) -> None:
                 for rep in range(args.reps):
                     y = rng.poisson(fixed_rates(truth, n, scale)).astype(float)
                     for name, prior in priors.items():
-                        if scale != args.scales[0] and not name.startswith("default"):
-                            continue  # other scales: the default prior only (run time)
+                        if scale != args.scales[0] and "default" not in name:
+                            continue  # other scales: the two defaults only (run time)
                         p = posterior_probabilities(log_mls(y, prior, rep))
                         rows += pairs(
                             DEFS.index(true_def), p, n=n, truth=truth, prior=name, scale=scale

@@ -206,6 +206,10 @@ class TestErrorsAndPosterior:
         assert np.isnan(p[2])
         q = posterior_probabilities(np.array([0.0, 0.0]), np.array([1.0, 3.0]))
         assert q == pytest.approx([0.25, 0.75])
+        # -inf (below the floating-point range) is probability 0, not "not computed"
+        r = posterior_probabilities(np.array([-np.inf, 0.0, np.nan]))
+        assert r[:2].tolist() == [0.0, 1.0] and np.isnan(r[2])
+        assert np.isnan(posterior_probabilities(np.array([-np.inf, -np.inf]))).all()
 
 
 class TestImportanceSamplingNB:

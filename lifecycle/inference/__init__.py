@@ -25,6 +25,7 @@ from lifecycle.inference.directional import (
     directional_tests,
     test_direction,
 )
+from lifecycle.inference.hyper import DEFAULT_RATE_MEAN_RANGE, PERIODS_PER_YEAR
 from lifecycle.inference.power import (
     PowerResult,
     power,
@@ -63,7 +64,9 @@ __all__ = [
     "BREAK_PARAMS",
     "CANNOT_DECIDE",
     "DATA_DRIVEN",
+    "DEFAULT_RATE_MEAN_RANGE",
     "NO_RESURGENCE",
+    "PERIODS_PER_YEAR",
     "SPANS",
     "SUPPORTED",
     "VERDICTS",

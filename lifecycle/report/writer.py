@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from lifecycle._core.errors import InputError
+from lifecycle.inference import DEFAULT_RATE_MEAN_RANGE
 from lifecycle.plotting.base import readable
 from lifecycle.report.analysis import Analysis, evidence_rows_used
 from lifecycle.report.cells import LEVEL
@@ -600,6 +601,13 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_PRIORS_TEXT = (
+    f"Posterior probabilities: phase rates ~ Gamma(1, mean M), M log-uniform on "
+    f"[{DEFAULT_RATE_MEAN_RANGE[0]:g}, {DEFAULT_RATE_MEAN_RANGE[1]:g}] per year; "
+    "`posterior_prob_alt`: shape 0.25."
+)
+
+
 def _method_section(
     doc: Document,
     analysis: Analysis,
@@ -613,7 +621,8 @@ def _method_section(
     doc.paragraph(
         f"lifecycle {__version__}; seed {analysis.seed}; {analysis.n_boot} bootstrap "
         f"replicates per test; family {analysis.family}; level {LEVEL:g}. "
-        f"Reproduce with `{command}`. Same inputs and seed give byte-identical files."
+        f"Reproduce with `{command}`. Same inputs and seed give byte-identical files. "
+        + _PRIORS_TEXT
     )
     doc.paragraph(provenance)
     doc.paragraph(
