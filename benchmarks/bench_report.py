@@ -112,11 +112,11 @@ def _run(code_dir: Path | None, questions: list[str], n_boot: int) -> dict:
     return out
 
 
-def _old_tree(tmp: str) -> Path:
+def _old_tree(tmp: str, ref: str = OLD_REF) -> Path:
     code = Path(tmp) / "old"
     code.mkdir()
     archive = subprocess.run(
-        ["git", "archive", OLD_REF], cwd=ROOT, check=True, capture_output=True
+        ["git", "archive", ref], cwd=ROOT, check=True, capture_output=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
     return code
@@ -152,13 +152,16 @@ def main() -> None:
     parser.add_argument("--bootstrap", type=int, default=999)
     parser.add_argument("--only", nargs="+", default=[q for q, _, _ in INDICATORS])
     parser.add_argument("--new-only", action="store_true", help="skip the old code")
+    parser.add_argument(
+        "--old-ref", default=OLD_REF, help=f"git revision of the old code (default {OLD_REF})"
+    )
     args = parser.parse_args()
     new = _run(None, args.only, args.bootstrap)
     old = None
     if not args.new_only:
         with tempfile.TemporaryDirectory() as tmp:
-            old = _run(_old_tree(tmp), args.only, args.bootstrap)
-    print(f"report CPU seconds, old = {OLD_REF} (the code before), new = working tree")
+            old = _run(_old_tree(tmp, args.old_ref), args.only, args.bootstrap)
+    print(f"report CPU seconds, old = {args.old_ref} (the code before), new = working tree")
     print(f"{'indicator':<26} {'readings':>8} {'old s':>8} {'new s':>8} {'new s/reading':>14}")
     for q in args.only:
         n, cpu = new["per"].get(q, (0, 0.0))

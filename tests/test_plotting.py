@@ -286,6 +286,32 @@ class TestSaveFigure:
         assert "<dc:date>" not in svg
         assert 'id="obs-0-Q1"' in svg  # traceable in the SVG itself
 
+    def test_figure_is_left_as_it_was(self, tmp_path, windows):
+        """Canvas, dpi and layout engine are put back; the PNG is RGB at the asked dpi."""
+        from PIL import Image
+
+        fig, ax = plt.subplots(figsize=(5.0, 3.3), layout="constrained")
+        plot_series(windows, ax=ax)
+        canvas, engine, dpi = fig.canvas, fig.get_layout_engine(), fig.dpi
+        png, svg = save_figure(fig, tmp_path / "f", dpi=150)
+        assert fig.canvas is canvas and fig.get_layout_engine() is engine and fig.dpi == dpi
+        with Image.open(png) as im:
+            assert im.mode == "RGB"  # opaque: no alpha channel
+            assert im.size == (750, 495)
+            assert round(im.info["dpi"][0]) == 150
+        assert svg.read_text().count("<svg") == 1
+        plt.close(fig)
+
+    def test_transparent_figure_keeps_its_alpha(self, tmp_path):
+        from PIL import Image
+
+        fig, _ax = new_figure(2, 1)
+        fig.patch.set_alpha(0.0)
+        png, _ = save_figure(fig, tmp_path / "t", dpi=100)
+        with Image.open(png) as im:
+            assert im.mode == "RGBA"
+            assert im.getextrema()[3][0] == 0
+
     def test_new_figure_does_not_use_pyplot(self):
         before = plt.get_fignums()
         _fig, ax = new_figure(3, 2, ncols=2)

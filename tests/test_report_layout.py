@@ -1,4 +1,5 @@
-"""What a reader sees: distinct rows in the weight heat map, a bottom line in bullets."""
+"""What a reader sees: distinct rows in the weight heat map, a bottom line in bullets, short
+Markdown tables that hide nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from lifecycle.report.figures import _distinct_weight_rows
 from lifecycle.report.summary import bottom_line_items
+from lifecycle.report.writer import _definitions_table, _shared_sentences
 
 
 def test_readings_with_the_same_weights_share_one_heat_map_row():
@@ -46,3 +48,38 @@ def test_bottom_line_has_one_bullet_per_distinct_finding():
     assert len(items) == 2
     assert items[0].startswith("*attacks* — the evidence cannot decide: a change of level")
     assert items[1].startswith("*clashes*, *deaths* — the evidence cannot decide: too few")
+
+
+def test_a_sentence_several_descriptions_repeat_becomes_one_note():
+    note = "Selection of events: the documents' authors chose them."
+    texts = [f"Attacks per year. {note}", "Clashes.", f"Deaths per year. {note}", "Deaths."]
+    cells, notes = _shared_sentences(texts, min_length=20)
+    assert cells == ["Attacks per year. [1]", "Clashes.", "Deaths per year. [1]", "Deaths."]
+    assert notes == [note]
+    # short repeated sentences stay where they are; nothing repeated, nothing changed
+    assert _shared_sentences(["A b.", "A b."], min_length=20) == (["A b.", "A b."], [])
+
+
+def test_definitions_table_one_row_per_definition_with_every_phase():
+    defs = pd.DataFrame(
+        {
+            "definition": ["cass_three_waves"] * 3 + ["conventional_lifecycle"] * 2,
+            "phase": ["emergence", "decline", "resurgence", "rise", "demise"],
+            "years": ["2015–2018", "2019–2020", "2021–present", "estimated", "estimated"],
+            "source_id": ["rana_2024"] * 3 + [None, None],
+        }
+    )
+    table = _definitions_table(defs)
+    assert table.to_dict("records") == [
+        {
+            "definition": "cass three waves",
+            "phases (years)": "emergence (2015–2018); decline (2019–2020); "
+            "resurgence (2021–present)",
+            "source_id": "rana_2024",
+        },
+        {
+            "definition": "conventional lifecycle",
+            "phases (years)": "rise (estimated); demise (estimated)",
+            "source_id": "",
+        },
+    ]

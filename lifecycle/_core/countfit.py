@@ -215,9 +215,10 @@ def _exact_terms(y: np.ndarray, m: np.ndarray, alpha: float, with_alpha: bool) -
         ]
         if with_alpha:
             lr = special.digamma(y + r) - special.digamma(r) + np.log(r / rm) + (m - y) / rm
+            # trigamma as scipy's polygamma(1, .) computes it, zeta(2, .), minus its wrapper
             lrr = (
-                special.polygamma(1, y + r)
-                - special.polygamma(1, r)
+                special.zeta(2.0, y + r)
+                - special.zeta(2.0, r)
                 + 1.0 / r
                 - 1.0 / rm
                 - (m - y) / rm**2

@@ -210,20 +210,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
             n_jobs=args.jobs,
             progress=not args.no_progress,
         )
-    files = report.write_report(analysis, out, overwrite=args.overwrite)
+    provenance = report.provenance_status(analysis)  # re-reads the documents: once
+    files = report.write_report(analysis, out, overwrite=args.overwrite, provenance=provenance)
     if args.json:
         print_json(
             {
                 "out": str(out),
                 "files": [str(f.relative_to(out)) for f in files],
                 "verdicts": records(analysis.verdicts),
-                "provenance": report.provenance_status(analysis),
+                "provenance": provenance,
             }
         )
         return EXIT_OK
     print(f"Report written to {out / 'report.md'} and {out / 'report.html'} ({len(files)} files).")
     print_table(analysis.verdicts[["indicator", "n_readings", "verdict"]], "Verdicts:")
-    print(report.provenance_status(analysis).replace("`", ""))
+    print(provenance.replace("`", ""))
     return EXIT_OK
 
 

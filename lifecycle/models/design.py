@@ -140,21 +140,34 @@ class WaveMeans:
         self.M = len(design.measures)
         self.n_params = self.p + self.M - 1
         self._onehot = [design.m_index == m for m in range(1, self.M)]
+        self._levels = np.column_stack(self._onehot) if self._onehot else None
+        # the last theta's parts and means (Newton asks for both at one theta)
+        self._at: tuple[bytes, tuple, tuple | None] | None = None
 
     def _parts(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        key = theta.tobytes()
+        if self._at is not None and self._at[0] == key:
+            return self._at[1]
         d = self.d
         with np.errstate(over="ignore"):
             lam = np.exp(d.X @ theta[: self.p])
             scale = np.exp(np.concatenate([[0.0], theta[self.p :]]))[d.m_index]
-        return lam, scale, d.W @ lam
+        parts = (lam, scale, d.W @ lam)
+        self._at = (key, parts, None)
+        return parts
 
     def mean_jac(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lam, scale, base = self._parts(theta)
+        assert self._at is not None
+        if self._at[2] is not None:
+            mu, J = self._at[2]
+            return mu.copy(), J.copy()
         mu = scale * base
         J = np.empty((mu.size, self.n_params))
         J[:, : self.p] = scale[:, None] * (self.d.W @ (lam[:, None] * self.d.X))
-        for m, sel in enumerate(self._onehot):
-            J[:, self.p + m] = np.where(sel, mu, 0.0)
+        if self._levels is not None:
+            J[:, self.p :] = np.where(self._levels, mu[:, None], 0.0)
+        self._at = (self._at[0], self._at[1], (mu, J.copy()))
         return mu, J
 
     def curvature(self, theta: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -84,6 +84,7 @@ def write_report(
     *,
     overwrite: bool = False,
     command: str | None = None,
+    provenance: str | None = None,
 ) -> list[Path]:
     """Write the report folder: report.md, report.html, figures/ and tables/.
 
@@ -97,6 +98,9 @@ def write_report(
         Replace a non-empty ``out`` whole (nothing of the old folder is kept).
     command : str, optional
         The command that reproduces the report (default: :func:`reproduce_command`).
+    provenance : str, optional
+        The sentence on the provenance re-check (default: :func:`provenance_status`,
+        which re-reads the source documents; a caller that shows it too computes it once).
 
     Returns
     -------
@@ -125,7 +129,9 @@ def write_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        names = _write_into(analysis, tmp, command or reproduce_command(analysis))
+        if provenance is None:
+            provenance = provenance_status(analysis)
+        names = _write_into(analysis, tmp, command or reproduce_command(analysis), provenance)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             out.replace(old / "report")
@@ -139,7 +145,7 @@ def write_report(
     return sorted(out / n for n in names)
 
 
-def _write_into(analysis: Analysis, folder: Path, command: str) -> list[Path]:
+def _write_into(analysis: Analysis, folder: Path, command: str, provenance: str) -> list[Path]:
     """Write every file into ``folder``; return their paths relative to it."""
     (folder / "figures").mkdir()
     (folder / "tables").mkdir()
@@ -152,7 +158,7 @@ def _write_into(analysis: Analysis, folder: Path, command: str) -> list[Path]:
     figs = FigureSet(folder / "figures")
     draw_figures(analysis, figs)
     names += [Path("figures") / f"{f.stem}.{ext}" for f in figs.items for ext in ("png", "svg")]
-    doc = _document(analysis, tables, figs, command, outcomes)
+    doc = _document(analysis, tables, figs, command, outcomes, provenance)
     (folder / "report.md").write_text(doc.markdown(), encoding="utf-8", newline="")
     (folder / "report.html").write_text(doc.html(), encoding="utf-8", newline="")
     return [*names, Path("report.md"), Path("report.html")]
@@ -252,6 +258,7 @@ def _document(
     figs: FigureSet,
     command: str,
     outcomes: _Outcomes,
+    provenance: str,
 ) -> Document:
     """The report's text: first screen, contents, one section per indicator, the detail."""
     doc = Document(f"Lifecycle report: {analysis.title}")
@@ -276,7 +283,7 @@ def _document(
     for _, ind in analysis.indicators.iterrows():
         _indicator_section(doc, analysis, ind, figs, outcomes)
     if analysis.evidence is not None:
-        _evidence_section(doc, analysis, tables)
+        _evidence_section(doc, analysis, tables, provenance)
     _readings_section(doc, analysis)
     _definitions_section(doc, analysis)
     more = figs.group("more")
@@ -294,7 +301,7 @@ def _document(
         )
         for f in more:
             doc.figure(f.stem, f.caption, f.svg, listed=True, svg_link=False)
-    _method_section(doc, analysis, tables, command)
+    _method_section(doc, analysis, tables, command, provenance)
     return doc
 
 
@@ -349,7 +356,13 @@ def _indicator_section(
         doc.paragraph("No test could be run" + (f": {reasons}" if reasons != "." else "."))
     for f in figs.group(f"indicator:{label}"):
         # the caption below says what it shows; the SVG is named in "More figures"
-        doc.figure(f.stem, f.caption, f.svg, alt=f"{label}: the series and its fit", svg_link=False)
+        doc.figure(
+            f.stem,
+            f.caption,
+            f.svg,
+            alt=f"{label}: the series of its first reading",
+            svg_link=False,
+        )
 
 
 def _outcome_tables(
@@ -389,13 +402,15 @@ def _refusals(analysis: Analysis, label: str) -> str:
     return "; ".join(r.removeprefix("not computed: ").rstrip(".") for r in reasons[:2]) + "."
 
 
-def _evidence_section(doc: Document, analysis: Analysis, tables: dict[str, pd.DataFrame]) -> None:
+def _evidence_section(
+    doc: Document, analysis: Analysis, tables: dict[str, pd.DataFrame], provenance: str
+) -> None:
     ev = analysis.evidence
     used = evidence_rows_used(analysis)
     doc.heading("Evidence")
     doc.paragraph(
         f"{len(used)} evidence row(s) from {ev.sources['source_id'].nunique()} source "
-        "documents enter the series. " + provenance_status(analysis)
+        "documents enter the series. " + provenance
     )
     doc.table(ev.sources[["source_id", "authors", "title", "date"]], csv_name="sources.csv")
     # a quote behind several rows is shown once, naming them all
@@ -594,7 +609,11 @@ _PRIORS_TEXT = (
 
 
 def _method_section(
-    doc: Document, analysis: Analysis, tables: dict[str, pd.DataFrame], command: str
+    doc: Document,
+    analysis: Analysis,
+    tables: dict[str, pd.DataFrame],
+    command: str,
+    provenance: str,
 ) -> None:
     from lifecycle import __version__
 
@@ -605,7 +624,7 @@ def _method_section(
         f"Reproduce with `{command}`. Same inputs and seed give byte-identical files. "
         + _PRIORS_TEXT
     )
-    doc.paragraph(provenance_status(analysis))
+    doc.paragraph(provenance)
     doc.paragraph(
         "Tables as CSV: " + ", ".join(f"[`{k}.csv`](tables/{k}.csv)" for k in tables) + "."
     )
