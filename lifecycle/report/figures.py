@@ -5,8 +5,9 @@
 * the **headline** figure — the numbers by year with their intervals (multi-year totals
   as spans, vague values as ranges, years without a number marked) above strips that
   shade the phases of the documents' dated wave definitions (CASS, YIP);
-* per indicator, the series of its first reading with the fit of the definition with
-  the smallest AIC, drawn only in the phases where a measure has data;
+* per indicator, the series of its first reading with the fit of the definition ranked
+  first (highest posterior probability among those with a maximum-likelihood fit), drawn
+  only in the phases where a measure has data;
 * further figures: the CASS reconstructions (embedded evidence only), change points with
   the posterior of a change per year, the resurgence tests, the posterior probabilities per
   reading, and the power curves.
@@ -235,7 +236,8 @@ def _draw_series_fit(
         try:
             plotting.plot_fit(fit, ax=ax)
             caption += (
-                f" Lines: the fit of the definition with the smallest AIC "
+                " Lines: the maximum-likelihood fit of the definition ranked first by "
+                "posterior probability among those with a fit "
                 f"({plotting.readable(best)}, {comparison.family}, {comparison.shape}) with "
                 "the 95% CI of each phase rate, drawn only in phases where the measure has "
                 "data; shading: its phases."
