@@ -83,3 +83,28 @@ def test_definitions_table_one_row_per_definition_with_every_phase():
             "source_id": "",
         },
     ]
+
+
+def test_heat_map_rows_group_posterior_probabilities_as_shown():
+    rows = []
+    probs = {1: [0.62, 0.30, 0.08], 2: [0.64, 0.28, 0.08], 3: [0.1, 0.2, 0.7]}
+    for i, ps in probs.items():
+        for d, p in zip("abc", ps, strict=True):
+            rows.append({"reading_id": f"r#{i}", "definition": d, "posterior_prob": p})
+    comp, n = _distinct_weight_rows(pd.DataFrame(rows), value="posterior_prob", decimals=1)
+    assert n == 3
+    # r#2 shows the same to one decimal (0.6, 0.3, 0.1): one row, with the numbers shown
+    assert list(dict.fromkeys(comp["reading_id"])) == ["r#1 (+1 more)", "r#3"]
+    shown = comp.loc[comp["reading_id"] == "r#1 (+1 more)", "posterior_prob"].tolist()
+    assert shown == [0.6, 0.3, 0.1]
+
+
+def test_comparison_heat_map_writes_the_asked_decimals_and_a_readable_label():
+    from lifecycle import plotting
+
+    t = pd.DataFrame({"reading": ["r1"] * 2, "definition": ["a", "b"],
+                      "posterior_prob": [0.25, 0.75]})  # fmt: skip
+    fig, ax = plotting.new_figure()
+    plotting.plot_comparison(t, ax=ax, row="reading", value="posterior_prob", decimals=1)
+    assert [x.get_text() for x in ax.texts] == ["0.2", "0.8"]
+    assert fig.axes[-1].get_ylabel() == "posterior probability"

@@ -295,7 +295,8 @@ def _document(
                 if analysis.evidence is not None
                 else "Change points"
             )
-            + ", the resurgence tests, the Akaike weights per reading and the power curves. "
+            + ", the resurgence tests, the posterior probabilities per reading and the power "
+            "curves. "
             "Every figure of the report is a PNG (linked) and an SVG of the same name in "
             "`figures/` (the SVG is the one shown in report.html)."
         )
