@@ -16,8 +16,11 @@ Kass, R. E. and Raftery, A. E. (1995). Bayes factors. *JASA* 90: 773–795.
 
 from __future__ import annotations
 
+import hashlib
 import math
-from itertools import combinations
+from collections import OrderedDict
+from collections.abc import Callable
+from itertools import combinations, pairwise
 
 import numpy as np
 from scipy import special
@@ -30,9 +33,11 @@ from lifecycle.inference.bayes import (
     BayesPrior,
     MarginalLikelihood,
     _alpha_nodes,
+    _Grid,
     _grid,
     _integrate_alpha,
     _over_v,
+    _Rates,
     _resolve,
     _segment_logml,
     _segment_table,
@@ -129,16 +134,17 @@ def estimated_log_ml(
         U[ii, jj] = _posterior_draws(seg + lphi[None, :], grid.u, uni)
         return unc, _constrained_sum(S, U, k), 0.0
 
+    key = _input_key(lo, hi, e, family, grid, rates)
+
     def at(alpha: float, constrained: bool, check: bool = True) -> tuple[float, float]:
+        Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k)
+        base, base_err = _over_v(rates, Z[k - 1], zerr)
+        if not constrained or not np.isfinite(base):
+            return base, base_err
         C = _segment_table(lo, hi, e, family, alpha, grid)
         seg = C[jj] - C[ii]
         scaled = hyper.scaled_likelihood(seg)
-        val, err = _segment_logml(seg, grid, rates, jj - ii, scaled)
-        z = _dp(smat(val), k)
-        zerr = err.max(axis=0)
-        base, base_err = _over_v(rates, z, zerr)
-        if not constrained or not np.isfinite(base):
-            return base, base_err
+        z = Z[k - 1]
         if not rates.hier:
             unc, con, diff = constrained_at(seg, scaled, float(rates.v[0]), k == 3)
             return con, base_err + diff
@@ -164,17 +170,14 @@ def estimated_log_ml(
         val, err = at(0.0, want)
     else:
         la, lp, h = _alpha_nodes(prior)
-        vals = np.array([at(float(np.exp(x)), False) for x in la])
+        vals, skipped = _alpha_values(lambda x: at(float(np.exp(x)), False), la, lp)
         if want:
-            # the constraint only lowers p(y | α): nodes negligible without it stay so
-            w = vals[:, 0] + lp
-            keep = w >= w.max() - math.log(1e10)
-            # the check of the Gaussian rule over v (one more node) at the heaviest α
-            top = int(np.argmax(w))
-            for i in np.flatnonzero(keep):
-                vals[i] = at(float(np.exp(la[i])), True, check=i == top)
-            vals[~keep, 0] = -np.inf
+            vals, bound = _constrained_alpha(
+                lambda i, top: at(float(np.exp(la[i])), True, check=top), vals, lp
+            )
+            skipped += bound
         val, err = _integrate_alpha(vals[:, 0], vals[:, 1], lp, h, prior)
+        err += skipped
     method = "quadrature"
     note = ""
     if want:
@@ -184,6 +187,147 @@ def estimated_log_ml(
             method = "quadrature + Monte Carlo (constraint)"
             note = f"probability of the unimodal constraint from {n_draws} posterior draws per run"
     return MarginalLikelihood(val - log_count, err, method, note=note)
+
+
+_STEP = 4  # the first pass over the α nodes takes every 4th
+_NEGLIGIBLE = 35.0  # α nodes below e^-35 of the largest integrand are not computed
+_DIV_CACHE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_DIV_CACHE_SIZE = 256
+_K_MAX = 4  # division sums kept for 1..max(k, _K_MAX) runs
+
+
+def _alpha_values(
+    at: Callable[[float], tuple[float, float]], la: np.ndarray, lp: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """``(log p(y | α), error)`` on the α nodes, computing only those that matter.
+
+    Every ``_STEP``-th node first (both ends included); then the nodes between two
+    first-pass nodes of which at least one has ``log p(y | α) + log p(α)`` within
+    ``_NEGLIGIBLE`` of the largest. The others are set to ``-inf``; their share of the
+    integral is bounded by taking each at the larger of its two neighbours of the first
+    pass (the integrand is smooth and unimodal on that scale: the first-pass spacing is
+    ``_STEP`` nodes), and that bound (relative, hence a bound on the error in the log) is
+    returned to be added to the stated error.
+    """
+    m = la.size
+    vals = np.full((m, 2), np.nan)
+    first = np.unique(np.r_[np.arange(0, m, _STEP), m - 1])
+    for i in first:
+        vals[i] = at(float(la[i]))
+    w = vals[first, 0] + lp[first]
+    top = float(np.max(w)) if np.isfinite(w).any() else 0.0
+    skipped_mass = -np.inf
+    for a_, b_ in pairwise(first):
+        hi_w = max(w[first == a_][0], w[first == b_][0])
+        inner = np.arange(a_ + 1, b_)
+        if hi_w >= top - _NEGLIGIBLE:
+            for i in inner:
+                vals[i] = at(float(la[i]))
+        elif inner.size:
+            # each skipped node at most the larger neighbour's integrand
+            skipped_mass = float(np.logaddexp(skipped_mass, hi_w + math.log(inner.size)))
+            vals[inner] = (-np.inf, 0.0)
+    wall = vals[:, 0] + lp
+    fin = wall[np.isfinite(wall)]
+    total = float(special.logsumexp(fin)) if fin.size else -np.inf
+    rel = math.exp(skipped_mass - total) if np.isfinite(total) else 0.0
+    return vals, rel
+
+
+_CON_TOL = 2e-3  # the constraint's probability is computed until the rest is below this
+
+
+def _constrained_alpha(
+    at: Callable[[int, bool], tuple[float, float]], vals: np.ndarray, lp: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Constrained ``log p(y | α)`` on the α nodes from the unconstrained ``vals``.
+
+    The constraint only lowers ``p(y | α)`` (its probability ``R(α)`` given the data is
+    at most 1), so nodes are computed in decreasing order of the unconstrained
+    integrand ``w(α)`` until the integrand still to come, ``Σ w`` over the nodes not
+    computed, is below ``_CON_TOL`` times ``Σ w R`` over those computed. A node not
+    computed takes ``R`` of the nearest computed node; since both it and the truth lie
+    in ``[0, w]``, the relative error of the integral, hence the error in its log, is
+    at most ``Σ_rest w / Σ_done w R``, which is returned (to add to the stated error).
+    The first node (the heaviest) carries the check of the Gaussian rule over ``v``.
+    """
+    w = vals[:, 0] + lp
+    order = np.argsort(-np.where(np.isfinite(w), w, -np.inf), kind="stable")
+    order = order[np.isfinite(w[order])]
+    if not order.size:
+        return vals, 0.0
+    out = vals.copy()
+    done: list[int] = []
+    top = float(w[order[0]])
+    lw = np.exp(np.where(np.isfinite(w), w - top, -np.inf))
+    got = 0.0
+    for pos, i in enumerate(order):
+        out[i] = at(int(i), pos == 0)
+        done.append(int(i))
+        got += math.exp(out[i, 0] + lp[i] - top) if np.isfinite(out[i, 0]) else 0.0
+        rest = float(lw[order[pos + 1 :]].sum())
+        if got > 0 and rest <= _CON_TOL * got:
+            break
+    idx = np.array(done)
+    for i in np.setdiff1d(np.flatnonzero(np.isfinite(w)), idx):
+        j = idx[np.argmin(np.abs(idx - i))]
+        out[i, 0] = vals[i, 0] + (out[j, 0] - vals[j, 0])
+        out[i, 1] = max(out[i, 1], out[j, 1])
+    rest = float(lw[np.setdiff1d(order, idx)].sum())
+    return out, (rest / got if got > 0 else 0.0)
+
+
+def _input_key(
+    lo: np.ndarray, hi: np.ndarray, e: np.ndarray, family: str, grid: _Grid, rates: _Rates
+) -> tuple:
+    """A cache key of the exact inputs of the segment tables (digest of the arrays)."""
+    h = hashlib.sha1()
+    for arr in (lo, hi, e, grid.u, rates.v):
+        h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
+    return (h.hexdigest(), family, float(rates.a), bool(rates.hier))
+
+
+def _division_sums(
+    key: tuple,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    e: np.ndarray,
+    family: str,
+    alpha: float,
+    grid: _Grid,
+    rates: _Rates,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``log Σ`` over divisions into ``1..K`` runs at every ``v`` (``K × H``) and the
+    largest segment error at each ``v``, at one ``α``; cached by exact input.
+
+    One segment table serves every number of phases (the dynamic programme's ``j``-th
+    step is the sum over divisions into ``j + 1`` runs), so the 2-, 3-, 4-phase and the
+    conventional definitions of one comparison share it.
+    """
+    kk = max(k, _K_MAX)
+    ck = (*key, float(alpha))
+    hit = _DIV_CACHE.get(ck)
+    if hit is not None and hit[0].shape[0] >= k:
+        _DIV_CACHE.move_to_end(ck)
+        return hit
+    n = lo.size
+    ii, jj = np.triu_indices(n + 1, 1)
+    C = _segment_table(lo, hi, e, family, alpha, grid)
+    seg = C[jj] - C[ii]
+    val, err = _segment_logml(seg, grid, rates, jj - ii, hyper.scaled_likelihood(seg))
+    S = np.full((val.shape[1], n + 1, n + 1), -np.inf)
+    S[:, ii, jj] = val.T
+    F = S[..., 0, :]
+    out = [F[..., n]]
+    for _ in range(min(kk, n) - 1):
+        F = log_sum_exp(F[..., :, None] + S, axis=-2)
+        out.append(F[..., n])
+    res = (np.array(out), err.max(axis=0))
+    _DIV_CACHE[ck] = res
+    while len(_DIV_CACHE) > _DIV_CACHE_SIZE:
+        _DIV_CACHE.popitem(last=False)
+    return res
 
 
 def _exact_breaks(
