@@ -381,27 +381,41 @@ def _three_phase_sum(
     c1, c2, wdiv = c1[keep], c2[keep], wdiv[keep]
     pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
     pos[ii, jj] = np.arange(ii.size)
-    rows = np.unique(np.concatenate([pos[0, c1], pos[c1, c2], pos[c2, n]]))
-    at = np.full(pos.max() + 1, -1, dtype=np.int64)
-    at[rows] = np.arange(rows.size)
-    lf = seg[rows] + lphi[None, :]
-    f = np.exp(lf - lf.max(axis=1, keepdims=True))
+    # densities of the middle runs (one per division, in order) and survival functions
+    # of the first runs (ending at c1) and last runs (starting at c2)
+    n1, n3 = np.unique(c1), np.unique(c2)
+    lf = np.concatenate([seg[pos[c1, c2]], seg[pos[0, n1]], seg[pos[n3, n]]]) + lphi[None, :]
+    lf = lf - lf.max(axis=1, keepdims=True)
+    # the nodes where some run's density is above e^-60 of its peak (a contiguous hull):
+    # outside, every density's share is below e^-60 per node
+    live = np.flatnonzero(lf.max(axis=0) > -_TRIM)
+    if live.size >= 3:
+        cut = slice(int(live[0]), int(live[-1]) + 1)
+        lf, u = lf[:, cut], u[cut]
+    f = np.exp(lf)
     w = hyper.trapezoid_weights(u)
     f /= (f * w).sum(axis=1, keepdims=True)
+    m = c1.size
+    fw = f[:m] * w
+    g = f[m:]
     du = np.diff(u)
     cdf = np.concatenate(
-        [np.zeros((f.shape[0], 1)), np.cumsum((f[:, 1:] + f[:, :-1]) * (du / 2), axis=1)], axis=1
+        [np.zeros((g.shape[0], 1)), np.cumsum((g[:, 1:] + g[:, :-1]) * (du / 2), axis=1)], axis=1
     )
     surv = np.clip(1.0 - cdf / cdf[:, -1:], 0.0, 1.0)
-    terms = np.empty(c1.size)
-    for lo_ in range(0, c1.size, 256):
-        a_, b_ = c1[lo_ : lo_ + 256], c2[lo_ : lo_ + 256]
-        s1, s2, s3 = at[pos[0, a_]], at[pos[a_, b_]], at[pos[b_, n]]
-        valley = ((f[s2] * surv[s1] * surv[s3]) @ w).clip(0.0, 1.0)
-        with np.errstate(divide="ignore"):
-            terms[lo_ : lo_ + 256] = wdiv[lo_ : lo_ + 256] + np.log1p(-valley)
+    s1 = np.searchsorted(n1, c1)
+    s3 = n1.size + np.searchsorted(n3, c2)
+    valley = np.empty(m)
+    for lo_ in range(0, m, 256):
+        sl = slice(lo_, lo_ + 256)
+        valley[sl] = np.einsum("ij,ij,ij->i", fw[sl], surv[s1[sl]], surv[s3[sl]])
+    with np.errstate(divide="ignore"):
+        terms = wdiv + np.log1p(-valley.clip(0.0, 1.0))
     terms = terms[np.isfinite(terms)]
     return float(special.logsumexp(terms)) if terms.size else -np.inf
+
+
+_TRIM = 60.0  # log ratio below which a node of every run's posterior density is dropped
 
 
 def _posterior_draws(logf: np.ndarray, u: np.ndarray, uni: np.ndarray) -> np.ndarray:
