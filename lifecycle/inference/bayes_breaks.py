@@ -20,7 +20,7 @@ import hashlib
 import math
 from collections import OrderedDict
 from collections.abc import Callable
-from itertools import combinations, pairwise
+from itertools import combinations
 
 import numpy as np
 from scipy import special
@@ -33,6 +33,7 @@ from lifecycle.inference.bayes import (
     BayesPrior,
     MarginalLikelihood,
     _alpha_nodes,
+    _alpha_values,
     _Grid,
     _grid,
     _integrate_alpha,
@@ -189,52 +190,12 @@ def estimated_log_ml(
     return MarginalLikelihood(val - log_count, err, method, note=note)
 
 
-_STEP = 4  # the first pass over the α nodes takes every 4th
-_NEGLIGIBLE = 35.0  # α nodes below e^-35 of the largest integrand are not computed
 _DIV_CACHE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _DIV_CACHE_SIZE = 256
 _K_MAX = 4  # division sums kept for 1..max(k, _K_MAX) runs
 
 
-def _alpha_values(
-    at: Callable[[float], tuple[float, float]], la: np.ndarray, lp: np.ndarray
-) -> tuple[np.ndarray, float]:
-    """``(log p(y | α), error)`` on the α nodes, computing only those that matter.
-
-    Every ``_STEP``-th node first (both ends included); then the nodes between two
-    first-pass nodes of which at least one has ``log p(y | α) + log p(α)`` within
-    ``_NEGLIGIBLE`` of the largest. The others are set to ``-inf``; their share of the
-    integral is bounded by taking each at the larger of its two neighbours of the first
-    pass (the integrand is smooth and unimodal on that scale: the first-pass spacing is
-    ``_STEP`` nodes), and that bound (relative, hence a bound on the error in the log) is
-    returned to be added to the stated error.
-    """
-    m = la.size
-    vals = np.full((m, 2), np.nan)
-    first = np.unique(np.r_[np.arange(0, m, _STEP), m - 1])
-    for i in first:
-        vals[i] = at(float(la[i]))
-    w = vals[first, 0] + lp[first]
-    top = float(np.max(w)) if np.isfinite(w).any() else 0.0
-    skipped_mass = -np.inf
-    for a_, b_ in pairwise(first):
-        hi_w = max(w[first == a_][0], w[first == b_][0])
-        inner = np.arange(a_ + 1, b_)
-        if hi_w >= top - _NEGLIGIBLE:
-            for i in inner:
-                vals[i] = at(float(la[i]))
-        elif inner.size:
-            # each skipped node at most the larger neighbour's integrand
-            skipped_mass = float(np.logaddexp(skipped_mass, hi_w + math.log(inner.size)))
-            vals[inner] = (-np.inf, 0.0)
-    wall = vals[:, 0] + lp
-    fin = wall[np.isfinite(wall)]
-    total = float(special.logsumexp(fin)) if fin.size else -np.inf
-    rel = math.exp(skipped_mass - total) if np.isfinite(total) else 0.0
-    return vals, rel
-
-
-_CON_TOL = 2e-3  # the constraint's probability is computed until the rest is below this
+_CON_TOL = 5e-3  # the constraint's probability is computed until the rest is below this
 
 
 def _constrained_alpha(
