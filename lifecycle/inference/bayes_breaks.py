@@ -195,7 +195,7 @@ _DIV_CACHE_SIZE = 256
 _K_MAX = 4  # division sums kept for 1..max(k, _K_MAX) runs
 
 
-_CON_TOL = 5e-3  # the constraint's probability is computed until the rest is below this
+_CON_TOL = 1e-2  # the constraint's probability is computed until the rest is below this
 
 
 def _constrained_alpha(
