@@ -4,7 +4,8 @@ Run from the repository root: ``uv run python benchmarks/bench_bayes_prior.py``
 (``--every 4`` scores every 4th attacks reading only; ``--no-nb`` skips the NB series).
 
 The *old* figures come from ``OLD_REF`` (``main`` before the hierarchical prior became
-the default; exported with ``git archive`` to a temporary directory), the *new* from the
+the default), *main before* from ``PREV_REF`` (the hierarchical default with every α
+node; both exported with ``git archive`` to a temporary directory), the *new* from the
 working tree; both run the same script in a subprocess, CPU time by
 ``time.process_time``:
 
@@ -30,6 +31,7 @@ import tempfile
 import textwrap
 
 OLD_REF = "a6f50f1"  # main before the hierarchical default (issue 12)
+PREV_REF = "928cef6"  # main with the hierarchical default, before the adaptive α nodes
 
 SCRIPT = textwrap.dedent(
     """
@@ -109,37 +111,44 @@ def main() -> None:
     ap.add_argument("--no-nb", dest="nb", action="store_false")
     args = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(
-            ["git", "archive", OLD_REF, "lifecycle", "data"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-        )
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
-        old = run(tmp, "old", args.every, args.nb)
+
+    def at_ref(ref: str, which: str) -> dict:
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = subprocess.run(
+                ["git", "archive", ref, "lifecycle", "data"],
+                cwd=root,
+                capture_output=True,
+                check=True,
+            )
+            subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+            return run(tmp, which, args.every, args.nb)
+
+    old = at_ref(OLD_REF, "old")
+    prev = at_ref(PREV_REF, "new")
     new = run(root, "new", args.every, args.nb)
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores; CPU times below)")
     print("\ncompare_waves(s, None, family), 50-year series: CPU of the Bayesian scoring (s)")
-    print(f"{'family / prior':<24}{'old':>22}{'new':>22}")
+    print(f"{'family / prior':<24}{'old':>22}{'main before':>22}{'new':>22}")
     for key in new:
         if key == "attacks":
             continue
         o, w = old.get(key, [float("nan"), "not run", float("nan")]), new[key]
-        prior = {"default": "default", "hierarchical": "hierarchical"}[key.split("/")[1]]
-        label = f"{key.split('/')[0]} / {prior}"
+        p = prev.get(key, [float("nan"), "not run", float("nan")])
+        label = f"{key.split('/')[0]} / {key.split('/')[1]}"
         print(
-            f"{label:<24}{o[0]:>10.3f} ({o[1][:9]} {o[2]:.2f}){w[0]:>8.3f} ({w[1][:9]} {w[2]:.2f})"
+            f"{label:<24}{o[0]:>10.3f} ({o[1][:9]} {o[2]:.2f})"
+            f"{p[0]:>10.3f} ({p[1][:9]} {p[2]:.2f}){w[0]:>8.3f} ({w[1][:9]} {w[2]:.2f})"
         )
     print(
         "  old default = the series' mean as the prior mean; old hierarchical = "
         "rate_mean_range=(0.01, 1e5), 33 marginal likelihoods per definition;\n"
-        "  new default = new hierarchical (the default)"
+        "  new default = new hierarchical (the default); main before = "
+        f"{PREV_REF} (hierarchical default, dense α nodes)"
     )
-    o, w = old["attacks"], new["attacks"]
+    o, p, w = old["attacks"], prev["attacks"], new["attacks"]
     print(
         f"\nreport comparison, attacks readings ({w[1]} scored): Bayesian part per reading "
-        f"old {o[0]:.4f} s (old default), new {w[0]:.4f} s (new default): x{w[0] / o[0]:.2f}"
+        f"old {o[0]:.4f} s (old default), main before {p[0]:.4f} s, new {w[0]:.4f} s"
     )
 
 
