@@ -100,7 +100,9 @@ integration. *Econometrica* 57: 1317–1339.
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -420,16 +422,48 @@ def _segment_table(
     family: str,
     alpha: float,
     grid: _Grid,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Prefix sums over observations of the log-likelihood on the grid: ``(n + 1) × G``."""
+    """Prefix sums over observations of the log-likelihood on the grid: ``(n + 1) × G``.
+
+    ``order`` (optional) permutes the observations first (the table of one dated
+    division sorted by phase); the per-observation table is cached by exact input.
+    """
+    L = _obs_loglik(lo, hi, expo, family, alpha, grid)
+    if order is not None:
+        L = L[order]
+    out = np.zeros((L.shape[0] + 1, grid.u.size))
+    np.cumsum(L, axis=0, out=out[1:])
+    return out
+
+
+_OBS_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_OBS_CACHE_SIZE = 128
+
+
+def _obs_loglik(
+    lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, family: str, alpha: float, grid: _Grid
+) -> np.ndarray:
+    """Log-likelihood of each observation at each grid node (``n × G``), cached by the
+    exact input (one table per α serves every definition of a comparison)."""
+    h = hashlib.sha1()
+    for arr in (lo, hi, expo, grid.u):
+        h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
+    key = (h.hexdigest(), family, float(alpha))
+    hit = _OBS_CACHE.get(key)
+    if hit is not None:
+        _OBS_CACHE.move_to_end(key)
+        return hit
     mu = expo[:, None] * np.exp(grid.u)[None, :]
     # a count's probability can underflow to 0 at the grid's far ends; a finite floor
     # keeps the prefix sums' differences defined (-inf - -inf is NaN) and is still
     # exp(-1e8) = 0 where it applies
     L = np.maximum(_logp(lo[:, None], hi[:, None], mu, family, alpha), _LOG_FLOOR)
-    out = np.zeros((lo.size + 1, grid.u.size))
-    np.cumsum(L, axis=0, out=out[1:])
-    return out
+    L.setflags(write=False)
+    _OBS_CACHE[key] = L
+    while len(_OBS_CACHE) > _OBS_CACHE_SIZE:
+        _OBS_CACHE.popitem(last=False)
+    return L
 
 
 def _segment_logml(
@@ -624,13 +658,14 @@ def _dated_grid(
     rates = _resolve(prior, series)
     # one grid for every phase; the observations sorted by phase make each a run
     order = np.argsort(phase, kind="stable")
-    lo, hi, ee, ph = series.low[order], series.high[order], e[order], phase[order]
+    ph = phase[order]
     starts = np.searchsorted(ph, np.arange(k), side="left")
     ends = np.searchsorted(ph, np.arange(k), side="right")
-    grid = _grid(lo, hi, ee, rates, family)
+    lo, hi = series.low, series.high
+    grid = _grid(lo, hi, e, rates, family)
 
     def at(alpha: float) -> tuple[float, float]:
-        C = _segment_table(lo, hi, ee, family, alpha, grid)
+        C = _segment_table(lo, hi, e, family, alpha, grid, order)
         seg = C[ends] - C[starts]
         val, err = _segment_logml(seg, grid, rates, ends - starts)
         return _over_v(rates, val.sum(axis=0), err.sum(axis=0))
