@@ -9,6 +9,13 @@ rise-then-fall rates: given a division the phase rates are independent a posteri
 for three phases its probability is one integral, ``1 - ∫ f_2 S_1 S_3``; for more phases
 it is estimated from independent posterior draws of each run.
 
+NB counts: ``p(y | α)`` is computed on the α nodes that matter (a first pass on every
+4th node, then the nodes beside any within ``e^-28`` of the largest integrand; a bound
+of the rest joins the stated error), one table of division sums per α serves every
+number of phases (cached by exact input), and the constraint's probability is computed
+at the heaviest α nodes until the rest of the integrand is below 1e-2 of the total
+(that bound joins the stated error too).
+
 References
 ----------
 Kass, R. E. and Raftery, A. E. (1995). Bayes factors. *JASA* 90: 773–795.
