@@ -105,6 +105,19 @@ def test_collapsed_outcomes_exact(toy_analysis):
     assert out["readings"].sum() == 4
 
 
+def test_outcomes_given_once_are_the_same(toy_analysis):
+    """The report computes reading_outcomes once and passes it on: same tables."""
+    per = reading_outcomes(toy_analysis, IND)
+    pd.testing.assert_frame_equal(
+        collapsed_outcomes(toy_analysis, IND, per_reading=per),
+        collapsed_outcomes(toy_analysis, IND),
+    )
+    pd.testing.assert_frame_equal(
+        choice_sensitivity(toy_analysis, IND, per_reading=per),
+        choice_sensitivity(toy_analysis, IND),
+    )
+
+
 def test_choice_sensitivity_exact(toy_analysis):
     sens = choice_sensitivity(toy_analysis, IND)
     rows = {(r.choice, r.value): r for r in sens.itertuples(index=False)}

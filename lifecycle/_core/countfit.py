@@ -199,6 +199,49 @@ def _poisson_interval_terms(
     return g0, lm, lmm, z, z, z
 
 
+def _nb_open_terms(
+    lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, alpha: float, with_alpha: bool
+) -> tuple[np.ndarray, ...]:
+    """NB2 intervals left to :func:`interval_logprob` (open, or wider than ``_MAX_TERMS``).
+
+    An open interval ``[lo, inf)`` with ``lo <= _MAX_TERMS`` and probability ``P >= 1e-3``
+    gets exact derivatives from its complement, ``P = 1 - sum_{k < lo} p_k``:
+    ``dP = -sum p_k d log p_k`` and ``d2P = -sum p_k (d2 log p_k + d log p_k d log p_k)``
+    (no cancellation while ``P`` is not small); the others keep central differences.
+    """
+    g0 = interval_logprob(lo, hi, mu, "negbin", alpha)
+    use = np.isinf(hi) & (lo <= _MAX_TERMS) & (g0 >= np.log(1e-3))
+    out = [np.empty(lo.size) for _ in range(6)]
+    if (~use).any():
+        terms = _interval_terms(lo[~use], hi[~use], mu[~use], alpha, with_alpha)
+        for k in range(6):
+            out[k][~use] = terms[k]
+    if use.any():
+        idx = np.flatnonzero(use)
+        width = lo[idx].astype(np.int64)
+        rows = np.repeat(np.arange(idx.size), width)
+        y = (np.arange(rows.size) - np.repeat(np.cumsum(width) - width, width)).astype(float)
+        t = _exact_terms(y, mu[idx][rows], alpha, with_alpha)
+        w = np.exp(t[0] - g0[idx][rows])  # p_k / P
+
+        def tail(v: np.ndarray) -> np.ndarray:  # -sum_{k < lo} (p_k / P) v_k
+            return -np.bincount(rows, w * v, minlength=idx.size)
+
+        lm = tail(t[1])
+        out[0][idx] = g0[idx]
+        out[1][idx] = lm
+        out[2][idx] = tail(t[2] + t[1] * t[1]) - lm * lm
+        if with_alpha:
+            la = tail(t[3])
+            out[3][idx] = la
+            out[4][idx] = tail(t[4] + t[3] * t[3]) - la * la
+            out[5][idx] = tail(t[5] + t[1] * t[3]) - lm * la
+        else:
+            for k in (3, 4, 5):
+                out[k][idx] = 0.0
+    return tuple(out)
+
+
 def _exact_terms(y: np.ndarray, m: np.ndarray, alpha: float, with_alpha: bool) -> list[np.ndarray]:
     """``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` of exact counts ``y`` at means ``m``."""
     z = np.zeros_like(m)
@@ -329,8 +372,8 @@ def loglik_derivatives(
     Returns ``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` (the last three zero for
     Poisson, ``alpha = 0``, or ``with_alpha=False``). Exact counts in closed form;
     bounded intervals of at most ``_MAX_TERMS`` counts by sums over the counts they hold
-    (:class:`_Points`); open or wider intervals in closed form for Poisson and by central
-    differences for NB.
+    (:class:`_Points`); open or wider intervals in closed form for Poisson and, for NB,
+    from the complement (:func:`_nb_open_terms`) or by central differences.
     """
     pts = _points(low, high)
     if pts.exact.size == mu.size:
@@ -347,7 +390,7 @@ def loglik_derivatives(
     if pts.rest.size:
         lo, hi, m = pts.lo_rest, pts.hi_rest, mu[pts.rest]
         if alpha > 0:
-            parts.append((pts.rest, _interval_terms(lo, hi, m, alpha, with_alpha)))
+            parts.append((pts.rest, _nb_open_terms(lo, hi, m, alpha, with_alpha)))
         else:
             parts.append((pts.rest, _poisson_interval_terms(lo, hi, m)))
     for idx, terms in parts:

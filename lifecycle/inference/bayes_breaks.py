@@ -129,7 +129,7 @@ def estimated_log_ml(
         U[ii, jj] = _posterior_draws(seg + lphi[None, :], grid.u, uni)
         return unc, _constrained_sum(S, U, k), 0.0
 
-    def at(alpha: float, constrained: bool) -> tuple[float, float]:
+    def at(alpha: float, constrained: bool, check: bool = True) -> tuple[float, float]:
         C = _segment_table(lo, hi, e, family, alpha, grid)
         seg = C[jj] - C[ii]
         scaled = hyper.scaled_likelihood(seg)
@@ -147,14 +147,16 @@ def estimated_log_ml(
         x1 = float(np.sum(post * rates.v))
         ratio = []
         diff = 0.0
-        for i, x in enumerate([*x3, x1]):
+        for i, x in enumerate([*x3, x1] if check else x3):
             unc, con, d = constrained_at(seg, scaled, float(x), k == 3 and i == 1)
             ratio.append(math.exp(con - unc) if np.isfinite(con) else 0.0)
             diff += d
         e3 = float(np.dot(w3, ratio[: len(x3)]) / w3.sum())
         if e3 <= 0:
             return -np.inf, base_err
-        gap = abs(math.log(e3) - math.log(ratio[-1])) if ratio[-1] > 0 else 1.0
+        gap = 0.0
+        if check:
+            gap = abs(math.log(e3) - math.log(ratio[-1])) if ratio[-1] > 0 else 1.0
         return base + math.log(e3), base_err + diff + gap
 
     want = constraint is not None
@@ -167,8 +169,10 @@ def estimated_log_ml(
             # the constraint only lowers p(y | α): nodes negligible without it stay so
             w = vals[:, 0] + lp
             keep = w >= w.max() - math.log(1e10)
+            # the check of the Gaussian rule over v (one more node) at the heaviest α
+            top = int(np.argmax(w))
             for i in np.flatnonzero(keep):
-                vals[i] = at(float(np.exp(la[i])), True)
+                vals[i] = at(float(np.exp(la[i])), True, check=i == top)
             vals[~keep, 0] = -np.inf
         val, err = _integrate_alpha(vals[:, 0], vals[:, 1], lp, h, prior)
     method = "quadrature"

@@ -785,14 +785,14 @@ def _left_out(full: CountSeries, part: CountSeries) -> tuple[Any, ...]:
 
 
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:
-    key = table.assign(
-        _pp=-table["posterior_prob"].fillna(-1.0),
-        _aicc=table["AICc"].fillna(np.inf),
-        _aic=table["AIC"].fillna(np.inf),
-    )
-    return key.sort_values(["_pp", "_aicc", "_aic"], kind="stable").drop(
-        columns=["_pp", "_aicc", "_aic"]
-    )
+    """Rows by posterior probability (highest first), then AICc, then AIC (stable)."""
+
+    def col(name: str, fill: float) -> np.ndarray:
+        x = table[name].astype(float).to_numpy()
+        return np.where(np.isnan(x), fill, x)
+
+    order = np.lexsort((col("AIC", np.inf), col("AICc", np.inf), -col("posterior_prob", -1.0)))
+    return table.iloc[order]
 
 
 def _notes(rows: list[_Row], series: CountSeries, full: CountSeries, span: str) -> list[str]:

@@ -181,8 +181,8 @@ def save_figure(fig: Figure, stem: str | Path, *, dpi: int = 200) -> list[Path]:
     engine (constrained layout) runs, as on screen; the SVG is drawn with the positions
     it found (the engine is put back afterwards). ``savefig`` twice made four draws: two
     layout draws without rendering and two renderings. A PNG whose every pixel is opaque
-    is written as RGB with fast zlib compression (level 1), about 4x faster to encode
-    than matplotlib's default (RGBA, level 6) for files of about the same size.
+    is written as RGB with fast zlib compression (level 1), about twice as fast to encode
+    as matplotlib's default (RGBA, level 6) for files of about the same size.
 
     Examples
     --------

@@ -47,6 +47,9 @@ def comparison_label_space(columns: Sequence[str]) -> float:
     return max(lab.count("\n") + 1 for lab in labels) * _LINE_IN + 0.2
 
 
+_VALUE_NAMES = {"akaike_weight": "Akaike weight", "posterior_prob": "posterior probability"}
+
+
 def plot_comparison(
     table: pd.DataFrame,
     ax: Axes | None = None,
@@ -56,6 +59,7 @@ def plot_comparison(
     value: str = "akaike_weight",
     cmap: str = "Blues",
     title: str | None = None,
+    decimals: int = 2,
 ) -> Axes:
     """Heat map of a comparison table (e.g. Akaike weights per indicator and reading).
 
@@ -68,7 +72,14 @@ def plot_comparison(
     column : str
         Column whose values make the columns of the map (the definitions).
     value : str
-        The number shown (in ``[0, 1]`` for weights; any finite number otherwise).
+        The number shown (in ``[0, 1]`` for weights and probabilities; any finite number
+        otherwise).
+    cmap : str
+        Matplotlib colour map.
+    title : str, optional
+        Axes title.
+    decimals : int
+        Decimals written in each cell.
 
     Returns
     -------
@@ -125,7 +136,7 @@ def plot_comparison(
             ax.text(
                 j,
                 i,
-                "–" if not np.isfinite(v) else f"{v:.2f}",
+                "–" if not np.isfinite(v) else f"{v:.{decimals}f}",
                 ha="center",
                 va="center",
                 fontsize=FONT_SIZE,
@@ -137,7 +148,8 @@ def plot_comparison(
     ax.set_yticks(range(len(keys)))
     ax.set_yticklabels([" · ".join(k) for k in keys], fontsize=FONT_SIZE)
     ax.set_xlabel(column)
-    ax.figure.colorbar(image, ax=ax, label=value.replace("_", " "), shrink=0.8)
+    name = _VALUE_NAMES.get(value, value.replace("_", " "))
+    ax.figure.colorbar(image, ax=ax, label=name, shrink=0.8)
     if title is not None:
         ax.set_title(title)
     return ax

@@ -316,13 +316,12 @@ def _headline_reading(tasks: Sequence[tuple[str, str, str, Any, CountSeries]]) -
     attacks = [(r, s) for q, _label, _rid, r, s in tasks if q == "attacks"]
     if not attacks:
         return None
-    wide = [
-        (r, s)
-        for r, s in attacks
-        if r.summary().iloc[0].get("conflict") == "all_as_intervals"
-        and r.summary().iloc[0].get("policy") == "default"
-    ]
-    r, s = (wide or attacks)[0]
+
+    def wide(r: Any) -> bool:
+        choices = r.summary().iloc[0]
+        return choices.get("conflict") == "all_as_intervals" and choices.get("policy") == "default"
+
+    r, s = next(((r, s) for r, s in attacks if wide(r)), attacks[0])  # the first wide one
     return s, r.name
 
 

@@ -207,8 +207,9 @@ def _segmentation_row(
     """The BIC segmentation (and the posterior of a change per year) of one measure.
 
     Readings often give a measure the same observations (144 attacks readings hold 68
-    distinct measure series): a result computed without a warning or an error (which
-    could name the reading's series) is kept by the measure's exact inputs and reused.
+    distinct measure series): a result computed without a warning, and without a note or
+    a refusal that names the reading's series, is kept by the measure's exact inputs and
+    reused.
     With ``keep`` (the figures need the objects in ``objs``) it is always computed.
     """
     key = _measure_key(series, measure, family)
@@ -220,7 +221,9 @@ def _segmentation_row(
         cp = _segmentation_fresh(series, measure, base, family, objs)
     for w in caught:  # pass them on to the cell's record, unchanged
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
-    if not caught and cp.get("status") == "ok" and not cp.get("note"):
+    ok = cp.get("status") == "ok" and not cp.get("note")
+    refused = cp.get("status") != "ok" and str(series.name or "\0") not in str(cp.get("status"))
+    if not caught and (ok or refused):
         if len(_SEGMENTATION_CACHE) > 4096:
             _SEGMENTATION_CACHE.clear()
         _SEGMENTATION_CACHE[key] = {k: v for k, v in cp.items() if k not in base}

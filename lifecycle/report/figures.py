@@ -5,10 +5,11 @@
 * the **headline** figure — the numbers by year with their intervals (multi-year totals
   as spans, vague values as ranges, years without a number marked) above strips that
   shade the phases of the documents' dated wave definitions (CASS, YIP);
-* per indicator, the series of its first reading with the fit of the definition with
-  the smallest AIC, drawn only in the phases where a measure has data;
+* per indicator, the series of its first reading with the fit of the definition ranked
+  first (highest posterior probability among those with a maximum-likelihood fit), drawn
+  only in the phases where a measure has data;
 * further figures: the CASS reconstructions (embedded evidence only), change points with
-  the posterior of a change per year, the resurgence tests, the Akaike weights per
+  the posterior of a change per year, the resurgence tests, the posterior probabilities per
   reading, and the power curves.
 
 :class:`FigureSet` saves each as PNG (200 dpi) and SVG and keeps its caption and group.
@@ -235,7 +236,8 @@ def _draw_series_fit(
         try:
             plotting.plot_fit(fit, ax=ax)
             caption += (
-                f" Lines: the fit of the definition with the smallest AIC "
+                " Lines: the maximum-likelihood fit of the definition ranked first by "
+                "posterior probability among those with a fit "
                 f"({plotting.readable(best)}, {comparison.family}, {comparison.shape}) with "
                 "the 95% CI of each phase rate, drawn only in phases where the measure has "
                 "data; shading: its phases."
@@ -346,7 +348,13 @@ def _p_words(text: str) -> str:
 
 
 def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str) -> None:
-    """The Akaike weights of the definitions, per reading (a heat map)."""
+    """The posterior probabilities of the definitions, per reading (a heat map).
+
+    Posterior probabilities, not Akaike weights: the Bayesian comparison scores every
+    definition that could be fitted, while on a handful of observations most rows have
+    as many parameters as observations, AICc is undefined and a weight of 1.00 would
+    only say that no other row qualified (the weights stay in ``comparison.csv``).
+    """
     from lifecycle import plotting
 
     comp = analysis.comparison[
@@ -354,39 +362,47 @@ def _draw_comparison(analysis: Analysis, figs: FigureSet, label: str, stem: str)
     ]
     if not len(comp):
         return
-    comp, n_readings = _distinct_weight_rows(comp)
+    comp, n_readings = _distinct_weight_rows(comp, value=_HEAT_VALUE, decimals=_HEAT_DECIMALS)
     n_rows = comp["reading_id"].nunique()
     labels = plotting.comparison_label_space(comp["definition"])
     fig, ax = plotting.new_figure(8.0, 1.3 + 0.25 * max(n_rows, 2) + labels)
-    plotting.plot_comparison(comp, ax=ax, row="reading_id", title=label)
+    plotting.plot_comparison(
+        comp, ax=ax, row="reading_id", value=_HEAT_VALUE, title=label, decimals=_HEAT_DECIMALS
+    )
     grouped = (
-        f" The {n_readings} readings give {n_rows} distinct rows; each row names its first "
-        "reading and how many more give the same weights."
+        f" The {n_readings} readings give {n_rows} distinct rows to one decimal; each row "
+        "names its first reading and how many more give the same."
         if n_rows < n_readings
         else ""
     )
     figs.add(
         f"comparison_{stem}",
         fig,
-        f"{label}: Akaike weights of the definitions that could be fitted, per "
-        "reading (rows; see readings.csv). A dash: not fitted in that reading (the "
-        "reason is in comparison.csv)." + grouped,
+        f"{label}: posterior probabilities of the definitions that could be fitted (equal "
+        "prior probabilities), per reading (rows; see readings.csv), to one decimal. A "
+        "dash: not fitted in that reading (the reason, and the Akaike weights, are in "
+        "comparison.csv)." + grouped,
     )
 
 
-def _distinct_weight_rows(comp: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Readings with the same weights (as shown, 2 decimals) as one row of the heat map.
+_HEAT_VALUE = "posterior_prob"
+_HEAT_DECIMALS = 1
+
+
+def _distinct_weight_rows(
+    comp: pd.DataFrame, *, value: str = "akaike_weight", decimals: int = 2
+) -> tuple[pd.DataFrame, int]:
+    """Readings with the same numbers (as shown, to ``decimals``) as one heat-map row.
 
     144 readings of one indicator made a heat map 6,000 px tall with a handful of
     distinct rows; the row keeps the first reading's id and says how many more it
-    stands for.
+    stands for. The numbers are rounded as shown, so a row is exactly what each of its
+    readings would show.
     """
-    wide = comp.pivot_table(
-        index="reading_id", columns="definition", values="akaike_weight", sort=False
-    )
+    wide = comp.pivot_table(index="reading_id", columns="definition", values=value, sort=False)
     order = list(dict.fromkeys(comp["reading_id"]))
     wide = wide.reindex(order)
-    keys = [tuple(np.round(r, 2).tolist()) for r in wide.to_numpy()]
+    keys = [tuple(np.round(r, decimals).tolist()) for r in wide.to_numpy()]
     groups: dict[tuple, list[str]] = {}
     for rid, key in zip(order, keys, strict=True):
         groups.setdefault(tuple("-" if np.isnan(v) else v for v in key), []).append(rid)
@@ -396,6 +412,7 @@ def _distinct_weight_rows(comp: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         rename[ids[0]] = name
     keep = comp[comp["reading_id"].isin(rename)].copy()
     keep["reading_id"] = keep["reading_id"].map(rename)
+    keep[value] = keep[value].astype(float).round(decimals)
     return keep, len(order)
 
 

@@ -295,7 +295,8 @@ def _document(
                 if analysis.evidence is not None
                 else "Change points"
             )
-            + ", the resurgence tests, the Akaike weights per reading and the power curves. "
+            + ", the resurgence tests, the posterior probabilities per reading and the power "
+            "curves. "
             "Every figure of the report is a PNG (linked) and an SVG of the same name in "
             "`figures/` (the SVG is the one shown in report.html)."
         )
@@ -356,7 +357,13 @@ def _indicator_section(
         doc.paragraph("No test could be run" + (f": {reasons}" if reasons != "." else "."))
     for f in figs.group(f"indicator:{label}"):
         # the caption below says what it shows; the SVG is named in "More figures"
-        doc.figure(f.stem, f.caption, f.svg, alt=f"{label}: the series and its fit", svg_link=False)
+        doc.figure(
+            f.stem,
+            f.caption,
+            f.svg,
+            alt=f"{label}: the series of its first reading",
+            svg_link=False,
+        )
 
 
 def _outcome_tables(
