@@ -2,7 +2,8 @@
 
 Prints tables 1-5 from one run (``uv run python benchmarks/bench_calibration.py``;
 about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
-``--only 6`` the sixth, which documents two rejected methods,
+``--only 6`` the sixth, which documents two rejected methods; ``--only 1 --full-seed
+17000 --full-n 20 30 60 --scale 2`` repeats table 1 on other series,
 ``--scale 0.3`` takes fewer series for a quick look):
 
 1. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates; this is the
@@ -172,14 +173,18 @@ def _sample(rates: np.ndarray, alpha: float, m: int, seed: int) -> tuple[np.ndar
     return draw_counts(np.broadcast_to(rates, (m, rates.size)), "negbin", alpha, rng), rng
 
 
+FULL_SEED = 7000  # base seed of table 1 (--full-seed: the same cells on other series)
+FULL_NS = (10, 20, 30, 60)  # --full-n: table 1 for some lengths only
+
+
 def full_table(scale: float) -> list[str]:
     lines = [HEAD]
-    for n in (10, 20, 30, 60):
+    for n in FULL_NS:
         m = max(20, int((N_FULL if n < 60 else N_FULL_60) * scale))
         for name, rates in _nulls(n):
             cells = []
             for i, a in enumerate(ALPHAS):
-                Y, rng = _sample(rates, a, m, 7000 + 10 * n + i + 5 * (name == "flat"))
+                Y, rng = _sample(rates, a, m, FULL_SEED + 10 * n + i + 5 * (name == "flat"))
                 cells.append(f"{100 * _full_reject(Y, None, rng):5.1f} %    ")
             lines.append(f"{n:<4}{name:<13}" + "".join(cells) + f"({m} series)")
     return lines
@@ -464,7 +469,7 @@ def ar_table(scale: float) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    global AR_SEED, AR_NS, AR_RHOS, AR_POWER
+    global AR_SEED, AR_NS, AR_RHOS, AR_POWER, FULL_SEED, FULL_NS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the series")
     parser.add_argument("--only", nargs="*", type=int, help="table numbers to run")
@@ -479,7 +484,15 @@ def main(argv: list[str] | None = None) -> None:
         f"{AR_SEED}), no power rows; with --ar-cells N:RHO,... to choose cells",
     )
     parser.add_argument("--ar-cells", metavar="N:RHO,...", help="e.g. 30:0.8,60:0.8")
+    parser.add_argument(
+        "--full-seed", type=int, metavar="SEED", help=f"table 1 on other series (not {FULL_SEED})"
+    )
+    parser.add_argument("--full-n", type=int, nargs="*", help="table 1 for these lengths only")
     args = parser.parse_args(argv)
+    if args.full_seed is not None:
+        FULL_SEED = args.full_seed
+    if args.full_n:
+        FULL_NS = tuple(args.full_n)
     if args.ar_seed is not None:
         AR_SEED, AR_POWER = args.ar_seed, False
     if args.ar_cells:
