@@ -57,3 +57,28 @@ def test_plotting_is_an_attribute_loaded_on_use():
     got = loaded_after("import lifecycle\nlifecycle.plotting")
     assert "matplotlib" in got
     assert "matplotlib" not in loaded_after("import lifecycle\nlifecycle.CountSeries")
+
+
+def test_the_command_asks_for_one_blas_thread_only_where_the_user_did_not():
+    from lifecycle.cli.main import BLAS_THREAD_VARIABLES, one_blas_thread
+
+    env = {"OMP_NUM_THREADS": "4", "PATH": "/bin"}
+    assert one_blas_thread(env, {}) == ["OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]
+    assert env == {"OMP_NUM_THREADS": "4", "PATH": "/bin", "OPENBLAS_NUM_THREADS": "1",
+                   "MKL_NUM_THREADS": "1"}  # fmt: skip
+    # numpy already loaded (a notebook, the tests): too late to matter, nothing written
+    env = {}
+    assert one_blas_thread(env, {"numpy": object()}) == [] and env == {}
+    assert set(BLAS_THREAD_VARIABLES) >= {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}
+
+
+def test_a_command_run_in_a_fresh_process_sets_the_blas_threads_before_numpy():
+    code = (
+        "import os, sys\nfor v in ('OPENBLAS_NUM_THREADS','OMP_NUM_THREADS','MKL_NUM_THREADS'):"
+        "\n    os.environ.pop(v, None)\nfrom lifecycle.cli import main\n"
+        "main(['evidence', 'list', '--table', 'sources', '--json'])\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "1"
