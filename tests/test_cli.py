@@ -407,15 +407,20 @@ class TestForPeople:
 
 
 # ---------------------------------------------------------------- one story (issue 12 item 8)
+def _two_wave_csv(path, *, n, start, base, height, peaks, width, alpha, seed=1):
+    """NB counts (seeded) around two smooth Gaussian waves on a base, written as a CSV."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    mu = base + sum(height * np.exp(-(((t - c) / width) ** 2)) for c in peaks)
+    y = rng.poisson(rng.gamma(1 / alpha, alpha * mu))
+    pd.DataFrame({"year": start + t, "count": y}).to_csv(path, index=False)
+    return path
+
+
 def _gradual_two_waves(tmp_path):
     """30 NB counts (alpha 0.15) around two smooth waves: no step, but two modes."""
-    rng = np.random.default_rng(1)
-    t = np.arange(30)
-    mu = 6 + 14 * np.exp(-(((t - 7) / 4.5) ** 2)) + 14 * np.exp(-(((t - 24) / 4.5) ** 2))
-    y = rng.poisson(rng.gamma(1 / 0.15, 0.15 * mu))
-    p = tmp_path / "gradual.csv"
-    pd.DataFrame({"year": 1990 + t, "count": y}).to_csv(p, index=False)
-    return p
+    return _two_wave_csv(tmp_path / "gradual.csv", n=30, start=1990, base=6, height=14,
+                         peaks=(7, 24), width=4.5, alpha=0.15)  # fmt: skip
 
 
 def test_detect_and_test_reconcile_no_step_with_a_rejected_single_wave(capsys, tmp_path):
@@ -452,12 +457,8 @@ def test_no_story_when_detect_and_test_agree(capsys, tmp_path):
 def test_detect_explains_criterion_changes_the_change_test_does_not_confirm(capsys, tmp_path):
     # 52 NB counts (alpha 0.4) around two smooth waves: BIC selects several changes, the
     # bootstrap test of one change against none does not reject
-    rng = np.random.default_rng(1)
-    t = np.arange(52)
-    mu = 20 + 25 * np.exp(-(((t - 12) / 6) ** 2)) + 25 * np.exp(-(((t - 38) / 6) ** 2))
-    y = rng.poisson(rng.gamma(1 / 0.4, 0.4 * mu))
-    p = tmp_path / "waves.csv"
-    pd.DataFrame({"year": 1970 + t, "count": y}).to_csv(p, index=False)
+    p = _two_wave_csv(tmp_path / "waves.csv", n=52, start=1970, base=20, height=25,
+                      peaks=(12, 38), width=6, alpha=0.4)  # fmt: skip
     args = ["detect", str(p), "--family", "negbin", "--bootstrap", "99", "--json"]
     assert main(args) == 0
     det = json.loads(capsys.readouterr().out)
