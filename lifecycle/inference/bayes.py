@@ -341,22 +341,12 @@ def _over_v(rates: _Rates, z: np.ndarray, z_err: np.ndarray) -> tuple[float, flo
     return float(val), float(err) + float(np.sum(post * np.nan_to_num(z_err, posinf=0.0)))
 
 
-def _log_gamma_density_u(u: np.ndarray, a: float, b: float) -> np.ndarray:
-    """Log density of ``u = log λ`` when ``λ ~ Gamma(a, rate b)``."""
-    return a * np.log(b) - special.gammaln(a) + a * u - b * np.exp(u)
-
-
 def _trapz_log(logf: np.ndarray, h: float, axis: int = -1) -> np.ndarray:
     """log of the trapezoid sum of ``exp(logf)`` with spacing ``h`` along ``axis``."""
     logf = np.moveaxis(logf, axis, -1)
     w = np.full(logf.shape[-1], math.log(h))
     w[[0, -1]] += math.log(0.5)
     return log_sum_exp(logf + w, axis=-1)
-
-
-def _logaddexp_safe(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        return np.logaddexp(a, b)
 
 
 @dataclass(frozen=True)

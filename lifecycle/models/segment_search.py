@@ -18,7 +18,6 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from lifecycle._core.errors import (
     DefinitionError,
@@ -87,33 +86,6 @@ def _candidate_breaks(series: CountSeries) -> np.ndarray:
     """Window starts (ordinals) after the first observed period: where a phase may begin."""
     starts = np.unique(series.start)
     return starts[starts > series.start.min()]
-
-
-def _poisson_step_fast(series: CountSeries) -> bool:
-    return series.is_exact and len(series.measures) == 1
-
-
-def _fast_logliks(series: CountSeries, combos: np.ndarray) -> np.ndarray:
-    """Poisson step log-likelihood of many segmentations at once (closed form).
-
-    With breaks at window starts of a single exact measure, a phase's MLE rate is its
-    total count over its total exposure, and ``ℓ = Σ_phases C log(C/E) - C - Σ log y!``.
-    """
-    order = np.argsort(series.start)
-    start = series.start[order]
-    y = series.low[order]
-    e = series.exposure[order]
-    cy = np.concatenate([[0.0], np.cumsum(y)])
-    ce = np.concatenate([[0.0], np.cumsum(e)])
-    const = -np.sum(special.gammaln(y + 1))
-    pos = np.searchsorted(start, combos)  # atom index where each phase starts
-    n = start.size
-    edges = np.concatenate(
-        [np.zeros((combos.shape[0], 1), dtype=int), pos, np.full((combos.shape[0], 1), n)], axis=1
-    )
-    C = cy[edges[:, 1:]] - cy[edges[:, :-1]]
-    E = ce[edges[:, 1:]] - ce[edges[:, :-1]]
-    return np.sum(special.xlogy(C, C / E) - C, axis=1) + const
 
 
 def _pattern_ok(values: np.ndarray, n_up: int, n_down: int, tol: float = 1e-9) -> bool:
@@ -531,15 +503,6 @@ def _peak_index(base: WaveDefinition | None, k: int) -> int:
         if dirs is not None and "down" in dirs:
             return dirs.index("down")
     return k // 2
-
-
-def _fast_rates(series: CountSeries, breaks: np.ndarray) -> np.ndarray:
-    order = np.argsort(series.start)
-    start, y, e = series.start[order], series.low[order], series.exposure[order]
-    pos = np.concatenate([[0], np.searchsorted(start, breaks), [start.size]])
-    C = np.add.reduceat(y, pos[:-1]) if pos.size > 1 else np.array([y.sum()])
-    E = np.add.reduceat(e, pos[:-1]) if pos.size > 1 else np.array([e.sum()])
-    return C / E
 
 
 def _rates_for(
