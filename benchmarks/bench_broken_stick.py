@@ -17,12 +17,11 @@ The machine's load average is printed: CPU time grows when other jobs share the 
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import textwrap
+
+from _oldcode import export, run_result
 
 OLD_REF = "f935979"  # main before the batched search (issue 11, item 8)
 TIME_LIMIT = 1800  # seconds for each run of the old or new code
@@ -66,35 +65,13 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def _run(cwd: str, path: str) -> list | str:
-    env = dict(os.environ, PYTHONPATH=path)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", SCRIPT],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TIME_LIMIT,
-        )
-    except subprocess.TimeoutExpired:
-        return f"did not finish in {TIME_LIMIT} s"
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT"):
-            return json.loads(line[6:])
-    return "failed: " + proc.stderr.strip().splitlines()[-1]
-
-
 def main() -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     print(f"load average at start: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(
-            ["git", "archive", OLD_REF, "lifecycle"], cwd=root, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        old = _run(tmp, tmp)
-    new = _run(root, root)
+        export(root, OLD_REF, tmp)
+        old = run_result(SCRIPT, cwd=tmp, pythonpath=tmp, limit=TIME_LIMIT)
+    new = run_result(SCRIPT, cwd=root, pythonpath=root, limit=TIME_LIMIT)
     print(f"load average at end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if isinstance(old, str) or isinstance(new, str):
         print("old:", old if isinstance(old, str) else "ok", "| new:", new)

@@ -26,34 +26,42 @@ brute force: every shortened series searched from scratch), and in the working t
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 
+from _oldcode import export, run_result
+
 OLD_REF = "0fdb97b"  # main before the one-engine work (issue 11)
 TIME_LIMIT = 900  # seconds for the old code
 LOO_REF = "74fb9d9"  # main before LOO of estimated NB rows (budget of 500 refits)
 
-LOO_SCRIPT = textwrap.dedent(
+# the 50-year NB2 series (alpha 0.5, two waves, a half last year) both scripts time
+SERIES = textwrap.dedent(
     """
-    import json, sys, time, warnings
     import numpy as np
     from lifecycle.series import CountSeries
-    import lifecycle.inference.comparison as cmp
-    from lifecycle.inference import compare_waves
 
-    if sys.argv[1] == "lifted":
-        cmp._MAX_LOO_FITS = 10**9
     years = np.arange(1975, 2025)
     t = np.arange(50)
     rate = 4 + 60 * np.exp(-0.5 * ((t - 12) / 4) ** 2) + 35 * np.exp(-0.5 * ((t - 38) / 5) ** 2)
     rng = np.random.default_rng(20240611)
     expo = np.ones(50)
     expo[-1] = 0.5
-    y = rng.poisson(rng.gamma(2.0, rate * expo / 2.0))
+    y = rng.poisson(rng.gamma(2.0, rate * expo / 2.0))  # NB2, alpha = 0.5
     s = CountSeries.from_counts(years, y, expo, name="bench")
+    """
+)
+
+LOO_SCRIPT = SERIES + textwrap.dedent(
+    """
+    import json, sys, time, warnings
+    import lifecycle.inference.comparison as cmp
+    from lifecycle.inference import compare_waves
+
+    if sys.argv[1] == "lifted":
+        cmp._MAX_LOO_FITS = 10**9
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -68,23 +76,12 @@ LOO_SCRIPT = textwrap.dedent(
     """
 )
 
-SCRIPT = textwrap.dedent(
+SCRIPT = SERIES + textwrap.dedent(
     """
     import inspect, json, time, warnings
-    import numpy as np
-    from lifecycle.series import CountSeries
     from lifecycle.models import CONVENTIONAL, WaveDefinition
     from lifecycle.inference import compare_waves
 
-    years = np.arange(1975, 2025)
-    t = np.arange(50)
-    rate = 4 + 60 * np.exp(-0.5 * ((t - 12) / 4) ** 2) + 35 * np.exp(-0.5 * ((t - 38) / 5) ** 2)
-    rng = np.random.default_rng(20240611)
-    expo = np.ones(50)
-    expo[-1] = 0.5
-    mu = rate * expo
-    y = rng.poisson(rng.gamma(2.0, mu / 2.0))  # NB2, alpha = 0.5
-    s = CountSeries.from_counts(years, y, expo, name="bench")
     defs = [
         WaveDefinition.from_breaks("user waves", [1975, 1993, 2005],
                                    names=["emergence", "decline", "resurgence"]),
@@ -124,47 +121,28 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def _run(
-    cwd: str, env_path: str | None, limit: float, script: str = SCRIPT, args: tuple = ()
-) -> dict | str:
-    env = dict(os.environ)
-    if env_path is not None:
-        env["PYTHONPATH"] = env_path
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-c", script, *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=limit,
-        )
-    except subprocess.TimeoutExpired:
-        return f"did not finish in {limit:.0f} s"
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT"):
-            import json
-
-            return json.loads(line[6:])
-    return "failed: " + proc.stderr.strip().splitlines()[-1]
-
-
-def _export(root: str, ref: str, tmp: str) -> None:
-    archive = subprocess.run(
-        ["git", "archive", ref, "lifecycle"], cwd=root, capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-
-
 def loo_table(root: str) -> None:
     """LOO of the data-driven set: before (skipped; budget lifted) and now."""
     with tempfile.TemporaryDirectory() as tmp:
-        _export(root, LOO_REF, tmp)
+        export(root, LOO_REF, tmp)
         runs = [
-            (f"{LOO_REF} as shipped", _run(tmp, tmp, TIME_LIMIT, LOO_SCRIPT, ("shipped",))),
-            (f"{LOO_REF} no budget", _run(tmp, tmp, TIME_LIMIT, LOO_SCRIPT, ("lifted",))),
+            (
+                f"{LOO_REF} as shipped",
+                run_result(
+                    LOO_SCRIPT, cwd=tmp, pythonpath=tmp, limit=TIME_LIMIT, args=("shipped",)
+                ),
+            ),
+            (
+                f"{LOO_REF} no budget",
+                run_result(LOO_SCRIPT, cwd=tmp, pythonpath=tmp, limit=TIME_LIMIT, args=("lifted",)),
+            ),
         ]
-    runs.append(("now", _run(root, root, TIME_LIMIT, LOO_SCRIPT, ("shipped",))))
+    runs.append(
+        (
+            "now",
+            run_result(LOO_SCRIPT, cwd=root, pythonpath=root, limit=TIME_LIMIT, args=("shipped",)),
+        )
+    )
     print()
     print("compare_waves(s, None, family='negbin', bayes=False), 50-year NB series:")
     print("no change, best 2/3/4-phase segmentations, conventional lifecycle")
@@ -190,14 +168,11 @@ def main() -> None:
         loo_table(root)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(
-            ["git", "archive", OLD_REF, "lifecycle"], cwd=root, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        export(root, OLD_REF, tmp)
         t = time.perf_counter()
-        old = _run(tmp, tmp, TIME_LIMIT)
+        old = run_result(SCRIPT, cwd=tmp, pythonpath=tmp, limit=TIME_LIMIT)
         old_wall = time.perf_counter() - t
-    new = _run(root, root, TIME_LIMIT)
+    new = run_result(SCRIPT, cwd=root, pythonpath=root, limit=TIME_LIMIT)
     print("compare_waves, NB, 50-year series, user 3-wave + 2/4-phase dated definitions,")
     print("estimated 2/3/4-phase segmentations and the conventional lifecycle (loo=False)")
     print(f"{'':8} {'wall s':>8} {'cpu s':>8} {'+LOO cpu s':>11} {'NB fit ms':>10}  rows / refused")

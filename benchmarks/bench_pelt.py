@@ -16,12 +16,11 @@ a shared machine wall time measures the neighbours. The breaks must be the same.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import textwrap
+
+from _oldcode import export, run_result
 
 OLD_REF = "0fdb97b"  # main before the one-engine work (issue 11), as in bench_fits.py
 RUNS = 5
@@ -54,23 +53,16 @@ SCRIPT = textwrap.dedent(
 
 
 def _run(path: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": path}
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=path, env=env, capture_output=True, text=True
-    )
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT"):
-            return json.loads(line[6:])
-    raise RuntimeError(proc.stderr.strip().splitlines()[-1])
+    out = run_result(SCRIPT, cwd=path, pythonpath=path)
+    if isinstance(out, str):
+        raise RuntimeError(out)
+    return out
 
 
 def main() -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(
-            ["git", "archive", OLD_REF, "lifecycle"], cwd=root, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        export(root, OLD_REF, tmp)
         old = _run(tmp)
     new = _run(root)
     print(f"PELT, Poisson, n = 100,000, 199 true changes, penalty 2 log n (best of {RUNS})")
