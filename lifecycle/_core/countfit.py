@@ -46,7 +46,7 @@ Nocedal, J. and Wright, S. J. (2006). *Numerical Optimization*, 2nd ed., ch. 3
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from scipy import special
@@ -57,6 +57,7 @@ __all__ = [
     "CountFit",
     "LogLinear",
     "MeanModel",
+    "exact_count_terms",
     "fit_counts",
     "loglik_and_derivatives",
     "loglik_derivatives",
@@ -221,7 +222,7 @@ def _nb_open_terms(
         width = lo[idx].astype(np.int64)
         rows = np.repeat(np.arange(idx.size), width)
         y = (np.arange(rows.size) - np.repeat(np.cumsum(width) - width, width)).astype(float)
-        t = _exact_terms(y, mu[idx][rows], alpha, with_alpha)
+        t = exact_count_terms(y, mu[idx][rows], alpha, with_alpha)
         w = np.exp(t[0] - g0[idx][rows])  # p_k / P
 
         def tail(v: np.ndarray) -> np.ndarray:  # -sum_{k < lo} (p_k / P) v_k
@@ -242,35 +243,39 @@ def _nb_open_terms(
     return tuple(out)
 
 
-def _exact_terms(y: np.ndarray, m: np.ndarray, alpha: float, with_alpha: bool) -> list[np.ndarray]:
-    """``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` of exact counts ``y`` at means ``m``."""
+def exact_count_terms(
+    y: np.ndarray, m: np.ndarray, alpha: Any, with_alpha: bool, want_ll: bool = True
+) -> list[np.ndarray]:
+    """``(l, l_mu, l_mumu, l_phi, l_phiphi, l_muphi)`` of exact counts ``y`` at means ``m``.
+
+    ``alpha`` is a float (0: Poisson) or an array of positive values broadcasting with
+    ``m`` (one dispersion per row of a stack of fits, as the batched search uses). The
+    derivatives in ``phi = log alpha`` are zero for Poisson or ``with_alpha=False``;
+    ``l`` is zero when ``want_ll`` is false (a caller that knows the sum already).
+    """
     z = np.zeros_like(m)
-    if alpha > 0:
-        r = 1.0 / alpha
-        rm = r + m
-        out = [
-            nb_logpmf(y, m, alpha),
-            y / m - (r + y) / rm,
-            -y / m**2 + (r + y) / rm**2,
-            z,
-            z,
-            z,
-        ]
-        if with_alpha:
-            lr = special.digamma(y + r) - special.digamma(r) + np.log(r / rm) + (m - y) / rm
-            # trigamma as scipy's polygamma(1, .) computes it, zeta(2, .), minus its wrapper
-            lrr = (
-                special.zeta(2.0, y + r)
-                - special.zeta(2.0, r)
-                + 1.0 / r
-                - 1.0 / rm
-                - (m - y) / rm**2
-            )
-            out[3] = -r * lr
-            out[4] = r * r * lrr + r * lr
-            out[5] = -r * (y - m) / rm**2
-        return out
-    return [poisson_logpmf(y, m), y / m - 1.0, -y / m**2, z, z, z]
+    nb = bool(np.any(np.asarray(alpha) > 0))
+    if not nb:
+        ll = poisson_logpmf(y, m) if want_ll else z
+        return [ll, y / m - 1.0, -y / m**2, z, z, z]
+    r = 1.0 / alpha
+    rm = r + m
+    out = [
+        nb_logpmf(y, m, alpha) if want_ll else z,
+        y / m - (r + y) / rm,
+        -y / m**2 + (r + y) / rm**2,
+        z,
+        z,
+        z,
+    ]
+    if with_alpha:
+        lr = special.digamma(y + r) - special.digamma(r) + np.log(r / rm) + (m - y) / rm
+        # trigamma as scipy's polygamma(1, .) computes it, zeta(2, .), minus its wrapper
+        lrr = special.zeta(2.0, y + r) - special.zeta(2.0, r) + 1.0 / r - 1.0 / rm - (m - y) / rm**2
+        out[3] = -r * lr
+        out[4] = r * r * lrr + r * lr
+        out[5] = -r * (y - m) / rm**2
+    return out
 
 
 class _Points:
@@ -377,9 +382,9 @@ def loglik_derivatives(
     """
     pts = _points(low, high)
     if pts.exact.size == mu.size:
-        return tuple(_exact_terms(low, mu, alpha, with_alpha))
+        return tuple(exact_count_terms(low, mu, alpha, with_alpha))
     with_alpha = with_alpha and alpha > 0
-    t = _exact_terms(pts.y, mu[pts.owner], alpha, with_alpha)
+    t = exact_count_terms(pts.y, mu[pts.owner], alpha, with_alpha)
     out = [np.empty(mu.size) for _ in range(6)]
     ne = pts.exact.size
     for k in range(6):

@@ -16,9 +16,9 @@ negative definite), step halving and the convergence test per candidate. Candida
 processed in chunks to bound memory.
 
 The likelihood is the library's (:func:`lifecycle._core.likelihood.nb_logpmf` and
-``poisson_logpmf``); the derivatives in ``mu`` and ``phi = log alpha`` are the closed
-forms of :func:`lifecycle._core.countfit.loglik_derivatives`, written here for one
-dispersion per candidate (the engine's take one dispersion; a test checks they agree).
+``poisson_logpmf``); the derivatives in ``mu`` and ``phi = log alpha`` are the engine's
+closed forms (:func:`lifecycle._core.countfit.exact_count_terms`), called with one
+dispersion per candidate.
 NB2 follows the engine: the Poisson fit first; if the score of ``log alpha`` at the
 boundary is not positive the NB estimate is the Poisson fit (``alpha = 0``); otherwise
 a joint Newton in ``(beta, gamma, log alpha)`` from the Poisson fit and the moment
@@ -66,8 +66,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import special
 
+from lifecycle._core.countfit import exact_count_terms
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 from lifecycle.series.countseries import CountSeries
 
@@ -249,28 +249,13 @@ def _obs_terms(
 ) -> tuple[np.ndarray, ...]:
     """Pointwise log-likelihood and derivatives in ``mu`` and ``phi`` (``alpha`` per row).
 
-    The closed forms of :func:`lifecycle._core.countfit.loglik_derivatives` for exact
-    counts; ``alpha`` of shape ``(B, 1)`` (``None``: Poisson). Returns ``(l, l_mu,
-    l_mumu)`` and, ``with_alpha``, ``(l_phi, l_phiphi, l_muphi)``; ``l`` is the zero
-    array unless ``want_ll`` (the caller knows the sum already).
+    The engine's closed forms (:func:`lifecycle._core.countfit.exact_count_terms`) with
+    ``alpha`` of shape ``(B, 1)`` (``None``: Poisson). Returns ``(l, l_mu, l_mumu)`` and,
+    ``with_alpha``, ``(l_phi, l_phiphi, l_muphi)``; ``l`` is the zero array unless
+    ``want_ll`` (the caller knows the sum already).
     """
-    ll = np.zeros_like(mu)
-    if alpha is None:
-        if want_ll:
-            ll = poisson_logpmf(y, mu)
-        return ll, y / mu - 1.0, -y / mu**2
-    r = 1.0 / alpha
-    rm = r + mu
-    if want_ll:
-        ll = nb_logpmf(y, mu, alpha)
-    lm = y / mu - (r + y) / rm
-    lmm = -y / mu**2 + (r + y) / rm**2
-    if not with_alpha:
-        return ll, lm, lmm
-    lr = special.digamma(y + r) - special.digamma(r) + np.log(r / rm) + (mu - y) / rm
-    lrr = special.polygamma(1, y + r) - special.polygamma(1, r) + 1.0 / r - 1.0 / rm
-    lrr = lrr - (mu - y) / rm**2
-    return ll, lm, lmm, -r * lr, r * r * lrr + r * lr, -r * (y - mu) / rm**2
+    terms = exact_count_terms(y, mu, 0.0 if alpha is None else alpha, with_alpha, want_ll)
+    return tuple(terms if alpha is not None and with_alpha else terms[:3])
 
 
 class _Stack:
