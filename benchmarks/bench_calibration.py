@@ -87,13 +87,13 @@ from lifecycle.inference.shape_fit import _fit
 
 N_WARP = 1000
 N_FULL = 1000
-N_FULL_60 = 300
+N_FULL_60 = 1000
 N_ALT = 500
 N_AR = 300
 N_POWER = 200
 N_OTHER = 500
 B_FULL = 99
-N_ITEM5 = 600  # item 5 table: series per size cell (n = 30)
+N_ITEM5 = 1000  # item 5 table: series per size cell (n = 30)
 N_ITEM5_POWER = 300  # item 5 table: series for the power line
 JOBS = 1  # --jobs: joblib processes for the cells of tables 1 and "item 5"
 CPU_CELLS = 0.0  # CPU seconds of the cells run so far (workers included)
