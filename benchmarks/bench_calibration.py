@@ -4,13 +4,18 @@ Prints tables 1-5 from one run (``uv run python benchmarks/bench_calibration.py`
 about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
 ``--only 6`` the sixth, which documents two rejected methods; ``--only 1 --full-seed
 17000 --full-n 20 30 60 --scale 2`` repeats table 1 on other series,
-``--scale 0.3`` takes fewer series for a quick look):
+``--scale 0.3`` takes fewer series for a quick look).
+
+**Issue 11's items 4 and 5 from one run**: ``--part items45`` prints table 1 (item 4)
+and table 7 (item 5) with a header (command, date, commit, seeds, load average) and
+the total CPU time; ``--jobs 2`` runs their cells on two joblib processes (each cell
+draws its own seeded series, so the numbers do not depend on ``--jobs``; the CPU time
+adds the workers'). About 20-30 minutes of CPU.
 
 1. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates; this is the
    test a user runs) for n = 10, 20, 30, 60, NB2 ``alpha`` in {0.1, 0.25, 0.5, 1.0},
    flat (40 per period) and single-peak (10 -> 60 -> 10) nulls; ``N_FULL`` seeded
-   series per cell for n = 10-30, ``N_FULL_60`` for n = 60 (a spot check: each
-   series of 60 costs ~10 of 20).
+   series per cell for n = 10-30, ``N_FULL_60`` for n = 60.
 2. **Warp-speed sizes** (Giacomini, Politis & White 2013: one bootstrap draw per
    simulated series, pooled critical value), ``N_WARP`` series per cell. Warp speed
    is exact when the drawing dispersion is fixed; with a dispersion estimated per
@@ -41,6 +46,11 @@ about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
    p-value); the p-value maximised over a ``1 - GAMMA`` profile-likelihood set for
    ``alpha`` plus ``GAMMA`` (Berger & Boos 1994). Only with ``--only 6`` (about 25
    minutes of CPU, nearly all the double bootstrap).
+7. **Issue 11 item 5** (only with ``--only 7`` or ``--part items45``): n = 30, a flat
+   mean 40 times a latent AR(1) lognormal factor (``tau2 = 0.25``, ``rho`` = 0.8 and 0),
+   ``N_ITEM5`` series per size row, and the power on two waves (20 -> 100 -> 30 -> 100,
+   ``tau2 = 0.1``, ``rho = 0``; ``N_ITEM5_POWER`` series): the default (independent
+   NB2 bootstrap), the REML latent AR(1) with a single bootstrap, ``serial="ar1"``.
 
 Monte Carlo standard error of a size near 5 %: 0.7 % with 1,000 series, 1.0 % with
 500, 1.3 % with 300. Seeds are literal; the numbers are the library's own functions,
