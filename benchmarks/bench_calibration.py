@@ -6,11 +6,12 @@ about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
 17000 --full-n 20 30 60 --scale 2`` repeats table 1 on other series,
 ``--scale 0.3`` takes fewer series for a quick look).
 
-**Issue 11's items 4 and 5 from one run**: ``--part items45`` prints table 1 (item 4)
-and table 7 (item 5) with a header (command, date, commit, seeds, load average) and
-the total CPU time; ``--jobs 2`` runs their cells on two joblib processes (each cell
-draws its own seeded series, so the numbers do not depend on ``--jobs``; the CPU time
-adds the workers'). About 20-30 minutes of CPU.
+**Issue 11's items 4 and 5 from one run**: ``--part items45`` prints tables 1 and 4
+(item 4: sizes, power) and table 7 (item 5) with a header (command, date, commit,
+seeds, load average) and the total CPU time; ``--jobs 2`` runs the cells of tables 1
+and 7 on two joblib processes (each cell draws its own seeded series, so the numbers
+do not depend on ``--jobs``; the CPU time adds the workers'). About 20-30 minutes of
+CPU.
 
 1. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates; this is the
    test a user runs) for n = 10, 20, 30, 60, NB2 ``alpha`` in {0.1, 0.25, 0.5, 1.0},
@@ -596,7 +597,7 @@ def main(argv: list[str] | None = None) -> None:
         "--part",
         choices=("all", "full", "warp", "ar", "items45"),
         default="all",
-        help="= --only 1/2/5; items45: issue 11's item 4 table (table 1) and item 5 table",
+        help="= --only 1/2/5; items45: issue 11's item 4 tables (1, 4) and item 5 table (7)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="joblib processes (tables 1, 7)")
     parser.add_argument(
@@ -624,7 +625,7 @@ def main(argv: list[str] | None = None) -> None:
         AR_RHOS = tuple(sorted({float(r) for _, r in cells}))
     JOBS = max(1, args.jobs)
     if args.part != "all":
-        args.only = {"full": [1], "warp": [2], "ar": [5], "items45": [1, 7]}[args.part]
+        args.only = {"full": [1], "warp": [2], "ar": [5], "items45": [1, 4, 7]}[args.part]
     warnings.simplefilter("ignore", LifecycleWarning)  # serial, calibration
     tables = (
         ("1. full-bootstrap size", full_table),
