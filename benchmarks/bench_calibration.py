@@ -582,8 +582,9 @@ def _header(argv: list[str] | None) -> list[str]:
         f"started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}, {os.cpu_count()} "
         f"cores, load average (1/5/15 min) {load}, {JOBS} process(es) for the cells",
         f"seeds: table 1 base {FULL_SEED} (cell seed = base + 10 n + alpha index + 5 if "
-        f"flat), table 5 and item 5 sizes {AR_SEED} + n + 10 rho, powers 8500 + n + 10 rho; "
-        f"{B_FULL} bootstrap replicates per series",
+        f"flat), table 4 9300 + i (10-year curve) and 9400 + i (50 years), tables 5 and 7 "
+        f"sizes {AR_SEED} + n + 10 rho, powers 8500 + n + 10 rho; {B_FULL} bootstrap "
+        f"replicates per series",
         "",
     ]
 
