@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +51,7 @@ __all__ = [
     "N_PROFILE_EVALUATIONS",
     "StepSearch",
     "prime_leave_one_out",
+    "profile_plan",
     "step_search_applies",
     "step_search_for",
 ]
@@ -274,41 +276,73 @@ class StepSearch:
         negbin: bool,
         refit_alpha: Callable[[tuple[int, ...]], float],
     ) -> _Best:
-        """Maximise ``at(alpha)`` over ``alpha`` (only 0 for Poisson); see the docstring."""
-        if not negbin:
-            ll, cuts = at(0.0)
-            return _Best(ll, cuts, 0.0)
-        vals = [at(float(a)) for a in _GRID]
-        lls = np.array([v[0] for v in vals])
-        i = int(np.argmax(lls))
-        best = _Best(lls[i], vals[i][1], float(_GRID[i]))
-        lo = np.log(ALPHA_RANGE[0]) if i <= 1 else np.log(_GRID[i - 1])
-        hi = np.log(_GRID[min(i + 1, _GRID.size - 1)])
-        if i == _GRID.size - 1:
-            hi = np.log(ALPHA_RANGE[1])
-        g = (np.sqrt(5.0) - 1.0) / 2.0
-        c, d = hi - g * (hi - lo), lo + g * (hi - lo)
-        fc, fd = at(float(np.exp(c))), at(float(np.exp(d)))
-        for _ in range(_GOLDEN_STEPS):
-            if fc[0] >= fd[0]:
-                hi, d, fd = d, c, fc
-                c = hi - g * (hi - lo)
-                fc = at(float(np.exp(c)))
+        """Maximise ``at(alpha)`` over ``alpha`` (only 0 for Poisson); see the docstring.
+
+        The steps are those of :func:`profile_plan`, run one request at a time.
+        """
+        plan = profile_plan(negbin)
+        reply: object = None
+        while True:
+            try:
+                kind, arg = plan.send(reply)
+            except StopIteration as stop:
+                return stop.value
+            if kind == "grid":
+                reply = [at(float(a)) for a in arg]
+            elif kind == "at":
+                reply = at(float(arg))
             else:
-                lo, c, fc = c, d, fd
-                d = lo + g * (hi - lo)
-                fd = at(float(np.exp(d)))
-        for x, v in ((c, fc), (d, fd)):
-            if v[0] > best.loglik:
-                best = _Best(v[0], v[1], float(np.exp(x)))
-        # alternate: alpha given the breaks (engine), breaks given alpha (DP)
-        for _ in range(10):
-            a = refit_alpha(best.cuts)
-            ll, cuts = at(a)
-            if ll <= best.loglik + 1e-10:
-                break
-            best = _Best(ll, cuts, a)
-        return best
+                reply = refit_alpha(arg)
+
+
+Request = tuple[str, Any]
+
+
+def profile_plan(negbin: bool) -> Generator[Request, Any, _Best]:
+    """The profile in ``alpha`` as a sequence of requests (see the module docstring).
+
+    Yields ``("grid", alphas)`` (answer: the list of ``at(alpha)``, each a pair
+    ``(loglik, cuts)``), ``("at", alpha)`` (answer: ``at(alpha)``) and
+    ``("refit", cuts)`` (answer: the ML ``alpha`` of those breaks, 0 at the boundary);
+    returns the best :class:`_Best`. :meth:`StepSearch.profile` answers the requests one
+    by one; :mod:`lifecycle.models.step_batch` answers those of many searches at once
+    (the leave-one-out searches), which therefore take exactly the same steps.
+    """
+    if not negbin:
+        ll, cuts = yield ("at", 0.0)
+        return _Best(ll, cuts, 0.0)
+    vals = yield ("grid", _GRID)
+    lls = np.array([v[0] for v in vals])
+    i = int(np.argmax(lls))
+    best = _Best(lls[i], vals[i][1], float(_GRID[i]))
+    lo = np.log(ALPHA_RANGE[0]) if i <= 1 else np.log(_GRID[i - 1])
+    hi = np.log(_GRID[min(i + 1, _GRID.size - 1)])
+    if i == _GRID.size - 1:
+        hi = np.log(ALPHA_RANGE[1])
+    g = (np.sqrt(5.0) - 1.0) / 2.0
+    c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+    fc = yield ("at", float(np.exp(c)))
+    fd = yield ("at", float(np.exp(d)))
+    for _ in range(_GOLDEN_STEPS):
+        if fc[0] >= fd[0]:
+            hi, d, fd = d, c, fc
+            c = hi - g * (hi - lo)
+            fc = yield ("at", float(np.exp(c)))
+        else:
+            lo, c, fc = c, d, fd
+            d = lo + g * (hi - lo)
+            fd = yield ("at", float(np.exp(d)))
+    for x, v in ((c, fc), (d, fd)):
+        if v[0] > best.loglik:
+            best = _Best(v[0], v[1], float(np.exp(x)))
+    # alternate: alpha given the breaks (engine), breaks given alpha (DP)
+    for _ in range(10):
+        a = yield ("refit", best.cuts)
+        ll, cuts = yield ("at", a)
+        if ll <= best.loglik + 1e-10:
+            break
+        best = _Best(ll, cuts, a)
+    return best
 
 
 def _unimodal(rates: np.ndarray, n_up: int, n_down: int, tol: float = 1e-9) -> np.ndarray:
