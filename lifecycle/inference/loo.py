@@ -17,7 +17,7 @@ import numpy as np
 
 from lifecycle._core.errors import ConvergenceWarning, FitError, InputError
 from lifecycle._core.likelihood import interval_logprob
-from lifecycle.models import search, searches_without_each
+from lifecycle.models import estimate, fit_waves, search, searches_without_each
 from lifecycle.models.step_search import step_search_applies
 from lifecycle.series.countseries import CountSeries
 
@@ -144,3 +144,39 @@ def _light_refit(entry: Any, family: str, method: str) -> Any:
     all shortened series together.
     """
     return _TableRefit(entry, family, method)
+
+
+@dataclass(frozen=True)
+class _DatedRefit:
+    """A dated row's maximum-likelihood fit on a shortened series.
+
+    One measure: ``(definition, estimate)``, the estimate :func:`fit_waves` makes (its
+    identified part) without the standard errors and tables a predictive probability
+    does not need; several measures: the :class:`WaveFit` (whose levels it needs).
+    """
+
+    definition: Any
+    family: str
+    shape: str
+    method: str
+
+    def __call__(self, s: CountSeries) -> Any:
+        if len(s.measures) == 1:
+            est = estimate(
+                s,
+                self.definition,
+                self.family,
+                self.shape,
+                self.method,
+                need_cov=False,
+                identified_part=True,
+            )
+            return (self.definition, est)
+        return fit_waves(
+            s, self.definition, self.family, self.shape, method=self.method, identified_part=True
+        )
+
+
+def _dated_refit(definition: Any, family: str, shape: str, method: str) -> Any:
+    """The refit of a dated row on a shortened series (see :class:`_DatedRefit`)."""
+    return _DatedRefit(definition, family, shape, method)

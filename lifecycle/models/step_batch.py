@@ -207,17 +207,69 @@ def batch_best_unimodal(
         ll = np.zeros((P, cb.cuts.shape[0]))
         for j in range(m):
             ll += L[:, cb.starts[:, j], cb.ends[:, j]]
-        rates = np.stack([R[:, cb.starts[:, j], cb.ends[:, j]] for j in range(m)], axis=-1)
-        ok = np.isfinite(ll)
-        ok[ok] = _unimodal(rates[ok], n_up, n_down)
-        masked = np.where(ok, ll, -np.inf)
-        i = np.argmax(masked, axis=1)
-        top = masked[np.arange(P), i]
+        i = _best_passing(ll, R, cb, n_up, n_down)
+        top = np.where(i >= 0, ll[np.arange(P), np.maximum(i, 0)], -np.inf)
         better = np.isfinite(top) & (top > best_ll + 1e-9)
         for p in np.flatnonzero(better):
             best_ll[p] = top[p]
             best_cuts[p] = tuple(int(x) for x in cb.cuts[i[p]])
     return best_ll, best_cuts
+
+
+_TOP = 64  # candidates per table whose pattern is checked first
+
+
+def _best_passing(ll: np.ndarray, R: np.ndarray, cb: _Combos, n_up: int, n_down: int) -> np.ndarray:
+    """Per table, the candidate of highest ``ll`` whose rates rise then fall (-1: none).
+
+    Ties go to the first candidate in enumeration order. The ``_TOP`` best of each table
+    are checked first (in decreasing ``ll``); a table where none of them passes, or
+    whose winner ties with the last of them, is checked in full.
+    """
+    P, total = ll.shape
+    m = cb.starts.shape[1]
+    rows = np.arange(P)[:, None]
+
+    def passing(cand: np.ndarray) -> np.ndarray:
+        rates = np.stack([R[rows, cb.starts[cand, j], cb.ends[cand, j]] for j in range(m)], axis=-1)
+        ok = np.isfinite(ll[rows, cand])
+        ok[ok] = _unimodal(rates[ok], n_up, n_down)
+        return ok
+
+    out = np.full(P, -1)
+    if total > _TOP:
+        key = np.where(np.isfinite(ll), -ll, np.inf)
+        top = np.argpartition(key, _TOP - 1, axis=1)[:, :_TOP]
+        order = np.lexsort((top, key[rows, top]), axis=1)
+        top = top[rows, order]
+        ok = passing(top)
+        hit = ok.any(axis=1)
+        first = np.argmax(ok, axis=1)
+        win = ll[np.arange(P), top[np.arange(P), first]]
+        last = ll[np.arange(P), top[:, -1]]
+        n_fin = np.isfinite(ll).sum(axis=1)
+        sure = (hit & (win > last)) | (n_fin <= _TOP)
+        out[sure & hit] = top[np.arange(P), first][sure & hit]
+        redo = np.flatnonzero(~sure)
+    else:
+        redo = np.arange(P)
+    if redo.size:
+        cand = np.broadcast_to(np.arange(total), (redo.size, total))
+        ok = _passing_full(ll[redo], R[redo], cb, n_up, n_down)
+        masked = np.where(ok, ll[redo], -np.inf)
+        i = np.argmax(masked, axis=1)
+        found = np.isfinite(masked[np.arange(redo.size), i])
+        out[redo] = np.where(found, cand[np.arange(redo.size), i], -1)
+    return out
+
+
+def _passing_full(ll: np.ndarray, R: np.ndarray, cb: _Combos, n_up: int, n_down: int) -> np.ndarray:
+    """Whether each candidate of each table is finite with rise-then-fall rates."""
+    m = cb.starts.shape[1]
+    rates = np.stack([R[:, cb.starts[:, j], cb.ends[:, j]] for j in range(m)], axis=-1)
+    ok = np.isfinite(ll)
+    ok[ok] = _unimodal(rates[ok], n_up, n_down)
+    return ok
 
 
 @dataclass
