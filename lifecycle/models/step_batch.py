@@ -60,31 +60,70 @@ def batch_tables(y: np.ndarray, e: np.ndarray, alpha: np.ndarray) -> tuple[np.nd
         atoms ``s .. t-1`` (``-inf`` when their total count is 0 and below the
         diagonal), ``R`` their rate (NaN below the diagonal).
     """
+    n = y.shape[1]
+    Lf, Rf = segment_values(y, e, alpha)
+    return _dense(Lf, n, -np.inf), _dense(Rf, n, np.nan)
+
+
+def _dense(flat: np.ndarray, n: int, fill: float) -> np.ndarray:
+    """``(P, S)`` values of the segments in ``triu_indices`` order as ``(P, n+1, n+1)``."""
+    out = np.full((flat.shape[0], (n + 1) * (n + 1)), fill)
+    out[:, _layout(n).flat] = flat
+    return out.reshape(flat.shape[0], n + 1, n + 1)
+
+
+@dataclass
+class _Layout:
+    """Segments ``[s, t)`` of ``n`` atoms in ``triu_indices`` order, and their positions."""
+
+    s: np.ndarray
+    t: np.ndarray
+    flat: np.ndarray  # s * (n + 1) + t
+    pos: np.ndarray  # (n+1, n+1): index of segment [s, t), -1 elsewhere
+
+
+_LAYOUTS: dict[int, _Layout] = {}
+
+
+def _layout(n: int) -> _Layout:
+    if n not in _LAYOUTS:
+        s, t = np.triu_indices(n + 1, 1)
+        pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
+        pos[s, t] = np.arange(s.size)
+        if len(_LAYOUTS) > 8:
+            _LAYOUTS.clear()
+        _LAYOUTS[n] = _Layout(s, t, s * (n + 1) + t, pos)
+    return _LAYOUTS[n]
+
+
+def segment_values(
+    y: np.ndarray, e: np.ndarray, alpha: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`batch_tables` as ``(P, S)`` arrays over the segments in ``triu`` order."""
     P, n = y.shape
-    s, t = np.triu_indices(n + 1, 1)
-    L = np.full((P, n + 1, n + 1), -np.inf)
-    R = np.full((P, n + 1, n + 1), np.nan)
+    lay = _layout(n)
+    s, t = lay.s, lay.t
     if P == 0:
-        return L, R
+        return np.zeros((0, s.size)), np.zeros((0, s.size))
     zero = np.zeros((P, 1))
     cy = np.concatenate([zero, np.cumsum(y, axis=1)], axis=1)
-    ce = np.concatenate([zero, np.cumsum(e, axis=1)], axis=1)
     C = cy[:, t] - cy[:, s]  # (P, S)
-    E = ce[:, t] - ce[:, s]
     cost = np.empty_like(C)
     rate = np.empty_like(C)
     pois = alpha == 0
     if pois.any():
+        ce = np.concatenate([zero, np.cumsum(e, axis=1)], axis=1)[pois]
+        E = ce[:, t] - ce[:, s]
         const = -2.0 * (special.xlogy(y[pois], e[pois]) - special.gammaln(y[pois] + 1.0))
         D = np.concatenate([zero[pois], np.cumsum(const, axis=1)], axis=1)
-        cost[pois] = poisson_partial(C[pois], E[pois]) + (D[:, t] - D[:, s])
-        rate[pois] = C[pois] / E[pois]
+        cost[pois] = poisson_partial(C[pois], E) + (D[:, t] - D[:, s])
+        rate[pois] = C[pois] / E
     nb = ~pois
     if nb.any():
         cost[nb], rate[nb] = _nb_cost(y[nb], e[nb], alpha[nb], C[nb], s, t)
-    L[:, s, t] = np.where(C == 0, -np.inf, -0.5 * cost)
-    R[:, s, t] = rate
-    return L, R
+    cost *= -0.5
+    cost[C == 0] = -np.inf
+    return cost, rate
 
 
 def _nb_cost(
@@ -106,16 +145,19 @@ def _nb_cost(
         - y * np.log(r)
         + special.xlogy(y, e)
     )
-    D = np.concatenate([zero, np.cumsum(const, axis=1)], axis=1)
-    ce = np.concatenate([zero, np.cumsum(e, axis=1)], axis=1)
-    E = ce[:, t] - ce[:, s]
+    # prefix sums of the data constants and exposures, gathered at once
+    pre = np.concatenate([np.zeros((2, P, 1)), np.cumsum(np.stack([const, e]), axis=2)], axis=2)
+    diff = pre[:, :, t] - pre[:, :, s]
+    D, E = diff[0], diff[1]
     N = (t - s).astype(float)[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
-        lam = np.where(C > 0, C / E, 0.0)
-        part = special.xlogy(C, lam) - (r * N + C) * np.log1p(C / (N * r))
-    # segments holding a change of exposure: group sums and the NB2 rate equation
-    changes = np.concatenate([zero, np.cumsum(e[:, 1:] != e[:, :-1], axis=1)], axis=1)
-    mixed = (changes[:, t - 1] - changes[:, s]) > 0
+        lam = C / E
+        # (C = 0: the segment is ruled out by the caller; its value does not matter)
+        part = C * np.log(lam) - (r * N + C) * np.log1p(C / (N * r))
+    # segments holding a change of exposure: group sums and the NB2 rate equation;
+    # ch[:, j] counts the changes between atoms 0 .. j
+    ch = np.concatenate([zero, np.cumsum(e[:, 1:] != e[:, :-1], axis=1)], axis=1)
+    mixed = (ch[:, t - 1] - ch[:, s]) > 0
     if mixed.any():
         p_i, q_i = np.nonzero(mixed)
         v, inv = np.unique(e, return_inverse=True)
@@ -132,7 +174,7 @@ def _nb_cost(
         lm = nb_rate(Cm, Nm, Ym, v, rm)
         lam[p_i, q_i] = lm
         part[p_i, q_i] = -0.5 * nb_partial(Cm, Nm, Ym, v, rm, lm)
-    cost = -2.0 * part + (D[:, t] - D[:, s])
+    cost = -2.0 * part + D
     return cost, lam
 
 
@@ -162,11 +204,10 @@ def batch_best_k(L: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class _Combos:
-    """Every unimodal candidate with ``m`` phases of ``n`` atoms (edges per phase)."""
+    """Every candidate with ``m`` phases of ``n`` atoms: cuts and each phase's segment."""
 
-    starts: np.ndarray
-    ends: np.ndarray
-    cuts: np.ndarray
+    cuts: np.ndarray  # (total, m - 1)
+    seg: np.ndarray  # (total, m): index of each phase's segment in triu order
 
 
 _COMBOS: dict[tuple[int, int], _Combos] = {}
@@ -183,7 +224,7 @@ def _combos(n: int, m: int) -> _Combos:
         edges = np.hstack([np.zeros((total, 1), np.int64), cuts, np.full((total, 1), n, np.int64)])
         if len(_COMBOS) > 8:
             _COMBOS.clear()
-        _COMBOS[key] = _Combos(edges[:, :-1], edges[:, 1:], cuts)
+        _COMBOS[key] = _Combos(cuts, _layout(n).pos[edges[:, :-1], edges[:, 1:]])
     return _COMBOS[key]
 
 
@@ -196,18 +237,26 @@ def batch_best_unimodal(
     candidate of highest likelihood whose rates pass the pattern (ties to the first in
     enumeration order), kept when it beats the best so far by more than 1e-9.
     """
-    P, n1, _ = L.shape
-    n = n1 - 1
+    n = L.shape[1] - 1
+    lay = _layout(n)
+    return _best_unimodal_flat(L[:, lay.s, lay.t], R[:, lay.s, lay.t], n, k, n_up, n_down)
+
+
+def _best_unimodal_flat(
+    Lf: np.ndarray, Rf: np.ndarray, n: int, k: int, n_up: int, n_down: int
+) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """:func:`batch_best_unimodal` on ``(P, S)`` segment values (:func:`segment_values`)."""
+    P = Lf.shape[0]
     best_ll = np.full(P, -np.inf)
     best_cuts: list[tuple[int, ...]] = [()] * P
     for m in range(1, k + 1):
         cb = _combos(n, m)
         if not cb.cuts.shape[0]:
             continue
-        ll = np.zeros((P, cb.cuts.shape[0]))
-        for j in range(m):
-            ll += L[:, cb.starts[:, j], cb.ends[:, j]]
-        i = _best_passing(ll, R, cb, n_up, n_down)
+        ll = Lf[:, cb.seg[:, 0]]
+        for j in range(1, m):
+            ll = ll + Lf[:, cb.seg[:, j]]
+        i = _best_passing(ll, Rf, cb, n_up, n_down)
         top = np.where(i >= 0, ll[np.arange(P), np.maximum(i, 0)], -np.inf)
         better = np.isfinite(top) & (top > best_ll + 1e-9)
         for p in np.flatnonzero(better):
@@ -219,7 +268,9 @@ def batch_best_unimodal(
 _TOP = 64  # candidates per table whose pattern is checked first
 
 
-def _best_passing(ll: np.ndarray, R: np.ndarray, cb: _Combos, n_up: int, n_down: int) -> np.ndarray:
+def _best_passing(
+    ll: np.ndarray, Rf: np.ndarray, cb: _Combos, n_up: int, n_down: int
+) -> np.ndarray:
     """Per table, the candidate of highest ``ll`` whose rates rise then fall (-1: none).
 
     Ties go to the first candidate in enumeration order. The ``_TOP`` best of each table
@@ -227,13 +278,13 @@ def _best_passing(ll: np.ndarray, R: np.ndarray, cb: _Combos, n_up: int, n_down:
     whose winner ties with the last of them, is checked in full.
     """
     P, total = ll.shape
-    m = cb.starts.shape[1]
     rows = np.arange(P)[:, None]
 
-    def passing(cand: np.ndarray) -> np.ndarray:
-        rates = np.stack([R[rows, cb.starts[cand, j], cb.ends[cand, j]] for j in range(m)], axis=-1)
-        ok = np.isfinite(ll[rows, cand])
-        ok[ok] = _unimodal(rates[ok], n_up, n_down)
+    def passing(lls: np.ndarray, rf: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """Finite and rising then falling: candidates ``cand`` (rows × c) of each row."""
+        r = rf[np.arange(rf.shape[0])[:, None, None], cb.seg[cand]]  # (rows, c, m)
+        ok = np.isfinite(lls)
+        ok[ok] = _unimodal(r[ok], n_up, n_down)
         return ok
 
     out = np.full(P, -1)
@@ -242,34 +293,25 @@ def _best_passing(ll: np.ndarray, R: np.ndarray, cb: _Combos, n_up: int, n_down:
         top = np.argpartition(key, _TOP - 1, axis=1)[:, :_TOP]
         order = np.lexsort((top, key[rows, top]), axis=1)
         top = top[rows, order]
-        ok = passing(top)
+        ok = passing(ll[rows, top], Rf, top)
         hit = ok.any(axis=1)
-        first = np.argmax(ok, axis=1)
-        win = ll[np.arange(P), top[np.arange(P), first]]
+        first = top[np.arange(P), np.argmax(ok, axis=1)]
+        win = ll[np.arange(P), first]
         last = ll[np.arange(P), top[:, -1]]
         n_fin = np.isfinite(ll).sum(axis=1)
         sure = (hit & (win > last)) | (n_fin <= _TOP)
-        out[sure & hit] = top[np.arange(P), first][sure & hit]
+        out[sure & hit] = first[sure & hit]
         redo = np.flatnonzero(~sure)
     else:
         redo = np.arange(P)
     if redo.size:
         cand = np.broadcast_to(np.arange(total), (redo.size, total))
-        ok = _passing_full(ll[redo], R[redo], cb, n_up, n_down)
+        ok = passing(ll[redo], Rf[redo], cand)
         masked = np.where(ok, ll[redo], -np.inf)
         i = np.argmax(masked, axis=1)
         found = np.isfinite(masked[np.arange(redo.size), i])
-        out[redo] = np.where(found, cand[np.arange(redo.size), i], -1)
+        out[redo] = np.where(found, i, -1)
     return out
-
-
-def _passing_full(ll: np.ndarray, R: np.ndarray, cb: _Combos, n_up: int, n_down: int) -> np.ndarray:
-    """Whether each candidate of each table is finite with rise-then-fall rates."""
-    m = cb.starts.shape[1]
-    rates = np.stack([R[:, cb.starts[:, j], cb.ends[:, j]] for j in range(m)], axis=-1)
-    ok = np.isfinite(ll)
-    ok[ok] = _unimodal(rates[ok], n_up, n_down)
-    return ok
 
 
 @dataclass
@@ -340,22 +382,25 @@ def _answer(
     for lo in range(0, len(keys), step):
         part = keys[lo : lo + step]
         idx = np.array([key[0] for key in part])
-        L, R = batch_tables(y[idx], e[idx], np.array([key[1] for key in part]))
+        Lf, Rf = segment_values(y[idx], e[idx], np.array([key[1] for key in part]))
         # group the (lane, position) asks by the kind of search
         groups: dict[tuple[int, tuple[int, int] | None], list[tuple[int, int, int]]] = {}
         for q, key in enumerate(part):
             for j, pos in asks[key]:
                 groups.setdefault((lanes[j].k, lanes[j].unimodal), []).append((q, j, pos))
+        dense: np.ndarray | None = None
         for (k, uni), items in groups.items():
             q = np.array([it[0] for it in items])
             if uni is None:
-                ll, cuts = batch_best_k(L[q], k)
+                if dense is None:
+                    dense = _dense(Lf, n1 - 1, -np.inf)
+                ll, cuts = batch_best_k(dense[q], k)
                 found = [
                     (float(v), tuple(int(x) for x in c)) if np.isfinite(v) else (-np.inf, ())
                     for v, c in zip(ll, cuts, strict=True)
                 ]
             else:
-                ll, cl = batch_best_unimodal(L[q], R[q], k, *uni)
+                ll, cl = _best_unimodal_flat(Lf[q], Rf[q], n1 - 1, k, *uni)
                 found = [(float(v), c) for v, c in zip(ll, cl, strict=True)]
             for (_, j, pos), f in zip(items, found, strict=True):
                 replies[j][pos] = f
