@@ -198,11 +198,10 @@ def _posterior_mode(
     central-difference stencil of :func:`_hessian_fd` at the mode either way.
     """
     x = np.asarray(start, dtype=float).copy()
-    f = float(post(x[None, :])[0])
+    f, g, H = post.value_derivs(x)
     for _ in range(max_iter):
         if not np.isfinite(f):
             break
-        g, H = post.derivs(x)
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
             break
         if np.max(np.abs(g)) < gtol:
@@ -213,14 +212,20 @@ def _posterior_mode(
         slope = float(g @ step)
         noise = 1e-12 * max(1.0, abs(f))
         t = 1.0
+        at_full = None  # value and derivatives at the full step, from one evaluation
         while t > 1e-8:
-            fc = float(post((x + t * step)[None, :])[0])
+            if t == 1.0:
+                at_full = post.value_derivs(x + step)
+                fc = at_full[0]
+            else:
+                fc, at_full = float(post((x + t * step)[None, :])[0]), None
             if fc >= f + 1e-4 * t * slope or (t == 1.0 and fc >= f - noise):
                 break
             t /= 2
         else:
             break
-        x, f = x + t * step, fc
+        x = x + t * step
+        f, g, H = at_full if at_full is not None else post.value_derivs(x)
     x = _mode_bfgs(post, x if np.isfinite(f) else np.asarray(start, dtype=float))
     return x, _hessian_fd(post, x)
 
@@ -343,6 +348,18 @@ class _LogPosterior:
         per-observation derivatives of :func:`lifecycle._core.countfit.loglik_derivatives`
         (closed form for exact counts, central differences in ``log mu`` for intervals).
         """
+        return self._derivs(theta)[1:]
+
+    def value_derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Log posterior, gradient and Hessian at one ``theta`` from one evaluation of the
+        means: the log-likelihood is the sum of the pointwise values that come with the
+        derivatives (the same function as :meth:`__call__`, computed by the count
+        engine's formulas; they agree to rounding). ``-inf`` where not finite."""
+        ll, grad, H = self._derivs(theta)
+        val = float(self.log_prior(theta[None, :])[0]) + ll
+        return (val if np.isfinite(val) else -np.inf), grad, H
+
+    def _derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         kl, G = self.kl, self.G
         u, g = theta[:kl], theta[kl : kl + self.M - 1]
         gam = np.concatenate([[0.0], g])[self.m_index]
@@ -350,7 +367,7 @@ class _LogPosterior:
             C = np.exp(u)[None, :] * self.El * np.exp(gam)[:, None]
             mu = C.sum(axis=1)
             alpha = float(np.exp(theta[-1])) if self.nb else 0.0
-            _, lm, lmm, lp, lpp, lmp = loglik_derivatives(self.lo, self.hi, mu, alpha, self.nb)
+            ll, lm, lmm, lp, lpp, lmp = loglik_derivatives(self.lo, self.hi, mu, alpha, self.nb)
         J = np.hstack([C, mu[:, None] * G])
         q = J.shape[1]
         grad = np.empty(self.dim)
@@ -378,7 +395,7 @@ class _LogPosterior:
             grad[q] = lp.sum() + 1.0 - alpha / self.am
             H[q, q] = lpp.sum() - alpha / self.am
             H[:q, q] = H[q, :q] = J.T @ lmp
-        return grad, H
+        return float(ll.sum()), grad, H
 
 
 def _importance(
