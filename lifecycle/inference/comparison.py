@@ -76,7 +76,7 @@ from lifecycle.inference.coverage import (
     phase_index,
 )
 from lifecycle.inference.hyper import DEFAULT_RATE_MEAN_RANGE
-from lifecycle.inference.loo import _light_refit, _loo
+from lifecycle.inference.loo import _dated_refit, _light_refit, _loo
 from lifecycle.models import (
     FAMILY_OPTIONS,
     METHODS,
@@ -487,6 +487,8 @@ def _loo_column(
             refit = _light_refit(entry, family, method)
         elif isinstance(entry, int):
             refit = lambda s, k=entry: best_segmentation(s, k, family, shape, method=method)  # noqa: E731
+        elif not entry.estimated:
+            refit = _dated_refit(entry, family, shape, method)
         else:
             refit = lambda s, d=entry: fit_waves(  # noqa: E731
                 s, d, family, shape, method=method, identified_part=not d.estimated

@@ -2,22 +2,23 @@
 
 ``Σ_i log p(y_i | fit without i)``: each row is fitted again on the ``n`` shortened
 series (searched again when its breaks are estimated) and the left-out count is scored
-under that fit. The loop runs over observations, then rows, so that the step searches
-on one shortened series share its segment tables, themselves derived from the full
-series' tables (:func:`lifecycle.models.step_search.prime_leave_one_out`).
+under that fit. The step searches of the estimated rows on all ``n`` shortened series
+run in lockstep (:func:`lifecycle.models.searches_without_each`, taking the steps each
+would take alone); the dated rows are refitted one shortened series at a time.
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from lifecycle._core.errors import ConvergenceWarning, FitError, InputError
 from lifecycle._core.likelihood import interval_logprob
-from lifecycle.models import search
-from lifecycle.models.step_search import prime_leave_one_out, step_search_applies
+from lifecycle.models import estimate, fit_waves, search, searches_without_each
+from lifecycle.models.step_search import step_search_applies
 from lifecycle.series.countseries import CountSeries
 
 __all__: list[str] = []
@@ -67,22 +68,36 @@ def _predict_logprob(fit: Any, series: CountSeries, i: int) -> float:
 def _loo(series: CountSeries, refits: list[Any]) -> list[tuple[float, int, str]]:
     """Leave-one-out scores of several rows; per row ``(score, n_undefined, note)``.
 
-    The loop runs over observations, then rows, so that the searches of the rows on one
-    shortened series share its segment tables (and those of the full series, through
-    :func:`prime_leave_one_out`).
+    The searches of the estimated rows (:class:`_TableRefit`) on the ``n`` shortened
+    series run together (:func:`searches_without_each`); the other rows are refitted
+    on each shortened series in turn.
     """
     totals = [0.0] * len(refits)
     undefined: list[list[str]] = [[] for _ in refits]
-    fast = step_search_applies(series, "step")
-    for i in range(series.n_obs):
-        dropped = _drop(series, i)
-        if fast:
-            prime_leave_one_out(series, i, dropped)
+    drops = [_drop(series, i) for i in range(series.n_obs)]
+    batched: dict[int, list[Any]] = {}
+    if step_search_applies(series, "step"):
+        groups: dict[tuple[str, str], list[int]] = {}
+        for j, r in enumerate(refits):
+            if isinstance(r, _TableRefit):
+                groups.setdefault((r.family, r.method), []).append(j)
+        for (family, method), js in groups.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                found = searches_without_each([refits[j].entry for j in js], family, method, drops)
+            for q, j in enumerate(js):
+                batched[j] = [row[q] for row in found]
+    for i, dropped in enumerate(drops):
         for j, refit in enumerate(refits):
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    f = refit(dropped)
+                if j in batched:
+                    f = batched[j][i]
+                    if isinstance(f, Exception):
+                        raise f
+                else:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", ConvergenceWarning)
+                        f = refit(dropped)
                 totals[j] += _predict_logprob(f, series, i)
             except (InputError, FitError) as exc:
                 lab = series._window_text(i)
@@ -99,24 +114,69 @@ def _loo(series: CountSeries, refits: list[Any]) -> list[tuple[float, int, str]]
     return out
 
 
+@dataclass(frozen=True)
+class _TableRefit:
+    """An estimated row's search on a shortened series (see :func:`_light_refit`)."""
+
+    entry: Any
+    family: str
+    method: str
+
+    def __call__(self, s: CountSeries) -> Any:
+        if isinstance(self.entry, int):
+            k, kw = self.entry, {}
+        else:
+            k = self.entry.n_phases
+            kw = {
+                "constraint": self.entry.constraint,
+                "names": self.entry.phase_names,
+                "base": self.entry,
+            }
+        return search(s, k, self.family, "step", self.method, 0.95, estimate_only=True, **kw)[0]
+
+
 def _light_refit(entry: Any, family: str, method: str) -> Any:
     """The row's search on a shortened series, returning ``(definition, estimate)``.
 
     The same search and the same maximum-likelihood estimate as the row's own fit
     (:func:`best_segmentation` / :func:`fit_waves`), without its standard errors and
-    tables, which a predictive probability does not need.
+    tables, which a predictive probability does not need. :func:`_loo` runs those of
+    all shortened series together.
     """
-    if isinstance(entry, int):
-        return lambda s: search(s, entry, family, "step", method, 0.95, estimate_only=True)[0]
-    return lambda s: search(
-        s,
-        entry.n_phases,
-        family,
-        "step",
-        method,
-        0.95,
-        constraint=entry.constraint,
-        names=entry.phase_names,
-        base=entry,
-        estimate_only=True,
-    )[0]
+    return _TableRefit(entry, family, method)
+
+
+@dataclass(frozen=True)
+class _DatedRefit:
+    """A dated row's maximum-likelihood fit on a shortened series.
+
+    One measure: ``(definition, estimate)``, the estimate :func:`fit_waves` makes (its
+    identified part) without the standard errors and tables a predictive probability
+    does not need; several measures: the :class:`WaveFit` (whose levels it needs).
+    """
+
+    definition: Any
+    family: str
+    shape: str
+    method: str
+
+    def __call__(self, s: CountSeries) -> Any:
+        if len(s.measures) == 1:
+            est = estimate(
+                s,
+                self.definition,
+                self.family,
+                self.shape,
+                self.method,
+                need_cov=False,
+                identified_part=True,
+            )
+            return (self.definition, est)
+        return fit_waves(
+            s, self.definition, self.family, self.shape, method=self.method, identified_part=True
+        )
+
+
+def _dated_refit(definition: Any, family: str, shape: str, method: str) -> Any:
+    """The refit of a dated row on a shortened series (see :class:`_DatedRefit`)."""
+    return _DatedRefit(definition, family, shape, method)

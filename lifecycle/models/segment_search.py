@@ -22,6 +22,7 @@ import numpy as np
 from lifecycle._core.errors import (
     DefinitionError,
     FitError,
+    InputError,
     TooShortError,
 )
 from lifecycle._core.renames import old_keywords, take_renamed
@@ -42,6 +43,7 @@ from lifecycle.models.fitcore import (
     estimate,
     fit_fixed,
 )
+from lifecycle.models.step_batch import Lane, run_lanes
 from lifecycle.models.step_search import (
     N_PROFILE_EVALUATIONS,
     step_search_applies,
@@ -50,7 +52,7 @@ from lifecycle.models.step_search import (
 from lifecycle.models.waves import Phase, WaveDefinition
 from lifecycle.series.countseries import CountSeries, to_label
 
-__all__ = ["best_segmentation", "search", "search_cost"]
+__all__ = ["best_segmentation", "search", "search_cost", "searches_without_each"]
 
 _MAX_FITS = 5000
 #: Segmentations the batched fit scores in one search (more: the exchange search).
@@ -140,11 +142,7 @@ def search(
             f"windows; series {series.name!r} has {cand.size + 1}."
         )
     names = list(names) if names is not None else [f"phase {i + 1}" for i in range(k)]
-    dirs = base.expected_directions() if base is not None else None
-    if dirs is not None and list(dirs) == sorted(dirs, key=lambda x: x != "up"):
-        updown = (dirs.count("up"), dirs.count("down"))
-    else:
-        updown = (k - 1, k - 1)
+    updown = _updown(k, base)
     if step_search_applies(series, shape):
         best, n_total, how = _table_search(series, k, family, method, constraint, updown)
     else:
@@ -202,6 +200,88 @@ def search(
         choice=choice,
     )
     return fit, n_total
+
+
+def _updown(k: int, base: WaveDefinition | None) -> tuple[int, int]:
+    """Rises and falls a unimodal search allows: the definition's expected directions."""
+    dirs = base.expected_directions() if base is not None else None
+    if dirs is not None and list(dirs) == sorted(dirs, key=lambda x: x != "up"):
+        return dirs.count("up"), dirs.count("down")
+    return k - 1, k - 1
+
+
+def searches_without_each(
+    entries: Sequence[Any], family: str, method: str, dropped: Sequence[CountSeries]
+) -> list[list[Any]]:
+    """The leave-one-out step searches of a comparison's estimated rows, all at once.
+
+    ``out[i][j]`` is ``search(dropped[i], entry_j, family, "step", method, ...,
+    estimate_only=True)[0]`` (a ``(definition, estimate)`` pair), or the error that
+    search raises. ``dropped``: the series with one observation left out each (exact
+    counts of one measure, so one length); an entry is a number of phases or an
+    estimated definition. The searches run in lockstep
+    (:func:`lifecycle.models.step_batch.run_lanes`): each takes the steps it would take
+    alone, so the segmentations are the same; the engine's fit of the winning breaks,
+    already made when ``alpha`` was refitted on them, is reused.
+    """
+    out: list[list[Any]] = [[None] * len(entries) for _ in dropped]
+    atoms, lanes, meta = [], [], []
+    memo: dict[tuple[int, tuple[int, ...]], Any] = {}
+    for i, d in enumerate(dropped):
+        order = np.argsort(d.start, kind="stable")
+        starts = d.start[order]
+        atoms.append((d.low[order], d.exposure[order]))
+        n_cand = _candidate_breaks(d).size
+        for j, entry in enumerate(entries):
+            base = None if isinstance(entry, int) else entry
+            k = entry if base is None else base.n_phases
+            who = f"best segmentation ({k} phases)" if base is None else repr(base.name)
+            if n_cand < k - 1:
+                out[i][j] = DefinitionError(
+                    f"{who}: a segmentation into {k} phases needs at least {k} distinct "
+                    f"observation windows; series {d.name!r} has {n_cand + 1}."
+                )
+                continue
+            uni = base is not None and base.constraint == "unimodal"
+            refit = _memo_refit(d, starts, method, memo, i)
+            lanes.append(Lane(i, k, _updown(k, base) if uni else None, refit))
+            meta.append((i, j, who, starts, uni))
+    run_lanes(atoms, lanes, family == "negbin")
+    for lane, (i, j, who, starts, uni) in zip(lanes, meta, strict=True):
+        b, d = lane.result, dropped[i]
+        if not np.isfinite(b.loglik):
+            out[i][j] = FitError(
+                f"{who}: no segmentation of series {d.name!r} into {lane.k} phases could be "
+                "fitted" + (" with unimodal rates." if uni else ".")
+            )
+            continue
+        cuts = tuple(int(c) for c in b.cuts)
+        breaks = [int(starts[c]) for c in cuts]
+        dd = _segment_definition(d, breaks, [f"p{q}" for q in range(len(cuts) + 1)], who, "")
+        est = memo.get((i, cuts)) if family == "negbin" else None
+        try:
+            if est is None:
+                est = estimate(d, dd, family, "step", method, need_cov=False)
+            out[i][j] = (dd, est)
+        except (InputError, FitError) as exc:
+            out[i][j] = exc
+    return out
+
+
+def _memo_refit(series: CountSeries, starts: np.ndarray, method: str, memo: dict, key: int) -> Any:
+    """The engine's NB ``alpha`` of a segmentation (as :func:`_table_search`), its fit kept."""
+
+    def refit(cuts: tuple[int, ...]) -> float:
+        breaks = [int(starts[c]) for c in cuts]
+        d = _segment_definition(series, breaks, [f"p{i}" for i in range(len(cuts) + 1)], "s", "")
+        try:
+            e = estimate(series, d, "negbin", "step", method, need_cov=False)
+        except (FitError, DefinitionError, TooShortError):
+            return 0.0
+        memo[(key, tuple(int(c) for c in cuts))] = e
+        return 0.0 if e.alpha_boundary else float(np.exp(e.theta[-1]))
+
+    return refit
 
 
 def _table_search(

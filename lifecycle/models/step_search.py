@@ -16,8 +16,9 @@ phases; :class:`lifecycle.models.costs.NegBinCost`). For a given ``alpha``:
   (``O(1)`` per candidate, no fit) and keeping the best that satisfies the pattern.
 
 For NB the dispersion is profiled: ``max_alpha max_breaks l(breaks, alpha)`` is found
-on a log grid of ``alpha`` (with 0, the Poisson limit), refined by golden section
-around the best grid point, then polished by alternating the two maximisations (the
+on a log grid of ``alpha`` (with 0, the Poisson limit), refined by Brent's method
+(golden section with parabolic steps, to 1e-6 in ``log alpha``) between the grid
+points beside the best, then polished by alternating the two maximisations (the
 engine's joint fit of ``alpha`` on the breaks, the DP at that ``alpha``) until the
 breaks repeat. Each step cannot lower the likelihood.
 
@@ -25,6 +26,9 @@ Segments with no event (rate MLE 0, on the boundary) are not allowed, as in the 
 
 References
 ----------
+Brent, R. P. (1973). *Algorithms for Minimization without Derivatives*, ch. 5.
+Prentice-Hall.
+
 Bellman, R. (1961). On the approximation of curves by line segments using dynamic
 programming. *Communications of the ACM* 4(6): 284.
 
@@ -36,8 +40,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,15 +55,15 @@ __all__ = [
     "N_PROFILE_EVALUATIONS",
     "StepSearch",
     "prime_leave_one_out",
+    "profile_plan",
     "step_search_applies",
     "step_search_for",
 ]
 
 _MAX_CANDIDATES = 2_000_000
 _GRID = np.concatenate([[0.0], np.logspace(-4, 2, 19)])
-_GOLDEN_STEPS = 24
 #: Dispersion values one NB profile evaluates (grid + golden section + polishing).
-N_PROFILE_EVALUATIONS = _GRID.size + _GOLDEN_STEPS + 6
+N_PROFILE_EVALUATIONS = _GRID.size + 16 + 6  # grid, Brent (typically), polishing
 _SEARCHES: dict[bytes, StepSearch] = {}
 
 
@@ -274,41 +279,121 @@ class StepSearch:
         negbin: bool,
         refit_alpha: Callable[[tuple[int, ...]], float],
     ) -> _Best:
-        """Maximise ``at(alpha)`` over ``alpha`` (only 0 for Poisson); see the docstring."""
-        if not negbin:
-            ll, cuts = at(0.0)
-            return _Best(ll, cuts, 0.0)
-        vals = [at(float(a)) for a in _GRID]
-        lls = np.array([v[0] for v in vals])
-        i = int(np.argmax(lls))
-        best = _Best(lls[i], vals[i][1], float(_GRID[i]))
-        lo = np.log(ALPHA_RANGE[0]) if i <= 1 else np.log(_GRID[i - 1])
-        hi = np.log(_GRID[min(i + 1, _GRID.size - 1)])
-        if i == _GRID.size - 1:
-            hi = np.log(ALPHA_RANGE[1])
-        g = (np.sqrt(5.0) - 1.0) / 2.0
-        c, d = hi - g * (hi - lo), lo + g * (hi - lo)
-        fc, fd = at(float(np.exp(c))), at(float(np.exp(d)))
-        for _ in range(_GOLDEN_STEPS):
-            if fc[0] >= fd[0]:
-                hi, d, fd = d, c, fc
-                c = hi - g * (hi - lo)
-                fc = at(float(np.exp(c)))
+        """Maximise ``at(alpha)`` over ``alpha`` (only 0 for Poisson); see the docstring.
+
+        The steps are those of :func:`profile_plan`, run one request at a time.
+        """
+        plan = profile_plan(negbin)
+        reply: object = None
+        while True:
+            try:
+                kind, arg = plan.send(reply)
+            except StopIteration as stop:
+                return stop.value
+            if kind == "grid":
+                reply = [at(float(a)) for a in arg]
+            elif kind == "at":
+                reply = at(float(arg))
             else:
-                lo, c, fc = c, d, fd
-                d = lo + g * (hi - lo)
-                fd = at(float(np.exp(d)))
-        for x, v in ((c, fc), (d, fd)):
-            if v[0] > best.loglik:
-                best = _Best(v[0], v[1], float(np.exp(x)))
-        # alternate: alpha given the breaks (engine), breaks given alpha (DP)
-        for _ in range(10):
-            a = refit_alpha(best.cuts)
-            ll, cuts = at(a)
-            if ll <= best.loglik + 1e-10:
-                break
-            best = _Best(ll, cuts, a)
-        return best
+                reply = refit_alpha(arg)
+
+
+Request = tuple[str, Any]
+_XTOL = 1e-6  # Brent's tolerance in log alpha
+_MAX_BRENT = 60
+
+
+def _brent_max(lo: float, hi: float) -> Generator[Request, Any, tuple[float, Any]]:
+    """Maximise ``at(exp(x))`` over ``x`` in ``[lo, hi]`` by Brent's method.
+
+    Golden-section steps, replaced by a parabola through the three best points when it
+    falls well inside the bracket and shrinks the step (Brent 1973, ch. 5); ``-inf``
+    values force the golden step. Stops when the bracket around the best point is
+    within ``2 * _XTOL``. Returns the best ``x`` and its ``at`` value.
+    """
+    gold = (3.0 - math.sqrt(5.0)) / 2.0
+    a, b = lo, hi
+    x = w = v = a + gold * (b - a)
+    fx = yield ("at", float(np.exp(x)))
+    Fx = Fw = Fv = -fx[0]  # minimise F = -loglik
+    d = e = 0.0
+    for _ in range(_MAX_BRENT):
+        m = 0.5 * (a + b)
+        tol2 = 2.0 * _XTOL
+        if abs(x - m) <= tol2 - 0.5 * (b - a):
+            break
+        golden = True
+        if abs(e) > _XTOL and np.isfinite([Fx, Fw, Fv]).all():
+            r = (x - w) * (Fx - Fv)
+            q = (x - v) * (Fx - Fw)
+            p = (x - v) * q - (x - w) * r
+            q = 2.0 * (q - r)
+            if q > 0:
+                p = -p
+            q = abs(q)
+            prev, e = e, d
+            if abs(p) < abs(0.5 * q * prev) and q * (a - x) < p < q * (b - x):
+                d = p / q
+                golden = False
+                if (x + d) - a < tol2 or b - (x + d) < tol2:
+                    d = _XTOL if x < m else -_XTOL
+        if golden:
+            e = (a - x) if x >= m else (b - x)
+            d = gold * e
+        u = x + d if abs(d) >= _XTOL else x + (_XTOL if d > 0 else -_XTOL)
+        fu = yield ("at", float(np.exp(u)))
+        Fu = -fu[0]
+        if Fu <= Fx:
+            if u >= x:
+                a = x
+            else:
+                b = x
+            v, Fv, w, Fw = w, Fw, x, Fx
+            x, Fx, fx = u, Fu, fu
+        else:
+            if u < x:
+                a = u
+            else:
+                b = u
+            if Fu <= Fw or w == x:
+                v, Fv, w, Fw = w, Fw, u, Fu
+            elif Fu <= Fv or v in (x, w):
+                v, Fv = u, Fu
+    return x, fx
+
+
+def profile_plan(negbin: bool) -> Generator[Request, Any, _Best]:
+    """The profile in ``alpha`` as a sequence of requests (see the module docstring).
+
+    Yields ``("grid", alphas)`` (answer: the list of ``at(alpha)``, each a pair
+    ``(loglik, cuts)``), ``("at", alpha)`` (answer: ``at(alpha)``) and
+    ``("refit", cuts)`` (answer: the ML ``alpha`` of those breaks, 0 at the boundary);
+    returns the best :class:`_Best`. :meth:`StepSearch.profile` answers the requests one
+    by one; :mod:`lifecycle.models.step_batch` answers those of many searches at once
+    (the leave-one-out searches), which therefore take exactly the same steps.
+    """
+    if not negbin:
+        ll, cuts = yield ("at", 0.0)
+        return _Best(ll, cuts, 0.0)
+    vals = yield ("grid", _GRID)
+    lls = np.array([v[0] for v in vals])
+    i = int(np.argmax(lls))
+    best = _Best(lls[i], vals[i][1], float(_GRID[i]))
+    lo = np.log(ALPHA_RANGE[0]) if i <= 1 else np.log(_GRID[i - 1])
+    hi = np.log(_GRID[min(i + 1, _GRID.size - 1)])
+    if i == _GRID.size - 1:
+        hi = np.log(ALPHA_RANGE[1])
+    x, fx = yield from _brent_max(lo, hi)
+    if fx[0] > best.loglik:
+        best = _Best(fx[0], fx[1], float(np.exp(x)))
+    # alternate: alpha given the breaks (engine), breaks given alpha (DP)
+    for _ in range(10):
+        a = yield ("refit", best.cuts)
+        ll, cuts = yield ("at", a)
+        if ll <= best.loglik + 1e-10:
+            break
+        best = _Best(ll, cuts, a)
+    return best
 
 
 def _unimodal(rates: np.ndarray, n_up: int, n_down: int, tol: float = 1e-9) -> np.ndarray:
