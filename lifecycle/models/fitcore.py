@@ -505,19 +505,20 @@ def _check_identified(
     XO = d.W @ d.X
     p = XO.shape[1]
     rank = int(np.linalg.matrix_rank(XO))
+    if rank >= p:
+        return
     phases_touched = [np.unique(d.phase_of[row > 0]).size for row in d.W]
-    if rank < p and (series.n_obs >= p or max(phases_touched) > 1):
+    if series.n_obs >= p or max(phases_touched) > 1:
         raise FitError(
             f"The parameters of {definition.name!r} ({shape}) are not identified by series "
             f"{series.name!r}: its design has rank {rank} for {p} shape parameters (a phase "
             f"is seen only in windows that mix it with another)."
         )
-    if rank < p:
-        raise TooShortError(
-            f"The {shape!r} fit of {definition.name!r} has {p} shape parameters "
-            f"({', '.join(d.names)}), but series {series.name!r} identifies only {rank} of "
-            f"them ({series.n_obs} observations). Use a simpler shape or a longer series."
-        )
+    raise TooShortError(
+        f"The {shape!r} fit of {definition.name!r} has {p} shape parameters "
+        f"({', '.join(d.names)}), but series {series.name!r} identifies only {rank} of "
+        f"them ({series.n_obs} observations). Use a simpler shape or a longer series."
+    )
 
 
 @dataclass(frozen=True)
