@@ -616,7 +616,9 @@ def compare_waves(
         posterior_prob_alt, status, note`` — best first (posterior probability, then
         AICc). ``posterior_prob_alt`` uses a rate prior four times vaguer (Gamma shape
         divided by 4, the same prior of the shared mean); the sensitivity line names
-        both priors. ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
+        both priors. Where the marginal likelihood is importance-sampled, the vaguer
+        prior's reweights the same draws (its own Monte Carlo error; a sampler of its
+        own where the reused draws do not cover it: :func:`dated_log_ml_priors`). ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
 
     Notes
     -----

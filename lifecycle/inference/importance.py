@@ -3,8 +3,12 @@
 Importance sampling from a multivariate t (4 d.f.) centred at the posterior mode with
 the inverse Hessian scaled by 1.5 (Geweke 1989); the stated error is the Monte Carlo
 standard error of ``log p(y)``. The mode is found by Newton's method on the analytic
-gradient and Hessian of the log posterior (:class:`_LogPosterior`), BFGS on central
-differences as the fallback; Poisson count intervals of the draws are summed term by term
+gradient and Hessian of the log posterior (:class:`_LogPosterior`), started from EM
+estimates of the rates and levels, BFGS on central differences as the fallback. Several
+priors share one sampler (:func:`_importance_many`: the comparison's sensitivity prior
+reweights the first prior's draws, each result stating the error of its own weights,
+and gets a sampler of its own where the reweighted effective sample size falls below
+half the first's). Poisson count intervals of the draws are summed term by term
 (:func:`_poisson_interval_rows`); results are cached by their exact inputs
 (:data:`_IS_CACHE`). The model and priors are those of :mod:`lifecycle.inference.bayes`.
 Under the hierarchical rate prior (the default) the shared mean ``M`` is integrated out
