@@ -618,7 +618,8 @@ def compare_waves(
         divided by 4, the same prior of the shared mean); the sensitivity line names
         both priors. Where the marginal likelihood is importance-sampled, the vaguer
         prior's reweights the same draws (its own Monte Carlo error; a sampler of its
-        own where the reused draws do not cover it: :func:`dated_log_ml_priors`). ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
+        own where the reused draws do not cover it: :func:`dated_log_ml_priors`).
+        ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
 
     Notes
     -----
