@@ -188,6 +188,15 @@ def _newton_step(g: np.ndarray, H: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _curvature(post: _LogPosterior, x: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """``H`` (the analytic Hessian at ``x``) if negative definite, else the stencil's."""
+    try:
+        np.linalg.cholesky(-H)
+    except np.linalg.LinAlgError:
+        return _hessian_fd(post, x)
+    return H
+
+
 def _posterior_mode(
     post: _LogPosterior, start: np.ndarray, *, gtol: float = 1e-5, max_iter: int = 100
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -199,7 +208,9 @@ def _posterior_mode(
     scipy's BFGS on a central-difference gradient, the optimiser used before, which
     needed about 25 batched calls where Newton needs about 6). If Newton cannot make
     progress, BFGS takes over from the best point found. The Hessian returned is the
-    central-difference stencil of :func:`_hessian_fd` at the mode either way.
+    analytic one at Newton's mode (already computed there), the central-difference
+    stencil of :func:`_hessian_fd` after BFGS or where the analytic one is not negative
+    definite.
     """
     x = np.asarray(start, dtype=float).copy()
     f, g, H = post.value_derivs(x)
@@ -209,7 +220,7 @@ def _posterior_mode(
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
             break
         if np.max(np.abs(g)) < gtol:
-            return x, _hessian_fd(post, x)
+            return x, _curvature(post, x, H)
         step = _newton_step(g, H)
         if step is None:
             break
