@@ -97,18 +97,17 @@ def _poisson_interval_rows(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray) -> np
         if not (np.isfinite(b) and w <= _HORNER_MAX and a >= 0):
             out[:, j] = _logp(np.array([a]), np.array([b]), m[:, None], "poisson", 0.0)[:, 0]
             continue
+        below = m <= b
+        mb, ma = m[below], m[~below]  # each side's sum only where it is used
         with np.errstate(all="ignore"):
-            up = np.ones_like(m)
-            down = np.ones_like(m)
+            up = np.ones_like(mb)
+            down = np.ones_like(ma)
             for i in range(int(w), 0, -1):  # innermost term first
-                up = 1.0 + up * m / (a + i)
-                down = 1.0 + down * (a + int(w) + 1 - i) / m
-            below = m <= b
-            val = np.where(
-                below,
-                special.xlogy(a, m) - m - special.gammaln(a + 1.0) + np.log(up),
-                special.xlogy(b, m) - m - special.gammaln(b + 1.0) + np.log(down),
-            )
+                up = 1.0 + up * mb / (a + i)
+                down = 1.0 + down * (a + int(w) + 1 - i) / ma
+            val = np.empty_like(m)
+            val[below] = special.xlogy(a, mb) - mb - special.gammaln(a + 1.0) + np.log(up)
+            val[~below] = special.xlogy(b, ma) - ma - special.gammaln(b + 1.0) + np.log(down)
         out[:, j] = np.nan_to_num(val, nan=-np.inf)
     return out
 
