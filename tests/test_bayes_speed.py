@@ -94,7 +94,10 @@ def test_cached_result_equals_fresh_result(monkeypatch):
     assert first.method == "importance sampling"
     calls = []
     real = bayes._importance
-    monkeypatch.setattr(bayes, "_importance", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real_many = bayes._importance_many
+    monkeypatch.setattr(
+        bayes, "_importance_many", lambda *a, **k: calls.append(1) or real_many(*a, **k)
+    )
     # same split under other phase names and an empty fourth phase: served from the cache,
     # with this definition's own empty phase
     again = dated_log_ml(s, np.array([0, 0, 1, 1, 2, 2]), ["p", "q", "r", "gap"], "poisson",

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scipy import optimize, special, stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
 
+from lifecycle._core import countfit as cf_mod
 from lifecycle._core.countfit import LogLinear, fit_counts, loglik_and_derivatives
 from lifecycle._core.criteria import aic, aicc, bic, mbic
 from lifecycle._core.dispersion import (
@@ -210,6 +211,47 @@ class TestEngine:
         assert fit.dispersion_at_boundary and fit.dispersion == 0.0
         assert fit.overdispersion_stat == 0.0 and fit.overdispersion_p_value == 1.0
         assert fit.loglik == pytest.approx(fit_waves(s, d, family="poisson").loglik)
+
+    def test_saturated_bound_is_above_every_fit(self):
+        rng = np.random.default_rng(20261130)
+        y = rng.poisson(rng.uniform(0, 60, size=25)).astype(float)
+        alphas = np.logspace(-3, 2, 11)
+        bound = cf_mod.saturated_nb_bound(y, y, alphas)
+        for a, b in zip(alphas, bound, strict=True):
+            for _ in range(20):  # any means at all stay below the bound
+                mu = np.maximum(y + rng.normal(0, 3, size=y.size), 0.05)
+                assert nb_logpmf(y, mu, a).sum() <= b + 1e-12
+            assert nb_logpmf(y, np.maximum(y, 1e-300), a).sum() == pytest.approx(b)
+
+    def test_pruned_profile_search_equals_the_full_search(self, monkeypatch):
+        """Grid points whose saturated bound is under the Poisson floor are not fitted;
+        the search then returns what fitting all of them returned (seeded cases on both
+        sides of the boundary: Poisson, mildly and clearly overdispersed counts)."""
+        rng = np.random.default_rng(20261201)
+        real = cf_mod.saturated_nb_bound
+        pruned_any = 0
+        for _ in range(30):
+            n = int(rng.integers(6, 40))
+            k = int(rng.integers(1, 4))
+            X = np.column_stack([np.ones(n)] + [rng.normal(size=n) for _ in range(k - 1)])
+            mu = np.exp(X @ rng.normal(0, 0.4, k) + rng.uniform(0, 4))
+            alpha = float(rng.choice([0.0, 0.02, 0.2]))
+            y = draw_counts(mu, "negbin" if alpha else "poisson", alpha, rng).astype(float)
+            if y.sum() == 0:
+                continue
+            model = LogLinear(X)
+            poi = fit_counts(model, y, y, "poisson", np.zeros(k))
+            for floor in (poi.loglik, None):
+                monkeypatch.setattr(cf_mod, "saturated_nb_bound", real)
+                new = cf_mod._profile_search(model, y, y, poi.theta, floor)
+                monkeypatch.setattr(
+                    cf_mod, "saturated_nb_bound", lambda lo, hi, a: np.full(len(a), np.inf)
+                )
+                old = cf_mod._profile_search(model, y, y, poi.theta, floor)
+                assert (new[0], new[2]) == (old[0], old[2])
+                np.testing.assert_array_equal(new[1], old[1])
+            pruned_any += bool(np.any(real(y, y, np.logspace(-3, 2, 11)) <= poi.loglik))
+        assert pruned_any >= 10  # the pruning is exercised
 
     @pytest.mark.parametrize("family", ["poisson", "negbin"])
     def test_analytic_derivatives_match_differences(self, family):

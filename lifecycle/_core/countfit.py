@@ -62,6 +62,7 @@ __all__ = [
     "loglik_and_derivatives",
     "loglik_derivatives",
     "loglik_values",
+    "saturated_nb_bound",
 ]
 
 _PHI_MIN = np.log(1e-8)
@@ -549,6 +550,9 @@ def _profile_search(
     Newton) at each ``phi``. ``floor``: the Poisson log-likelihood, given when the score
     at the boundary is not positive; if the grid then falls from its first point, which
     is below ``floor``, the golden refinement is skipped (the profile falls from 0).
+    With a floor, grid points after the first whose saturated bound
+    (:func:`saturated_nb_bound`) is not above it are not fitted: their profile is not
+    above the floor either.
     """
     warm = [np.asarray(theta0, dtype=float)]
     seen: dict[float, tuple[np.ndarray, float]] = {}
@@ -562,7 +566,17 @@ def _profile_search(
         return f
 
     grid = np.log(np.logspace(-3, 2, 11))
-    vals = np.array([prof(float(p)) for p in grid])
+    if floor is None:
+        vals = np.array([prof(float(p)) for p in grid])
+    else:
+        # where even the saturated bound is below the floor, so is the profile
+        bound = saturated_nb_bound(low, high, np.exp(grid))
+        vals = np.array(
+            [
+                prof(float(p)) if i == 0 or b > floor else -np.inf
+                for i, (p, b) in enumerate(zip(grid, bound, strict=True))
+            ]
+        )
     j = int(np.argmax(vals))
     if floor is not None and j == 0 and vals[0] <= floor + 1e-9:
         x, f = seen[float(grid[0])]
@@ -584,6 +598,32 @@ def _profile_search(
     phi = max(seen, key=lambda k: seen[k][1])
     x, f = seen[phi]
     return phi, x, f
+
+
+def saturated_nb_bound(low: np.ndarray, high: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    """An upper bound of the NB2 log-likelihood at each ``alpha``, over every mean model.
+
+    Each observation's term is at most its value at its own best mean: for an exact
+    count ``y`` the NB2 pmf at fixed ``alpha`` is largest at ``mu = y`` (the score
+    ``y / mu - (y + r) / (mu + r)`` vanishes there), for a count interval a probability
+    is at most 1. The sum of these (the saturated model) bounds the profile likelihood
+    of ``alpha`` for any mean model, so a profile point whose bound is below a floor
+    need not be fitted.
+
+    Examples
+    --------
+    >>> y = np.array([3.0, 7.0])
+    >>> b = saturated_nb_bound(y, y, np.array([0.1]))
+    >>> bool(b[0] >= nb_logpmf(y, np.array([5.0, 5.0]), 0.1).sum())
+    True
+    """
+    low = np.asarray(low, dtype=float)
+    exact = low == np.asarray(high, dtype=float)
+    y = low[exact][None, :]
+    a = np.asarray(alphas, dtype=float)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = nb_logpmf(y, y, a).sum(axis=1)
+    return np.where(np.isnan(out), np.inf, out)
 
 
 def _moment_phi(low: np.ndarray, high: np.ndarray, mu: np.ndarray) -> float:

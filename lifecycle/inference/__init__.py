@@ -4,6 +4,7 @@ from lifecycle.inference.bayes import (
     BayesPrior,
     MarginalLikelihood,
     dated_log_ml,
+    dated_log_ml_priors,
     posterior_probabilities,
 )
 from lifecycle.inference.bayes_breaks import estimated_log_ml
@@ -79,6 +80,7 @@ __all__ = [
     "common_span",
     "compare_waves",
     "dated_log_ml",
+    "dated_log_ml_priors",
     "directional_tests",
     "drop_empty_phases",
     "estimated_log_ml",

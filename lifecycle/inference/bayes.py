@@ -121,6 +121,7 @@ from lifecycle.inference.importance import (  # noqa: F401  (re-exported for tes
     _cache_key,
     _hessian_fd,
     _importance,
+    _importance_many,
     _logp,
     _LogPosterior,
     _mode_bfgs,
@@ -134,6 +135,7 @@ __all__ = [
     "BayesPrior",
     "MarginalLikelihood",
     "dated_log_ml",
+    "dated_log_ml_priors",
     "posterior_probabilities",
 ]
 
@@ -590,6 +592,47 @@ def dated_log_ml(
     -------
     MarginalLikelihood
     """
+    return dated_log_ml_priors(
+        series, phase_of, phase_names, family, (prior,), seed=seed, n_draws=n_draws
+    )[0]
+
+
+def dated_log_ml_priors(
+    series: CountSeries,
+    phase_of: np.ndarray,
+    phase_names: list[str],
+    family: str,
+    priors: tuple[BayesPrior, ...],
+    *,
+    seed: int = 0,
+    n_draws: int = 4000,
+) -> list[MarginalLikelihood]:
+    """:func:`dated_log_ml` under several priors (e.g. a prior and a sensitivity prior).
+
+    The closed form and the grid quadrature are computed once per prior. On the
+    importance-sampling path the priors share one sampler: the proposal and draws of
+    ``priors[0]``, the likelihood of each draw computed once and only the prior term of
+    the weights changing; each result states the Monte Carlo error of its own weights,
+    and a prior whose reweighted effective sample size is under half the first prior's
+    gets a sampler of its own (:func:`lifecycle.inference.importance._importance_many`).
+    The first result equals :func:`dated_log_ml` under ``priors[0]``; the others agree
+    with :func:`dated_log_ml` under them within the stated errors.
+
+    Parameters
+    ----------
+    series, phase_of, phase_names, family, seed, n_draws
+        As in :func:`dated_log_ml`.
+    priors : tuple of BayesPrior
+        At least one.
+
+    Returns
+    -------
+    list of MarginalLikelihood
+        One per prior, in order.
+    """
+    priors = tuple(priors)
+    if not priors:
+        raise ParameterError("dated_log_ml_priors needs at least one prior. Got none.")
     k = len(phase_names)
     E = _phase_exposures(series, phase_of, k)
     touched = E > 0
@@ -600,16 +643,19 @@ def dated_log_ml(
         phase = np.argmax(touched, axis=1)
         e = E[np.arange(series.n_obs), phase]
         if family == "poisson" and series.is_exact:
-            return _dated_exact(series, phase, e, k, prior, empty)
-        return _dated_grid(series, phase, e, k, family, prior, empty)
-    key = _cache_key(series, E[:, touched.any(axis=0)], family, prior, seed, n_draws)
+            return [_dated_exact(series, phase, e, k, p, empty) for p in priors]
+        return [_dated_grid(series, phase, e, k, family, p, empty) for p in priors]
+    El = E[:, touched.any(axis=0)]
+    keys = tuple(_cache_key(series, El, family, p, seed, n_draws) for p in priors)
+    key = keys[0] if len(keys) == 1 else keys
     hit = _IS_CACHE.get(key)
     if hit is None:
-        hit = _importance(series, E, touched, family, prior, (), seed=seed, n_draws=n_draws)
-        _IS_CACHE[key] = hit
+        hit = _importance_many(series, E, touched, family, priors, (), seed=seed, n_draws=n_draws)
+        _IS_CACHE[key] = hit[0] if len(keys) == 1 else hit
         while len(_IS_CACHE) > _IS_CACHE_SIZE:
             _IS_CACHE.popitem(last=False)
-    return replace(hit, empty_phases=empty)
+    hits = [hit] if len(keys) == 1 and not isinstance(hit, list) else hit
+    return [replace(h, empty_phases=empty) for h in hits]
 
 
 _METHOD_EXACT_HIER = "exact (rates), quadrature (prior mean)"

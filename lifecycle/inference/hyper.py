@@ -212,29 +212,34 @@ def _log_p_lower(s: float, x: np.ndarray) -> np.ndarray:
     """``log P(s, x)`` (regularised lower incomplete gamma), its series where tiny."""
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore"):
-        direct = np.log(special.gammainc(s, x))
-        series = (
-            special.xlogy(s, x)
-            - x
-            - special.gammaln(s + 1.0)
-            + np.log1p(x / (s + 1.0) * (1.0 + x / (s + 2.0)))
-        )
-    return np.where(direct > _LOG_TINY, direct, series)
+        out = np.asarray(np.log(special.gammainc(s, x)), dtype=float)
+        tiny = ~(out > _LOG_TINY)
+        if tiny.any():  # the series only where the direct value underflows
+            t = x[tiny]
+            out[tiny] = (
+                special.xlogy(s, t)
+                - t
+                - special.gammaln(s + 1.0)
+                + np.log1p(t / (s + 1.0) * (1.0 + t / (s + 2.0)))
+            )
+    return out
 
 
 def _log_q_upper(s: float, x: np.ndarray) -> np.ndarray:
     """``log Q(s, x)`` (regularised upper incomplete gamma), asymptotic where tiny."""
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        direct = np.log(special.gammaincc(s, x))
-        xs = np.maximum(x, 1e-300)
-        asym = (
-            (s - 1.0) * np.log(xs)
-            - xs
-            - special.gammaln(s)
-            + np.log1p((s - 1.0) / xs * (1.0 + (s - 2.0) / xs))
-        )
-    return np.where(direct > _LOG_TINY, direct, asym)
+        out = np.asarray(np.log(special.gammaincc(s, x)), dtype=float)
+        tiny = ~(out > _LOG_TINY)
+        if tiny.any():  # the asymptotic series only where the direct value underflows
+            xs = np.maximum(x[tiny], 1e-300)
+            out[tiny] = (
+                (s - 1.0) * np.log(xs)
+                - xs
+                - special.gammaln(s)
+                + np.log1p((s - 1.0) / xs * (1.0 + (s - 2.0) / xs))
+            )
+    return out
 
 
 def log_gamma_window(s: float, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:

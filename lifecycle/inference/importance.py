@@ -252,16 +252,40 @@ class _LogPosterior:
         self.sd, self.am = prior.level_sd, prior.dispersion_mean
         self.c_norm = -0.5 * math.log(2 * math.pi) - math.log(self.sd)
 
-    def start(self) -> np.ndarray:
-        """Start of the mode search: each phase's mean rate, levels 0, alpha 0.1."""
+    def start(self, em_steps: int = 10) -> np.ndarray:
+        """Start of the mode search: rates and levels by EM on the counts, alpha 0.1.
+
+        Each observation's count (an interval's midpoint, ``low + 1`` when open) is
+        shared among the phases its window touches in proportion to their expected
+        counts, and each phase's rate (each further measure's level) is its share over
+        its exposure: ``em_steps`` steps of the EM algorithm for the Poisson means, a
+        few array operations each, which start Newton near the likelihood's maximum.
+        Rates are floored at a tenth of the series' mean rate.
+        """
         lo, hi, El = self.lo, self.hi, self.El
         mid = np.where(np.isinf(hi), lo + 1.0, (lo + hi) / 2)
         share = El / np.maximum(El.sum(axis=1, keepdims=True), 1e-12)
-        r0 = (share * mid[:, None]).sum(axis=0) / np.maximum(El.sum(axis=0), 1e-12)
+        tot = np.maximum(El.sum(axis=0), 1e-12)
+        r = np.maximum((share * mid[:, None]).sum(axis=0) / tot, 0.1 * self.m)
+        lev = np.ones(self.M)
+        for _ in range(em_steps):
+            L = lev[self.m_index]
+            C = r[None, :] * El * L[:, None]
+            mu = np.maximum(C.sum(axis=1), 1e-300)
+            r = np.maximum(
+                (C * (mid / mu)[:, None]).sum(axis=0) / (El * L[:, None]).sum(axis=0).clip(1e-12),
+                0.1 * self.m,
+            )
+            if self.M > 1:
+                base = El @ r
+                num = np.bincount(self.m_index, weights=mid, minlength=self.M)
+                den = np.bincount(self.m_index, weights=base, minlength=self.M)
+                lev = np.where((num > 0) & (den > 0), num / np.maximum(den, 1e-300), 1.0)
+                lev = lev / lev[0] if lev[0] > 0 else lev
         return np.concatenate(
             [
-                np.log(np.maximum(r0, 0.1 * self.m)),
-                np.zeros(self.M - 1),
+                np.log(r),
+                np.log(np.clip(lev[1:], 1e-3, 1e3)),
                 [math.log(0.1)] if self.nb else [],
             ]
         )
@@ -278,13 +302,17 @@ class _LogPosterior:
         return _nb_logp_rows(lo, hi, mu, alpha).sum(axis=1)
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
+        theta = np.atleast_2d(theta)
+        val = self.log_prior(theta) + self.log_lik(theta)
+        return np.where(np.isfinite(val), val, -np.inf)
+
+    def log_prior(self, theta: np.ndarray) -> np.ndarray:
+        """Log prior density of rows of ``theta`` (rates, levels[, log alpha]; Jacobians in)."""
         kl, M, a, b = self.kl, self.M, self.a, self.b
         theta = np.atleast_2d(theta)
         u = theta[:, :kl]
         g = theta[:, kl : kl + M - 1]
-        gam = np.concatenate([np.zeros((theta.shape[0], 1)), g], axis=1)
         with np.errstate(over="ignore"):
-            mu = (np.exp(u) @ self.El.T) * np.exp(gam[:, self.m_index])
             if self.hyper is not None:
                 out = log_rate_prior(u, a, *self.hyper)
             else:
@@ -293,11 +321,20 @@ class _LogPosterior:
         if self.nb:
             la = theta[:, -1]
             out += -math.log(self.am) - np.exp(la) / self.am + la
-            ll = self._loglik(mu, np.exp(la))
-        else:
-            ll = self._loglik(mu, None)
-        val = out + ll
-        return np.where(np.isfinite(val), val, -np.inf)
+        return out
+
+    def log_lik(self, theta: np.ndarray) -> np.ndarray:
+        """Log-likelihood of rows of ``theta`` (the same under every prior)."""
+        kl, M = self.kl, self.M
+        theta = np.atleast_2d(theta)
+        u = theta[:, :kl]
+        g = theta[:, kl : kl + M - 1]
+        gam = np.concatenate([np.zeros((theta.shape[0], 1)), g], axis=1)
+        with np.errstate(over="ignore"):
+            mu = (np.exp(u) @ self.El.T) * np.exp(gam[:, self.m_index])
+        if self.nb:
+            return self._loglik(mu, np.exp(theta[:, -1]))
+        return self._loglik(mu, None)
 
     def derivs(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Gradient and Hessian of the log posterior at one ``theta``.
@@ -356,12 +393,49 @@ def _importance(
     n_draws: int,
 ) -> MarginalLikelihood:
     """Importance sampling from a t proposal at the posterior mode (see module docstring)."""
+    return _importance_many(
+        series, E, touched, family, (prior,), empty, seed=seed, n_draws=n_draws
+    )[0]
+
+
+#: Smallest effective sample size, as a share of the first prior's, at which another
+#: prior's marginal likelihood is taken from the first prior's draws (reweighted);
+#: below it that prior gets a sampler of its own (its own mode and draws).
+REWEIGHT_MIN_ESS_SHARE = 0.5
+
+
+def _importance_many(
+    series: CountSeries,
+    E: np.ndarray,
+    touched: np.ndarray,
+    family: str,
+    priors: tuple[BayesPrior, ...],
+    empty: tuple[str, ...],
+    *,
+    seed: int,
+    n_draws: int,
+    start: np.ndarray | None = None,
+) -> list[MarginalLikelihood]:
+    """Marginal likelihoods under several priors from one set of draws.
+
+    The proposal (mode, curvature, draws) is that of ``priors[0]``; the log-likelihood
+    of each draw is computed once and every prior reuses it, only the prior term of
+    the weights changing (importance sampling is valid for any proposal that covers the
+    target; the proposal's heavy t tails, scaled by 1.5, cover a prior that differs
+    only in the rates' Gamma shape). Each result states the Monte Carlo error of its own
+    weights. A prior whose reweighted effective sample size falls below
+    :data:`REWEIGHT_MIN_ESS_SHARE` of the first prior's gets a sampler of its own, its
+    mode search started from the first prior's mode (the same likelihood, a nearby
+    maximum). ``start``: where the mode search starts (default
+    :meth:`_LogPosterior.start`); the mode is the same to the search's tolerance.
+    """
     from lifecycle.inference.bayes import MarginalLikelihood  # here: no import cycle
 
     live = np.flatnonzero(touched.any(axis=0))
-    post = _LogPosterior(series, E[:, live], family, prior)
+    El = E[:, live]
+    post = _LogPosterior(series, El, family, priors[0])
     dim = post.dim
-    mode, H = _posterior_mode(post, post.start())
+    mode, H = _posterior_mode(post, post.start() if start is None else start)
     try:
         cov = np.linalg.inv(-H)
         np.linalg.cholesky(cov)
@@ -375,15 +449,36 @@ def _importance(
     df = 4.0
     prop = stats.multivariate_t(loc=mode, shape=cov, df=df, seed=rng)
     draws = np.atleast_2d(prop.rvs(size=n_draws)).reshape(n_draws, dim)
-    logw = post(draws) - prop.logpdf(draws)
-    logz = float(special.logsumexp(logw) - math.log(n_draws))
-    w = np.exp(logw - logw.max())
-    rel = float(np.std(w, ddof=1) / (np.mean(w) * math.sqrt(n_draws)))
-    ess = float(w.sum() ** 2 / np.sum(w**2))
-    return MarginalLikelihood(
-        logz,
-        rel,
-        "importance sampling",
-        empty,
-        note=f"{n_draws} draws, effective sample size {ess:.0f}",
-    )
+    lq = prop.logpdf(draws)
+    ll = post.log_lik(draws)
+    out: list[MarginalLikelihood] = []
+    first_ess = 0.0
+    for i, p in enumerate(priors):
+        target = post if i == 0 else _LogPosterior(series, El, family, p)
+        val = target.log_prior(draws) + ll
+        logw = np.where(np.isfinite(val), val, -np.inf) - lq
+        logz = float(special.logsumexp(logw) - math.log(n_draws))
+        w = np.exp(logw - logw.max())
+        rel = float(np.std(w, ddof=1) / (np.mean(w) * math.sqrt(n_draws)))
+        ess = float(w.sum() ** 2 / np.sum(w**2))
+        note = f"{n_draws} draws, effective sample size {ess:.0f}"
+        if i == 0:
+            first_ess = ess
+        else:
+            if not (np.isfinite(logz) and ess >= REWEIGHT_MIN_ESS_SHARE * first_ess):
+                own = _importance_many(
+                    series,
+                    E,
+                    touched,
+                    family,
+                    (p,),
+                    empty,
+                    seed=seed,
+                    n_draws=n_draws,
+                    start=mode,
+                )
+                out.append(own[0])
+                continue
+            note += " (the first prior's draws, reweighted)"
+        out.append(MarginalLikelihood(logz, rel, "importance sampling", empty, note=note))
+    return out
