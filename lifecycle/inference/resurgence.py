@@ -543,11 +543,13 @@ def _ar1_bootstrap(
     n_boot: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """``serial="ar1"``: latent AR(1) replicates and the fast double bootstrap p-value.
+    """``serial="ar1"``: latent AR(1) replicates; the larger of two bootstrap p-values.
 
-    The latent AR(1) is estimated by approximate REML (:func:`fit_latent_ar1`); every
-    replicate re-estimates it about its own unimodal fit and draws one second-level
-    series from that, for :func:`fast_double_pvalue`.
+    The latent AR(1) is estimated by approximate REML (:func:`fit_latent_ar1`) and the
+    replicates are drawn from it about the unimodal fit (single bootstrap p-value);
+    every replicate re-estimates it about its own unimodal fit and draws one
+    second-level series from that, for :func:`fast_double_pvalue`. The p-value is the
+    larger of the two (it rejects only when both do; :mod:`lifecycle._core.serial`).
     """
     tau2, rho = fit_latent_ar1(y[None], e)
     mu0 = np.repeat(obs.mu_boot, n_boot, axis=0)
@@ -556,8 +558,17 @@ def _ar1_bootstrap(
     tau2_star, rho_star = fit_latent_ar1(Ystar, e)
     Y2 = draw_latent_ar1(first.mu_boot, tau2_star, rho_star, rng)
     second = _analyse(Y2, e, family, d, r, want_null=False).stat
-    p = fast_double_pvalue(float(obs.stat[0]), first.stat, second)
-    ar = {"tau2": float(tau2[0]), "rho": float(rho[0]), "p_value": p, "second_level": second}
+    stat = float(obs.stat[0])
+    p_single = bootstrap_pvalue(stat, first.stat)
+    p_fast = fast_double_pvalue(stat, first.stat, second)
+    ar = {
+        "tau2": float(tau2[0]),
+        "rho": float(rho[0]),
+        "p_value": max(p_single, p_fast),
+        "p_single": p_single,
+        "p_fast_double": p_fast,
+        "second_level": second,
+    }
     return first.stat, ar
 
 
