@@ -102,6 +102,11 @@ def _run(code_dir: Path | None, questions: list[str], n_boot: int) -> dict:
     env = dict(os.environ)
     if code_dir is not None:
         env["PYTHONPATH"] = str(code_dir)
+    # the same source documents for both trees (the exported old tree has no ../shared
+    # beside it, so it would skip the provenance re-check that the new one runs)
+    seeds = ROOT.parent / "shared" / "seeds"
+    if "LIFECYCLE_SEEDS_DIR" not in env and seeds.is_dir():
+        env["LIFECYCLE_SEEDS_DIR"] = str(seeds)
     with tempfile.TemporaryDirectory() as tmp:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(
