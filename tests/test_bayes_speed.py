@@ -190,3 +190,19 @@ class TestLogSumExp:
         assert out[2] == np.inf
         assert np.isnan(out[3])
         assert out[4] == pytest.approx(-1e8 + np.log(3.0), abs=1e-6)
+
+
+@pytest.mark.parametrize("dim", [1, 3, 7])
+def test_t_draws_are_scipys_draws(dim):
+    """The sampler's own t draws: scipy's multivariate_t draws, scipy's density."""
+    from scipy import stats
+
+    rng = np.random.default_rng(20261130 + dim)
+    A = rng.normal(size=(dim, dim))
+    shape = A @ A.T + dim * np.eye(dim)
+    loc = rng.normal(size=dim)
+    ref = stats.multivariate_t(loc=loc, shape=shape, df=4.0, seed=np.random.default_rng(5))
+    x_ref = np.atleast_2d(ref.rvs(size=500)).reshape(500, dim)
+    x, lq = sampler._t_draws(loc, shape, 4.0, 500, np.random.default_rng(5))
+    np.testing.assert_array_equal(x, x_ref)
+    np.testing.assert_allclose(lq, ref.logpdf(x_ref), rtol=1e-12, atol=1e-12)

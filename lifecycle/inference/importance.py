@@ -412,6 +412,33 @@ class _LogPosterior:
         return float(ll.sum()), grad, H
 
 
+def _t_draws(
+    loc: np.ndarray, shape: np.ndarray, df: float, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` draws of the multivariate t and their log densities.
+
+    The draws are those of ``scipy.stats.multivariate_t(loc, shape, df, seed=rng).rvs(n)``
+    (the same calls on ``rng``: chi-square divisors, then numpy's multivariate normal),
+    without scipy's per-call argument processing; the density is the t density with
+    the shape's Cholesky factor (scipy's formula, equal to rounding).
+    """
+    dim = loc.size
+    x = rng.chisquare(df, size=n) / df
+    z = rng.multivariate_normal(np.zeros(dim), shape, size=n)
+    draws = loc + z / np.sqrt(x)[:, None]
+    L = np.linalg.cholesky(shape)
+    dev = np.linalg.solve(L, (draws - loc).T)
+    maha = np.square(dev).sum(axis=0)
+    t = 0.5 * (df + dim)
+    const = (
+        special.gammaln(t)
+        - special.gammaln(0.5 * df)
+        - dim / 2.0 * math.log(df * math.pi)
+        - float(np.log(np.diag(L)).sum())
+    )
+    return draws, const - t * np.log1p(maha / df)
+
+
 def _importance(
     series: CountSeries,
     E: np.ndarray,
@@ -465,7 +492,6 @@ def _importance_many(
     live = np.flatnonzero(touched.any(axis=0))
     El = E[:, live]
     post = _LogPosterior(series, El, family, priors[0])
-    dim = post.dim
     mode, H = _posterior_mode(post, post.start() if start is None else start)
     try:
         cov = np.linalg.inv(-H)
@@ -478,9 +504,7 @@ def _importance_many(
     cov *= 1.5**2
     rng = np.random.default_rng(seed)
     df = 4.0
-    prop = stats.multivariate_t(loc=mode, shape=cov, df=df, seed=rng)
-    draws = np.atleast_2d(prop.rvs(size=n_draws)).reshape(n_draws, dim)
-    lq = prop.logpdf(draws)
+    draws, lq = _t_draws(mode, cov, df, n_draws, rng)
     ll = post.log_lik(draws)
     out: list[MarginalLikelihood] = []
     first_ess = 0.0
@@ -488,8 +512,9 @@ def _importance_many(
         target = post if i == 0 else _LogPosterior(series, El, family, p)
         val = target.log_prior(draws) + ll
         logw = np.where(np.isfinite(val), val, -np.inf) - lq
-        logz = float(special.logsumexp(logw) - math.log(n_draws))
-        w = np.exp(logw - logw.max())
+        top = float(logw.max())
+        w = np.exp(logw - top)
+        logz = top + math.log(float(w.sum())) - math.log(n_draws) if top > -np.inf else -np.inf
         rel = float(np.std(w, ddof=1) / (np.mean(w) * math.sqrt(n_draws)))
         ess = float(w.sum() ** 2 / np.sum(w**2))
         note = f"{n_draws} draws, effective sample size {ess:.0f}"
