@@ -57,9 +57,10 @@ def test_analytic_derivatives_equal_central_differences(family):
 
 
 @pytest.mark.parametrize("family", ["poisson", "negbin"])
-def test_value_with_derivatives_equals_the_log_posterior(family):
+@pytest.mark.parametrize("prior", [PRIOR, BayesPrior(rate_mean=5.0)], ids=["hier", "fixed"])
+def test_value_with_derivatives_equals_the_log_posterior(family, prior):
     """The mode search takes the value from the derivatives' evaluation: the same number."""
-    post, _ = _posterior(_multi_measure_series(), family)
+    post, _ = _posterior(_multi_measure_series(), family, prior)
     rng = np.random.default_rng(20261130)
     for _ in range(5):
         x = post.start() + 0.4 * rng.standard_normal(post.dim)

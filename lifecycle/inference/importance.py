@@ -362,18 +362,24 @@ class _LogPosterior:
         per-observation derivatives of :func:`lifecycle._core.countfit.loglik_derivatives`
         (closed form for exact counts, central differences in ``log mu`` for intervals).
         """
-        return self._derivs(theta)[1:]
+        return self._derivs(theta)[1:3]
 
     def value_derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """Log posterior, gradient and Hessian at one ``theta`` from one evaluation of the
         means: the log-likelihood is the sum of the pointwise values that come with the
         derivatives (the same function as :meth:`__call__`, computed by the count
         engine's formulas; they agree to rounding). ``-inf`` where not finite."""
-        ll, grad, H = self._derivs(theta)
-        val = float(self.log_prior(theta[None, :])[0]) + ll
+        ll, grad, H, rate_prior = self._derivs(theta)
+        g = theta[self.kl : self.kl + self.M - 1]
+        val = rate_prior + float((self.c_norm - 0.5 * (g / self.sd) ** 2).sum())
+        if self.nb:
+            la = float(theta[-1])
+            val += -math.log(self.am) - math.exp(la) / self.am + la
+        val += ll
         return (val if np.isfinite(val) else -np.inf), grad, H
 
-    def _derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    def _derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
+        """Log-likelihood, gradient, Hessian and the rates' log prior at one ``theta``."""
         kl, G = self.kl, self.G
         u, g = theta[:kl], theta[kl : kl + self.M - 1]
         gam = np.concatenate([[0.0], g])[self.m_index]
@@ -395,11 +401,14 @@ class _LogPosterior:
         Hq[kl:, :kl] += cross.T
         Hq[kl:, kl:] += np.diag((lm * mu) @ G)
         if self.hyper is not None:
-            gp, Hp = rate_prior_derivs(u, self.a, *self.hyper)
+            gp, Hp, rate_prior = rate_prior_derivs(u, self.a, *self.hyper, value=True)
             grad[:kl] += gp
             Hq[:kl, :kl] += Hp
         else:
-            eu = np.exp(u)
+            a, b = self.a, self.b
+            with np.errstate(over="ignore"):
+                eu = np.exp(u)
+                rate_prior = (a * math.log(b) - special.gammaln(a) + a * u - b * eu).sum()
             grad[:kl] += self.a - self.b * eu
             Hq[:kl, :kl] -= np.diag(self.b * eu)
         grad[kl:q] -= g / self.sd**2
@@ -409,7 +418,7 @@ class _LogPosterior:
             grad[q] = lp.sum() + 1.0 - alpha / self.am
             H[q, q] = lpp.sum() - alpha / self.am
             H[:q, q] = H[q, :q] = J.T @ lmp
-        return float(ll.sum()), grad, H
+        return float(ll.sum()), grad, H, float(rate_prior)
 
 
 def _t_draws(
