@@ -1,198 +1,176 @@
-"""Fitting speed: compare_waves with NB on a 50-year yearly series, old code vs new.
+"""Speed of compare_waves with NB, old code vs new, the default call included.
 
-Run from the repository root: ``uv run python benchmarks/bench_fits.py``.
+Run from the repository root: ``uv run python benchmarks/bench_fits.py`` (about three
+minutes of CPU; the old code takes most of it).
 
-The *old* figures come from ``main``'s code as of commit ``OLD_REF`` (exported with
-``git archive`` to a temporary directory and run in a subprocess with a time limit); the
-*new* figures from the working tree. Both run the same script on the same seeded
-series in the same run of this benchmark:
+The *old* figures come from ``main``'s code at two commits, exported with
+``git archive`` to a temporary directory and run in a subprocess; the *new* figures from
+the working tree. Every figure is one ``compare_waves`` call in a fresh process, after a
+warm-up call on another small series (imports and lazy modules are not timed), as CPU
+time (``time.process_time``; the machine is shared, so wall time says little):
+
+* ``OLD_REF``: before the one-engine work of issue 11 (fits only: its comparison had no
+  marginal likelihoods and skipped the LOO of estimated rows);
+* ``BASE_REF``: ``main`` before the lockstep leave-one-out searches, Brent's refinement
+  of the dispersion profile and the thinned valley integrals;
+* now.
+
+Series and calls:
 
 * a 50-year series (1975-2024) drawn from NB2 (alpha = 0.5) around a rise, a fall and a
-  second rise, with a partial last year (exposure 0.5);
-* ``compare_waves(family="negbin", loo=False)`` with a user's three-wave definition, a
-  two-phase and a four-phase dated definition and the conventional lifecycle, so that
-  the estimated 2-, 3- and 4-phase segmentations and the conventional lifecycle are all
-  in the table;
-* the report's CPU time is not measured here (the report is built by other modules).
+  second rise, with a partial last year (exposure 0.5), compared with a user's
+  three-wave definition, a two-phase and a four-phase dated definition and the
+  conventional lifecycle (so the estimated 2-, 3- and 4-phase segmentations are in the
+  table too): fits only (``loo=False, bayes=False``), with the leave-one-out column
+  (``bayes=False``), with the marginal likelihoods (``loo=False``), and the default call
+  (both);
+* a 120-month series (2010-2019, NB2 alpha = 0.5, two waves, a half last month) with
+  the data-driven default set (``definitions=None``), with the leave-one-out column.
 
-A second table times the leave-one-out column on the data-driven default set
-(``compare_waves(s, None, family="negbin", bayes=False)``: no change, best 2/3/4-phase
-segmentations, the conventional lifecycle) at ``LOO_REF`` (estimated rows skipped,
-"LOO skipped: 2500 refits"), at ``LOO_REF`` with that budget lifted (the same LOO by
-brute force: every shortened series searched from scratch), and in the working tree.
-``--loo-only`` prints only this table.
+Beside the times: the largest difference from ``BASE_REF`` of the log-likelihoods and
+LOO scores, and of the log marginal likelihoods with the largest stated error.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import textwrap
-import time
 
 from _oldcode import export, run_result
 
 OLD_REF = "0fdb97b"  # main before the one-engine work (issue 11)
-TIME_LIMIT = 900  # seconds for the old code
-LOO_REF = "74fb9d9"  # main before LOO of estimated NB rows (budget of 500 refits)
+BASE_REF = "0e21d4e"  # main before the lockstep LOO searches (this round's start)
+TIME_LIMIT = 900  # seconds per subprocess
 
-# the 50-year NB2 series (alpha 0.5, two waves, a half last year) both scripts time
-SERIES = textwrap.dedent(
+SCRIPT = textwrap.dedent(
     """
+    import inspect, json, sys, time, warnings
     import numpy as np
     from lifecycle.series import CountSeries
-
-    years = np.arange(1975, 2025)
-    t = np.arange(50)
-    rate = 4 + 60 * np.exp(-0.5 * ((t - 12) / 4) ** 2) + 35 * np.exp(-0.5 * ((t - 38) / 5) ** 2)
-    rng = np.random.default_rng(20240611)
-    expo = np.ones(50)
-    expo[-1] = 0.5
-    y = rng.poisson(rng.gamma(2.0, rate * expo / 2.0))  # NB2, alpha = 0.5
-    s = CountSeries.from_counts(years, y, expo, name="bench")
-    """
-)
-
-LOO_SCRIPT = SERIES + textwrap.dedent(
-    """
-    import json, sys, time, warnings
-    import lifecycle.inference.comparison as cmp
-    from lifecycle.inference import compare_waves
-
-    if sys.argv[1] == "lifted":
-        cmp._MAX_LOO_FITS = 10**9
-    out = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for loo in (False, True):
-            c0 = time.process_time()
-            comp = compare_waves(s, None, family="negbin", loo=loo, bayes=False)
-            out["cpu_loo" if loo else "cpu"] = time.process_time() - c0
-    tab = comp.summary()
-    out["loo"] = {r.definition: float(r.loo_log_score) for r in tab.itertuples()}
-    out["skipped"] = int(tab["note"].str.contains("LOO skipped").sum())
-    print("RESULT" + json.dumps(out))
-    """
-)
-
-SCRIPT = SERIES + textwrap.dedent(
-    """
-    import inspect, json, time, warnings
     from lifecycle.models import CONVENTIONAL, WaveDefinition
     from lifecycle.inference import compare_waves
 
-    defs = [
-        WaveDefinition.from_breaks("user waves", [1975, 1993, 2005],
-                                   names=["emergence", "decline", "resurgence"]),
-        WaveDefinition.from_breaks("two phases", [1975, 1995], names=["a", "b"]),
-        WaveDefinition.from_breaks("four phases", [1975, 1985, 1995, 2008],
-                                   names=["a", "b", "c", "d"]),
-        CONVENTIONAL,
-    ]
-    out = {}
-    # the marginal likelihoods (h2's Bayesian columns) are not fits: left out of both
-    extra = {"bayes": False} if "bayes" in inspect.signature(compare_waves).parameters else {}
+    which, variant = sys.argv[1], sys.argv[2]
+    if which == "year":
+        years = np.arange(1975, 2025)
+        t = np.arange(50)
+        rate = 4 + 60 * np.exp(-0.5 * ((t - 12) / 4) ** 2) + 35 * np.exp(-0.5 * ((t - 38) / 5) ** 2)
+        rng = np.random.default_rng(20240611)
+        expo = np.ones(50)
+        expo[-1] = 0.5
+        y = rng.poisson(rng.gamma(2.0, rate * expo / 2.0))  # NB2, alpha = 0.5
+        s = CountSeries.from_counts(years, y, expo, name="bench")
+        defs = [
+            WaveDefinition.from_breaks("user waves", [1975, 1993, 2005],
+                                       names=["emergence", "decline", "resurgence"]),
+            WaveDefinition.from_breaks("two phases", [1975, 1995], names=["a", "b"]),
+            WaveDefinition.from_breaks("four phases", [1975, 1985, 1995, 2008],
+                                       names=["a", "b", "c", "d"]),
+            CONVENTIONAL,
+        ]
+    else:
+        t = np.arange(120)
+        rate = 3 + 25 * np.exp(-0.5 * ((t - 30) / 10) ** 2)
+        rate += 15 * np.exp(-0.5 * ((t - 90) / 12) ** 2)
+        rng = np.random.default_rng(20240612)
+        expo = np.ones(120)
+        expo[-1] = 0.5
+        y = rng.poisson(rng.gamma(2.0, rate * expo / 2.0))
+        labels = [f"{2010 + i // 12}-{i % 12 + 1:02d}" for i in range(120)]
+        s = CountSeries.from_counts(labels, y, expo, name="monthly", freq="month")
+        defs = None
+    params = inspect.signature(compare_waves).parameters
+    kw = {"fits": {"loo": False, "bayes": False}, "loo": {"bayes": False},
+          "bayes": {"loo": False}, "default": {}}[variant]
+    kw = {k: v for k, v in kw.items() if k in params}
+    if variant != "fits" and "bayes" not in params:
+        print("RESULT" + json.dumps("n/a"))
+        sys.exit()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter(); c0 = time.process_time()
-        comp = compare_waves(s, defs, family="negbin", loo=False, **extra)
-        out["wall"] = time.perf_counter() - t0
-        out["cpu"] = time.process_time() - c0
-        t0 = time.perf_counter(); c0 = time.process_time()
-        try:
-            compare_waves(s, defs, family="negbin", loo=True, **extra)
-            out["loo_cpu"] = time.process_time() - c0
-        except Exception as exc:
-            out["loo_cpu"] = repr(exc)[:80]
-        # one NB fit of the user's definition, repeated
-        from lifecycle.models import fit_waves
+        w = [9, 12, 20, 31, 40, 33, 25, 19, 30, 41, 38, 27]
+        w = CountSeries.from_counts(range(2000, 2012), w)
+        try:  # warm-up: imports and lazy modules
+            compare_waves(w, [2, CONVENTIONAL], family="negbin", **kw)
+        except Exception:  # old code: dated definitions only
+            wd = WaveDefinition.from_breaks("w", [2000, 2006], names=["a", "b"])
+            compare_waves(w, [wd, CONVENTIONAL], family="negbin", **kw)
         c0 = time.process_time()
-        for _ in range(20):
-            f = fit_waves(s, defs[0], family="negbin")
-        out["fit_ms"] = (time.process_time() - c0) / 20 * 1000
-        out["fit_ll"] = round(float(f.loglik), 4)
-        out["fit_alpha"] = f.alpha
+        comp = compare_waves(s, defs, family="negbin", **kw)
+        cpu = time.process_time() - c0
     tab = comp.summary()
-    out["rows"] = {r.definition: round(float(r.loglik), 4) for r in tab.itertuples()}
-    out["refused"] = sorted(comp.refused)
-    print("RESULT" + json.dumps(out))
+    cols = [c for c in ("loglik", "loo_log_score", "log_ml", "log_ml_error") if c in tab]
+    rows = {r["definition"]: {c: float(r[c]) for c in cols} for _, r in tab.iterrows()}
+    print("RESULT" + json.dumps({"cpu": cpu, "rows": rows, "refused": sorted(comp.refused)}))
     """
 )
 
+YEAR_VARIANTS = ("fits", "loo", "bayes", "default")
 
-def loo_table(root: str) -> None:
-    """LOO of the data-driven set: before (skipped; budget lifted) and now."""
-    with tempfile.TemporaryDirectory() as tmp:
-        export(root, LOO_REF, tmp)
-        runs = [
-            (
-                f"{LOO_REF} as shipped",
-                run_result(
-                    LOO_SCRIPT, cwd=tmp, pythonpath=tmp, limit=TIME_LIMIT, args=("shipped",)
-                ),
-            ),
-            (
-                f"{LOO_REF} no budget",
-                run_result(LOO_SCRIPT, cwd=tmp, pythonpath=tmp, limit=TIME_LIMIT, args=("lifted",)),
-            ),
-        ]
-    runs.append(
-        (
-            "now",
-            run_result(LOO_SCRIPT, cwd=root, pythonpath=root, limit=TIME_LIMIT, args=("shipped",)),
-        )
-    )
-    print()
-    print("compare_waves(s, None, family='negbin', bayes=False), 50-year NB series:")
-    print("no change, best 2/3/4-phase segmentations, conventional lifecycle")
-    print(f"{'':22} {'cpu s':>7} {'with LOO cpu s':>15} {'LOO cpu s':>10}  rows with LOO skipped")
-    for label, res in runs:
-        if isinstance(res, str):
-            print(f"{label:22} {res}")
+
+def _runs(tree: str, runs: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
+    return {
+        run: run_result(SCRIPT, cwd=tree, pythonpath=tree, limit=TIME_LIMIT, args=run)
+        for run in runs
+    }
+
+
+def _diff(base: object, new: object, col: str) -> float | None:
+    """Largest absolute difference of a column over the rows both have (NaN alike)."""
+    if not (isinstance(base, dict) and isinstance(new, dict)):
+        return None
+    out = 0.0
+    for name, row in new["rows"].items():
+        a, b = base["rows"].get(name, {}).get(col), row.get(col)
+        if a is None or b is None or (a != a and b != b):
             continue
-        extra = res["cpu_loo"] - res["cpu"]
-        print(
-            f"{label:22} {res['cpu']:7.2f} {res['cpu_loo']:15.2f} {extra:10.2f}  {res['skipped']}"
-        )
-    print("LOO log scores (no budget vs now):")
-    ref, new = runs[1][1], runs[2][1]
-    if isinstance(ref, dict) and isinstance(new, dict):
-        for k, v in new["loo"].items():
-            print(f"  {k:45} {v:12.6f}   before {ref['loo'].get(k)}")
+        out = max(out, abs(a - b))
+    return out
+
+
+def _cell(res: object) -> str:
+    if isinstance(res, dict):
+        return f"{res['cpu']:8.2f}"
+    return f"{str(res)[:8]:>8}"
 
 
 def main() -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if "--loo-only" in sys.argv:
-        loo_table(root)
-        return
+    year = [("year", v) for v in YEAR_VARIANTS]
+    month = [("month", "loo")]
+    results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         export(root, OLD_REF, tmp)
-        t = time.perf_counter()
-        old = run_result(SCRIPT, cwd=tmp, pythonpath=tmp, limit=TIME_LIMIT)
-        old_wall = time.perf_counter() - t
-    new = run_result(SCRIPT, cwd=root, pythonpath=root, limit=TIME_LIMIT)
-    print("compare_waves, NB, 50-year series, user 3-wave + 2/4-phase dated definitions,")
-    print("estimated 2/3/4-phase segmentations and the conventional lifecycle (loo=False)")
-    print(f"{'':8} {'wall s':>8} {'cpu s':>8} {'+LOO cpu s':>11} {'NB fit ms':>10}  rows / refused")
-    for label, res in (("old", old), ("new", new)):
-        if isinstance(res, str):
-            print(f"{label:8} {res} (subprocess wall {old_wall:.1f} s)")
-            continue
-        loo = res["loo_cpu"]
-        loo = f"{loo:11.2f}" if isinstance(loo, float) else f" {loo}"
+        results[OLD_REF] = _runs(tmp, [("year", "fits")])
+    with tempfile.TemporaryDirectory() as tmp:
+        export(root, BASE_REF, tmp)
+        results[BASE_REF] = _runs(tmp, year + month)
+    results["now"] = _runs(root, year + month)
+    print("compare_waves(s, defs, family='negbin'), 50-year NB series, user 3-wave + 2/4-phase")
+    print("dated definitions, estimated 2/3/4-phase segmentations, conventional lifecycle;")
+    print("CPU s of one call (fresh process, after a warm-up call on another series)")
+    print(f"{'':18} {'fits':>8} {'+LOO':>8} {'+ML':>8} {'default':>8}  rows / refused")
+    for label, res in results.items():
+        cells = [_cell(res.get(("year", v), "-")) for v in YEAR_VARIANTS]
+        fits = res.get(("year", "fits"))
+        rows = f"{len(fits['rows'])} / {len(fits['refused'])}" if isinstance(fits, dict) else ""
+        print(f"{label:18} {' '.join(cells)}  {rows}")
+    base, new = results[BASE_REF], results["now"]
+    d = base.get(("year", "default")), new.get(("year", "default"))
+    ll, loo, ml = _diff(*d, "loglik"), _diff(*d, "loo_log_score"), _diff(*d, "log_ml")
+    if isinstance(d[1], dict):
+        err = max(r.get("log_ml_error", 0.0) for r in d[1]["rows"].values())
         print(
-            f"{label:8} {res['wall']:8.2f} {res['cpu']:8.2f} {loo} {res['fit_ms']:10.1f}  "
-            f"{len(res['rows'])} / {len(res['refused'])} {res['refused']}"
+            f"now vs {BASE_REF}, default call: max |diff| loglik {ll:.1e}, LOO {loo:.1e}, "
+            f"log marginal likelihood {ml:.1e} (largest stated error {err:.3f})"
         )
-        print(f"{'':8} user definition, NB: loglik {res['fit_ll']}, alpha {res['fit_alpha']:.4f}")
-    if isinstance(new, dict):
-        print("new log-likelihoods:")
-        for k, v in new["rows"].items():
-            oldv = old["rows"].get(k) if isinstance(old, dict) else None
-            print(f"  {k:45} {v:12.4f}   old {oldv}")
-    loo_table(root)
+    print()
+    print("compare_waves(s, None, family='negbin', bayes=False), 120-month NB series")
+    print("(no change, best 2/3/4-phase segmentations, conventional lifecycle)")
+    m = base.get(("month", "loo")), new.get(("month", "loo"))
+    print(f"{BASE_REF:18} {_cell(m[0])}\n{'now':18} {_cell(m[1])}")
+    print(f"max |diff| of the LOO scores: {_diff(*m, 'loo_log_score')}")
 
 
 if __name__ == "__main__":

@@ -96,23 +96,6 @@ def test_fifty_year_nb_comparison_has_loo_for_every_row():
     assert not any("LOO skipped" in n for n in c.notes)
 
 
-@pytest.mark.parametrize("alpha", [0.0, 1e-4, 0.3, 5.0])
-@pytest.mark.parametrize("i", [0, 5, 13])
-def test_tables_without_one_atom_equal_tables_of_the_shortened_series(alpha, i):
-    s = _nb_series(14, seed=77)
-    parent = StepSearch(s)
-    parent.tables(alpha)  # cached: the shortened search derives its tables from it
-    derived = parent.without(i)
-    direct = StepSearch(s.take([j for j in range(14) if j != i]))
-    L1, R1 = derived.tables(alpha)
-    L2, R2 = direct.tables(alpha)
-    assert np.array_equal(np.isfinite(L1), np.isfinite(L2))
-    ok = np.isfinite(L2)
-    np.testing.assert_allclose(L1[ok], L2[ok], rtol=1e-12, atol=1e-9)
-    np.testing.assert_array_equal(np.isnan(R1), np.isnan(R2))
-    np.testing.assert_allclose(R1[~np.isnan(R2)], R2[~np.isnan(R2)], rtol=1e-12)
-
-
 @pytest.mark.parametrize("alpha", [1e-6, 1e-4, 0.2, 20.0])
 def test_nb_rate_root_at_small_and_large_alpha(alpha):
     """The NB segment rate solves its score equation (brentq), including tiny alpha

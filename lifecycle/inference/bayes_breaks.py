@@ -146,7 +146,7 @@ def estimated_log_ml(
         if not constrained or not np.isfinite(base):
             return base, base_err
         C = _segment_table(lo, hi, e, family, alpha, grid)
-        seg = C[jj] - C[ii]
+        seg = _segment_rows(C)
         scaled = hyper.scaled_likelihood(seg)
         z = Z[k - 1]
         if not rates.hier:
@@ -241,6 +241,21 @@ def _constrained_alpha(
     return out, (rest / got if got > 0 else 0.0)
 
 
+def _segment_rows(C: np.ndarray) -> np.ndarray:
+    """``C[t] - C[s]`` for the segments ``s < t`` in ``triu_indices`` order.
+
+    The rows of one start ``s`` are one contiguous block (``t = s+1 .. n``): one
+    subtraction per start instead of a gather of every row.
+    """
+    n = C.shape[0] - 1
+    out = np.empty((n * (n + 1) // 2, *C.shape[1:]))
+    p = 0
+    for s in range(n):
+        np.subtract(C[s + 1 :], C[s], out=out[p : p + n - s])
+        p += n - s
+    return out
+
+
 def _input_key(
     lo: np.ndarray, hi: np.ndarray, e: np.ndarray, family: str, grid: _Grid, rates: _Rates
 ) -> tuple:
@@ -278,7 +293,7 @@ def _division_sums(
     n = lo.size
     ii, jj = np.triu_indices(n + 1, 1)
     C = _segment_table(lo, hi, e, family, alpha, grid)
-    seg = C[jj] - C[ii]
+    seg = _segment_rows(C)
     val, err = _segment_logml(seg, grid, rates, jj - ii, hyper.scaled_likelihood(seg))
     S = np.full((val.shape[1], n + 1, n + 1), -np.inf)
     S[:, ii, jj] = val.T

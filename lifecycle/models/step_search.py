@@ -54,7 +54,6 @@ from lifecycle.series.countseries import CountSeries
 __all__ = [
     "N_PROFILE_EVALUATIONS",
     "StepSearch",
-    "prime_leave_one_out",
     "profile_plan",
     "step_search_applies",
     "step_search_for",
@@ -94,23 +93,6 @@ def _remember(key: bytes, search: StepSearch) -> None:
     _SEARCHES[key] = search
 
 
-def prime_leave_one_out(series: CountSeries, i: int, dropped: CountSeries) -> None:
-    """Make the search of ``dropped`` (``series`` without observation ``i``) reuse tables.
-
-    The segment tables of ``dropped`` are those of ``series`` with one atom taken out:
-    a segment that does not straddle the dropped atom has the same log-likelihood and
-    rate as in the full table (at the same ``alpha``), so only the segments around it
-    are computed (:meth:`StepSearch.without`). The search itself, and so its result, is
-    unchanged; this is how a leave-one-out loop over ``n`` observations reuses the work.
-    """
-    key = _key(dropped)
-    if key in _SEARCHES:
-        return
-    parent = step_search_for(series)
-    atom = int(np.flatnonzero(parent.order == i)[0])
-    _remember(key, parent.without(atom))
-
-
 def step_search_applies(series: CountSeries, shape: str) -> bool:
     """Whether the table search applies: step shape, exact counts, one measure."""
     return shape == "step" and series.is_exact and len(series.measures) == 1
@@ -132,22 +114,15 @@ class StepSearch:
         Exact counts of one measure.
     """
 
-    def __init__(self, series: CountSeries | None, atoms: tuple | None = None) -> None:
-        if series is not None:
-            order = np.argsort(series.start, kind="stable")
-            atoms = (series.start[order], series.low[order], series.exposure[order])
-            self.order = order
-        assert atoms is not None
-        self.starts = np.asarray(atoms[0])
-        self.y = np.asarray(atoms[1]).astype(float)
-        self.e = np.asarray(atoms[2]).astype(float)
+    def __init__(self, series: CountSeries) -> None:
+        order = np.argsort(series.start, kind="stable")
+        self.starts = series.start[order]
+        self.y = series.low[order].astype(float)
+        self.e = series.exposure[order].astype(float)
         self.n = self.y.size
-        # (parent search, atom of the parent left out): tables are derived from its own
-        self._parent: tuple[StepSearch, int] | None = None
         self._nb: NegBinCost | None = None
         s, t = np.triu_indices(self.n + 1, 1)
         self._s, self._t = s, t
-        self._low = np.tril_indices(self.n + 1)
         cy = np.concatenate([[0.0], np.cumsum(self.y)])
         self._empty = (cy[t] - cy[s]) == 0
         self._cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
@@ -165,13 +140,6 @@ class StepSearch:
             self._nb = NegBinCost.from_atoms(self.y, self.e, dispersion=alpha)
         return self._nb.with_dispersion(alpha)
 
-    def without(self, atom: int) -> StepSearch:
-        """The search of the same atoms less ``atom``, deriving its tables from these."""
-        keep = np.arange(self.n) != atom
-        out = StepSearch(None, (self.starts[keep], self.y[keep], self.e[keep]))
-        out._parent = (self, atom)
-        return out
-
     # ------------------------------------------------------------------ tables
     def tables(self, alpha: float) -> tuple[np.ndarray, np.ndarray]:
         """``(L, R)``: segment log-likelihoods and rates, ``(n+1, n+1)``, ``-inf`` off."""
@@ -182,22 +150,9 @@ class StepSearch:
         L = np.full((n + 1, n + 1), -np.inf)
         R = np.full((n + 1, n + 1), np.nan)
         s, t, empty = self._s, self._t, self._empty
-        parent = self._parent
-        if parent is not None and alpha in parent[0]._cache:
-            # segments not straddling the left-out atom are the parent's (one row and
-            # one column of its table taken out); only the straddling ones are computed
-            (Lp, Rp), a = parent[0]._cache[alpha], parent[1]
-            b = np.arange(n + 1)
-            lo, hi = np.where(b < a, b, b + 1), np.where(b <= a, b, b + 1)
-            L[:, :] = Lp[lo[:, None], hi[None, :]]
-            R[:, :] = Rp[lo[:, None], hi[None, :]]
-            cross = (s < a) & (t > a)
-            s, t, empty = s[cross], t[cross], empty[cross]
         c, rate = cost.cost_and_rate(s, t)
         L[s, t] = np.where(empty, -np.inf, -0.5 * c)
         R[s, t] = rate
-        if parent is not None:
-            L[self._low], R[self._low] = -np.inf, np.nan
         if len(self._cache) >= self._max_tables:
             self._cache.pop(next(iter(self._cache)))
         self._cache[alpha] = (L, R)
