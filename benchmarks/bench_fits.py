@@ -7,7 +7,8 @@ The *old* figures come from ``main``'s code at two commits, exported with
 ``git archive`` to a temporary directory and run in a subprocess; the *new* figures from
 the working tree. Every figure is one ``compare_waves`` call in a fresh process, after a
 warm-up call on another small series (imports and lazy modules are not timed), as CPU
-time (``time.process_time``; the machine is shared, so wall time says little):
+time (``time.process_time``; the machine is shared, so wall time says little), with
+one BLAS thread (as the CLI asks; a second thread adds CPU time, not speed, here):
 
 * ``OLD_REF``: before the one-engine work of issue 11 (fits only: its comparison had no
   marginal likelihoods and skipped the LOO of estimated rows);
@@ -107,6 +108,7 @@ SCRIPT = textwrap.dedent(
 )
 
 YEAR_VARIANTS = ("fits", "loo", "bayes", "default")
+_BLAS_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _runs(tree: str, runs: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
@@ -137,6 +139,8 @@ def _cell(res: object) -> str:
 
 def main() -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for var in _BLAS_THREADS:  # one BLAS thread, as the CLI asks (inherited by the runs)
+        os.environ.setdefault(var, "1")
     year = [("year", v) for v in YEAR_VARIANTS]
     month = [("month", "loo")]
     results: dict[str, dict] = {}
