@@ -6,10 +6,10 @@ minutes of CPU; the old code takes most of it).
 The *old* figures come from ``main``'s code at two commits, exported with
 ``git archive`` to a temporary directory and run in a subprocess; the *new* figures from
 the working tree. Every figure is one ``compare_waves`` call in a fresh process (the
-least of two such processes), after a
-warm-up call on another small series (imports and lazy modules are not timed), as CPU
-time (``time.process_time``; the machine is shared, so wall time says little), with
-one BLAS thread (as the CLI asks; a second thread adds CPU time, not speed, here):
+least of two such processes), after a warm-up call on another small series (imports and
+lazy modules are not timed), as CPU time (``time.process_time``; the machine is shared,
+so wall time says little), with one BLAS thread (as the CLI asks; a second thread adds
+CPU time, not speed, here):
 
 * ``OLD_REF``: before the one-engine work of issue 11 (fits only: its comparison had no
   marginal likelihoods and skipped the LOO of estimated rows);
