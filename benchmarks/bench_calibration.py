@@ -4,13 +4,19 @@ Prints tables 1-5 from one run (``uv run python benchmarks/bench_calibration.py`
 about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
 ``--only 6`` the sixth, which documents two rejected methods; ``--only 1 --full-seed
 17000 --full-n 20 30 60 --scale 2`` repeats table 1 on other series,
-``--scale 0.3`` takes fewer series for a quick look):
+``--scale 0.3`` takes fewer series for a quick look).
+
+**Issue 11's items 4 and 5 from one run**: ``--part items45`` prints tables 1 and 4
+(item 4: sizes, power) and table 7 (item 5) with a header (command, date, commit,
+seeds, load average) and the total CPU time; ``--jobs 2`` runs the cells of tables 1
+and 7 on two joblib processes (each cell draws its own seeded series, so the numbers
+do not depend on ``--jobs``; the CPU time adds the workers'). About 20-30 minutes of
+CPU.
 
 1. **Full-bootstrap sizes** (each series its own ``B_FULL`` replicates; this is the
    test a user runs) for n = 10, 20, 30, 60, NB2 ``alpha`` in {0.1, 0.25, 0.5, 1.0},
    flat (40 per period) and single-peak (10 -> 60 -> 10) nulls; ``N_FULL`` seeded
-   series per cell for n = 10-30, ``N_FULL_60`` for n = 60 (a spot check: each
-   series of 60 costs ~10 of 20).
+   series per cell for n = 10-30, ``N_FULL_60`` for n = 60.
 2. **Warp-speed sizes** (Giacomini, Politis & White 2013: one bootstrap draw per
    simulated series, pooled critical value), ``N_WARP`` series per cell. Warp speed
    is exact when the drawing dispersion is fixed; with a dispersion estimated per
@@ -41,6 +47,11 @@ about 35 minutes of CPU on a 2-core machine; ``--only 1 3`` prints some of them,
    p-value); the p-value maximised over a ``1 - GAMMA`` profile-likelihood set for
    ``alpha`` plus ``GAMMA`` (Berger & Boos 1994). Only with ``--only 6`` (about 25
    minutes of CPU, nearly all the double bootstrap).
+7. **Issue 11 item 5** (only with ``--only 7`` or ``--part items45``): n = 30, a flat
+   mean 40 times a latent AR(1) lognormal factor (``tau2 = 0.25``, ``rho`` = 0.8 and 0),
+   ``N_ITEM5`` series per size row, and the power on two waves (20 -> 100 -> 30 -> 100,
+   ``tau2 = 0.1``, ``rho = 0``; ``N_ITEM5_POWER`` series): the default (independent
+   NB2 bootstrap), the REML latent AR(1) with a single bootstrap, ``serial="ar1"``.
 
 Monte Carlo standard error of a size near 5 %: 0.7 % with 1,000 series, 1.0 % with
 500, 1.3 % with 300. Seeds are literal; the numbers are the library's own functions,
@@ -87,12 +98,16 @@ from lifecycle.inference.shape_fit import _fit
 
 N_WARP = 1000
 N_FULL = 1000
-N_FULL_60 = 300
+N_FULL_60 = 1000
 N_ALT = 500
 N_AR = 300
 N_POWER = 200
 N_OTHER = 500
 B_FULL = 99
+N_ITEM5 = 1000  # item 5 table: series per size cell (n = 30)
+N_ITEM5_POWER = 300  # item 5 table: series for the power line
+JOBS = 1  # --jobs: joblib processes for the cells of tables 1 and "item 5"
+CPU_CELLS = 0.0  # CPU seconds of the cells run so far (workers included)
 ALPHAS = (0.1, 0.25, 0.5, 1.0)
 CURVE_10 = np.array([30, 60, 100, 70, 35, 25, 45, 75, 100, 90.0])
 SECOND_50 = two_waves(50, 5.0, 80.0, 20.0, 80.0)
@@ -177,17 +192,47 @@ FULL_SEED = 7000  # base seed of table 1 (--full-seed: the same cells on other s
 FULL_NS = (10, 20, 30, 60)  # --full-n: table 1 for some lengths only
 
 
-def full_table(scale: float) -> list[str]:
-    lines = [HEAD]
+def _full_cell(rates: np.ndarray, alpha: float, m: int, seed: int) -> tuple[float, float]:
+    """Table 1, one cell: full-bootstrap size and the cell's CPU seconds."""
+    c = time.process_time()
+    warnings.simplefilter("ignore", LifecycleWarning)  # also in joblib workers
+    Y, rng = _sample(rates, alpha, m, seed)
+    return _full_reject(Y, None, rng), time.process_time() - c
+
+
+def _cells(func: Callable, args: list[tuple]) -> Iterator[Any]:
+    """``func(*a)`` for every ``a`` in order, on ``JOBS`` joblib processes when ``JOBS > 1``.
+
+    Every cell draws its own seeded series, so the numbers do not depend on ``JOBS``;
+    each cell returns its own CPU time, added to ``CPU_CELLS`` (the workers' CPU).
+    """
+    global CPU_CELLS
+    if JOBS > 1:
+        from joblib import Parallel, delayed
+
+        out = Parallel(n_jobs=JOBS, return_as="generator")(delayed(func)(*a) for a in args)
+    else:
+        out = (func(*a) for a in args)
+    for value, cpu in out:
+        CPU_CELLS += cpu
+        yield value
+
+
+def full_table(scale: float) -> Iterator[str]:
+    yield HEAD
+    rows = []
     for n in FULL_NS:
         m = max(20, int((N_FULL if n < 60 else N_FULL_60) * scale))
-        for name, rates in _nulls(n):
-            cells = []
-            for i, a in enumerate(ALPHAS):
-                Y, rng = _sample(rates, a, m, FULL_SEED + 10 * n + i + 5 * (name == "flat"))
-                cells.append(f"{100 * _full_reject(Y, None, rng):5.1f} %    ")
-            lines.append(f"{n:<4}{name:<13}" + "".join(cells) + f"({m} series)")
-    return lines
+        rows += [(n, name, rates, m) for name, rates in _nulls(n)]
+    args = [
+        (rates, a, m, FULL_SEED + 10 * n + i + 5 * (name == "flat"))
+        for n, name, rates, m in rows
+        for i, a in enumerate(ALPHAS)
+    ]
+    sizes = _cells(_full_cell, args)
+    for n, name, _, m in rows:
+        cells = "".join(f"{100 * next(sizes):5.1f} %    " for _ in ALPHAS)
+        yield f"{n:<4}{name:<13}" + cells + f"({m} series)"
 
 
 def warp_table(scale: float) -> list[str]:
@@ -385,7 +430,7 @@ def _moments_before(Y: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return tau2, np.clip((n * rho + 1.0) / (n - 3.0), 0.0, 0.95)
 
 
-def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
+def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator, former: bool = True) -> dict[str, Any]:
     """p-values of each series (rows of ``Y``) under the four bootstraps of table 5.
 
     Key ``"~medians"``: the median latent AR(1) estimates, former moments and REML.
@@ -409,8 +454,9 @@ def _ar_pvalues(Y: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
     rep = lambda a: np.repeat(a, B_FULL)  # noqa: E731
     out = {"independent": pv(stat(_independent(obs, Y, rng)).stat)}
     tau2_m, rho_m = _moments_before(Y, e)
-    former = draw_latent_ar1(mu0, rep(tau2_m), rep(rho_m), rng)
-    out["former ar1 (moments)"] = pv(stat(former).stat)
+    if former:
+        Yf = draw_latent_ar1(mu0, rep(tau2_m), rep(rho_m), rng)
+        out["former ar1 (moments)"] = pv(stat(Yf).stat)
     tau2, rho = fit_latent_ar1(Y, e)
     med = np.median
     out["~medians"] = f"{med(rho_m):.2f}, {med(tau2_m):.3f} | {med(rho):.2f}, {med(tau2):.3f}"
@@ -468,14 +514,93 @@ def ar_table(scale: float) -> Iterator[str]:
             yield _ar_row(n, rho, _ar_pvalues(Y, rng))
 
 
+ITEM5_N = 30
+
+
+def _item5_cell(rates: np.ndarray, tau2: float, rho: float, m: int, seed: int) -> tuple[str, float]:
+    """Item 5, one row: % of ``m`` series rejected at 5 % by each bootstrap, CPU seconds."""
+    c = time.process_time()
+    warnings.simplefilter("ignore", LifecycleWarning)
+    rng = np.random.default_rng(seed)
+    ones = np.ones(m)
+    Y = draw_latent_ar1(np.broadcast_to(rates, (m, rates.size)), tau2 * ones, rho * ones, rng)
+    p = {}
+    for lo in range(0, m, 100):  # memory: 100 series x B_FULL replicates at a time
+        for k, v in _ar_pvalues(Y[lo : lo + 100], rng, former=False).items():
+            p.setdefault(k, []).append(v)
+    row = "".join(
+        f"{100 * np.mean(np.concatenate(v) <= 0.05):5.1f} %{'':16}"
+        for k, v in p.items()
+        if k[0] != "~"
+    )
+    return row, time.process_time() - c
+
+
+def item5_table(scale: float) -> Iterator[str]:
+    """Issue 11 item 5 at n = 30: size under a latent AR(1) and the power on two waves.
+
+    Size: a flat mean 40 times a latent stationary AR(1) lognormal factor (``tau2 =
+    0.25``; ``rho`` = 0.8, and 0 for reference), ``N_ITEM5`` series. Power: two waves
+    20 -> 100 -> 30 -> 100 with ``tau2 = 0.1`` and ``rho = 0``, ``N_ITEM5_POWER``
+    series. Columns: the default (independent NB2 bootstrap), the REML latent AR(1)
+    with a single bootstrap, and ``serial="ar1"`` (REML, fast double bootstrap). The
+    series are those of table 5 for the same cells when ``N_ITEM5`` equals ``N_AR``
+    (same seeds); the replicates differ (table 5 also draws the former moments).
+    """
+    n = ITEM5_N
+    m, m_pow = max(20, int(N_ITEM5 * scale)), max(20, int(N_ITEM5_POWER * scale))
+    rows = [
+        (f"size, rho = 0.8 ({m} series)", flat(n, 40.0), 0.25, 0.8, m, AR_SEED + n + 8),
+        (f"size, rho = 0   ({m} series)", flat(n, 40.0), 0.25, 0.0, m, AR_SEED + n),
+        (f"power, two waves, rho = 0, tau2 = 0.1 ({m_pow} series)", two_waves(n), 0.1, 0.0,
+         m_pow, 8500 + n),
+    ]  # fmt: skip
+    names = ("default (independent)", "REML, single bootstrap", 'serial="ar1"')
+    yield f"n = {n}{'':<47}" + "".join(f"{k:<23}" for k in names)
+    out = _cells(_item5_cell, [r[1:] for r in rows])
+    for r in rows:
+        yield f"{r[0]:<54}" + next(out)
+
+
+def _header(argv: list[str] | None) -> list[str]:
+    """Command, date, commit, seeds and load average of this run (printed first)."""
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    cmd = " ".join(["uv run python benchmarks/bench_calibration.py", *(argv or sys.argv[1:])])
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return [
+        f"command: {cmd}",
+        f"started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}, {os.cpu_count()} "
+        f"cores, load average (1/5/15 min) {load}, {JOBS} process(es) for the cells",
+        f"seeds: table 1 base {FULL_SEED} (cell seed = base + 10 n + alpha index + 5 if "
+        f"flat), table 4 9300 + i (10-year curve) and 9400 + i (50 years), tables 5 and 7 "
+        f"sizes {AR_SEED} + n + 10 rho, powers 8500 + n + 10 rho; {B_FULL} bootstrap "
+        f"replicates per series",
+        "",
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
-    global AR_SEED, AR_NS, AR_RHOS, AR_POWER, FULL_SEED, FULL_NS
+    global AR_SEED, AR_NS, AR_RHOS, AR_POWER, FULL_SEED, FULL_NS, JOBS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the series")
     parser.add_argument("--only", nargs="*", type=int, help="table numbers to run")
     parser.add_argument(
-        "--part", choices=("all", "full", "warp", "ar"), default="all", help="= --only 1/2/5"
+        "--part",
+        choices=("all", "full", "warp", "ar", "items45"),
+        default="all",
+        help="= --only 1/2/5; items45: issue 11's item 4 tables (1, 4) and item 5 table (7)",
     )
+    parser.add_argument("--jobs", type=int, default=1, help="joblib processes (tables 1, 7)")
     parser.add_argument(
         "--ar-seed",
         type=int,
@@ -499,8 +624,9 @@ def main(argv: list[str] | None = None) -> None:
         cells = [c.split(":") for c in args.ar_cells.split(",")]
         AR_NS = tuple(sorted({int(n) for n, _ in cells}))
         AR_RHOS = tuple(sorted({float(r) for _, r in cells}))
+    JOBS = max(1, args.jobs)
     if args.part != "all":
-        args.only = [{"full": 1, "warp": 2, "ar": 5}[args.part]]
+        args.only = {"full": [1], "warp": [2], "ar": [5], "items45": [1, 4, 7]}[args.part]
     warnings.simplefilter("ignore", LifecycleWarning)  # serial, calibration
     tables = (
         ("1. full-bootstrap size", full_table),
@@ -513,15 +639,30 @@ def main(argv: list[str] | None = None) -> None:
             ar_table,
         ),
         ("6. n = 10: double bootstrap and Berger-Boos, full-bootstrap size and power", other_table),
+        (
+            "7. issue 11 item 5: latent AR(1) lognormal noise at n = 30, size and power in % "
+            "at the 5 % level",
+            item5_table,
+        ),
     )
+    w0, c0 = time.perf_counter(), time.process_time()
+    for line in _header(argv):
+        print(line, flush=True)
     for k, (title, table) in enumerate(tables, 1):
-        if (args.only and k not in args.only) or (not args.only and k == 6):
+        if (args.only and k not in args.only) or (not args.only and k in (6, 7)):
             continue
-        w, c = time.perf_counter(), time.process_time()
+        w, c, cells = time.perf_counter(), time.process_time(), CPU_CELLS
         print(f"{title} ({B_FULL} replicates per series where full)", flush=True)
         for row in table(args.scale):  # a generator shows a long run's progress
             print(row, flush=True)
-        print(f"({time.perf_counter() - w:.0f} s wall, {time.process_time() - c:.0f} s CPU)\n")
+        cpu = time.process_time() - c + (CPU_CELLS - cells if JOBS > 1 else 0.0)
+        print(f"({time.perf_counter() - w:.0f} s wall, {cpu:.0f} s CPU)\n", flush=True)
+    import os
+
+    cpu = time.process_time() - c0 + (CPU_CELLS if JOBS > 1 else 0.0)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"total: {time.perf_counter() - w0:.0f} s wall, {cpu:.0f} s CPU; load average at the "
+          f"end {load}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -18,10 +18,14 @@ seed 20240601, 999 bootstrap replicates, ``family="auto"``, one process) and
 
 It then says how far apart the two reports are: comparison rows fitted in both with
 the same log-likelihood, rows fitted in one only, the largest change of a marginal
-likelihood in units of its stated Monte Carlo error, and the verdicts. Differences come
-from the other work merged since ``OLD_REF`` too (e.g. definitions fitted that were
-refused); the speed work alone changes no maximum-likelihood number and moves marginal
-likelihoods by less than 1e-5 of their error (``tests/test_bayes_speed.py``).
+likelihood in units of its stated Monte Carlo error, the largest change of a posterior
+probability under the comparison's prior and under its sensitivity prior, and the
+verdicts. Differences come from the other work merged since ``OLD_REF`` too. This
+round's speed work changes no maximum-likelihood number and moves the first prior's
+marginal likelihoods by less than 1e-4 of their error; the sensitivity prior's
+importance-sampled marginal likelihoods are now the first prior's draws reweighted
+(``tests/test_bayes_reweight.py``), another Monte Carlo estimate of the same number,
+so its posterior probabilities move within their Monte Carlo error.
 
 The issue's target (issues 11 and 13): the report under 30 s of CPU.
 """
@@ -38,7 +42,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-OLD_REF = "232891c"  # main before the report's speed work (issue 13), 126 s of CPU
+OLD_REF = "3d87cf8"  # main before round 5's report speed work (issue 13), 38-45 s of CPU
 ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = textwrap.dedent(
@@ -72,9 +76,9 @@ SCRIPT = textwrap.dedent(
     comp = a.comparison
     rows = {
         f"{r.reading_id}|{r.definition}": [
-            None if r.loglik != r.loglik else float(r.loglik),
-            None if r.log_ml != r.log_ml else float(r.log_ml),
-            None if r.log_ml_error != r.log_ml_error else float(r.log_ml_error),
+            None if v != v else float(v)
+            for v in (r.loglik, r.log_ml, r.log_ml_error, r.posterior_prob,
+                      r.posterior_prob_alt)
         ]
         for r in comp.itertuples(index=False)
     }
@@ -126,9 +130,11 @@ def _compare(old: dict, new: dict) -> None:
     """How far the two reports' numbers are apart (other work since OLD_REF counts too)."""
     both = changed = only_old = only_new = 0
     worst = 0.0
+    dp = {3: 0.0, 4: 0.0}  # largest change of posterior_prob, posterior_prob_alt
     for key in old["rows"].keys() | new["rows"].keys():
-        ll0, ml0, err0 = old["rows"].get(key, [None, None, None])
-        ll1, ml1, _ = new["rows"].get(key, [None, None, None])
+        o = (old["rows"].get(key) or [None] * 5) + [None] * 2
+        n = (new["rows"].get(key) or [None] * 5) + [None] * 2
+        ll0, ml0, err0, ll1, ml1 = o[0], o[1], o[2], n[0], n[1]
         if ll0 is not None and ll1 is not None:
             both += 1
             changed += abs(ll0 - ll1) > 1e-6
@@ -136,11 +142,18 @@ def _compare(old: dict, new: dict) -> None:
         only_new += ll0 is None and ll1 is not None
         if ml0 is not None and ml1 is not None and err0:
             worst = max(worst, abs(ml0 - ml1) / err0)
+        for j in dp:
+            if o[j] is not None and n[j] is not None:
+                dp[j] = max(dp[j], abs(o[j] - n[j]))
     print(
         f"comparison rows fitted in both: {both} ({changed} with another log-likelihood); "
         f"fitted in the old only: {only_old}; in the new only: {only_new}"
     )
     print(f"largest |log_ml old - new| / stated Monte Carlo error: {worst:.2g}")
+    print(
+        f"largest change of a posterior probability: {dp[3]:.3f}; under the sensitivity "
+        f"prior: {dp[4]:.3f}"
+    )
     same = sum(a == b for a, b in zip(old["verdicts"], new["verdicts"], strict=False))
     print(f"verdicts unchanged: {same} of {len(new['verdicts'])}")
 

@@ -57,6 +57,20 @@ def test_analytic_derivatives_equal_central_differences(family):
 
 
 @pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_value_with_derivatives_equals_the_log_posterior(family):
+    """The mode search takes the value from the derivatives' evaluation: the same number."""
+    post, _ = _posterior(_multi_measure_series(), family)
+    rng = np.random.default_rng(20261130)
+    for _ in range(5):
+        x = post.start() + 0.4 * rng.standard_normal(post.dim)
+        f, g, H = post.value_derivs(x)
+        assert f == pytest.approx(post(x[None])[0], rel=1e-12, abs=1e-10)
+        g2, H2 = post.derivs(x)
+        np.testing.assert_array_equal(g, g2)
+        np.testing.assert_array_equal(H, H2)
+
+
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
 def test_newton_mode_equals_bfgs_mode(family):
     post, _ = _posterior(_multi_measure_series(), family)
     x_newton, H = bayes._posterior_mode(post, post.start())

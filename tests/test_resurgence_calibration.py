@@ -66,7 +66,7 @@ def test_family_auto_chooses_and_says_why():
 
 @pytest.mark.slow
 def test_negbin_on_10_windows_is_conservative_on_a_single_peak_as_the_warning_says():
-    # The other end of the CalibrationWarning's range ("1-15 %" on 10 windows): a single
+    # The other end of the CalibrationWarning's range ("1-14 %" on 10 windows): a single
     # peak at alpha = 0.1 is rejected far less often than 5 % (benchmarks/README.md:
     # 1.2 % with 1,000 series in table 1, 0.8 % with 500 in table 6; here 1.5 % of 400).
     # If this fails, the test has changed on short series: re-run bench_calibration.py

@@ -143,9 +143,9 @@ def test_fits_on_autocorrelated_series_warn_and_carry_the_diagnostic():
 @pytest.mark.parametrize(("rho", "seed0"), [(0.8, 100), (0.0, 300)])
 def test_ar_bootstrap_holds_the_level(rho, seed0):
     # n = 30, latent AR(1) around a flat mean: the independent bootstrap rejected
-    # 43.5-52 % at rho = 0.8 (issue 11); serial="ar1" holds the 5 % level at rho = 0.8
-    # and at 0 (benchmarks/README.md, 300 series per cell). 60 series: at a true size of
-    # 5 %, more than 9 rejections has probability 0.8 %.
+    # 43.5-52.6 % at rho = 0.8 (issue 11); serial="ar1" rejected 6.7-7.3 % of 300 series
+    # and 8.7 % of 1,000 at rho = 0.8, 4.0 % at 0 (benchmarks/README.md). 60 series: at a
+    # true size of 5 %, more than 9 rejections has probability 0.07 % (3 % at 8.7 %).
     rejected = {"independent": 0, "ar1": 0}
     for i in range(60):
         y = _ar_series(seed0 + i, n=30, rho=rho)

@@ -374,10 +374,10 @@ def _nanmin(x: np.ndarray) -> float:
     return float(x.min()) if x.size else np.nan
 
 
-def _aicc_columns(table: pd.DataFrame, n: int) -> None:
+def _aicc_columns(table: dict[str, Any], n: int) -> None:
     # numpy on the columns (pandas' per-operation overhead was most of the table's time)
-    k = table["k_aic"].astype(float).to_numpy()
-    ll = table["loglik"].astype(float).to_numpy()
+    k = np.asarray(table["k_aic"], dtype=float)
+    ll = np.asarray(table["loglik"], dtype=float)
     a = np.asarray(aic(ll, k), dtype=float)
     table["AIC"] = a
     table["dAIC"] = a - _nanmin(a)
@@ -391,17 +391,18 @@ def _aicc_columns(table: pd.DataFrame, n: int) -> None:
     table["dAICc"] = d
     w = np.where(eligible, np.exp(-0.5 * np.where(np.isnan(d), np.inf, d)), 0.0)
     table["akaike_weight"] = np.where(eligible, w / w.sum() if w.sum() > 0 else np.nan, np.nan)
-    table["BIC"] = bic(ll, table["n_params"].astype(float).to_numpy(), n)
+    table["BIC"] = bic(ll, np.asarray(table["n_params"], dtype=float), n)
 
 
-def _lr_columns(table: pd.DataFrame) -> None:
-    ref = table.loc[table["definition"] == NO_CHANGE.name]
-    ll0 = float(ref["loglik"].iloc[0]) if len(ref) else np.nan
-    k0 = float(ref["mean_params_"].iloc[0]) if len(ref) else np.nan
+def _lr_columns(table: dict[str, Any]) -> None:
+    names = table["definition"]
+    i0 = names.index(NO_CHANGE.name) if NO_CHANGE.name in names else None
+    ll0 = float(table["loglik"][i0]) if i0 is not None else np.nan
+    k0 = float(table["mean_params_"][i0]) if i0 is not None else np.nan
     lr, df_, pv, valid, notes = [], [], [], [], []
     cols = ("definition", "loglik", "mean_params_", "estimated", "constrained_")
     for name, loglik, mean_params, estimated, constrained in zip(
-        *(table[c].tolist() for c in cols), strict=True
+        *(list(table[c]) for c in cols), strict=True
     ):
         if name == NO_CHANGE.name or not np.isfinite(loglik) or not np.isfinite(ll0):
             lr.append(np.nan)
@@ -434,7 +435,7 @@ def _lr_columns(table: pd.DataFrame) -> None:
     ]
 
 
-def _bayes_columns(table: pd.DataFrame, rows: list[_Row], prior_probs: Any) -> None:
+def _bayes_columns(table: dict[str, Any], rows: list[_Row], prior_probs: Any) -> None:
     lm = np.array([np.nan if r.ml is None else r.ml.log_ml for r in rows])
     alt = np.array([np.nan if r.ml_alt is None else r.ml_alt.log_ml for r in rows])
     pp = None
@@ -445,13 +446,17 @@ def _bayes_columns(table: pd.DataFrame, rows: list[_Row], prior_probs: Any) -> N
     table["ml_method"] = ["" if r.ml is None else r.ml.method for r in rows]
     table["posterior_prob"] = posterior_probabilities(lm, pp)
     table["posterior_prob_alt"] = posterior_probabilities(alt, pp)
-    ref = table.loc[table["definition"] == NO_CHANGE.name, "log_ml"]
+    names = table["definition"]
     with np.errstate(over="ignore"):
-        table["bayes_factor"] = np.exp(lm - float(ref.iloc[0])) if len(ref) else np.nan
+        table["bayes_factor"] = (
+            np.exp(lm - float(lm[names.index(NO_CHANGE.name)]))
+            if NO_CHANGE.name in names
+            else np.nan
+        )
 
 
 def _loo_column(
-    table: pd.DataFrame,
+    table: dict[str, Any],
     rows: list[_Row],
     series: CountSeries,
     family: str,
@@ -520,7 +525,8 @@ def _check_definitions(definitions: Any, func: str) -> list[Any]:
     return entries
 
 
-def _rows_frame(rows: list[_Row], span_text: str) -> pd.DataFrame:
+def _rows_frame(rows: list[_Row], span_text: str) -> dict[str, Any]:
+    """The fitted rows' columns (lists; the table is made once all columns are in)."""
     recs = []
     for r in rows:
         f = r.fit
@@ -544,7 +550,7 @@ def _rows_frame(rows: list[_Row], span_text: str) -> pd.DataFrame:
                 "note": "",
             }
         )
-    return pd.DataFrame(recs)
+    return {c: [rec[c] for rec in recs] for c in recs[0]}
 
 
 # ====================================================================== compare_waves
@@ -610,7 +616,10 @@ def compare_waves(
         posterior_prob_alt, status, note`` — best first (posterior probability, then
         AICc). ``posterior_prob_alt`` uses a rate prior four times vaguer (Gamma shape
         divided by 4, the same prior of the shared mean); the sensitivity line names
-        both priors. ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
+        both priors. Where the marginal likelihood is importance-sampled, the vaguer
+        prior's reweights the same draws (its own Monte Carlo error; a sampler of its
+        own where the reused draws do not cover it: :func:`dated_log_ml_priors`).
+        ``k_aic`` counts each estimated break as :data:`BREAK_PARAMS`.
 
     Notes
     -----
@@ -759,7 +768,7 @@ def _table(
         for c in ("log_ml", "log_ml_error", "posterior_prob", "posterior_prob_alt", "bayes_factor"):
             table[c] = np.nan
         table["ml_method"] = ""
-    return table
+    return pd.DataFrame(table)
 
 
 def _estimated_references(entries: list[Any]) -> list[int]:

@@ -33,6 +33,7 @@ Gautschi, W. (2004). *Orthogonal Polynomials: Computation and Approximation*, §
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import numpy as np
 from scipy import special
@@ -156,6 +157,34 @@ def scaled_likelihood(seg_ll: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.exp(seg_ll - rmax), rmax
 
 
+#: The scaled prior densities of :func:`segment_marginals` by their exact inputs: the
+#: same grid, shape and ``v`` nodes serve every ``α`` node, segment table and division
+#: of one series (a pure function of the key, so a hit is the matrix that would have
+#: been computed).
+_PRIOR_MATRIX_CACHE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_PRIOR_MATRIX_CACHE_SIZE = 8
+
+
+def _prior_matrix(
+    u: np.ndarray, w: np.ndarray, a: float, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``exp(log φ_a(u_g - v_h) + log w_g - c_h)`` (``G × H``) and the column maxima ``c``."""
+    key = (u.tobytes(), w.tobytes(), float(a), v.tobytes())
+    hit = _PRIOR_MATRIX_CACHE.get(key)
+    if hit is not None:
+        _PRIOR_MATRIX_CACHE.move_to_end(key)
+        return hit
+    lp = log_phi(u[:, None] - v[None, :], a) + np.log(w)[:, None]
+    cmax = np.max(lp, axis=0, keepdims=True)
+    B = np.exp(lp - cmax)
+    B.flags.writeable = False
+    cmax.flags.writeable = False
+    _PRIOR_MATRIX_CACHE[key] = (B, cmax)
+    while len(_PRIOR_MATRIX_CACHE) > _PRIOR_MATRIX_CACHE_SIZE:
+        _PRIOR_MATRIX_CACHE.popitem(last=False)
+    return B, cmax
+
+
 def segment_marginals(
     seg_ll: np.ndarray,
     u: np.ndarray,
@@ -174,9 +203,7 @@ def segment_marginals(
     :func:`scaled_likelihood` of ``seg_ll`` when already computed.
     """
     A, rmax = scaled_likelihood(seg_ll) if scaled is None else scaled
-    lp = log_phi(u[:, None] - v[None, :], a) + np.log(w)[:, None]
-    cmax = np.max(lp, axis=0, keepdims=True)
-    B = np.exp(lp - cmax)
+    B, cmax = _prior_matrix(u, w, a, v)
     with np.errstate(divide="ignore", invalid="ignore"):
         grid_part = np.log(A @ B) + rmax + cmax
         below = seg_ll[:, :1] + np.log(gamma_below(float(u[0]), v, a))[None, :]

@@ -3,8 +3,12 @@
 Importance sampling from a multivariate t (4 d.f.) centred at the posterior mode with
 the inverse Hessian scaled by 1.5 (Geweke 1989); the stated error is the Monte Carlo
 standard error of ``log p(y)``. The mode is found by Newton's method on the analytic
-gradient and Hessian of the log posterior (:class:`_LogPosterior`), BFGS on central
-differences as the fallback; Poisson count intervals of the draws are summed term by term
+gradient and Hessian of the log posterior (:class:`_LogPosterior`), started from EM
+estimates of the rates and levels, BFGS on central differences as the fallback. Several
+priors share one sampler (:func:`_importance_many`: the comparison's sensitivity prior
+reweights the first prior's draws, each result stating the error of its own weights,
+and gets a sampler of its own where the reweighted effective sample size falls below
+half the first's). Poisson count intervals of the draws are summed term by term
 (:func:`_poisson_interval_rows`); results are cached by their exact inputs
 (:data:`_IS_CACHE`). The model and priors are those of :mod:`lifecycle.inference.bayes`.
 Under the hierarchical rate prior (the default) the shared mean ``M`` is integrated out
@@ -93,18 +97,17 @@ def _poisson_interval_rows(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray) -> np
         if not (np.isfinite(b) and w <= _HORNER_MAX and a >= 0):
             out[:, j] = _logp(np.array([a]), np.array([b]), m[:, None], "poisson", 0.0)[:, 0]
             continue
+        below = m <= b
+        mb, ma = m[below], m[~below]  # each side's sum only where it is used
         with np.errstate(all="ignore"):
-            up = np.ones_like(m)
-            down = np.ones_like(m)
+            up = np.ones_like(mb)
+            down = np.ones_like(ma)
             for i in range(int(w), 0, -1):  # innermost term first
-                up = 1.0 + up * m / (a + i)
-                down = 1.0 + down * (a + int(w) + 1 - i) / m
-            below = m <= b
-            val = np.where(
-                below,
-                special.xlogy(a, m) - m - special.gammaln(a + 1.0) + np.log(up),
-                special.xlogy(b, m) - m - special.gammaln(b + 1.0) + np.log(down),
-            )
+                up = 1.0 + up * mb / (a + i)
+                down = 1.0 + down * (a + int(w) + 1 - i) / ma
+            val = np.empty_like(m)
+            val[below] = special.xlogy(a, mb) - mb - special.gammaln(a + 1.0) + np.log(up)
+            val[~below] = special.xlogy(b, ma) - ma - special.gammaln(b + 1.0) + np.log(down)
         out[:, j] = np.nan_to_num(val, nan=-np.inf)
     return out
 
@@ -184,6 +187,15 @@ def _newton_step(g: np.ndarray, H: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _curvature(post: _LogPosterior, x: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """``H`` (the analytic Hessian at ``x``) if negative definite, else the stencil's."""
+    try:
+        np.linalg.cholesky(-H)
+    except np.linalg.LinAlgError:
+        return _hessian_fd(post, x)
+    return H
+
+
 def _posterior_mode(
     post: _LogPosterior, start: np.ndarray, *, gtol: float = 1e-5, max_iter: int = 100
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -195,32 +207,39 @@ def _posterior_mode(
     scipy's BFGS on a central-difference gradient, the optimiser used before, which
     needed about 25 batched calls where Newton needs about 6). If Newton cannot make
     progress, BFGS takes over from the best point found. The Hessian returned is the
-    central-difference stencil of :func:`_hessian_fd` at the mode either way.
+    analytic one at Newton's mode (already computed there), the central-difference
+    stencil of :func:`_hessian_fd` after BFGS or where the analytic one is not negative
+    definite.
     """
     x = np.asarray(start, dtype=float).copy()
-    f = float(post(x[None, :])[0])
+    f, g, H = post.value_derivs(x)
     for _ in range(max_iter):
         if not np.isfinite(f):
             break
-        g, H = post.derivs(x)
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
             break
         if np.max(np.abs(g)) < gtol:
-            return x, _hessian_fd(post, x)
+            return x, _curvature(post, x, H)
         step = _newton_step(g, H)
         if step is None:
             break
         slope = float(g @ step)
         noise = 1e-12 * max(1.0, abs(f))
         t = 1.0
+        at_full = None  # value and derivatives at the full step, from one evaluation
         while t > 1e-8:
-            fc = float(post((x + t * step)[None, :])[0])
+            if t == 1.0:
+                at_full = post.value_derivs(x + step)
+                fc = at_full[0]
+            else:
+                fc, at_full = float(post((x + t * step)[None, :])[0]), None
             if fc >= f + 1e-4 * t * slope or (t == 1.0 and fc >= f - noise):
                 break
             t /= 2
         else:
             break
-        x, f = x + t * step, fc
+        x = x + t * step
+        f, g, H = at_full if at_full is not None else post.value_derivs(x)
     x = _mode_bfgs(post, x if np.isfinite(f) else np.asarray(start, dtype=float))
     return x, _hessian_fd(post, x)
 
@@ -343,6 +362,18 @@ class _LogPosterior:
         per-observation derivatives of :func:`lifecycle._core.countfit.loglik_derivatives`
         (closed form for exact counts, central differences in ``log mu`` for intervals).
         """
+        return self._derivs(theta)[1:]
+
+    def value_derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Log posterior, gradient and Hessian at one ``theta`` from one evaluation of the
+        means: the log-likelihood is the sum of the pointwise values that come with the
+        derivatives (the same function as :meth:`__call__`, computed by the count
+        engine's formulas; they agree to rounding). ``-inf`` where not finite."""
+        ll, grad, H = self._derivs(theta)
+        val = float(self.log_prior(theta[None, :])[0]) + ll
+        return (val if np.isfinite(val) else -np.inf), grad, H
+
+    def _derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         kl, G = self.kl, self.G
         u, g = theta[:kl], theta[kl : kl + self.M - 1]
         gam = np.concatenate([[0.0], g])[self.m_index]
@@ -350,7 +381,7 @@ class _LogPosterior:
             C = np.exp(u)[None, :] * self.El * np.exp(gam)[:, None]
             mu = C.sum(axis=1)
             alpha = float(np.exp(theta[-1])) if self.nb else 0.0
-            _, lm, lmm, lp, lpp, lmp = loglik_derivatives(self.lo, self.hi, mu, alpha, self.nb)
+            ll, lm, lmm, lp, lpp, lmp = loglik_derivatives(self.lo, self.hi, mu, alpha, self.nb)
         J = np.hstack([C, mu[:, None] * G])
         q = J.shape[1]
         grad = np.empty(self.dim)
@@ -378,7 +409,7 @@ class _LogPosterior:
             grad[q] = lp.sum() + 1.0 - alpha / self.am
             H[q, q] = lpp.sum() - alpha / self.am
             H[:q, q] = H[q, :q] = J.T @ lmp
-        return grad, H
+        return float(ll.sum()), grad, H
 
 
 def _importance(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from lifecycle._core.countfit import CountFit, fit_counts
 from lifecycle._core.criteria import aic, bic
@@ -371,9 +371,10 @@ def _assemble(
         values[bad] = np.nan
         cov[bad, :] = np.nan
         cov[:, bad] = np.nan
-    params = pd.Series(values, index=names, name="estimate")
-    cov_df = pd.DataFrame(cov, index=names, columns=names)
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    index = pd.Index(names)  # built once for both (pandas' string inference is slow)
+    params = pd.Series(values, index=index, name="estimate")
+    cov_df = pd.DataFrame(cov, index=index, columns=index)
+    z = float(special.ndtri(0.5 + confidence / 2))  # stats.norm.ppf without its overhead
     tables = FitTables(d, definition, theta, cov_theta, p, z, null)
     unidentified = tuple(nm for nm, b in zip(names, bad, strict=True) if b)
     unidentified_phases = tuple(
@@ -504,19 +505,20 @@ def _check_identified(
     XO = d.W @ d.X
     p = XO.shape[1]
     rank = int(np.linalg.matrix_rank(XO))
+    if rank >= p:
+        return
     phases_touched = [np.unique(d.phase_of[row > 0]).size for row in d.W]
-    if rank < p and (series.n_obs >= p or max(phases_touched) > 1):
+    if series.n_obs >= p or max(phases_touched) > 1:
         raise FitError(
             f"The parameters of {definition.name!r} ({shape}) are not identified by series "
             f"{series.name!r}: its design has rank {rank} for {p} shape parameters (a phase "
             f"is seen only in windows that mix it with another)."
         )
-    if rank < p:
-        raise TooShortError(
-            f"The {shape!r} fit of {definition.name!r} has {p} shape parameters "
-            f"({', '.join(d.names)}), but series {series.name!r} identifies only {rank} of "
-            f"them ({series.n_obs} observations). Use a simpler shape or a longer series."
-        )
+    raise TooShortError(
+        f"The {shape!r} fit of {definition.name!r} has {p} shape parameters "
+        f"({', '.join(d.names)}), but series {series.name!r} identifies only {rank} of "
+        f"them ({series.n_obs} observations). Use a simpler shape or a longer series."
+    )
 
 
 @dataclass(frozen=True)
