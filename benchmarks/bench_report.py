@@ -14,7 +14,8 @@ seed 20240601, 999 bootstrap replicates, ``family="auto"``, one process) and
 * each reading's cell (:func:`lifecycle.report.cells.analyse_cell`), summed per indicator;
 * the whole analysis (which also builds every reading's series) and ``write_report``;
 * the CPU time of the whole process (imports included), as ``resource`` reports it for
-  the subprocess and any worker it starts.
+  the subprocess and any worker it starts; the subprocess asks numpy's BLAS for one
+  thread, as ``lifecycle report`` does.
 
 It then says how far apart the two reports are: comparison rows fitted in both with
 the same log-likelihood, rows fitted in one only, the largest change of a marginal
@@ -102,6 +103,15 @@ def _run(code_dir: Path | None, questions: list[str], n_boot: int) -> dict:
     env = dict(os.environ)
     if code_dir is not None:
         env["PYTHONPATH"] = str(code_dir)
+    # the same source documents for both trees (the exported old tree has no ../shared
+    # beside it, so it would skip the provenance re-check that the new one runs)
+    seeds = ROOT.parent / "shared" / "seeds"
+    if "LIFECYCLE_SEEDS_DIR" not in env and seeds.is_dir():
+        env["LIFECYCLE_SEEDS_DIR"] = str(seeds)
+    # one BLAS thread, as the command asks for (lifecycle.cli.main): a second thread
+    # only spins on the report's small matrices and adds CPU time
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     with tempfile.TemporaryDirectory() as tmp:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(

@@ -57,9 +57,10 @@ def test_analytic_derivatives_equal_central_differences(family):
 
 
 @pytest.mark.parametrize("family", ["poisson", "negbin"])
-def test_value_with_derivatives_equals_the_log_posterior(family):
+@pytest.mark.parametrize("prior", [PRIOR, BayesPrior(rate_mean=5.0)], ids=["hier", "fixed"])
+def test_value_with_derivatives_equals_the_log_posterior(family, prior):
     """The mode search takes the value from the derivatives' evaluation: the same number."""
-    post, _ = _posterior(_multi_measure_series(), family)
+    post, _ = _posterior(_multi_measure_series(), family, prior)
     rng = np.random.default_rng(20261130)
     for _ in range(5):
         x = post.start() + 0.4 * rng.standard_normal(post.dim)
@@ -190,3 +191,19 @@ class TestLogSumExp:
         assert out[2] == np.inf
         assert np.isnan(out[3])
         assert out[4] == pytest.approx(-1e8 + np.log(3.0), abs=1e-6)
+
+
+@pytest.mark.parametrize("dim", [1, 3, 7])
+def test_t_draws_are_scipys_draws(dim):
+    """The sampler's own t draws: scipy's multivariate_t draws, scipy's density."""
+    from scipy import stats
+
+    rng = np.random.default_rng(20261130 + dim)
+    A = rng.normal(size=(dim, dim))
+    shape = A @ A.T + dim * np.eye(dim)
+    loc = rng.normal(size=dim)
+    ref = stats.multivariate_t(loc=loc, shape=shape, df=4.0, seed=np.random.default_rng(5))
+    x_ref = np.atleast_2d(ref.rvs(size=500)).reshape(500, dim)
+    x, lq = sampler._t_draws(loc, shape, 4.0, 500, np.random.default_rng(5))
+    np.testing.assert_array_equal(x, x_ref)
+    np.testing.assert_allclose(lq, ref.logpdf(x_ref), rtol=1e-12, atol=1e-12)

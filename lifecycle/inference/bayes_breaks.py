@@ -147,7 +147,7 @@ def estimated_log_ml(
             return base, base_err
         C = _segment_table(lo, hi, e, family, alpha, grid)
         seg = _segment_rows(C)
-        scaled = hyper.scaled_likelihood(seg)
+        scaled = _scaled_likelihood(seg)
         z = Z[k - 1]
         if not rates.hier:
             unc, con, diff = constrained_at(seg, scaled, float(rates.v[0]), k == 3)
@@ -241,6 +241,26 @@ def _constrained_alpha(
     return out, (rest / got if got > 0 else 0.0)
 
 
+_CUT = 50.0  # likelihood values below e^-50 of their segment's largest are taken as 0
+
+
+def _scaled_likelihood(seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`hyper.scaled_likelihood` with the far tails set to 0.
+
+    ``exp(seg - row max)`` only where it is above ``e^-50``; elsewhere 0 (most of each
+    row: a segment's likelihood is narrow on the grid of ``log λ``). Each term of a
+    segment's marginal is ``A_h B_h w_h`` with ``B <= 1`` (:func:`hyper.segment_marginals`),
+    so the terms left out add less than ``e^-50`` times the grid's width, in units of
+    the segment's largest likelihood: below 1e-20 of any marginal the data support.
+    """
+    rmax = np.max(seg, axis=1, keepdims=True)
+    rmax = np.where(np.isfinite(rmax), rmax, 0.0)
+    x = seg - rmax
+    A = np.zeros_like(x)
+    np.exp(x, out=A, where=x > -_CUT)
+    return A, rmax
+
+
 def _segment_rows(C: np.ndarray) -> np.ndarray:
     """``C[t] - C[s]`` for the segments ``s < t`` in ``triu_indices`` order.
 
@@ -294,7 +314,7 @@ def _division_sums(
     ii, jj = np.triu_indices(n + 1, 1)
     C = _segment_table(lo, hi, e, family, alpha, grid)
     seg = _segment_rows(C)
-    val, err = _segment_logml(seg, grid, rates, jj - ii, hyper.scaled_likelihood(seg))
+    val, err = _segment_logml(seg, grid, rates, jj - ii, _scaled_likelihood(seg))
     S = np.full((val.shape[1], n + 1, n + 1), -np.inf)
     S[:, ii, jj] = val.T
     F = S[..., 0, :]

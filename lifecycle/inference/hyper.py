@@ -313,9 +313,12 @@ def log_rate_prior(u: np.ndarray, a: float, lo: float, hi: float) -> np.ndarray:
 
 
 def rate_prior_derivs(
-    u: np.ndarray, a: float, lo: float, hi: float
-) -> tuple[np.ndarray, np.ndarray]:
+    u: np.ndarray, a: float, lo: float, hi: float, *, value: bool = False
+) -> tuple[np.ndarray, ...]:
     """Gradient and Hessian of :func:`log_rate_prior` at one ``u`` (a vector).
+
+    With ``value=True`` also the value of :func:`log_rate_prior` there (from the same
+    ``log Λ`` and window, equal to rounding), as a third element.
 
     With ``t = log Λ`` and ``G(t) = -s t + log D(e^t)``: ``∂/∂u_j = a + G' π_j``,
     ``∂²/∂u_i∂u_j = G'' π_i π_j + G' (δ_ij π_j - π_i π_j)``, ``π = λ / Λ``,
@@ -343,4 +346,14 @@ def rate_prior_derivs(
     g2 = (s - x2) * r2 - (s - x1) * r1 - (r2 - r1) ** 2
     grad = a + g1 * pi
     H = g2 * np.outer(pi, pi) + g1 * (np.diag(pi) - np.outer(pi, pi))
-    return grad, H
+    if not value:
+        return grad, H
+    val = (
+        a * float(u.sum())
+        - k * math.lgamma(a)
+        + math.lgamma(s)
+        - s * logL
+        + logD
+        - math.log(math.log(hi / lo))
+    )
+    return grad, H, np.array(val if math.isfinite(val) else -np.inf)

@@ -362,18 +362,24 @@ class _LogPosterior:
         per-observation derivatives of :func:`lifecycle._core.countfit.loglik_derivatives`
         (closed form for exact counts, central differences in ``log mu`` for intervals).
         """
-        return self._derivs(theta)[1:]
+        return self._derivs(theta)[1:3]
 
     def value_derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """Log posterior, gradient and Hessian at one ``theta`` from one evaluation of the
         means: the log-likelihood is the sum of the pointwise values that come with the
         derivatives (the same function as :meth:`__call__`, computed by the count
         engine's formulas; they agree to rounding). ``-inf`` where not finite."""
-        ll, grad, H = self._derivs(theta)
-        val = float(self.log_prior(theta[None, :])[0]) + ll
+        ll, grad, H, rate_prior = self._derivs(theta)
+        g = theta[self.kl : self.kl + self.M - 1]
+        val = rate_prior + float((self.c_norm - 0.5 * (g / self.sd) ** 2).sum())
+        if self.nb:
+            la = float(theta[-1])
+            val += -math.log(self.am) - math.exp(la) / self.am + la
+        val += ll
         return (val if np.isfinite(val) else -np.inf), grad, H
 
-    def _derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    def _derivs(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
+        """Log-likelihood, gradient, Hessian and the rates' log prior at one ``theta``."""
         kl, G = self.kl, self.G
         u, g = theta[:kl], theta[kl : kl + self.M - 1]
         gam = np.concatenate([[0.0], g])[self.m_index]
@@ -395,11 +401,14 @@ class _LogPosterior:
         Hq[kl:, :kl] += cross.T
         Hq[kl:, kl:] += np.diag((lm * mu) @ G)
         if self.hyper is not None:
-            gp, Hp = rate_prior_derivs(u, self.a, *self.hyper)
+            gp, Hp, rate_prior = rate_prior_derivs(u, self.a, *self.hyper, value=True)
             grad[:kl] += gp
             Hq[:kl, :kl] += Hp
         else:
-            eu = np.exp(u)
+            a, b = self.a, self.b
+            with np.errstate(over="ignore"):
+                eu = np.exp(u)
+                rate_prior = (a * math.log(b) - special.gammaln(a) + a * u - b * eu).sum()
             grad[:kl] += self.a - self.b * eu
             Hq[:kl, :kl] -= np.diag(self.b * eu)
         grad[kl:q] -= g / self.sd**2
@@ -409,7 +418,34 @@ class _LogPosterior:
             grad[q] = lp.sum() + 1.0 - alpha / self.am
             H[q, q] = lpp.sum() - alpha / self.am
             H[:q, q] = H[q, :q] = J.T @ lmp
-        return float(ll.sum()), grad, H
+        return float(ll.sum()), grad, H, float(rate_prior)
+
+
+def _t_draws(
+    loc: np.ndarray, shape: np.ndarray, df: float, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` draws of the multivariate t and their log densities.
+
+    The draws are those of ``scipy.stats.multivariate_t(loc, shape, df, seed=rng).rvs(n)``
+    (the same calls on ``rng``: chi-square divisors, then numpy's multivariate normal),
+    without scipy's per-call argument processing; the density is the t density with
+    the shape's Cholesky factor (scipy's formula, equal to rounding).
+    """
+    dim = loc.size
+    x = rng.chisquare(df, size=n) / df
+    z = rng.multivariate_normal(np.zeros(dim), shape, size=n)
+    draws = loc + z / np.sqrt(x)[:, None]
+    L = np.linalg.cholesky(shape)
+    dev = np.linalg.solve(L, (draws - loc).T)
+    maha = np.square(dev).sum(axis=0)
+    t = 0.5 * (df + dim)
+    const = (
+        special.gammaln(t)
+        - special.gammaln(0.5 * df)
+        - dim / 2.0 * math.log(df * math.pi)
+        - float(np.log(np.diag(L)).sum())
+    )
+    return draws, const - t * np.log1p(maha / df)
 
 
 def _importance(
@@ -465,7 +501,6 @@ def _importance_many(
     live = np.flatnonzero(touched.any(axis=0))
     El = E[:, live]
     post = _LogPosterior(series, El, family, priors[0])
-    dim = post.dim
     mode, H = _posterior_mode(post, post.start() if start is None else start)
     try:
         cov = np.linalg.inv(-H)
@@ -478,9 +513,7 @@ def _importance_many(
     cov *= 1.5**2
     rng = np.random.default_rng(seed)
     df = 4.0
-    prop = stats.multivariate_t(loc=mode, shape=cov, df=df, seed=rng)
-    draws = np.atleast_2d(prop.rvs(size=n_draws)).reshape(n_draws, dim)
-    lq = prop.logpdf(draws)
+    draws, lq = _t_draws(mode, cov, df, n_draws, rng)
     ll = post.log_lik(draws)
     out: list[MarginalLikelihood] = []
     first_ess = 0.0
@@ -488,8 +521,9 @@ def _importance_many(
         target = post if i == 0 else _LogPosterior(series, El, family, p)
         val = target.log_prior(draws) + ll
         logw = np.where(np.isfinite(val), val, -np.inf) - lq
-        logz = float(special.logsumexp(logw) - math.log(n_draws))
-        w = np.exp(logw - logw.max())
+        top = float(logw.max())
+        w = np.exp(logw - top)
+        logz = top + math.log(float(w.sum())) - math.log(n_draws) if top > -np.inf else -np.inf
         rel = float(np.std(w, ddof=1) / (np.mean(w) * math.sqrt(n_draws)))
         ess = float(w.sum() ** 2 / np.sum(w**2))
         note = f"{n_draws} draws, effective sample size {ess:.0f}"
