@@ -39,7 +39,7 @@ other does not (n = 30, flat mean 40, ``tau2 = 0.25``, ``benchmarks/README.md``)
 
 * the **single bootstrap** is conservative with little autocorrelation (0.7-1.0 % at
   ``rho = 0``) and about right to a little liberal at ``rho = 0.8`` (5.5 % of 1,000
-  series, 6.0-7.7 % of 300 on three seeds), where REML's ``rho`` is biased low;
+  series, 5.0-7.7 % of 300 on four runs), where REML's ``rho`` is biased low;
 * the **fast double bootstrap** (:func:`fast_double_pvalue`; Davidson & MacKinnon
   2007: each replicate re-estimates the latent AR(1) and draws one second-level
   series) removes the conservatism at ``rho = 0`` (2.0-4.0 %) but overshoots at
