@@ -32,7 +32,7 @@ from itertools import combinations
 import numpy as np
 from scipy import special
 
-from lifecycle._core.errors import FitError
+from lifecycle._core.errors import FitError, ParameterError
 from lifecycle._core.likelihood import log_sum_exp
 from lifecycle.inference import hyper
 from lifecycle.inference.bayes import (
@@ -52,7 +52,7 @@ from lifecycle.inference.bayes import (
 )
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["estimated_log_ml"]
+__all__ = ["estimated_log_ml", "estimated_log_ml_priors"]
 
 
 # ====================================================================== estimated breaks
@@ -100,12 +100,110 @@ def estimated_log_ml(
     n = series.n_obs
     if n < k:
         raise FitError(f"{k} phases need at least {k} observations; the series has {n}.")
-    log_count = math.log(math.comb(n - 1, k - 1))
     if constraint is None and family == "poisson" and series.is_exact:
-        return _exact_breaks(series, k, prior, log_count)
+        return _exact_breaks(series, k, prior, math.log(math.comb(n - 1, k - 1)))
     rates = _resolve(prior, series)
+    grid = _grid(series.low, series.high, series.exposure, rates, family)
+    return _on_grid(series, k, family, prior, rates, grid, (), constraint, seed, n_draws)
+
+
+def estimated_log_ml_priors(
+    series: CountSeries,
+    k: int,
+    family: str,
+    priors: tuple[BayesPrior, ...],
+    *,
+    constraint: str | None = None,
+    seed: int = 0,
+    n_draws: int = 1000,
+) -> list[MarginalLikelihood]:
+    """:func:`estimated_log_ml` under several priors (a prior and a sensitivity prior).
+
+    What does not depend on the prior is computed once: the priors share one ``u``
+    grid, the one of the prior whose grid covers every other's (the grid of
+    :func:`lifecycle.inference.bayes._grid` widens only downwards as the rate shape
+    falls; its spacing is within the same bound for every prior), and at each ``α``
+    node the segments' likelihood tables and their exponentials serve the division
+    sums of every prior (only the prior matrix, the dynamic programme and the
+    constraint's probability are per prior). Each result is the quadrature of
+    :func:`estimated_log_ml` on that grid with its own stated error; it differs from
+    :func:`estimated_log_ml` under the same prior (on the prior's own, narrower grid)
+    by the grid's quadrature error, which the stated errors cover. When no grid covers
+    the others (priors of different fixed means) each prior is computed on its own.
+
+    Parameters
+    ----------
+    series, k, family, constraint, seed, n_draws
+        As in :func:`estimated_log_ml`.
+    priors : tuple of BayesPrior
+        At least one.
+
+    Returns
+    -------
+    list of MarginalLikelihood
+        One per prior, in order.
+
+    Raises
+    ------
+    FitError
+        As :func:`estimated_log_ml`.
+    ParameterError
+        If ``priors`` is empty.
+    """
+    priors = tuple(priors)
+    if not priors:
+        raise ParameterError("estimated_log_ml_priors needs at least one prior. Got none.")
+    _runs_ok(series)
+    n = series.n_obs
+    if n < k:
+        raise FitError(f"{k} phases need at least {k} observations; the series has {n}.")
+    if len(priors) == 1 or (constraint is None and family == "poisson" and series.is_exact):
+        return [
+            estimated_log_ml(
+                series, k, family, p, constraint=constraint, seed=seed, n_draws=n_draws
+            )
+            for p in priors
+        ]
     lo, hi, e = series.low, series.high, series.exposure
-    grid = _grid(lo, hi, e, rates, family)
+    rates = [_resolve(p, series) for p in priors]
+    grids = [_grid(lo, hi, e, r, family) for r in rates]
+    cover = [g for g in grids if all(g.u[0] <= o.u[0] and g.u[-1] >= o.u[-1] for o in grids)]
+    if not cover:
+        return [
+            estimated_log_ml(
+                series, k, family, p, constraint=constraint, seed=seed, n_draws=n_draws
+            )
+            for p in priors
+        ]
+    grid = cover[0]
+    keys = [_input_key(lo, hi, e, family, grid, r) for r in rates]
+    out = []
+    for i, (p, r) in enumerate(zip(priors, rates, strict=True)):
+        sib = tuple((keys[j], rates[j]) for j in range(len(priors)) if j != i)
+        out.append(_on_grid(series, k, family, p, r, grid, sib, constraint, seed, n_draws))
+    return out
+
+
+def _on_grid(
+    series: CountSeries,
+    k: int,
+    family: str,
+    prior: BayesPrior,
+    rates: _Rates,
+    grid: _Grid,
+    siblings: tuple[tuple[tuple, _Rates], ...],
+    constraint: str | None,
+    seed: int,
+    n_draws: int,
+) -> MarginalLikelihood:
+    """The quadrature path of :func:`estimated_log_ml` on a given ``u`` grid.
+
+    ``siblings`` are (cache key, rates) of other priors on the same grid: their
+    division sums are computed alongside at each ``α`` node (:func:`_division_sums`).
+    """
+    n = series.n_obs
+    log_count = math.log(math.comb(n - 1, k - 1))
+    lo, hi, e = series.low, series.high, series.exposure
     n_draws = max(100, min(n_draws, int(5e6 / (n + 1) ** 2)))
     ii, jj = np.triu_indices(n + 1, 1)
     # one independent row of uniforms per segment: the phases of a division are
@@ -141,13 +239,11 @@ def estimated_log_ml(
     key = _input_key(lo, hi, e, family, grid, rates)
 
     def at(alpha: float, constrained: bool, check: bool = True) -> tuple[float, float]:
-        Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k)
+        Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k, siblings)
         base, base_err = _over_v(rates, Z[k - 1], zerr)
         if not constrained or not np.isfinite(base):
             return base, base_err
-        C = _segment_table(lo, hi, e, family, alpha, grid)
-        seg = _segment_rows(C)
-        scaled = _scaled_likelihood(seg)
+        seg, scaled = _segments(key, lo, hi, e, family, alpha, grid)
         z = Z[k - 1]
         if not rates.hier:
             unc, con, diff = constrained_at(seg, scaled, float(rates.v[0]), k == 3)
@@ -296,13 +392,16 @@ def _division_sums(
     grid: _Grid,
     rates: _Rates,
     k: int,
+    siblings: tuple[tuple[tuple, _Rates], ...] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """``log Σ`` over divisions into ``1..K`` runs at every ``v`` (``K × H``) and the
     largest segment error at each ``v``, at one ``α``; cached by exact input.
 
     One segment table serves every number of phases (the dynamic programme's ``j``-th
     step is the sum over divisions into ``j + 1`` runs), so the 2-, 3-, 4-phase and the
-    conventional definitions of one comparison share it.
+    conventional definitions of one comparison share it. ``siblings`` (cache key,
+    rates) of other priors on the same grid get their sums from the same segment
+    tables, computed alongside and cached.
     """
     kk = max(k, _K_MAX)
     ck = (*key, float(alpha))
@@ -310,11 +409,24 @@ def _division_sums(
     if hit is not None and hit[0].shape[0] >= k:
         _DIV_CACHE.move_to_end(ck)
         return hit
-    n = lo.size
+    seg, scaled = _segments(key, lo, hi, e, family, alpha, grid)
+    res = _sums(seg, scaled, grid, rates, lo.size, kk)
+    _DIV_CACHE[ck] = res
+    for skey, srates in siblings:
+        sk = (*skey, float(alpha))
+        if sk not in _DIV_CACHE or _DIV_CACHE[sk][0].shape[0] < k:
+            _DIV_CACHE[sk] = _sums(seg, scaled, grid, srates, lo.size, kk)
+    while len(_DIV_CACHE) > _DIV_CACHE_SIZE:
+        _DIV_CACHE.popitem(last=False)
+    return res
+
+
+def _sums(
+    seg: np.ndarray, scaled: tuple, grid: _Grid, rates: _Rates, n: int, kk: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The division sums of :func:`_division_sums` from the segment rows of one ``α``."""
     ii, jj = np.triu_indices(n + 1, 1)
-    C = _segment_table(lo, hi, e, family, alpha, grid)
-    seg = _segment_rows(C)
-    val, err = _segment_logml(seg, grid, rates, jj - ii, _scaled_likelihood(seg))
+    val, err = _segment_logml(seg, grid, rates, jj - ii, scaled)
     S = np.full((val.shape[1], n + 1, n + 1), -np.inf)
     S[:, ii, jj] = val.T
     F = S[..., 0, :]
@@ -322,10 +434,36 @@ def _division_sums(
     for _ in range(min(kk, n) - 1):
         F = log_sum_exp(F[..., :, None] + S, axis=-2)
         out.append(F[..., n])
-    res = (np.array(out), err.max(axis=0))
-    _DIV_CACHE[ck] = res
-    while len(_DIV_CACHE) > _DIV_CACHE_SIZE:
-        _DIV_CACHE.popitem(last=False)
+    return np.array(out), err.max(axis=0)
+
+
+#: The last segment rows and their scaled exponentials (prior-free; a few entries of
+#: ``S × G`` each), so the priors of :func:`estimated_log_ml_priors` share them at the
+#: α nodes of the constraint too. Keyed by the data, family, grid and α.
+_SEG_CACHE: OrderedDict[tuple, tuple[np.ndarray, tuple]] = OrderedDict()
+_SEG_CACHE_SIZE = 2
+
+
+def _segments(
+    key: tuple,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    e: np.ndarray,
+    family: str,
+    alpha: float,
+    grid: _Grid,
+) -> tuple[np.ndarray, tuple]:
+    """Segment log-likelihood rows at one ``α`` and :func:`_scaled_likelihood` of them."""
+    sk = (key[0], key[1], float(alpha))
+    hit = _SEG_CACHE.get(sk)
+    if hit is not None:
+        _SEG_CACHE.move_to_end(sk)
+        return hit
+    seg = _segment_rows(_segment_table(lo, hi, e, family, alpha, grid))
+    res = (seg, _scaled_likelihood(seg))
+    _SEG_CACHE[sk] = res
+    while len(_SEG_CACHE) > _SEG_CACHE_SIZE:
+        _SEG_CACHE.popitem(last=False)
     return res
 
 
