@@ -72,16 +72,17 @@ def test_shared_pass_agrees_with_separate_calls(kind, family, k, constraint):
     assert abs(shared[0].log_ml - shared[1].log_ml) > shared[0].error + shared[1].error
 
 
-def test_the_prior_with_the_widest_grid_is_computed_on_its_own_grid():
-    # the sensitivity prior (smaller shape) has the widest grid: shared == its own call
+def test_the_first_prior_is_computed_on_its_own_grid():
+    # the shared grid extends the first prior's downwards: its result is the single call's
     s = _series("negbin")
-    _clear()
-    shared = estimated_log_ml_priors(s, 2, "negbin", PRIORS)
-    _clear()
-    own = estimated_log_ml(s, 2, "negbin", PRIORS[1])
-    _clear()
-    assert shared[1].log_ml == pytest.approx(own.log_ml, abs=1e-9)
-    assert shared[1].error == pytest.approx(own.error, rel=1e-6)
+    for k, constraint in ((2, None), (3, "unimodal")):
+        _clear()
+        shared = estimated_log_ml_priors(s, k, "negbin", PRIORS, constraint=constraint)
+        _clear()
+        own = estimated_log_ml(s, k, "negbin", PRIORS[0], constraint=constraint)
+        _clear()
+        assert shared[0].log_ml == pytest.approx(own.log_ml, abs=1e-9)
+        assert shared[0].error == pytest.approx(own.error, rel=1e-6, abs=1e-12)
 
 
 def test_segment_tables_are_built_once_per_alpha_node(monkeypatch):

@@ -44,6 +44,7 @@ from lifecycle.inference.bayes import (
     _Grid,
     _grid,
     _integrate_alpha,
+    _obs_loglik,
     _over_v,
     _Rates,
     _resolve,
@@ -104,7 +105,7 @@ def estimated_log_ml(
         return _exact_breaks(series, k, prior, math.log(math.comb(n - 1, k - 1)))
     rates = _resolve(prior, series)
     grid = _grid(series.low, series.high, series.exposure, rates, family)
-    return _on_grid(series, k, family, prior, rates, grid, (), constraint, seed, n_draws)
+    return _on_grid(series, k, family, prior, rates, grid, None, constraint, seed, n_draws)
 
 
 def estimated_log_ml_priors(
@@ -119,17 +120,18 @@ def estimated_log_ml_priors(
 ) -> list[MarginalLikelihood]:
     """:func:`estimated_log_ml` under several priors (a prior and a sensitivity prior).
 
-    What does not depend on the prior is computed once: the priors share one ``u``
-    grid, the one of the prior whose grid covers every other's (the grid of
-    :func:`lifecycle.inference.bayes._grid` widens only downwards as the rate shape
-    falls; its spacing is within the same bound for every prior), and at each ``α``
-    node the segments' likelihood tables and their exponentials serve the division
-    sums of every prior (only the prior matrix, the dynamic programme and the
-    constraint's probability are per prior). Each result is the quadrature of
-    :func:`estimated_log_ml` on that grid with its own stated error; it differs from
-    :func:`estimated_log_ml` under the same prior (on the prior's own, narrower grid)
-    by the grid's quadrature error, which the stated errors cover. When no grid covers
-    the others (priors of different fixed means) each prior is computed on its own.
+    What does not depend on the prior is computed once: at each ``α`` node the
+    segments' likelihood tables and their exponentials, on one ``u`` grid shared by the
+    priors: the first prior's own grid, extended downwards with its spacing to cover
+    the others' (the grid of :func:`lifecycle.inference.bayes._grid` widens only
+    downwards as the rate shape falls). The first prior is computed on its own grid (a
+    tail of the shared one), so its result is :func:`estimated_log_ml`'s up to
+    rounding; every other prior on the tail that covers its own grid, with the first
+    prior's spacing (within the same bound), so its result differs from
+    :func:`estimated_log_ml` by the grid's quadrature error, which the stated errors
+    cover. Only the prior matrices, the dynamic programmes and the constraint's
+    probability are per prior. When the first prior's grid does not reach as high as
+    the others' (priors of different fixed means) each prior is computed on its own.
 
     Parameters
     ----------
@@ -167,20 +169,29 @@ def estimated_log_ml_priors(
     lo, hi, e = series.low, series.high, series.exposure
     rates = [_resolve(p, series) for p in priors]
     grids = [_grid(lo, hi, e, r, family) for r in rates]
-    cover = [g for g in grids if all(g.u[0] <= o.u[0] and g.u[-1] >= o.u[-1] for o in grids)]
-    if not cover:
+    if any(g.u[-1] > grids[0].u[-1] for g in grids):
         return [
             estimated_log_ml(
                 series, k, family, p, constraint=constraint, seed=seed, n_draws=n_draws
             )
             for p in priors
         ]
-    grid = cover[0]
-    keys = [_input_key(lo, hi, e, family, grid, r) for r in rates]
+    # the first prior's grid extended downwards with its own spacing by an even number
+    # of nodes (the coarse grid of every other node keeps its nodes) to cover the others
+    u0, h0 = grids[0].u, grids[0].h
+    bottom = min(float(g.u[0]) for g in grids)
+    m = 2 * math.ceil((u0[0] - bottom) / (2 * h0)) if bottom < u0[0] else 0
+    full = _Grid(np.concatenate([u0[0] - h0 * np.arange(m, 0, -1), u0]), h0)
+    # each prior on the tail of it from the last even node at or below its own grid's start
+    starts = [int(np.flatnonzero(full.u[::2] <= g.u[0] + 1e-12 * h0)[-1]) * 2 for g in grids]
+    subs = [_Grid(full.u[j:], h0) for j in starts]
+    keys = [_input_key(lo, hi, e, family, g, r) for g, r in zip(subs, rates, strict=True)]
+    fkey = _input_key(lo, hi, e, family, full, rates[0])
     out = []
     for i, (p, r) in enumerate(zip(priors, rates, strict=True)):
-        sib = tuple((keys[j], rates[j]) for j in range(len(priors)) if j != i)
-        out.append(_on_grid(series, k, family, p, r, grid, sib, constraint, seed, n_draws))
+        sib = tuple((keys[j], rates[j], subs[j], starts[j]) for j in range(len(priors)) if j != i)
+        share = (fkey, full, starts[i], sib, m)
+        out.append(_on_grid(series, k, family, p, r, subs[i], share, constraint, seed, n_draws))
     return out
 
 
@@ -191,15 +202,15 @@ def _on_grid(
     prior: BayesPrior,
     rates: _Rates,
     grid: _Grid,
-    siblings: tuple[tuple[tuple, _Rates], ...],
+    share: tuple | None,
     constraint: str | None,
     seed: int,
     n_draws: int,
 ) -> MarginalLikelihood:
     """The quadrature path of :func:`estimated_log_ml` on a given ``u`` grid.
 
-    ``siblings`` are (cache key, rates) of other priors on the same grid: their
-    division sums are computed alongside at each ``α`` node (:func:`_division_sums`).
+    ``share`` (see :func:`_division_sums`): the grid is the tail of a grid shared with
+    other priors, whose division sums are computed alongside at each ``α`` node.
     """
     n = series.n_obs
     log_count = math.log(math.comb(n - 1, k - 1))
@@ -239,11 +250,11 @@ def _on_grid(
     key = _input_key(lo, hi, e, family, grid, rates)
 
     def at(alpha: float, constrained: bool, check: bool = True) -> tuple[float, float]:
-        Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k, siblings)
+        Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k, share)
         base, base_err = _over_v(rates, Z[k - 1], zerr)
         if not constrained or not np.isfinite(base):
             return base, base_err
-        seg, scaled = _segments(key, lo, hi, e, family, alpha, grid)
+        seg, scaled = _own_segments(key, lo, hi, e, family, alpha, grid, share)
         z = Z[k - 1]
         if not rates.hier:
             unc, con, diff = constrained_at(seg, scaled, float(rates.v[0]), k == 3)
@@ -392,16 +403,22 @@ def _division_sums(
     grid: _Grid,
     rates: _Rates,
     k: int,
-    siblings: tuple[tuple[tuple, _Rates], ...] = (),
+    share: tuple | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``log Σ`` over divisions into ``1..K`` runs at every ``v`` (``K × H``) and the
     largest segment error at each ``v``, at one ``α``; cached by exact input.
 
     One segment table serves every number of phases (the dynamic programme's ``j``-th
     step is the sum over divisions into ``j + 1`` runs), so the 2-, 3-, 4-phase and the
-    conventional definitions of one comparison share it. ``siblings`` (cache key,
-    rates) of other priors on the same grid get their sums from the same segment
-    tables, computed alongside and cached.
+    conventional definitions of one comparison share it.
+
+    ``share``, when several priors are computed together (:func:`estimated_log_ml_priors`),
+    is ``(full key, full grid, start, siblings, split)``: ``grid`` is ``full.u[start:]``,
+    the segment tables are computed once on the full grid (the observations' table in
+    two pieces, below and from ``split``, the first prior's own grid, whose piece is
+    shared with its dated rows' cache); each sibling
+    ``(key, rates, grid, start)`` of another prior gets its sums from the same tables
+    (its columns from its start on), computed alongside and cached.
     """
     kk = max(k, _K_MAX)
     ck = (*key, float(alpha))
@@ -409,13 +426,18 @@ def _division_sums(
     if hit is not None and hit[0].shape[0] >= k:
         _DIV_CACHE.move_to_end(ck)
         return hit
-    seg, scaled = _segments(key, lo, hi, e, family, alpha, grid)
+    seg, scaled = _own_segments(key, lo, hi, e, family, alpha, grid, share)
     res = _sums(seg, scaled, grid, rates, lo.size, kk)
     _DIV_CACHE[ck] = res
-    for skey, srates in siblings:
-        sk = (*skey, float(alpha))
-        if sk not in _DIV_CACHE or _DIV_CACHE[sk][0].shape[0] < k:
-            _DIV_CACHE[sk] = _sums(seg, scaled, grid, srates, lo.size, kk)
+    if share is not None:
+        fkey, full, _, siblings, split = share
+        for skey, srates, sgrid, sj in siblings:
+            sk = (*skey, float(alpha))
+            if sk not in _DIV_CACHE or _DIV_CACHE[sk][0].shape[0] < k:
+                sseg, sscaled = _own_segments(
+                    skey, lo, hi, e, family, alpha, sgrid, (fkey, full, sj, (), split)
+                )
+                _DIV_CACHE[sk] = _sums(sseg, sscaled, sgrid, srates, lo.size, kk)
     while len(_DIV_CACHE) > _DIV_CACHE_SIZE:
         _DIV_CACHE.popitem(last=False)
     return res
@@ -444,6 +466,26 @@ _SEG_CACHE: OrderedDict[tuple, tuple[np.ndarray, tuple]] = OrderedDict()
 _SEG_CACHE_SIZE = 2
 
 
+def _own_segments(
+    key: tuple,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    e: np.ndarray,
+    family: str,
+    alpha: float,
+    grid: _Grid,
+    share: tuple | None,
+) -> tuple[np.ndarray, tuple]:
+    """:func:`_segments` on ``grid``, or the columns of the shared grid's from ``grid``'s
+    start (``share``: see :func:`_division_sums`; the scaling of each row is the full
+    grid's, which changes the sums only by rounding)."""
+    if share is None:
+        return _segments(key, lo, hi, e, family, alpha, grid)
+    fkey, full, j, _, split = share
+    seg, (A, rmax) = _segments(fkey, lo, hi, e, family, alpha, full, split)
+    return seg[:, j:], (A[:, j:], rmax)
+
+
 def _segments(
     key: tuple,
     lo: np.ndarray,
@@ -452,14 +494,32 @@ def _segments(
     family: str,
     alpha: float,
     grid: _Grid,
+    split: int = 0,
 ) -> tuple[np.ndarray, tuple]:
-    """Segment log-likelihood rows at one ``α`` and :func:`_scaled_likelihood` of them."""
+    """Segment log-likelihood rows at one ``α`` and :func:`_scaled_likelihood` of them.
+
+    With ``split > 0`` the observations' log-likelihood table is built from the cached
+    tables of the nodes below ``split`` and from it on (the same numbers).
+    """
     sk = (key[0], key[1], float(alpha))
     hit = _SEG_CACHE.get(sk)
     if hit is not None:
         _SEG_CACHE.move_to_end(sk)
         return hit
-    seg = _segment_rows(_segment_table(lo, hi, e, family, alpha, grid))
+    if split > 0:
+        u = grid.u
+        L = np.concatenate(
+            [
+                _obs_loglik(lo, hi, e, family, alpha, _Grid(u[:split], grid.h)),
+                _obs_loglik(lo, hi, e, family, alpha, _Grid(u[split:], grid.h)),
+            ],
+            axis=1,
+        )
+        C = np.zeros((L.shape[0] + 1, u.size))
+        np.cumsum(L, axis=0, out=C[1:])
+    else:
+        C = _segment_table(lo, hi, e, family, alpha, grid)
+    seg = _segment_rows(C)
     res = (seg, _scaled_likelihood(seg))
     _SEG_CACHE[sk] = res
     while len(_SEG_CACHE) > _SEG_CACHE_SIZE:
