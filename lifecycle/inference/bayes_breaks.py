@@ -14,7 +14,9 @@ NB counts: ``p(y | α)`` is computed on the α nodes that matter (a first pass o
 of the rest joins the stated error), one table of division sums per α serves every
 number of phases (cached by exact input), and the constraint's probability is computed
 at the heaviest α nodes until the rest of the integrand is below 1e-2 of the total
-(that bound joins the stated error too).
+(that bound joins the stated error too). :func:`estimated_log_ml_priors` scores one
+row under several priors (the comparison's prior and its sensitivity prior) on one
+shared ``u`` grid, computing each α node's segment tables and their exponentials once.
 
 References
 ----------
