@@ -603,7 +603,7 @@ def test_values_key_equal_exactly_when_frames_equal(question):
     series = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ApproximationWarning)
-        for r in enumerate_readings(question):
+        for r in enumerate_readings(question)[:12]:  # the first dozen: pairs grow as n²
             for policy in POLICIES:
                 alt = dataclasses.replace(r, policy=policy)
                 try:
