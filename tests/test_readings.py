@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from pathlib import Path
@@ -587,3 +588,45 @@ def test_selection_caveat_in_event_questions():
         assert QUESTIONS[name].caveat == SELECTION_CAVEAT
         assert QUESTIONS[name].description.endswith(SELECTION_CAVEAT)
     assert QUESTIONS["attacks"].caveat == ""
+
+
+# ----------------------------------------------------------------------------- dedupe key
+def _frame_values(series: CountSeries) -> pd.DataFrame:
+    """Reference: what enumerate_readings compared before (the frame without provenance)."""
+    return series.to_frame().drop(columns=["provenance"])
+
+
+@pytest.mark.parametrize("question", ["attacks_pakistan", "clashes", "attacks", "event_attacks"])
+def test_values_key_equal_exactly_when_frames_equal(question):
+    from lifecycle.evidence.readings import _values_key
+
+    series = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ApproximationWarning)
+        for r in enumerate_readings(question)[:12]:  # the first dozen: pairs grow as n²
+            for policy in POLICIES:
+                alt = dataclasses.replace(r, policy=policy)
+                try:
+                    series.append(build_series(alt))
+                except ParameterError:
+                    continue
+    assert len(series) >= 2
+    n_equal = 0
+    for i, a in enumerate(series):
+        for b in series[i:]:
+            same = _frame_values(a).equals(_frame_values(b))
+            n_equal += same
+            assert (_values_key(a) == _values_key(b)) == same
+    assert n_equal > len(series)  # some pairs beyond the diagonal are equal
+
+
+def test_values_key_ignores_provenance_name_and_signed_zero():
+    from lifecycle.evidence.readings import _values_key
+
+    a = CountSeries.from_counts([2014, 2015, 2016], [0.0, 3.0, 5.0], name="a")
+    b = CountSeries.from_counts([2014, 2015, 2016], [-0.0, 3.0, 5.0], name="b")
+    c = CountSeries.from_counts([2014, 2015, 2016], [0.0, 3.0, 6.0], name="a")
+    assert _values_key(a) == _values_key(b)
+    assert _frame_values(a).equals(_frame_values(b))
+    assert _values_key(a) != _values_key(c)
+    assert not _frame_values(a).equals(_frame_values(c))

@@ -82,7 +82,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from lifecycle._core.errors import ApproximationWarning, ParameterError
 from lifecycle._core.validation import check_choice
@@ -107,7 +106,7 @@ from lifecycle.evidence.windows import (
     placements,
     quantity_series,
 )
-from lifecycle.series.countseries import CountSeries
+from lifecycle.series.countseries import CountSeries, to_label
 
 __all__ = [
     "POLICIES",
@@ -177,15 +176,38 @@ def _build(reading: Reading, ctx: Context) -> CountSeries:
     return quantity_series(reading, ctx)
 
 
-def _values(series: CountSeries) -> pd.DataFrame:
-    """A series without its provenance and name: what an analysis sees."""
-    return series.to_frame().drop(columns=["provenance"])
+def _floats(values: Any) -> tuple[str, bytes]:
+    """An array's dtype and its values as bytes, ``-0.0`` and every NaN made one value."""
+    a = np.asarray(values)
+    if a.dtype.kind == "f":
+        a = np.where(np.isnan(a), np.nan, a + 0.0)  # + 0.0: -0.0 becomes 0.0
+    return a.dtype.str, np.ascontiguousarray(a).tobytes()
 
 
-def _numbers_key(series: CountSeries) -> tuple[bytes, ...]:
-    """The counts and windows of a series as bytes (a bucket key for equal series)."""
-    arrays = (series.start, series.end, series.low, series.high)
-    return tuple(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays)
+def _values_key(series: CountSeries) -> tuple[Any, ...]:
+    """A series without its provenance and name, as a hashable key: what an analysis sees.
+
+    Two series have equal keys exactly when their frames (``to_frame()`` without the
+    provenance column) are equal: the same measures, window labels, counts, exposures,
+    weights (as the frame writes them), frequency and grid. Built from the arrays, without
+    a DataFrame (``to_frame`` and ``DataFrame.equals`` took most of the enumeration).
+    """
+
+    def lab(x: Any) -> int | str:
+        return to_label(int(x), series.freq)
+
+    return (
+        series.freq,
+        lab(series.grid_start),
+        lab(series.grid_end),
+        tuple(series.measure),
+        tuple(lab(x) for x in series.start),
+        tuple(lab(x) for x in series.end),
+        _floats(series.low),
+        _floats(series.high),
+        _floats(series.exposure),
+        tuple(";".join(repr(float(x)) for x in w) for w in series.weights),
+    )
 
 
 def enumerate_readings(
@@ -267,9 +289,8 @@ def enumerate_readings(
         placement_choices = [tuple(c) for c in itertools.product(*per_key)]
         period_sets = [tuple(c) for c in itertools.product(*period_choices(ctx))]
     out: list[Reading] = []
-    # series seen so far, bucketed by their numbers (equal frames have equal numbers, so a
-    # bucket holds every earlier frame that can equal a new one; equality is then checked)
-    seen: dict[tuple[bytes, ...], list[pd.DataFrame]] = {}
+    # the series seen so far, by what an analysis sees of them
+    seen: set[tuple[Any, ...]] = set()
     needless: set[tuple[Any, ...]] = set()
     # An origin is named only where the chosen versions need one (tried without first).
     origin_choices = [None] + [o for o in origin_choices if o is not None]
@@ -290,10 +311,9 @@ def enumerate_readings(
                 continue  # no origin given where one is needed, or an inadmissible one
         if origin is None:
             needless.add((periods, conflict, placed, policy))
-        values = _values(series)
-        bucket = seen.setdefault(_numbers_key(series), [])
-        if any(values.equals(v) for v in bucket):
+        key = _values_key(series)
+        if key in seen:
             continue
-        bucket.append(values)
+        seen.add(key)
         out.append(reading)
     return out

@@ -7,7 +7,7 @@ from lifecycle.inference.bayes import (
     dated_log_ml_priors,
     posterior_probabilities,
 )
-from lifecycle.inference.bayes_breaks import estimated_log_ml
+from lifecycle.inference.bayes_breaks import estimated_log_ml, estimated_log_ml_priors
 from lifecycle.inference.comparison import (
     BREAK_PARAMS,
     DATA_DRIVEN,
@@ -84,6 +84,7 @@ __all__ = [
     "directional_tests",
     "drop_empty_phases",
     "estimated_log_ml",
+    "estimated_log_ml_priors",
     "extend_to_series",
     "falling",
     "flat",

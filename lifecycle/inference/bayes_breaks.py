@@ -14,7 +14,9 @@ NB counts: ``p(y | α)`` is computed on the α nodes that matter (a first pass o
 of the rest joins the stated error), one table of division sums per α serves every
 number of phases (cached by exact input), and the constraint's probability is computed
 at the heaviest α nodes until the rest of the integrand is below 1e-2 of the total
-(that bound joins the stated error too).
+(that bound joins the stated error too). :func:`estimated_log_ml_priors` scores one
+row under several priors (the comparison's prior and its sensitivity prior) on one
+shared ``u`` grid, computing each α node's segment tables and their exponentials once.
 
 References
 ----------
@@ -32,7 +34,7 @@ from itertools import combinations
 import numpy as np
 from scipy import special
 
-from lifecycle._core.errors import FitError
+from lifecycle._core.errors import FitError, ParameterError
 from lifecycle._core.likelihood import log_sum_exp
 from lifecycle.inference import hyper
 from lifecycle.inference.bayes import (
@@ -44,6 +46,7 @@ from lifecycle.inference.bayes import (
     _Grid,
     _grid,
     _integrate_alpha,
+    _obs_loglik,
     _over_v,
     _Rates,
     _resolve,
@@ -52,7 +55,7 @@ from lifecycle.inference.bayes import (
 )
 from lifecycle.series.countseries import CountSeries
 
-__all__ = ["estimated_log_ml"]
+__all__ = ["estimated_log_ml", "estimated_log_ml_priors"]
 
 
 # ====================================================================== estimated breaks
@@ -100,12 +103,120 @@ def estimated_log_ml(
     n = series.n_obs
     if n < k:
         raise FitError(f"{k} phases need at least {k} observations; the series has {n}.")
-    log_count = math.log(math.comb(n - 1, k - 1))
     if constraint is None and family == "poisson" and series.is_exact:
-        return _exact_breaks(series, k, prior, log_count)
+        return _exact_breaks(series, k, prior, math.log(math.comb(n - 1, k - 1)))
     rates = _resolve(prior, series)
+    grid = _grid(series.low, series.high, series.exposure, rates, family)
+    return _on_grid(series, k, family, prior, rates, grid, None, constraint, seed, n_draws)
+
+
+def estimated_log_ml_priors(
+    series: CountSeries,
+    k: int,
+    family: str,
+    priors: tuple[BayesPrior, ...],
+    *,
+    constraint: str | None = None,
+    seed: int = 0,
+    n_draws: int = 1000,
+) -> list[MarginalLikelihood]:
+    """:func:`estimated_log_ml` under several priors (a prior and a sensitivity prior).
+
+    What does not depend on the prior is computed once: at each ``α`` node the
+    segments' likelihood tables and their exponentials, on one ``u`` grid shared by the
+    priors: the first prior's own grid, extended downwards with its spacing to cover
+    the others' (the grid of :func:`lifecycle.inference.bayes._grid` widens only
+    downwards as the rate shape falls). The first prior is computed on its own grid (a
+    tail of the shared one), so its result is :func:`estimated_log_ml`'s up to
+    rounding; every other prior on the tail that covers its own grid, with the first
+    prior's spacing (within the same bound), so its result differs from
+    :func:`estimated_log_ml` by the grid's quadrature error, which the stated errors
+    cover. Only the prior matrices, the dynamic programmes and the constraint's
+    probability are per prior. When the first prior's grid does not reach as high as
+    the others' (priors of different fixed means) each prior is computed on its own.
+
+    Parameters
+    ----------
+    series, k, family, constraint, seed, n_draws
+        As in :func:`estimated_log_ml`.
+    priors : tuple of BayesPrior
+        At least one.
+
+    Returns
+    -------
+    list of MarginalLikelihood
+        One per prior, in order.
+
+    Raises
+    ------
+    FitError
+        As :func:`estimated_log_ml`.
+    ParameterError
+        If ``priors`` is empty.
+    """
+    priors = tuple(priors)
+    if not priors:
+        raise ParameterError("estimated_log_ml_priors needs at least one prior. Got none.")
+    _runs_ok(series)
+    n = series.n_obs
+    if n < k:
+        raise FitError(f"{k} phases need at least {k} observations; the series has {n}.")
+    if len(priors) == 1 or (constraint is None and family == "poisson" and series.is_exact):
+        return [
+            estimated_log_ml(
+                series, k, family, p, constraint=constraint, seed=seed, n_draws=n_draws
+            )
+            for p in priors
+        ]
     lo, hi, e = series.low, series.high, series.exposure
-    grid = _grid(lo, hi, e, rates, family)
+    rates = [_resolve(p, series) for p in priors]
+    grids = [_grid(lo, hi, e, r, family) for r in rates]
+    if any(g.u[-1] > grids[0].u[-1] for g in grids):
+        return [
+            estimated_log_ml(
+                series, k, family, p, constraint=constraint, seed=seed, n_draws=n_draws
+            )
+            for p in priors
+        ]
+    # the first prior's grid extended downwards with its own spacing by an even number
+    # of nodes (the coarse grid of every other node keeps its nodes) to cover the others
+    u0, h0 = grids[0].u, grids[0].h
+    bottom = min(float(g.u[0]) for g in grids)
+    m = 2 * math.ceil((u0[0] - bottom) / (2 * h0)) if bottom < u0[0] else 0
+    full = _Grid(np.concatenate([u0[0] - h0 * np.arange(m, 0, -1), u0]), h0)
+    # each prior on the tail of it from the last even node at or below its own grid's start
+    starts = [int(np.flatnonzero(full.u[::2] <= g.u[0] + 1e-12 * h0)[-1]) * 2 for g in grids]
+    subs = [_Grid(full.u[j:], h0) for j in starts]
+    keys = [_input_key(lo, hi, e, family, g, r) for g, r in zip(subs, rates, strict=True)]
+    fkey = _input_key(lo, hi, e, family, full, rates[0])
+    out = []
+    for i, (p, r) in enumerate(zip(priors, rates, strict=True)):
+        sib = tuple((keys[j], rates[j], subs[j], starts[j]) for j in range(len(priors)) if j != i)
+        share = (fkey, full, starts[i], sib, m)
+        out.append(_on_grid(series, k, family, p, r, subs[i], share, constraint, seed, n_draws))
+    return out
+
+
+def _on_grid(
+    series: CountSeries,
+    k: int,
+    family: str,
+    prior: BayesPrior,
+    rates: _Rates,
+    grid: _Grid,
+    share: tuple | None,
+    constraint: str | None,
+    seed: int,
+    n_draws: int,
+) -> MarginalLikelihood:
+    """The quadrature path of :func:`estimated_log_ml` on a given ``u`` grid.
+
+    ``share`` (see :func:`_division_sums`): the grid is the tail of a grid shared with
+    other priors, whose division sums are computed alongside at each ``α`` node.
+    """
+    n = series.n_obs
+    log_count = math.log(math.comb(n - 1, k - 1))
+    lo, hi, e = series.low, series.high, series.exposure
     n_draws = max(100, min(n_draws, int(5e6 / (n + 1) ** 2)))
     ii, jj = np.triu_indices(n + 1, 1)
     # one independent row of uniforms per segment: the phases of a division are
@@ -141,13 +252,11 @@ def estimated_log_ml(
     key = _input_key(lo, hi, e, family, grid, rates)
 
     def at(alpha: float, constrained: bool, check: bool = True) -> tuple[float, float]:
-        Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k)
+        Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k, share)
         base, base_err = _over_v(rates, Z[k - 1], zerr)
         if not constrained or not np.isfinite(base):
             return base, base_err
-        C = _segment_table(lo, hi, e, family, alpha, grid)
-        seg = _segment_rows(C)
-        scaled = _scaled_likelihood(seg)
+        seg, scaled = _own_segments(key, lo, hi, e, family, alpha, grid, share)
         z = Z[k - 1]
         if not rates.hier:
             unc, con, diff = constrained_at(seg, scaled, float(rates.v[0]), k == 3)
@@ -296,6 +405,7 @@ def _division_sums(
     grid: _Grid,
     rates: _Rates,
     k: int,
+    share: tuple | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``log Σ`` over divisions into ``1..K`` runs at every ``v`` (``K × H``) and the
     largest segment error at each ``v``, at one ``α``; cached by exact input.
@@ -303,6 +413,14 @@ def _division_sums(
     One segment table serves every number of phases (the dynamic programme's ``j``-th
     step is the sum over divisions into ``j + 1`` runs), so the 2-, 3-, 4-phase and the
     conventional definitions of one comparison share it.
+
+    ``share``, when several priors are computed together (:func:`estimated_log_ml_priors`),
+    is ``(full key, full grid, start, siblings, split)``: ``grid`` is ``full.u[start:]``,
+    the segment tables are computed once on the full grid (the observations' table in
+    two pieces, below and from ``split``, the first prior's own grid, whose piece is
+    shared with its dated rows' cache); each sibling
+    ``(key, rates, grid, start)`` of another prior gets its sums from the same tables
+    (its columns from its start on), computed alongside and cached.
     """
     kk = max(k, _K_MAX)
     ck = (*key, float(alpha))
@@ -310,11 +428,29 @@ def _division_sums(
     if hit is not None and hit[0].shape[0] >= k:
         _DIV_CACHE.move_to_end(ck)
         return hit
-    n = lo.size
+    seg, scaled = _own_segments(key, lo, hi, e, family, alpha, grid, share)
+    res = _sums(seg, scaled, grid, rates, lo.size, kk)
+    _DIV_CACHE[ck] = res
+    if share is not None:
+        fkey, full, _, siblings, split = share
+        for skey, srates, sgrid, sj in siblings:
+            sk = (*skey, float(alpha))
+            if sk not in _DIV_CACHE or _DIV_CACHE[sk][0].shape[0] < k:
+                sseg, sscaled = _own_segments(
+                    skey, lo, hi, e, family, alpha, sgrid, (fkey, full, sj, (), split)
+                )
+                _DIV_CACHE[sk] = _sums(sseg, sscaled, sgrid, srates, lo.size, kk)
+    while len(_DIV_CACHE) > _DIV_CACHE_SIZE:
+        _DIV_CACHE.popitem(last=False)
+    return res
+
+
+def _sums(
+    seg: np.ndarray, scaled: tuple, grid: _Grid, rates: _Rates, n: int, kk: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The division sums of :func:`_division_sums` from the segment rows of one ``α``."""
     ii, jj = np.triu_indices(n + 1, 1)
-    C = _segment_table(lo, hi, e, family, alpha, grid)
-    seg = _segment_rows(C)
-    val, err = _segment_logml(seg, grid, rates, jj - ii, _scaled_likelihood(seg))
+    val, err = _segment_logml(seg, grid, rates, jj - ii, scaled)
     S = np.full((val.shape[1], n + 1, n + 1), -np.inf)
     S[:, ii, jj] = val.T
     F = S[..., 0, :]
@@ -322,10 +458,74 @@ def _division_sums(
     for _ in range(min(kk, n) - 1):
         F = log_sum_exp(F[..., :, None] + S, axis=-2)
         out.append(F[..., n])
-    res = (np.array(out), err.max(axis=0))
-    _DIV_CACHE[ck] = res
-    while len(_DIV_CACHE) > _DIV_CACHE_SIZE:
-        _DIV_CACHE.popitem(last=False)
+    return np.array(out), err.max(axis=0)
+
+
+#: The last segment rows and their scaled exponentials (prior-free; a few entries of
+#: ``S × G`` each), so the priors of :func:`estimated_log_ml_priors` share them at the
+#: α nodes of the constraint too. Keyed by the data, family, grid and α.
+_SEG_CACHE: OrderedDict[tuple, tuple[np.ndarray, tuple]] = OrderedDict()
+_SEG_CACHE_SIZE = 2
+
+
+def _own_segments(
+    key: tuple,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    e: np.ndarray,
+    family: str,
+    alpha: float,
+    grid: _Grid,
+    share: tuple | None,
+) -> tuple[np.ndarray, tuple]:
+    """:func:`_segments` on ``grid``, or the columns of the shared grid's from ``grid``'s
+    start (``share``: see :func:`_division_sums`; the scaling of each row is the full
+    grid's, which changes the sums only by rounding)."""
+    if share is None:
+        return _segments(key, lo, hi, e, family, alpha, grid)
+    fkey, full, j, _, split = share
+    seg, (A, rmax) = _segments(fkey, lo, hi, e, family, alpha, full, split)
+    return seg[:, j:], (A[:, j:], rmax)
+
+
+def _segments(
+    key: tuple,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    e: np.ndarray,
+    family: str,
+    alpha: float,
+    grid: _Grid,
+    split: int = 0,
+) -> tuple[np.ndarray, tuple]:
+    """Segment log-likelihood rows at one ``α`` and :func:`_scaled_likelihood` of them.
+
+    With ``split > 0`` the observations' log-likelihood table is built from the cached
+    tables of the nodes below ``split`` and from it on (the same numbers).
+    """
+    sk = (key[0], key[1], float(alpha))
+    hit = _SEG_CACHE.get(sk)
+    if hit is not None:
+        _SEG_CACHE.move_to_end(sk)
+        return hit
+    if split > 0:
+        u = grid.u
+        L = np.concatenate(
+            [
+                _obs_loglik(lo, hi, e, family, alpha, _Grid(u[:split], grid.h)),
+                _obs_loglik(lo, hi, e, family, alpha, _Grid(u[split:], grid.h)),
+            ],
+            axis=1,
+        )
+        C = np.zeros((L.shape[0] + 1, u.size))
+        np.cumsum(L, axis=0, out=C[1:])
+    else:
+        C = _segment_table(lo, hi, e, family, alpha, grid)
+    seg = _segment_rows(C)
+    res = (seg, _scaled_likelihood(seg))
+    _SEG_CACHE[sk] = res
+    while len(_SEG_CACHE) > _SEG_CACHE_SIZE:
+        _SEG_CACHE.popitem(last=False)
     return res
 
 

@@ -66,7 +66,7 @@ from lifecycle.inference.bayes import (
     dated_log_ml_priors,
     posterior_probabilities,
 )
-from lifecycle.inference.bayes_breaks import estimated_log_ml
+from lifecycle.inference.bayes_breaks import estimated_log_ml_priors
 from lifecycle.inference.coverage import (
     SPANS,
     common_span,
@@ -307,18 +307,16 @@ def _bayes_row(
 ) -> list[MarginalLikelihood]:
     """Marginal likelihoods of one row under each of ``priors`` (raises LifecycleError).
 
-    A dated row's priors share each importance sampler (:func:`dated_log_ml_priors`).
+    A dated row's priors share each importance sampler (:func:`dated_log_ml_priors`);
+    an estimated row's share the grid and segment tables (:func:`estimated_log_ml_priors`).
     """
     entry = row.entry
     if isinstance(entry, int):
-        return [estimated_log_ml(series, entry, family, p, seed=seed) for p in priors]
+        return estimated_log_ml_priors(series, entry, family, priors, seed=seed)
     if entry.estimated:
-        return [
-            estimated_log_ml(
-                series, entry.n_phases, family, p, constraint=entry.constraint, seed=seed
-            )
-            for p in priors
-        ]
+        return estimated_log_ml_priors(
+            series, entry.n_phases, family, priors, constraint=entry.constraint, seed=seed
+        )
     out = []
     W = series.design_matrix().toarray()
     covered = W.sum(axis=0) > 0
