@@ -693,7 +693,7 @@ def test_resurgence(
     ...                       years=range(2011, 2021), n_boot=199, seed=1)
     >>> res.details["peak"], res.details["trough"], res.details["second_peak"]
     (2013, 2016, 2019)
-    >>> res.p_value < 0.01
+    >>> res.p_value <= 0.01
     True
     """
     func = "test_resurgence"
