@@ -356,7 +356,7 @@ def _model_input(args: argparse.Namespace) -> tuple[Any, str | None, str]:
     one = series.select(measure) if measure is not None and len(series.measures) > 1 else series
     choice = choose_family(one)
     args.family = choice.family
-    return series, measure, f"family {choice.family}: {choice.reason}"
+    return series, measure, f"family {choice.reason}"
 
 
 def _story(
