@@ -24,8 +24,6 @@ for ``P`` searches of ``n`` atoms, with a constant number of numpy calls per ste
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +33,7 @@ from scipy import special
 
 from lifecycle._core.dispersion import nb_rate
 from lifecycle.models.costs import nb_partial, poisson_partial
-from lifecycle.models.step_search import _MAX_CANDIDATES, _unimodal, profile_plan
+from lifecycle.models.step_search import _unimodal, best_k_stack, cut_combos, profile_plan
 
 __all__ = ["Lane", "batch_best_k", "batch_best_unimodal", "batch_tables", "run_lanes"]
 
@@ -183,23 +181,7 @@ def batch_best_k(L: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
     Returns the log-likelihoods ``(P,)`` (``-inf`` when none) and the cuts ``(P, k-1)``.
     """
-    P, n1, _ = L.shape
-    n = n1 - 1
-    F = L[:, 0, :].copy()
-    args = []
-    cols = np.arange(n1)
-    rows = np.arange(P)[:, None]
-    for _ in range(1, k):
-        M = F[:, :, None] + L
-        arg = np.argmax(M, axis=1)  # (P, n+1)
-        F = M[rows, arg, cols[None, :]]
-        args.append(arg)
-    cuts = np.zeros((P, k - 1), dtype=np.int64)
-    tt = np.full(P, n)
-    for j, arg in enumerate(reversed(args)):
-        tt = arg[np.arange(P), tt]
-        cuts[:, k - 2 - j] = tt
-    return F[:, n], cuts
+    return best_k_stack(L, k)
 
 
 @dataclass
@@ -216,11 +198,8 @@ _COMBOS: dict[tuple[int, int], _Combos] = {}
 def _combos(n: int, m: int) -> _Combos:
     key = (n, m)
     if key not in _COMBOS:
-        total = math.comb(n - 1, m - 1)
-        if total > _MAX_CANDIDATES:
-            raise ValueError(f"{total} candidates")  # callers check first (StepSearch)
-        it = itertools.chain.from_iterable(itertools.combinations(range(1, n), m - 1))
-        cuts = np.fromiter(it, dtype=np.int64, count=total * (m - 1)).reshape(total, m - 1)
+        cuts = cut_combos(n, m)  # callers check the count first (StepSearch)
+        total = cuts.shape[0]
         edges = np.hstack([np.zeros((total, 1), np.int64), cuts, np.full((total, 1), n, np.int64)])
         if len(_COMBOS) > 8:
             _COMBOS.clear()

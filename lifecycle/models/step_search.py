@@ -162,36 +162,16 @@ class StepSearch:
     def best_k(self, alpha: float, k: int) -> tuple[float, tuple[int, ...]]:
         """Best segmentation into exactly ``k`` phases at ``alpha`` (dynamic programming)."""
         L, _ = self.tables(alpha)
-        n = self.n
-        F = L[0].copy()  # one phase: [0, t)
-        args = []
-        for _ in range(1, k):
-            M = F[:, None] + L  # previous phases end at s, new phase [s, t)
-            arg = np.argmax(M, axis=0)
-            F = M[arg, np.arange(n + 1)]
-            args.append(arg)
-        self.n_examined += (n + 1) * n // 2 * k
-        if not np.isfinite(F[n]):
+        ll, cuts = best_k_stack(L[None], k)
+        self.n_examined += (self.n + 1) * self.n // 2 * k
+        if not np.isfinite(ll[0]):
             return -np.inf, ()
-        cuts = []
-        t = n
-        for arg in reversed(args):
-            t = int(arg[t])
-            cuts.append(t)
-        return float(F[n]), tuple(reversed(cuts))
+        return float(ll[0]), tuple(int(c) for c in cuts[0])
 
     def _candidates(self, m: int) -> np.ndarray:
         if m not in self._combos:
-            total = math.comb(self.n - 1, m - 1)
-            if total > _MAX_CANDIDATES:
-                raise ParameterError(
-                    f"A unimodal segmentation into {m} phases of {self.n} observations has "
-                    f"{total} candidates (more than {_MAX_CANDIDATES}); use fewer phases or "
-                    f"aggregate the series."
-                )
-            it = itertools.chain.from_iterable(itertools.combinations(range(1, self.n), m - 1))
-            flat = np.fromiter(it, dtype=np.int64, count=total * (m - 1))
-            self._combos[m] = combos = flat.reshape(total, m - 1)
+            self._combos[m] = combos = cut_combos(self.n, m)
+            total = combos.shape[0]
             edges = np.hstack(
                 [np.zeros((total, 1), np.int64), combos, np.full((total, 1), self.n, np.int64)]
             )
@@ -349,6 +329,51 @@ def profile_plan(negbin: bool) -> Generator[Request, Any, _Best]:
             break
         best = _Best(ll, cuts, a)
     return best
+
+
+def cut_combos(n: int, m: int) -> np.ndarray:
+    """Every choice of ``m - 1`` cuts among ``1 .. n-1`` (rows, in enumeration order).
+
+    Raises
+    ------
+    ParameterError
+        When there are more than ``_MAX_CANDIDATES`` of them.
+    """
+    total = math.comb(n - 1, m - 1)
+    if total > _MAX_CANDIDATES:
+        raise ParameterError(
+            f"A unimodal segmentation into {m} phases of {n} observations has "
+            f"{total} candidates (more than {_MAX_CANDIDATES}); use fewer phases or "
+            f"aggregate the series."
+        )
+    it = itertools.chain.from_iterable(itertools.combinations(range(1, n), m - 1))
+    return np.fromiter(it, dtype=np.int64, count=total * (m - 1)).reshape(total, m - 1)
+
+
+def best_k_stack(L: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Best segmentation into exactly ``k`` phases of each table in a stack.
+
+    ``L`` is ``(P, n+1, n+1)``: segment log-likelihoods, ``-inf`` off. Dynamic
+    programming (ties to the first cut). Returns the log-likelihoods ``(P,)`` (``-inf``
+    when none) and the cuts ``(P, k-1)``.
+    """
+    P, n1, _ = L.shape
+    n = n1 - 1
+    F = L[:, 0, :].copy()  # one phase: [0, t)
+    args = []
+    cols = np.arange(n1)
+    rows = np.arange(P)[:, None]
+    for _ in range(1, k):
+        M = F[:, :, None] + L  # previous phases end at s, new phase [s, t)
+        arg = np.argmax(M, axis=1)  # (P, n+1)
+        F = M[rows, arg, cols[None, :]]
+        args.append(arg)
+    cuts = np.zeros((P, k - 1), dtype=np.int64)
+    tt = np.full(P, n)
+    for j, arg in enumerate(reversed(args)):
+        tt = arg[np.arange(P), tt]
+        cuts[:, k - 2 - j] = tt
+    return F[:, n], cuts
 
 
 def _unimodal(rates: np.ndarray, n_up: int, n_down: int, tol: float = 1e-9) -> np.ndarray:
