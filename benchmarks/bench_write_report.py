@@ -38,7 +38,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-OLD_REF = "a2e671e"  # main before the writing work (issue 13: write_report 12-16 s of CPU)
+#: main before round 7's writing work (issue 13; round 4's old side was a2e671e, 12-16 s)
+OLD_REF = "3fe2077"
 #: The files of the writing work (as they were at OLD_REF on the old side).
 WRITE_FILES = (
     "lifecycle/plotting/base.py",
