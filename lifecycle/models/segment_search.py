@@ -5,8 +5,11 @@ tables and dynamic programming (:mod:`lifecycle.models.step_search`). Otherwise,
 exact counts, every segmentation is fitted at once by the batched Newton of
 :mod:`lifecycle.models.batch_fit` (a broken stick's candidates first screened by an exact
 upper bound) and the best are refitted by the one engine (:func:`fitcore.estimate`),
-whose value decides; interval-censored counts are fitted one by one by the engine. Too
-many segmentations for either: an exchange search (a local optimum, said in the note).
+whose value decides; interval-censored counts are fitted one by one by the engine (under
+the unimodal constraint, largest segmentations first, and a segmentation is not fitted
+when one with its breaks and more already fits below the best: adding a break never
+lowers the maximised likelihood). Too many segmentations for either: an exchange search
+(a local optimum, said in the note).
 """
 
 from __future__ import annotations
@@ -683,7 +686,9 @@ def best_segmentation(
     exact upper bound) and the best are refitted by the one engine, which decides; up to
     300,000 segmentations, beyond that an exchange search (a local optimum; the note says
     which). Interval-censored counts: one engine fit per segmentation (at most 5,000,
-    else the exchange search). Segmentations that leave a phase with only
+    else the exchange search; with the unimodal constraint a segmentation is skipped
+    when one containing its breaks already fits below the best, which cannot change
+    the choice). Segmentations that leave a phase with only
     zero counts (MLE on the boundary) or that cannot be fitted are skipped. The
     ``n_phases - 1`` break years count as parameters of the returned fit
     (``n_break_params``).
