@@ -111,7 +111,7 @@ import numpy as np
 from scipy import special, stats
 
 from lifecycle._core.errors import ParameterError
-from lifecycle._core.likelihood import log_sum_exp
+from lifecycle._core.likelihood import lgamma_ratio, log_sum_exp
 from lifecycle._core.renames import renamed_attribute, renamed_parameters
 from lifecycle.inference import hyper
 from lifecycle.inference.hyper import DEFAULT_RATE_MEAN_RANGE, PERIODS_PER_YEAR
@@ -446,6 +446,13 @@ def _obs_loglik(
     if hit is not None:
         _OBS_CACHE.move_to_end(key)
         return hit
+    if family == "negbin" and alpha > 0 and bool(np.all(lo == hi)):
+        L = np.maximum(_exact_nb_table(lo, expo, alpha, np.exp(grid.u)), _LOG_FLOOR)
+        L.setflags(write=False)
+        _OBS_CACHE[key] = L
+        while len(_OBS_CACHE) > _OBS_CACHE_SIZE:
+            _OBS_CACHE.popitem(last=False)
+        return L
     mu = expo[:, None] * np.exp(grid.u)[None, :]
     # a count's probability can underflow to 0 at the grid's far ends; a finite floor
     # keeps the prefix sums' differences defined (-inf - -inf is NaN) and is still
@@ -456,6 +463,25 @@ def _obs_loglik(
     while len(_OBS_CACHE) > _OBS_CACHE_SIZE:
         _OBS_CACHE.popitem(last=False)
     return L
+
+
+def _exact_nb_table(y: np.ndarray, expo: np.ndarray, alpha: float, lam: np.ndarray) -> np.ndarray:
+    """NB2 log-pmf of exact counts ``y`` at means ``expo_i * lam_g`` (``n × G``).
+
+    The terms of :func:`lifecycle._core.likelihood.nb_logpmf` in its order of operations
+    (so the same numbers, bit for bit), with the gamma-function terms computed once per
+    count instead of at every node and the logarithms of the means once per distinct
+    exposure.
+    """
+    r = 1.0 / np.asarray(alpha, dtype=float)
+    with np.errstate(all="ignore"):
+        c = lgamma_ratio(y, r) - special.gammaln(y + 1.0)
+        vals, inv = np.unique(expo, return_inverse=True)
+        mu = vals[:, None] * lam[None, :]
+        q = np.log1p(mu / r)[inv]
+        ylogmu = special.xlogy(y[:, None], mu[inv])
+        out = c[:, None] - r * q + ylogmu - y[:, None] * q
+    return np.nan_to_num(out, nan=-np.inf)
 
 
 def _segment_logml(
