@@ -369,10 +369,16 @@ class _Grid:
 
 
 _LOG_FLOOR = -1e8  # log-probability floor of one count on the grid (see _segment_table)
+_NB_WIDTH = 0.6  # NB grid spacing at most this times sqrt(alpha / n) (see _grid)
 
 
 def _grid(
-    lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, rates: _Rates, family: str = "negbin"
+    lo: np.ndarray,
+    hi: np.ndarray,
+    expo: np.ndarray,
+    rates: _Rates,
+    family: str = "negbin",
+    alpha: float = 0.0,
 ) -> _Grid:
     """A ``u`` grid wide enough for every segment's posterior and the prior.
 
@@ -382,6 +388,17 @@ def _grid(
     for NB counts or open intervals above it nodes 0.1 apart up to ``log hi + 5`` (the
     prior of the largest ``M``: their likelihood need not vanish there; a Poisson
     likelihood of finite counts is below ``e^-50`` of its peak 4 above the top rate).
+
+    NB2 at dispersion ``alpha`` under the hierarchical prior (whose range reaches
+    ``e^2`` above the largest rate): the spacing may widen to
+    ``_NB_WIDTH * sqrt(alpha / n)`` (at most 0.1). Each of the ``n`` counts carries at
+    most ``μ / (1 + α μ) < 1 / α`` of Fisher information about ``log λ``, so no
+    segment's likelihood in ``u`` is narrower than ``sqrt(α / n)`` (nor, as before, than
+    ``1 / sqrt(total count)``): the grid keeps at least ``1 / _NB_WIDTH`` nodes per
+    standard deviation of the narrowest one, where the trapezoid rule's error on a
+    smooth peak is ``~exp(-2 π² (σ / h)²)`` (below 1e-12 here, and about 1e-6 on the
+    coarse grid of the stated error). Where the prior mean ``M`` lies far below the
+    data the posterior of ``u`` is narrower, but those ``v`` nodes carry no weight.
     """
     a = rates.a
     mid = np.where(np.isinf(hi), lo + 1.0, (lo + hi) / 2)
@@ -394,6 +411,8 @@ def _grid(
     u_hi = top + 4.0
     total = float(mid.sum())
     h = min(0.1, 0.8 / math.sqrt(total + 1.0))
+    if family == "negbin" and alpha > 0 and rates.hier and math.log(rates.hi) >= top + 2.0:
+        h = min(0.1, max(h, _NB_WIDTH * math.sqrt(alpha / lo.size)))
     n = math.ceil((u_hi - u_lo) / h) + 1
     if n > _MAX_GRID:
         n = _MAX_GRID
@@ -724,9 +743,9 @@ def _dated_grid(
     starts = np.searchsorted(ph, np.arange(k), side="left")
     ends = np.searchsorted(ph, np.arange(k), side="right")
     lo, hi = series.low, series.high
-    grid = _grid(lo, hi, e, rates, family)
 
     def at(alpha: float) -> tuple[float, float]:
+        grid = _grid(lo, hi, e, rates, family, alpha)
         C = _segment_table(lo, hi, e, family, alpha, grid, order)
         seg = C[ends] - C[starts]
         val, err = _segment_logml(seg, grid, rates, ends - starts)

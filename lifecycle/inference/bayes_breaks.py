@@ -106,8 +106,12 @@ def estimated_log_ml(
     if constraint is None and family == "poisson" and series.is_exact:
         return _exact_breaks(series, k, prior, math.log(math.comb(n - 1, k - 1)))
     rates = _resolve(prior, series)
-    grid = _grid(series.low, series.high, series.exposure, rates, family)
-    return _on_grid(series, k, family, prior, rates, grid, None, constraint, seed, n_draws)
+    lo, hi, e = series.low, series.high, series.exposure
+
+    def layout(alpha: float) -> tuple[_Grid, None]:
+        return _grid(lo, hi, e, rates, family, alpha), None
+
+    return _on_grid(series, k, family, prior, rates, layout, constraint, seed, n_draws)
 
 
 def estimated_log_ml_priors(
@@ -178,22 +182,48 @@ def estimated_log_ml_priors(
             )
             for p in priors
         ]
-    # the first prior's grid extended downwards with its own spacing by an even number
-    # of nodes (the coarse grid of every other node keeps its nodes) to cover the others
+    shared: dict[float, tuple] = {}
+
+    def layouts(alpha: float) -> tuple:
+        """Per prior ``(grid, share)`` at ``alpha`` (the grids' spacing depends on it)."""
+        if alpha not in shared:
+            shared[alpha] = _shared_grids(lo, hi, e, family, rates, alpha)
+        return shared[alpha]
+
+    return [
+        _on_grid(series, k, family, p, r, lambda a, i=i: layouts(a)[i], constraint, seed, n_draws)
+        for i, (p, r) in enumerate(zip(priors, rates, strict=True))
+    ]
+
+
+def _shared_grids(
+    lo: np.ndarray,
+    hi: np.ndarray,
+    e: np.ndarray,
+    family: str,
+    rates: list[_Rates],
+    alpha: float,
+) -> list[tuple[_Grid, tuple]]:
+    """Each prior's ``(grid, share)`` at ``alpha`` for :func:`estimated_log_ml_priors`.
+
+    The first prior's grid extended downwards with its own spacing by an even number of
+    nodes (the coarse grid of every other node keeps its nodes) to cover the others';
+    each prior on the tail of it from the last even node at or below its own grid's
+    start. ``share``: see :func:`_division_sums`.
+    """
+    grids = [_grid(lo, hi, e, r, family, alpha) for r in rates]
     u0, h0 = grids[0].u, grids[0].h
     bottom = min(float(g.u[0]) for g in grids)
     m = 2 * math.ceil((u0[0] - bottom) / (2 * h0)) if bottom < u0[0] else 0
     full = _Grid(np.concatenate([u0[0] - h0 * np.arange(m, 0, -1), u0]), h0)
-    # each prior on the tail of it from the last even node at or below its own grid's start
     starts = [int(np.flatnonzero(full.u[::2] <= g.u[0] + 1e-12 * h0)[-1]) * 2 for g in grids]
     subs = [_Grid(full.u[j:], h0) for j in starts]
     keys = [_input_key(lo, hi, e, family, g, r) for g, r in zip(subs, rates, strict=True)]
     fkey = _input_key(lo, hi, e, family, full, rates[0])
     out = []
-    for i, (p, r) in enumerate(zip(priors, rates, strict=True)):
-        sib = tuple((keys[j], rates[j], subs[j], starts[j]) for j in range(len(priors)) if j != i)
-        share = (fkey, full, starts[i], sib, m)
-        out.append(_on_grid(series, k, family, p, r, subs[i], share, constraint, seed, n_draws))
+    for i in range(len(rates)):
+        sib = tuple((keys[j], rates[j], subs[j], starts[j]) for j in range(len(rates)) if j != i)
+        out.append((subs[i], (fkey, full, starts[i], sib, m)))
     return out
 
 
@@ -203,16 +233,16 @@ def _on_grid(
     family: str,
     prior: BayesPrior,
     rates: _Rates,
-    grid: _Grid,
-    share: tuple | None,
+    layout: Callable[[float], tuple[_Grid, tuple | None]],
     constraint: str | None,
     seed: int,
     n_draws: int,
 ) -> MarginalLikelihood:
-    """The quadrature path of :func:`estimated_log_ml` on a given ``u`` grid.
+    """The quadrature path of :func:`estimated_log_ml` on the ``u`` grids of ``layout``.
 
-    ``share`` (see :func:`_division_sums`): the grid is the tail of a grid shared with
-    other priors, whose division sums are computed alongside at each ``α`` node.
+    ``layout(alpha)`` is the ``u`` grid at ``alpha`` and ``share`` (see
+    :func:`_division_sums`; None, or the grid is the tail of a grid shared with other
+    priors, whose division sums are computed alongside at each ``α`` node).
     """
     n = series.n_obs
     log_count = math.log(math.comb(n - 1, k - 1))
@@ -234,7 +264,7 @@ def _on_grid(
         return S
 
     def constrained_at(
-        seg: np.ndarray, scaled: tuple, v: float, coarse: bool
+        seg: np.ndarray, scaled: tuple, grid: _Grid, v: float, coarse: bool
     ) -> tuple[float, float, float]:
         """log Σ over divisions with and without the constraint at one ``v``."""
         vv = np.array([v])
@@ -249,9 +279,9 @@ def _on_grid(
         U[ii, jj] = _posterior_draws(seg + lphi[None, :], grid.u, uni)
         return unc, _constrained_sum(S, U, k), 0.0
 
-    key = _input_key(lo, hi, e, family, grid, rates)
-
     def at(alpha: float, constrained: bool, check: bool = True) -> tuple[float, float]:
+        grid, share = layout(alpha)
+        key = _input_key(lo, hi, e, family, grid, rates)
         Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k, share)
         base, base_err = _over_v(rates, Z[k - 1], zerr)
         if not constrained or not np.isfinite(base):
@@ -259,7 +289,7 @@ def _on_grid(
         seg, scaled = _own_segments(key, lo, hi, e, family, alpha, grid, share)
         z = Z[k - 1]
         if not rates.hier:
-            unc, con, diff = constrained_at(seg, scaled, float(rates.v[0]), k == 3)
+            unc, con, diff = constrained_at(seg, scaled, grid, float(rates.v[0]), k == 3)
             return con, base_err + diff
         post = hyper.posterior_v_weights(z, rates.v)
         x3, w3 = hyper.gauss_nodes(rates.v, post, 3)
@@ -267,7 +297,7 @@ def _on_grid(
         ratio = []
         diff = 0.0
         for i, x in enumerate([*x3, x1] if check else x3):
-            unc, con, d = constrained_at(seg, scaled, float(x), k == 3 and i == 1)
+            unc, con, d = constrained_at(seg, scaled, grid, float(x), k == 3 and i == 1)
             ratio.append(math.exp(con - unc) if np.isfinite(con) else 0.0)
             diff += d
         e3 = float(np.dot(w3, ratio[: len(x3)]) / w3.sum())
@@ -550,6 +580,7 @@ def _exact_breaks(
 
 _V_NODES_BREAKS = 65  # v nodes of the closed-form dynamic programme
 _STRIDE = 4  # the valley integrals first use every 4th node of u ...
+_STRIDE_SPACING = 0.08  # ... or the nodes nearest this far apart on wider grids
 _STRIDE_TOL = 1e-3  # ... and all of them when every 8th differs by more than this
 
 
@@ -572,6 +603,9 @@ def _three_phase_checked(
     one).
     """
     H = u.size
+    # every 4th node on grids of spacing up to 0.02; on the wider NB grids (see
+    # bayes._grid) the nodes nearest 0.08 apart
+    stride = max(1, min(_STRIDE, int(_STRIDE_SPACING / float(u[1] - u[0]) + 0.5)))
 
     def on(idx: np.ndarray) -> float:
         return _three_phase_sum(S, seg[:, idx], lphi[idx], u[idx], ii, jj)
@@ -582,7 +616,7 @@ def _three_phase_checked(
             return val, np.inf
         return val, (abs(val - ref) if np.isfinite(val) else 0.0)
 
-    val, diff = with_check(np.unique(np.r_[np.arange(0, H, _STRIDE), H - 1]))
+    val, diff = with_check(np.unique(np.r_[np.arange(0, H, stride), H - 1]))
     if diff <= _STRIDE_TOL:
         return val, diff
     return with_check(np.arange(H))
