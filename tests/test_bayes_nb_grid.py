@@ -6,9 +6,10 @@ narrower than ``sqrt(α / n)``. Checked here against the dense reference (the sp
 ``0.8 / sqrt(total + 1)`` of every α, i.e. ``_NB_WIDTH = 0``) on seeded NB series of
 several lengths and dispersions, and each segment's integral against adaptive
 quadrature (``scipy.integrate.quad``): the difference must be a small fraction of the
-stated error, the stated error must not grow (it can shrink: at large α the wide grid
-is evenly spaced up to its top, where the dense one changes spacing) and it must bound
-the true error.
+stated error, the stated error must not grow by more than the conventional
+lifecycle's valley check on the wider grid (it can shrink: at large α the wide grid is
+evenly spaced up to its top, where the dense one changes spacing) and it must bound the
+true error.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def test_estimated_wide_grid_matches_dense(seed, n, alpha, k, constraint, monkey
     for w, d in zip(wide, dense, strict=True):
         assert np.isfinite(w.log_ml) and np.isfinite(d.log_ml)
         assert abs(w.log_ml - d.log_ml) <= 0.01 * d.error
-        assert w.error <= d.error + 1e-4  # not inflated
+        # not inflated beyond the valley check on the wider grid (every other node)
+        assert w.error <= 1.1 * d.error + 1e-4
 
 
 @pytest.mark.parametrize(("seed", "n", "alpha"), CASES)

@@ -273,7 +273,7 @@ def _on_grid(
         unc = float(_dp(S, k))
         lphi = hyper.log_phi(grid.u - v, rates.a)
         if k == 3:
-            fine, diff = _three_phase_checked(S, seg, lphi, grid.u, ii, jj)
+            fine, diff = _three_phase_checked(S, scaled[0], lphi, grid.u)
             return unc, fine, diff if coarse else 0.0
         U = np.full((n + 1, n + 1, n_draws), np.nan)
         U[ii, jj] = _posterior_draws(seg + lphi[None, :], grid.u, uni)
@@ -579,113 +579,95 @@ def _exact_breaks(
 
 
 _V_NODES_BREAKS = 65  # v nodes of the closed-form dynamic programme
-_STRIDE = 4  # the valley integrals first use every 4th node of u ...
-_STRIDE_SPACING = 0.08  # ... or the nodes nearest this far apart on wider grids
-_STRIDE_TOL = 1e-3  # ... and all of them when every 8th differs by more than this
 
 
 def _three_phase_checked(
-    S: np.ndarray,
-    seg: np.ndarray,
-    lphi: np.ndarray,
-    u: np.ndarray,
-    ii: np.ndarray,
-    jj: np.ndarray,
+    S: np.ndarray, A: np.ndarray, lphi: np.ndarray, u: np.ndarray
 ) -> tuple[float, float]:
-    """:func:`_three_phase_sum` on a thinned grid of ``u``, with its error.
+    """:func:`_three_phase_sum` on every node of ``u`` and its check on every other node.
 
-    The ``u`` grid is fine enough for the marginal likelihood of the whole series; the
-    probability of a valley is a ratio of integrals of the runs' (wider) posteriors, so
-    every 4th node (first and last kept) usually gives it to about 1e-5. The result is
-    checked against every 8th node; when the two differ by more than ``_STRIDE_TOL`` in
-    the log, every node is used, checked against every other (as the fine rule). Returns
-    the value and the absolute difference from its check (the error added to the stated
-    one).
+    Returns the value and the absolute difference of the two (the error added to the
+    stated one).
     """
     H = u.size
-    # every 4th node on grids of spacing up to 0.02; on the wider NB grids (see
-    # bayes._grid) the nodes nearest 0.08 apart
-    stride = max(1, min(_STRIDE, int(_STRIDE_SPACING / float(u[1] - u[0]) + 0.5)))
-
-    def on(idx: np.ndarray) -> float:
-        return _three_phase_sum(S, seg[:, idx], lphi[idx], u[idx], ii, jj)
-
-    def with_check(idx: np.ndarray) -> tuple[float, float]:
-        val, ref = on(idx), on(np.unique(np.r_[idx[::2], H - 1]))
-        if np.isfinite(val) != np.isfinite(ref):
-            return val, np.inf
-        return val, (abs(val - ref) if np.isfinite(val) else 0.0)
-
-    val, diff = with_check(np.unique(np.r_[np.arange(0, H, stride), H - 1]))
-    if diff <= _STRIDE_TOL:
-        return val, diff
-    return with_check(np.arange(H))
+    val = _three_phase_sum(S, A, lphi, u)
+    half = np.unique(np.r_[np.arange(0, H, 2), H - 1])
+    ref = _three_phase_sum(S, A[:, half], lphi[half], u[half])
+    if np.isfinite(val) != np.isfinite(ref):
+        return val, np.inf
+    return val, (abs(val - ref) if np.isfinite(val) else 0.0)
 
 
-def _three_phase_sum(
-    S: np.ndarray,
-    seg: np.ndarray,
-    lphi: np.ndarray,
-    u: np.ndarray,
-    ii: np.ndarray,
-    jj: np.ndarray,
-) -> float:
+def _cumulative(f: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``∫_{u_0}^{u_k} f`` at every node ``k`` (rows of ``f >= 0``), ``f`` taken
+    log-linear between nodes.
+
+    Each interval contributes ``h (f_1 - f_0) / (log f_1 - log f_0)`` (``h (f_0 + f_1) / 2``
+    where the two are equal or one is 0): exact on an exponential, so the far tails of a
+    run's posterior, where the density changes by large factors from node to node and
+    the trapezoid rule overstates it, keep their relative precision (the probability of
+    no valley is a product of such tails when a valley is nearly certain); second order
+    where ``f`` is smooth, as the trapezoid rule.
+    """
+    du = np.diff(u)
+    f0, f1 = f[:, :-1], f[:, 1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.log(f1) - np.log(f0)
+        exp_step = du * (f1 - f0) / d
+    flat = ~np.isfinite(d) | (np.abs(d) < 1e-6)
+    steps = np.where(flat, du * (f0 + f1) / 2, exp_step)
+    return np.concatenate([np.zeros((f.shape[0], 1)), np.cumsum(steps, axis=1)], axis=1)
+
+
+def _three_phase_sum(S: np.ndarray, A: np.ndarray, lphi: np.ndarray, u: np.ndarray) -> float:
     """log Σ over divisions into 3 runs of Π exp(S) × P(no valley | runs), by quadrature.
 
     Given the data the three rates are independent; the rates fail to rise then fall
     only when the middle one is below both others:
     ``P(valley) = ∫ f_2(u) S_1(u) S_3(u) du`` with ``f`` the gridded posterior density
-    of ``u = log λ`` of each run (rows of ``seg``, the log-likelihood on the nodes ``u``,
-    plus the log prior ``lphi``) and ``S`` its
-    survival function (trapezoid integrals). Divisions whose weight is below
-    ``e^-40`` of the largest are left out (their share is below ``1e-17 × C(n-1, 2)``).
+    of ``u = log λ`` of each run and ``S = 1 - F`` its survival function (trapezoid
+    integrals of the log-linear interpolant, :func:`_cumulative`); the complement is computed
+    as ``∫ f_2 (F_1 + F_3 - F_1 F_3)``.
+    ``A`` holds the segments' likelihoods on the nodes ``u`` (rows in ``triu_indices``
+    order, each scaled by a constant: :func:`_scaled_likelihood`, 0 below ``e^-50`` of
+    its peak) and ``lphi`` the log prior density there, so that run ``[s, t)`` has the
+    density ``∝ A_st(u) exp(lphi(u))``. The middle runs of the divisions whose first run
+    ends at ``c1`` are the consecutive rows ``[c1, c2)``: per ``c1`` one product with the
+    survival functions, no density of a middle run formed.
     """
     n = S.shape[0] - 1
-    c1, c2 = np.triu_indices(n, 1)
-    keep = c1 >= 1
-    c1, c2 = c1[keep], c2[keep]
-    wdiv = S[0, c1] + S[c1, c2] + S[c2, n]
-    if not np.isfinite(wdiv).any():
+    if n < 3:
         return -np.inf
-    keep = wdiv >= np.max(wdiv) - 40.0
-    c1, c2, wdiv = c1[keep], c2[keep], wdiv[keep]
-    pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
-    pos[ii, jj] = np.arange(ii.size)
-    # densities of the middle runs (one per division, in order) and survival functions
-    # of the first runs (ending at c1) and last runs (starting at c2)
-    n1, n3 = np.unique(c1), np.unique(c2)
-    lf = np.concatenate([seg[pos[c1, c2]], seg[pos[0, n1]], seg[pos[n3, n]]]) + lphi[None, :]
-    lf = lf - lf.max(axis=1, keepdims=True)
-    # the nodes where some run's density is above e^-60 of its peak (a contiguous hull):
-    # outside, every density's share is below e^-60 per node
-    live = np.flatnonzero(lf.max(axis=0) > -_TRIM)
-    if live.size >= 3:
-        cut = slice(int(live[0]), int(live[-1]) + 1)
-        lf, u = lf[:, cut], u[cut]
-    f = np.exp(lf)
     w = hyper.trapezoid_weights(u)
-    f /= (f * w).sum(axis=1, keepdims=True)
-    m = c1.size
-    fw = f[:m] * w
-    g = f[m:]
-    du = np.diff(u)
-    cdf = np.concatenate(
-        [np.zeros((g.shape[0], 1)), np.cumsum((g[:, 1:] + g[:, :-1]) * (du / 2), axis=1)], axis=1
-    )
-    surv = np.clip(1.0 - cdf / cdf[:, -1:], 0.0, 1.0)
-    s1 = np.searchsorted(n1, c1)
-    s3 = n1.size + np.searchsorted(n3, c2)
-    valley = np.empty(m)
-    for lo_ in range(0, m, 256):
-        sl = slice(lo_, lo_ + 256)
-        valley[sl] = np.einsum("ij,ij,ij->i", fw[sl], surv[s1[sl]], surv[s3[sl]])
-    with np.errstate(divide="ignore"):
-        terms = wdiv + np.log1p(-valley.clip(0.0, 1.0))
-    terms = terms[np.isfinite(terms)]
-    return float(special.logsumexp(terms)) if terms.size else -np.inf
-
-
-_TRIM = 60.0  # log ratio below which a node of every run's posterior density is dropped
+    q = np.exp(lphi - np.max(lphi))
+    pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
+    ii, jj = np.triu_indices(n + 1, 1)
+    pos[ii, jj] = np.arange(ii.size)
+    # distribution functions of the first runs [0, c) and of the last runs [c, n), c = 1..n-1
+    c = np.arange(1, n)
+    cdf = _cumulative(np.concatenate([A[pos[0, c]], A[pos[c, n]]]) * q, u)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        F = np.clip(cdf / cdf[:, -1:], 0.0, 1.0)
+    F1, F3 = F[: n - 1], F[n - 1 :]  # F1[c - 1]: run [0, c); F3[c - 1]: run [c, n)
+    wq = w * q
+    norm = A @ wq  # each run's density's normalising sum
+    terms = []
+    for c1 in range(1, n - 1):
+        rows = slice(int(pos[c1, c1 + 1]), int(pos[c1, n - 1]) + 1)  # middles [c1, c2), c2 < n
+        c2 = np.arange(c1 + 1, n)
+        wdiv = S[0, c1] + S[c1, c2] + S[c2, n]
+        # P(no valley) = ∫ f_2 (F_1 + F_3 - F_1 F_3): from the lower tails, so that it keeps
+        # its relative precision when a valley is nearly certain
+        f1 = F1[c1 - 1]
+        num = A[rows] @ (wq * f1) + np.einsum("ij,ij->i", A[rows], F3[c2 - 1] * (wq * (1.0 - f1)))
+        nr = norm[rows]
+        # (a middle run whose density underflows on the nodes: taken as no valley)
+        p = np.clip(np.divide(num, nr, out=np.ones_like(num), where=nr > 0), 0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            terms.append(wdiv + np.log(p))
+    allt = np.concatenate(terms)
+    allt = allt[np.isfinite(allt)]
+    return float(special.logsumexp(allt)) if allt.size else -np.inf
 
 
 def _posterior_draws(logf: np.ndarray, u: np.ndarray, uni: np.ndarray) -> np.ndarray:
