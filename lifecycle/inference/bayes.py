@@ -129,6 +129,7 @@ from lifecycle.inference.importance import (  # noqa: F401  (re-exported for tes
     _poisson_interval_rows,
     _posterior_mode,
 )
+from lifecycle.models.step_search import step_search_applies, step_search_for
 from lifecycle.series.countseries import CountSeries
 
 __all__ = [
@@ -542,11 +543,14 @@ def _alpha_nodes(prior: BayesPrior) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 _STEP = 4  # the first pass over the α nodes takes every 4th
-_NEGLIGIBLE = 28.0  # α nodes below e^-28 (~1e-12) of the largest integrand: not computed
+_NEGLIGIBLE = 16.0  # α nodes below e^-16 (~1e-7) of the largest integrand: not computed
 
 
 def _alpha_values(
-    at: Callable[[float], tuple[float, float]], la: np.ndarray, lp: np.ndarray
+    at: Callable[[float], tuple[float, float]],
+    la: np.ndarray,
+    lp: np.ndarray,
+    bound: Callable[[float], float] | None = None,
 ) -> tuple[np.ndarray, float]:
     """``(log p(y | α), error)`` on the α nodes, computing only those that matter.
 
@@ -557,17 +561,41 @@ def _alpha_values(
     pass (the integrand is smooth and unimodal on that scale: the first-pass spacing is
     ``_STEP`` nodes), and that bound (relative, hence a bound on the error in the log) is
     returned to be added to the stated error.
+
+    ``bound(log α)``, when given, is an upper bound of ``log p(y | α)`` (the maximised
+    likelihood: the priors integrate to 1). The first-pass nodes are then visited in
+    decreasing order of ``bound + log p(α)``, and one whose bound is below the largest
+    integrand computed so far by more than ``_NEGLIGIBLE`` is not computed: it counts at
+    its bound, in the skipped share and as a neighbour.
     """
     m = la.size
     vals = np.full((m, 2), np.nan)
     first = np.unique(np.r_[np.arange(0, m, _STEP), m - 1])
-    for i in first:
-        vals[i] = at(float(la[i]))
-    w = vals[first, 0] + lp[first]
-    top = float(np.max(w)) if np.isfinite(w).any() else 0.0
+    w = np.full(first.size, -np.inf)  # integrand, or its bound where not computed
     skipped_mass = -np.inf
-    for a_, b_ in pairwise(first):
-        hi_w = max(w[first == a_][0], w[first == b_][0])
+    if bound is None:
+        for j, i in enumerate(first):
+            vals[i] = at(float(la[i]))
+            w[j] = vals[i, 0] + lp[i]
+    else:
+        ub = np.array([bound(float(la[i])) for i in first]) + lp[first]
+        top = -np.inf
+        for j in np.argsort(-ub, kind="stable"):
+            i = first[j]
+            if np.isfinite(top) and ub[j] < top - _NEGLIGIBLE:
+                vals[i] = (-np.inf, 0.0)
+                w[j] = ub[j]
+                skipped_mass = float(np.logaddexp(skipped_mass, ub[j]))
+                continue
+            vals[i] = at(float(la[i]))
+            w[j] = vals[i, 0] + lp[i]
+            if np.isfinite(w[j]):
+                top = max(top, float(w[j]))
+    done = np.isfinite(vals[first, 0])
+    top = float(np.max(w[done])) if done.any() else 0.0
+    for j in range(first.size - 1):
+        a_, b_ = first[j], first[j + 1]
+        hi_w = max(w[j], w[j + 1])
         inner = np.arange(a_ + 1, b_)
         if hi_w >= top - _NEGLIGIBLE:
             for i in inner:
@@ -755,9 +783,37 @@ def _dated_grid(
         val, err = at(0.0)
         return MarginalLikelihood(val, err, "quadrature", empty)
     la, lp, h = _alpha_nodes(prior)
-    vals, skipped = _alpha_values(lambda x: at(float(np.exp(x))), la, lp)
+    bound = _dated_bound(series, phase, e)
+    vals, skipped = _alpha_values(lambda x: at(float(np.exp(x))), la, lp, bound)
     val, err = _integrate_alpha(vals[:, 0], vals[:, 1], lp, h, prior)
     return MarginalLikelihood(val, err + skipped, "quadrature", empty)
+
+
+def _dated_bound(
+    series: CountSeries, phase: np.ndarray, e: np.ndarray
+) -> Callable[[float], float] | None:
+    """``log α ↦`` the maximised NB2 log-likelihood of the dated phases at ``α`` (an upper
+    bound of ``log p(y | α)``), from the step search's segment tables; a phase without
+    events counts at its supremum 0. None unless the table search applies (exact counts
+    of one measure, one period each) and the phases are runs in time order."""
+    if not (step_search_applies(series, "step") and np.array_equal(e, series.exposure)):
+        return None
+    order = np.argsort(series.start, kind="stable")
+    ph = phase[order]
+    if np.any(np.diff(ph) < 0):
+        return None
+    ss = step_search_for(series)
+    cuts = np.r_[0, np.flatnonzero(np.diff(ph)) + 1, ph.size]
+    y = ss.y
+    empty = [float(y[a:b].sum()) == 0 for a, b in pairwise(cuts)]
+
+    def bound(x: float) -> float:
+        L, _ = ss.tables(float(np.exp(x)))
+        return float(
+            sum(0.0 if z else L[a, b] for (a, b), z in zip(pairwise(cuts), empty, strict=True))
+        )
+
+    return bound
 
 
 # ====================================================================== posterior

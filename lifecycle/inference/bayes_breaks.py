@@ -10,8 +10,9 @@ for three phases its probability is one integral, ``1 - ∫ f_2 S_1 S_3``; for m
 it is estimated from independent posterior draws of each run.
 
 NB counts: ``p(y | α)`` is computed on the α nodes that matter (a first pass on every
-4th node, then the nodes beside any within ``e^-28`` of the largest integrand; a bound
-of the rest joins the stated error), one table of division sums per α serves every
+4th node, skipping those whose maximised likelihood is already below ``e^-16`` of the
+largest integrand, then the nodes beside any within ``e^-16`` of it; a bound of the rest
+joins the stated error), one table of division sums per α serves every
 number of phases (cached by exact input), and the constraint's probability is computed
 at the heaviest α nodes until the rest of the integrand is below 1e-2 of the total
 (that bound joins the stated error too). :func:`estimated_log_ml_priors` scores one
@@ -53,6 +54,7 @@ from lifecycle.inference.bayes import (
     _segment_logml,
     _segment_table,
 )
+from lifecycle.models.step_search import best_k_stack, step_search_applies, step_search_for
 from lifecycle.series.countseries import CountSeries
 
 __all__ = ["estimated_log_ml", "estimated_log_ml_priors"]
@@ -313,7 +315,8 @@ def _on_grid(
         val, err = at(0.0, want)
     else:
         la, lp, h = _alpha_nodes(prior)
-        vals, skipped = _alpha_values(lambda x: at(float(np.exp(x)), False), la, lp)
+        bound = _likelihood_bound(series, k)
+        vals, skipped = _alpha_values(lambda x: at(float(np.exp(x)), False), la, lp, bound)
         if want:
             vals, bound = _constrained_alpha(
                 lambda i, top: at(float(np.exp(la[i])), True, check=top), vals, lp
@@ -330,6 +333,36 @@ def _on_grid(
             method = "quadrature + Monte Carlo (constraint)"
             note = f"probability of the unimodal constraint from {n_draws} posterior draws per run"
     return MarginalLikelihood(val - log_count, err, method, note=note)
+
+
+def _likelihood_bound(series: CountSeries, k: int) -> Callable[[float], float] | None:
+    """``log α ↦`` the largest NB2 log-likelihood of a division into ``k`` runs at ``α``
+    plus the log of the number of divisions.
+
+    An upper bound of ``log Σ_divisions p(y | division, α)``, the α integrand before the
+    divisions' prior weight (the rates' prior densities integrate to 1), from the step
+    search's segment tables (:class:`lifecycle.models.step_search.StepSearch`:
+    each segment's rate profiled out) and a dynamic programme; a run without events
+    counts at its supremum 0 (the tables leave it out). None unless the table search
+    applies (exact counts of one measure).
+    """
+    if not step_search_applies(series, "step"):
+        return None
+    ss = step_search_for(series)
+    n = ss.n
+    cy = np.concatenate([[0.0], np.cumsum(ss.y)])
+    s_, t_ = np.triu_indices(n + 1, 1)
+    empty = np.zeros((n + 1, n + 1), dtype=bool)
+    empty[s_, t_] = (cy[t_] - cy[s_]) == 0
+
+    log_count = math.log(math.comb(n - 1, k - 1))
+
+    def bound(x: float) -> float:
+        L, _ = ss.tables(float(np.exp(x)))
+        ll, _ = best_k_stack(np.where(empty, 0.0, L)[None], k)
+        return float(ll[0]) + log_count
+
+    return bound
 
 
 _DIV_CACHE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
