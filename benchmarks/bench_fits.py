@@ -1,6 +1,6 @@
 """Speed of compare_waves with NB, old code vs new, the default call included.
 
-Run from the repository root: ``uv run python benchmarks/bench_fits.py`` (about six
+Run from the repository root: ``uv run python benchmarks/bench_fits.py`` (about five
 minutes of CPU; the old code takes most of it).
 
 The *old* figures come from ``main``'s code at two commits, exported with
@@ -15,6 +15,9 @@ CPU time, not speed, here):
   marginal likelihoods and skipped the LOO of estimated rows);
 * ``BASE_REF``: ``main`` before the lockstep leave-one-out searches, Brent's refinement
   of the dispersion profile and the thinned valley integrals;
+* ``PREV_REF``: ``main`` before the NB grid spaced by the dispersion, the α nodes
+  skipped by a likelihood bound, the implicit valley integrals and the warm-started
+  leave-one-out refits;
 * now.
 
 Series and calls:
@@ -29,8 +32,9 @@ Series and calls:
 * a 120-month series (2010-2019, NB2 alpha = 0.5, two waves, a half last month) with
   the data-driven default set (``definitions=None``), with the leave-one-out column.
 
-Beside the times: the largest difference from ``BASE_REF`` of the log-likelihoods and
-LOO scores, and of the log marginal likelihoods with the largest stated error.
+Beside the times: the largest difference from ``PREV_REF`` of the log-likelihoods and
+LOO scores, and of the log marginal likelihoods (with the largest stated error and the
+largest change of a stated error).
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ import textwrap
 from _oldcode import export, run_result
 
 OLD_REF = "0fdb97b"  # main before the one-engine work (issue 11)
-BASE_REF = "0e21d4e"  # main before the lockstep LOO searches (this round's start)
+BASE_REF = "0e21d4e"  # main before the lockstep LOO searches
+PREV_REF = "3fe2077"  # main before the dispersion-spaced grid and the warm LOO refits
 TIME_LIMIT = 900  # seconds per subprocess
 REPEATS = 2  # fresh processes per figure; the least CPU is shown (a shared machine)
 
@@ -154,9 +159,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         export(root, OLD_REF, tmp)
         results[OLD_REF] = _runs(tmp, [("year", "fits")])
-    with tempfile.TemporaryDirectory() as tmp:
-        export(root, BASE_REF, tmp)
-        results[BASE_REF] = _runs(tmp, year + month)
+    for ref in (BASE_REF, PREV_REF):
+        with tempfile.TemporaryDirectory() as tmp:
+            export(root, ref, tmp)
+            results[ref] = _runs(tmp, year + month)
     results["now"] = _runs(root, year + month)
     print("compare_waves(s, defs, family='negbin'), 50-year NB series, user 3-wave + 2/4-phase")
     print("dated definitions, estimated 2/3/4-phase segmentations, conventional lifecycle;")
@@ -167,21 +173,25 @@ def main() -> None:
         fits = res.get(("year", "fits"))
         rows = f"{len(fits['rows'])} / {len(fits['refused'])}" if isinstance(fits, dict) else ""
         print(f"{label:18} {' '.join(cells)}  {rows}")
-    base, new = results[BASE_REF], results["now"]
+    base, new = results[PREV_REF], results["now"]
     d = base.get(("year", "default")), new.get(("year", "default"))
     ll, loo, ml = _diff(*d, "loglik"), _diff(*d, "loo_log_score"), _diff(*d, "log_ml")
+    derr = _diff(*d, "log_ml_error")
     if isinstance(d[1], dict):
         err = max(r.get("log_ml_error", 0.0) for r in d[1]["rows"].values())
         print(
-            f"now vs {BASE_REF}, default call: max |diff| loglik {ll:.1e}, LOO {loo:.1e}, "
-            f"log marginal likelihood {ml:.1e} (largest stated error {err:.3f})"
+            f"now vs {PREV_REF}, default call: max |diff| loglik {ll:.1e}, LOO {loo:.1e}, "
+            f"log marginal likelihood {ml:.1e} (largest stated error {err:.3f}, "
+            f"largest change of a stated error {derr:.1e})"
         )
     print()
     print("compare_waves(s, None, family='negbin', bayes=False), 120-month NB series")
     print("(no change, best 2/3/4-phase segmentations, conventional lifecycle)")
+    for ref in (BASE_REF, PREV_REF):
+        print(f"{ref:18} {_cell(results[ref].get(('month', 'loo'), '-'))}")
+    print(f"{'now':18} {_cell(new.get(('month', 'loo'), '-'))}")
     m = base.get(("month", "loo")), new.get(("month", "loo"))
-    print(f"{BASE_REF:18} {_cell(m[0])}\n{'now':18} {_cell(m[1])}")
-    print(f"max |diff| of the LOO scores: {_diff(*m, 'loo_log_score')}")
+    print(f"max |diff| of the LOO scores (now vs {PREV_REF}): {_diff(*m, 'loo_log_score')}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from scipy import special
 __all__ = [
     "FAMILIES",
     "interval_logprob",
+    "lgamma_ratio",
     "log_sum_exp",
     "nb_logcdf",
     "nb_logpmf",
@@ -52,7 +53,7 @@ def poisson_logpmf(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
     return special.xlogy(y, mu) - mu - special.gammaln(y + 1.0)
 
 
-def _lgamma_ratio(y: np.ndarray, r: np.ndarray) -> np.ndarray:
+def lgamma_ratio(y: np.ndarray, r: np.ndarray) -> np.ndarray:
     """``log Gamma(y + r) - log Gamma(r) - y log r``, accurate for large ``r``.
 
     For ``r >= 1e3`` Stirling's series for both gamma functions (terms to ``z**-5``,
@@ -76,7 +77,7 @@ def nb_logpmf(y: np.ndarray, mu: np.ndarray, alpha: float | np.ndarray) -> np.nd
     """NB2 log-pmf with mean ``mu`` and variance ``mu + alpha * mu**2``.
 
     ``alpha = 0`` gives the Poisson log-pmf; as ``alpha -> 0`` the value tends to it
-    smoothly (no cancellation: see :func:`_lgamma_ratio`).
+    smoothly (no cancellation: see :func:`lgamma_ratio`).
     """
     y = np.asarray(y, dtype=float)
     mu = np.asarray(mu, dtype=float)
@@ -87,7 +88,7 @@ def nb_logpmf(y: np.ndarray, mu: np.ndarray, alpha: float | np.ndarray) -> np.nd
     pos = alpha > 0
     r = 1.0 / np.where(pos, alpha, 1.0)
     q = np.log1p(mu / r)  # log((r + mu) / r)
-    nb = _lgamma_ratio(y, r) - special.gammaln(y + 1.0) - r * q + special.xlogy(y, mu) - y * q
+    nb = lgamma_ratio(y, r) - special.gammaln(y + 1.0) - r * q + special.xlogy(y, mu) - y * q
     return np.where(pos, nb, poisson_logpmf(y, mu)) if not pos.all() else nb
 
 

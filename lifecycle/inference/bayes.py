@@ -111,7 +111,7 @@ import numpy as np
 from scipy import special, stats
 
 from lifecycle._core.errors import ParameterError
-from lifecycle._core.likelihood import log_sum_exp
+from lifecycle._core.likelihood import lgamma_ratio, log_sum_exp
 from lifecycle._core.renames import renamed_attribute, renamed_parameters
 from lifecycle.inference import hyper
 from lifecycle.inference.hyper import DEFAULT_RATE_MEAN_RANGE, PERIODS_PER_YEAR
@@ -129,6 +129,7 @@ from lifecycle.inference.importance import (  # noqa: F401  (re-exported for tes
     _poisson_interval_rows,
     _posterior_mode,
 )
+from lifecycle.models.step_search import step_search_applies, step_search_for
 from lifecycle.series.countseries import CountSeries
 
 __all__ = [
@@ -369,10 +370,16 @@ class _Grid:
 
 
 _LOG_FLOOR = -1e8  # log-probability floor of one count on the grid (see _segment_table)
+_NB_WIDTH = 0.6  # NB grid spacing at most this times sqrt(alpha / n) (see _grid)
 
 
 def _grid(
-    lo: np.ndarray, hi: np.ndarray, expo: np.ndarray, rates: _Rates, family: str = "negbin"
+    lo: np.ndarray,
+    hi: np.ndarray,
+    expo: np.ndarray,
+    rates: _Rates,
+    family: str = "negbin",
+    alpha: float = 0.0,
 ) -> _Grid:
     """A ``u`` grid wide enough for every segment's posterior and the prior.
 
@@ -382,6 +389,17 @@ def _grid(
     for NB counts or open intervals above it nodes 0.1 apart up to ``log hi + 5`` (the
     prior of the largest ``M``: their likelihood need not vanish there; a Poisson
     likelihood of finite counts is below ``e^-50`` of its peak 4 above the top rate).
+
+    NB2 at dispersion ``alpha`` under the hierarchical prior (whose range reaches
+    ``e^2`` above the largest rate): the spacing may widen to
+    ``_NB_WIDTH * sqrt(alpha / n)`` (at most 0.1). Each of the ``n`` counts carries at
+    most ``μ / (1 + α μ) < 1 / α`` of Fisher information about ``log λ``, so no
+    segment's likelihood in ``u`` is narrower than ``sqrt(α / n)`` (nor, as before, than
+    ``1 / sqrt(total count)``): the grid keeps at least ``1 / _NB_WIDTH`` nodes per
+    standard deviation of the narrowest one, where the trapezoid rule's error on a
+    smooth peak is ``~exp(-2 π² (σ / h)²)`` (below 1e-12 here, and about 1e-6 on the
+    coarse grid of the stated error). Where the prior mean ``M`` lies far below the
+    data the posterior of ``u`` is narrower, but those ``v`` nodes carry no weight.
     """
     a = rates.a
     mid = np.where(np.isinf(hi), lo + 1.0, (lo + hi) / 2)
@@ -394,6 +412,8 @@ def _grid(
     u_hi = top + 4.0
     total = float(mid.sum())
     h = min(0.1, 0.8 / math.sqrt(total + 1.0))
+    if family == "negbin" and alpha > 0 and rates.hier and math.log(rates.hi) >= top + 2.0:
+        h = min(0.1, max(h, _NB_WIDTH * math.sqrt(alpha / lo.size)))
     n = math.ceil((u_hi - u_lo) / h) + 1
     if n > _MAX_GRID:
         n = _MAX_GRID
@@ -446,6 +466,13 @@ def _obs_loglik(
     if hit is not None:
         _OBS_CACHE.move_to_end(key)
         return hit
+    if family == "negbin" and alpha > 0 and bool(np.all(lo == hi)):
+        L = np.maximum(_exact_nb_table(lo, expo, alpha, np.exp(grid.u)), _LOG_FLOOR)
+        L.setflags(write=False)
+        _OBS_CACHE[key] = L
+        while len(_OBS_CACHE) > _OBS_CACHE_SIZE:
+            _OBS_CACHE.popitem(last=False)
+        return L
     mu = expo[:, None] * np.exp(grid.u)[None, :]
     # a count's probability can underflow to 0 at the grid's far ends; a finite floor
     # keeps the prefix sums' differences defined (-inf - -inf is NaN) and is still
@@ -456,6 +483,25 @@ def _obs_loglik(
     while len(_OBS_CACHE) > _OBS_CACHE_SIZE:
         _OBS_CACHE.popitem(last=False)
     return L
+
+
+def _exact_nb_table(y: np.ndarray, expo: np.ndarray, alpha: float, lam: np.ndarray) -> np.ndarray:
+    """NB2 log-pmf of exact counts ``y`` at means ``expo_i * lam_g`` (``n × G``).
+
+    The terms of :func:`lifecycle._core.likelihood.nb_logpmf` in its order of operations
+    (so the same numbers, bit for bit), with the gamma-function terms computed once per
+    count instead of at every node and the logarithms of the means once per distinct
+    exposure.
+    """
+    r = 1.0 / np.asarray(alpha, dtype=float)
+    with np.errstate(all="ignore"):
+        c = lgamma_ratio(y, r) - special.gammaln(y + 1.0)
+        vals, inv = np.unique(expo, return_inverse=True)
+        mu = vals[:, None] * lam[None, :]
+        q = np.log1p(mu / r)[inv]
+        ylogmu = special.xlogy(y[:, None], mu[inv])
+        out = c[:, None] - r * q + ylogmu - y[:, None] * q
+    return np.nan_to_num(out, nan=-np.inf)
 
 
 def _segment_logml(
@@ -497,11 +543,14 @@ def _alpha_nodes(prior: BayesPrior) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 _STEP = 4  # the first pass over the α nodes takes every 4th
-_NEGLIGIBLE = 28.0  # α nodes below e^-28 (~1e-12) of the largest integrand: not computed
+_NEGLIGIBLE = 16.0  # α nodes below e^-16 (~1e-7) of the largest integrand: not computed
 
 
 def _alpha_values(
-    at: Callable[[float], tuple[float, float]], la: np.ndarray, lp: np.ndarray
+    at: Callable[[float], tuple[float, float]],
+    la: np.ndarray,
+    lp: np.ndarray,
+    bound: Callable[[float], float] | None = None,
 ) -> tuple[np.ndarray, float]:
     """``(log p(y | α), error)`` on the α nodes, computing only those that matter.
 
@@ -512,17 +561,41 @@ def _alpha_values(
     pass (the integrand is smooth and unimodal on that scale: the first-pass spacing is
     ``_STEP`` nodes), and that bound (relative, hence a bound on the error in the log) is
     returned to be added to the stated error.
+
+    ``bound(log α)``, when given, is an upper bound of ``log p(y | α)`` (the maximised
+    likelihood: the priors integrate to 1). The first-pass nodes are then visited in
+    decreasing order of ``bound + log p(α)``, and one whose bound is below the largest
+    integrand computed so far by more than ``_NEGLIGIBLE`` is not computed: it counts at
+    its bound, in the skipped share and as a neighbour.
     """
     m = la.size
     vals = np.full((m, 2), np.nan)
     first = np.unique(np.r_[np.arange(0, m, _STEP), m - 1])
-    for i in first:
-        vals[i] = at(float(la[i]))
-    w = vals[first, 0] + lp[first]
-    top = float(np.max(w)) if np.isfinite(w).any() else 0.0
+    w = np.full(first.size, -np.inf)  # integrand, or its bound where not computed
     skipped_mass = -np.inf
-    for a_, b_ in pairwise(first):
-        hi_w = max(w[first == a_][0], w[first == b_][0])
+    if bound is None:
+        for j, i in enumerate(first):
+            vals[i] = at(float(la[i]))
+            w[j] = vals[i, 0] + lp[i]
+    else:
+        ub = np.array([bound(float(la[i])) for i in first]) + lp[first]
+        top = -np.inf
+        for j in np.argsort(-ub, kind="stable"):
+            i = first[j]
+            if np.isfinite(top) and ub[j] < top - _NEGLIGIBLE:
+                vals[i] = (-np.inf, 0.0)
+                w[j] = ub[j]
+                skipped_mass = float(np.logaddexp(skipped_mass, ub[j]))
+                continue
+            vals[i] = at(float(la[i]))
+            w[j] = vals[i, 0] + lp[i]
+            if np.isfinite(w[j]):
+                top = max(top, float(w[j]))
+    done = np.isfinite(vals[first, 0])
+    top = float(np.max(w[done])) if done.any() else 0.0
+    for j in range(first.size - 1):
+        a_, b_ = first[j], first[j + 1]
+        hi_w = max(w[j], w[j + 1])
         inner = np.arange(a_ + 1, b_)
         if hi_w >= top - _NEGLIGIBLE:
             for i in inner:
@@ -698,9 +771,9 @@ def _dated_grid(
     starts = np.searchsorted(ph, np.arange(k), side="left")
     ends = np.searchsorted(ph, np.arange(k), side="right")
     lo, hi = series.low, series.high
-    grid = _grid(lo, hi, e, rates, family)
 
     def at(alpha: float) -> tuple[float, float]:
+        grid = _grid(lo, hi, e, rates, family, alpha)
         C = _segment_table(lo, hi, e, family, alpha, grid, order)
         seg = C[ends] - C[starts]
         val, err = _segment_logml(seg, grid, rates, ends - starts)
@@ -710,9 +783,37 @@ def _dated_grid(
         val, err = at(0.0)
         return MarginalLikelihood(val, err, "quadrature", empty)
     la, lp, h = _alpha_nodes(prior)
-    vals, skipped = _alpha_values(lambda x: at(float(np.exp(x))), la, lp)
+    bound = _dated_bound(series, phase, e)
+    vals, skipped = _alpha_values(lambda x: at(float(np.exp(x))), la, lp, bound)
     val, err = _integrate_alpha(vals[:, 0], vals[:, 1], lp, h, prior)
     return MarginalLikelihood(val, err + skipped, "quadrature", empty)
+
+
+def _dated_bound(
+    series: CountSeries, phase: np.ndarray, e: np.ndarray
+) -> Callable[[float], float] | None:
+    """``log α ↦`` the maximised NB2 log-likelihood of the dated phases at ``α`` (an upper
+    bound of ``log p(y | α)``), from the step search's segment tables; a phase without
+    events counts at its supremum 0. None unless the table search applies (exact counts
+    of one measure, one period each) and the phases are runs in time order."""
+    if not (step_search_applies(series, "step") and np.array_equal(e, series.exposure)):
+        return None
+    order = np.argsort(series.start, kind="stable")
+    ph = phase[order]
+    if np.any(np.diff(ph) < 0):
+        return None
+    ss = step_search_for(series)
+    cuts = np.r_[0, np.flatnonzero(np.diff(ph)) + 1, ph.size]
+    y = ss.y
+    empty = [float(y[a:b].sum()) == 0 for a, b in pairwise(cuts)]
+
+    def bound(x: float) -> float:
+        L, _ = ss.tables(float(np.exp(x)))
+        return float(
+            sum(0.0 if z else L[a, b] for (a, b), z in zip(pairwise(cuts), empty, strict=True))
+        )
+
+    return bound
 
 
 # ====================================================================== posterior

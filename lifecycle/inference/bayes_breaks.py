@@ -10,8 +10,9 @@ for three phases its probability is one integral, ``1 - ∫ f_2 S_1 S_3``; for m
 it is estimated from independent posterior draws of each run.
 
 NB counts: ``p(y | α)`` is computed on the α nodes that matter (a first pass on every
-4th node, then the nodes beside any within ``e^-28`` of the largest integrand; a bound
-of the rest joins the stated error), one table of division sums per α serves every
+4th node, skipping those whose maximised likelihood is already below ``e^-16`` of the
+largest integrand, then the nodes beside any within ``e^-16`` of it; a bound of the rest
+joins the stated error), one table of division sums per α serves every
 number of phases (cached by exact input), and the constraint's probability is computed
 at the heaviest α nodes until the rest of the integrand is below 1e-2 of the total
 (that bound joins the stated error too). :func:`estimated_log_ml_priors` scores one
@@ -53,6 +54,7 @@ from lifecycle.inference.bayes import (
     _segment_logml,
     _segment_table,
 )
+from lifecycle.models.step_search import best_k_stack, step_search_applies, step_search_for
 from lifecycle.series.countseries import CountSeries
 
 __all__ = ["estimated_log_ml", "estimated_log_ml_priors"]
@@ -106,8 +108,12 @@ def estimated_log_ml(
     if constraint is None and family == "poisson" and series.is_exact:
         return _exact_breaks(series, k, prior, math.log(math.comb(n - 1, k - 1)))
     rates = _resolve(prior, series)
-    grid = _grid(series.low, series.high, series.exposure, rates, family)
-    return _on_grid(series, k, family, prior, rates, grid, None, constraint, seed, n_draws)
+    lo, hi, e = series.low, series.high, series.exposure
+
+    def layout(alpha: float) -> tuple[_Grid, None]:
+        return _grid(lo, hi, e, rates, family, alpha), None
+
+    return _on_grid(series, k, family, prior, rates, layout, constraint, seed, n_draws)
 
 
 def estimated_log_ml_priors(
@@ -178,22 +184,48 @@ def estimated_log_ml_priors(
             )
             for p in priors
         ]
-    # the first prior's grid extended downwards with its own spacing by an even number
-    # of nodes (the coarse grid of every other node keeps its nodes) to cover the others
+    shared: dict[float, tuple] = {}
+
+    def layouts(alpha: float) -> tuple:
+        """Per prior ``(grid, share)`` at ``alpha`` (the grids' spacing depends on it)."""
+        if alpha not in shared:
+            shared[alpha] = _shared_grids(lo, hi, e, family, rates, alpha)
+        return shared[alpha]
+
+    return [
+        _on_grid(series, k, family, p, r, lambda a, i=i: layouts(a)[i], constraint, seed, n_draws)
+        for i, (p, r) in enumerate(zip(priors, rates, strict=True))
+    ]
+
+
+def _shared_grids(
+    lo: np.ndarray,
+    hi: np.ndarray,
+    e: np.ndarray,
+    family: str,
+    rates: list[_Rates],
+    alpha: float,
+) -> list[tuple[_Grid, tuple]]:
+    """Each prior's ``(grid, share)`` at ``alpha`` for :func:`estimated_log_ml_priors`.
+
+    The first prior's grid extended downwards with its own spacing by an even number of
+    nodes (the coarse grid of every other node keeps its nodes) to cover the others';
+    each prior on the tail of it from the last even node at or below its own grid's
+    start. ``share``: see :func:`_division_sums`.
+    """
+    grids = [_grid(lo, hi, e, r, family, alpha) for r in rates]
     u0, h0 = grids[0].u, grids[0].h
     bottom = min(float(g.u[0]) for g in grids)
     m = 2 * math.ceil((u0[0] - bottom) / (2 * h0)) if bottom < u0[0] else 0
     full = _Grid(np.concatenate([u0[0] - h0 * np.arange(m, 0, -1), u0]), h0)
-    # each prior on the tail of it from the last even node at or below its own grid's start
     starts = [int(np.flatnonzero(full.u[::2] <= g.u[0] + 1e-12 * h0)[-1]) * 2 for g in grids]
     subs = [_Grid(full.u[j:], h0) for j in starts]
     keys = [_input_key(lo, hi, e, family, g, r) for g, r in zip(subs, rates, strict=True)]
     fkey = _input_key(lo, hi, e, family, full, rates[0])
     out = []
-    for i, (p, r) in enumerate(zip(priors, rates, strict=True)):
-        sib = tuple((keys[j], rates[j], subs[j], starts[j]) for j in range(len(priors)) if j != i)
-        share = (fkey, full, starts[i], sib, m)
-        out.append(_on_grid(series, k, family, p, r, subs[i], share, constraint, seed, n_draws))
+    for i in range(len(rates)):
+        sib = tuple((keys[j], rates[j], subs[j], starts[j]) for j in range(len(rates)) if j != i)
+        out.append((subs[i], (fkey, full, starts[i], sib, m)))
     return out
 
 
@@ -203,16 +235,16 @@ def _on_grid(
     family: str,
     prior: BayesPrior,
     rates: _Rates,
-    grid: _Grid,
-    share: tuple | None,
+    layout: Callable[[float], tuple[_Grid, tuple | None]],
     constraint: str | None,
     seed: int,
     n_draws: int,
 ) -> MarginalLikelihood:
-    """The quadrature path of :func:`estimated_log_ml` on a given ``u`` grid.
+    """The quadrature path of :func:`estimated_log_ml` on the ``u`` grids of ``layout``.
 
-    ``share`` (see :func:`_division_sums`): the grid is the tail of a grid shared with
-    other priors, whose division sums are computed alongside at each ``α`` node.
+    ``layout(alpha)`` is the ``u`` grid at ``alpha`` and ``share`` (see
+    :func:`_division_sums`; None, or the grid is the tail of a grid shared with other
+    priors, whose division sums are computed alongside at each ``α`` node).
     """
     n = series.n_obs
     log_count = math.log(math.comb(n - 1, k - 1))
@@ -234,7 +266,7 @@ def _on_grid(
         return S
 
     def constrained_at(
-        seg: np.ndarray, scaled: tuple, v: float, coarse: bool
+        seg: np.ndarray, scaled: tuple, grid: _Grid, v: float, coarse: bool
     ) -> tuple[float, float, float]:
         """log Σ over divisions with and without the constraint at one ``v``."""
         vv = np.array([v])
@@ -243,15 +275,15 @@ def _on_grid(
         unc = float(_dp(S, k))
         lphi = hyper.log_phi(grid.u - v, rates.a)
         if k == 3:
-            fine, diff = _three_phase_checked(S, seg, lphi, grid.u, ii, jj)
-            return unc, fine, diff if coarse else 0.0
+            fine, diff = _three_phase_checked(S, scaled[0], lphi, grid.u, coarse)
+            return unc, fine, diff
         U = np.full((n + 1, n + 1, n_draws), np.nan)
         U[ii, jj] = _posterior_draws(seg + lphi[None, :], grid.u, uni)
         return unc, _constrained_sum(S, U, k), 0.0
 
-    key = _input_key(lo, hi, e, family, grid, rates)
-
     def at(alpha: float, constrained: bool, check: bool = True) -> tuple[float, float]:
+        grid, share = layout(alpha)
+        key = _input_key(lo, hi, e, family, grid, rates)
         Z, zerr = _division_sums(key, lo, hi, e, family, alpha, grid, rates, k, share)
         base, base_err = _over_v(rates, Z[k - 1], zerr)
         if not constrained or not np.isfinite(base):
@@ -259,7 +291,7 @@ def _on_grid(
         seg, scaled = _own_segments(key, lo, hi, e, family, alpha, grid, share)
         z = Z[k - 1]
         if not rates.hier:
-            unc, con, diff = constrained_at(seg, scaled, float(rates.v[0]), k == 3)
+            unc, con, diff = constrained_at(seg, scaled, grid, float(rates.v[0]), k == 3)
             return con, base_err + diff
         post = hyper.posterior_v_weights(z, rates.v)
         x3, w3 = hyper.gauss_nodes(rates.v, post, 3)
@@ -267,7 +299,7 @@ def _on_grid(
         ratio = []
         diff = 0.0
         for i, x in enumerate([*x3, x1] if check else x3):
-            unc, con, d = constrained_at(seg, scaled, float(x), k == 3 and i == 1)
+            unc, con, d = constrained_at(seg, scaled, grid, float(x), k == 3 and i == 1)
             ratio.append(math.exp(con - unc) if np.isfinite(con) else 0.0)
             diff += d
         e3 = float(np.dot(w3, ratio[: len(x3)]) / w3.sum())
@@ -283,7 +315,8 @@ def _on_grid(
         val, err = at(0.0, want)
     else:
         la, lp, h = _alpha_nodes(prior)
-        vals, skipped = _alpha_values(lambda x: at(float(np.exp(x)), False), la, lp)
+        bound = _likelihood_bound(series, k)
+        vals, skipped = _alpha_values(lambda x: at(float(np.exp(x)), False), la, lp, bound)
         if want:
             vals, bound = _constrained_alpha(
                 lambda i, top: at(float(np.exp(la[i])), True, check=top), vals, lp
@@ -300,6 +333,36 @@ def _on_grid(
             method = "quadrature + Monte Carlo (constraint)"
             note = f"probability of the unimodal constraint from {n_draws} posterior draws per run"
     return MarginalLikelihood(val - log_count, err, method, note=note)
+
+
+def _likelihood_bound(series: CountSeries, k: int) -> Callable[[float], float] | None:
+    """``log α ↦`` the largest NB2 log-likelihood of a division into ``k`` runs at ``α``
+    plus the log of the number of divisions.
+
+    An upper bound of ``log Σ_divisions p(y | division, α)``, the α integrand before the
+    divisions' prior weight (the rates' prior densities integrate to 1), from the step
+    search's segment tables (:class:`lifecycle.models.step_search.StepSearch`:
+    each segment's rate profiled out) and a dynamic programme; a run without events
+    counts at its supremum 0 (the tables leave it out). None unless the table search
+    applies (exact counts of one measure).
+    """
+    if not step_search_applies(series, "step"):
+        return None
+    ss = step_search_for(series)
+    n = ss.n
+    cy = np.concatenate([[0.0], np.cumsum(ss.y)])
+    s_, t_ = np.triu_indices(n + 1, 1)
+    empty = np.zeros((n + 1, n + 1), dtype=bool)
+    empty[s_, t_] = (cy[t_] - cy[s_]) == 0
+
+    log_count = math.log(math.comb(n - 1, k - 1))
+
+    def bound(x: float) -> float:
+        L, _ = ss.tables(float(np.exp(x)))
+        ll, _ = best_k_stack(np.where(empty, 0.0, L)[None], k)
+        return float(ll[0]) + log_count
+
+    return bound
 
 
 _DIV_CACHE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -549,109 +612,97 @@ def _exact_breaks(
 
 
 _V_NODES_BREAKS = 65  # v nodes of the closed-form dynamic programme
-_STRIDE = 4  # the valley integrals first use every 4th node of u ...
-_STRIDE_TOL = 1e-3  # ... and all of them when every 8th differs by more than this
 
 
 def _three_phase_checked(
-    S: np.ndarray,
-    seg: np.ndarray,
-    lphi: np.ndarray,
-    u: np.ndarray,
-    ii: np.ndarray,
-    jj: np.ndarray,
+    S: np.ndarray, A: np.ndarray, lphi: np.ndarray, u: np.ndarray, check: bool = True
 ) -> tuple[float, float]:
-    """:func:`_three_phase_sum` on a thinned grid of ``u``, with its error.
+    """:func:`_three_phase_sum` on every node of ``u`` and its check on every other node.
 
-    The ``u`` grid is fine enough for the marginal likelihood of the whole series; the
-    probability of a valley is a ratio of integrals of the runs' (wider) posteriors, so
-    every 4th node (first and last kept) usually gives it to about 1e-5. The result is
-    checked against every 8th node; when the two differ by more than ``_STRIDE_TOL`` in
-    the log, every node is used, checked against every other (as the fine rule). Returns
-    the value and the absolute difference from its check (the error added to the stated
-    one).
+    Returns the value and the absolute difference of the two (the error added to the
+    stated one; 0 without ``check``, when the check is made elsewhere).
     """
     H = u.size
-
-    def on(idx: np.ndarray) -> float:
-        return _three_phase_sum(S, seg[:, idx], lphi[idx], u[idx], ii, jj)
-
-    def with_check(idx: np.ndarray) -> tuple[float, float]:
-        val, ref = on(idx), on(np.unique(np.r_[idx[::2], H - 1]))
-        if np.isfinite(val) != np.isfinite(ref):
-            return val, np.inf
-        return val, (abs(val - ref) if np.isfinite(val) else 0.0)
-
-    val, diff = with_check(np.unique(np.r_[np.arange(0, H, _STRIDE), H - 1]))
-    if diff <= _STRIDE_TOL:
-        return val, diff
-    return with_check(np.arange(H))
+    val = _three_phase_sum(S, A, lphi, u)
+    if not check:
+        return val, 0.0
+    half = np.unique(np.r_[np.arange(0, H, 2), H - 1])
+    ref = _three_phase_sum(S, A[:, half], lphi[half], u[half])
+    if np.isfinite(val) != np.isfinite(ref):
+        return val, np.inf
+    return val, (abs(val - ref) if np.isfinite(val) else 0.0)
 
 
-def _three_phase_sum(
-    S: np.ndarray,
-    seg: np.ndarray,
-    lphi: np.ndarray,
-    u: np.ndarray,
-    ii: np.ndarray,
-    jj: np.ndarray,
-) -> float:
+def _cumulative(f: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``∫_{u_0}^{u_k} f`` at every node ``k`` (rows of ``f >= 0``), ``f`` taken
+    log-linear between nodes.
+
+    Each interval contributes ``h (f_1 - f_0) / (log f_1 - log f_0)`` (``h (f_0 + f_1) / 2``
+    where the two are equal or one is 0): exact on an exponential, so the far tails of a
+    run's posterior, where the density changes by large factors from node to node and
+    the trapezoid rule overstates it, keep their relative precision (the probability of
+    no valley is a product of such tails when a valley is nearly certain); second order
+    where ``f`` is smooth, as the trapezoid rule.
+    """
+    du = np.diff(u)
+    f0, f1 = f[:, :-1], f[:, 1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.log(f1) - np.log(f0)
+        exp_step = du * (f1 - f0) / d
+    flat = ~np.isfinite(d) | (np.abs(d) < 1e-6)
+    steps = np.where(flat, du * (f0 + f1) / 2, exp_step)
+    return np.concatenate([np.zeros((f.shape[0], 1)), np.cumsum(steps, axis=1)], axis=1)
+
+
+def _three_phase_sum(S: np.ndarray, A: np.ndarray, lphi: np.ndarray, u: np.ndarray) -> float:
     """log Σ over divisions into 3 runs of Π exp(S) × P(no valley | runs), by quadrature.
 
     Given the data the three rates are independent; the rates fail to rise then fall
     only when the middle one is below both others:
     ``P(valley) = ∫ f_2(u) S_1(u) S_3(u) du`` with ``f`` the gridded posterior density
-    of ``u = log λ`` of each run (rows of ``seg``, the log-likelihood on the nodes ``u``,
-    plus the log prior ``lphi``) and ``S`` its
-    survival function (trapezoid integrals). Divisions whose weight is below
-    ``e^-40`` of the largest are left out (their share is below ``1e-17 × C(n-1, 2)``).
+    of ``u = log λ`` of each run and ``S = 1 - F`` its survival function (trapezoid
+    integrals of the log-linear interpolant, :func:`_cumulative`); the complement is computed
+    as ``∫ f_2 (F_1 + F_3 - F_1 F_3)``.
+    ``A`` holds the segments' likelihoods on the nodes ``u`` (rows in ``triu_indices``
+    order, each scaled by a constant: :func:`_scaled_likelihood`, 0 below ``e^-50`` of
+    its peak) and ``lphi`` the log prior density there, so that run ``[s, t)`` has the
+    density ``∝ A_st(u) exp(lphi(u))``. The middle runs of the divisions whose first run
+    ends at ``c1`` are the consecutive rows ``[c1, c2)``: per ``c1`` one product with the
+    survival functions, no density of a middle run formed.
     """
     n = S.shape[0] - 1
-    c1, c2 = np.triu_indices(n, 1)
-    keep = c1 >= 1
-    c1, c2 = c1[keep], c2[keep]
-    wdiv = S[0, c1] + S[c1, c2] + S[c2, n]
-    if not np.isfinite(wdiv).any():
+    if n < 3:
         return -np.inf
-    keep = wdiv >= np.max(wdiv) - 40.0
-    c1, c2, wdiv = c1[keep], c2[keep], wdiv[keep]
-    pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
-    pos[ii, jj] = np.arange(ii.size)
-    # densities of the middle runs (one per division, in order) and survival functions
-    # of the first runs (ending at c1) and last runs (starting at c2)
-    n1, n3 = np.unique(c1), np.unique(c2)
-    lf = np.concatenate([seg[pos[c1, c2]], seg[pos[0, n1]], seg[pos[n3, n]]]) + lphi[None, :]
-    lf = lf - lf.max(axis=1, keepdims=True)
-    # the nodes where some run's density is above e^-60 of its peak (a contiguous hull):
-    # outside, every density's share is below e^-60 per node
-    live = np.flatnonzero(lf.max(axis=0) > -_TRIM)
-    if live.size >= 3:
-        cut = slice(int(live[0]), int(live[-1]) + 1)
-        lf, u = lf[:, cut], u[cut]
-    f = np.exp(lf)
     w = hyper.trapezoid_weights(u)
-    f /= (f * w).sum(axis=1, keepdims=True)
-    m = c1.size
-    fw = f[:m] * w
-    g = f[m:]
-    du = np.diff(u)
-    cdf = np.concatenate(
-        [np.zeros((g.shape[0], 1)), np.cumsum((g[:, 1:] + g[:, :-1]) * (du / 2), axis=1)], axis=1
-    )
-    surv = np.clip(1.0 - cdf / cdf[:, -1:], 0.0, 1.0)
-    s1 = np.searchsorted(n1, c1)
-    s3 = n1.size + np.searchsorted(n3, c2)
-    valley = np.empty(m)
-    for lo_ in range(0, m, 256):
-        sl = slice(lo_, lo_ + 256)
-        valley[sl] = np.einsum("ij,ij,ij->i", fw[sl], surv[s1[sl]], surv[s3[sl]])
-    with np.errstate(divide="ignore"):
-        terms = wdiv + np.log1p(-valley.clip(0.0, 1.0))
-    terms = terms[np.isfinite(terms)]
-    return float(special.logsumexp(terms)) if terms.size else -np.inf
-
-
-_TRIM = 60.0  # log ratio below which a node of every run's posterior density is dropped
+    q = np.exp(lphi - np.max(lphi))
+    pos = np.full((n + 1, n + 1), -1, dtype=np.int64)
+    ii, jj = np.triu_indices(n + 1, 1)
+    pos[ii, jj] = np.arange(ii.size)
+    # distribution functions of the first runs [0, c) and of the last runs [c, n), c = 1..n-1
+    c = np.arange(1, n)
+    cdf = _cumulative(np.concatenate([A[pos[0, c]], A[pos[c, n]]]) * q, u)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        F = np.clip(cdf / cdf[:, -1:], 0.0, 1.0)
+    F1, F3 = F[: n - 1], F[n - 1 :]  # F1[c - 1]: run [0, c); F3[c - 1]: run [c, n)
+    wq = w * q
+    norm = A @ wq  # each run's density's normalising sum
+    terms = []
+    for c1 in range(1, n - 1):
+        rows = slice(int(pos[c1, c1 + 1]), int(pos[c1, n - 1]) + 1)  # middles [c1, c2), c2 < n
+        c2 = np.arange(c1 + 1, n)
+        wdiv = S[0, c1] + S[c1, c2] + S[c2, n]
+        # P(no valley) = ∫ f_2 (F_1 + F_3 - F_1 F_3): from the lower tails, so that it keeps
+        # its relative precision when a valley is nearly certain
+        f1 = F1[c1 - 1]
+        num = A[rows] @ (wq * f1) + np.einsum("ij,ij->i", A[rows], F3[c2 - 1] * (wq * (1.0 - f1)))
+        nr = norm[rows]
+        # (a middle run whose density underflows on the nodes: taken as no valley)
+        p = np.clip(np.divide(num, nr, out=np.ones_like(num), where=nr > 0), 0.0, 1.0)
+        with np.errstate(divide="ignore"):
+            terms.append(wdiv + np.log(p))
+    allt = np.concatenate(terms)
+    allt = allt[np.isfinite(allt)]
+    return float(special.logsumexp(allt)) if allt.size else -np.inf
 
 
 def _posterior_draws(logf: np.ndarray, u: np.ndarray, uni: np.ndarray) -> np.ndarray:

@@ -486,7 +486,7 @@ def _loo_column(
         elif isinstance(entry, int):
             refit = lambda s, k=entry: best_segmentation(s, k, family, shape, method=method)  # noqa: E731
         elif not entry.estimated:
-            refit = _dated_refit(entry, family, shape, method)
+            refit = _dated_refit(entry, family, shape, method, series)
         else:
             refit = lambda s, d=entry: fit_waves(  # noqa: E731
                 s, d, family, shape, method=method, identified_part=not d.estimated

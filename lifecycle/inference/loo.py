@@ -159,9 +159,11 @@ class _DatedRefit:
     family: str
     shape: str
     method: str
+    warm: tuple[np.ndarray, float | None] | None = None
 
     def __call__(self, s: CountSeries) -> Any:
         if len(s.measures) == 1:
+            start, alpha0 = self.warm if self.warm is not None else (None, None)
             est = estimate(
                 s,
                 self.definition,
@@ -170,6 +172,9 @@ class _DatedRefit:
                 self.method,
                 need_cov=False,
                 identified_part=True,
+                start=start,
+                alpha0=alpha0,
+                phase_start=True,
             )
             return (self.definition, est)
         return fit_waves(
@@ -177,6 +182,29 @@ class _DatedRefit:
         )
 
 
-def _dated_refit(definition: Any, family: str, shape: str, method: str) -> Any:
-    """The refit of a dated row on a shortened series (see :class:`_DatedRefit`)."""
-    return _DatedRefit(definition, family, shape, method)
+def _dated_refit(
+    definition: Any, family: str, shape: str, method: str, series: CountSeries | None = None
+) -> Any:
+    """The refit of a dated row on a shortened series (see :class:`_DatedRefit`).
+
+    With ``series`` (the whole series, one measure) the refits start from its fit: the
+    NB fit's ``alpha``, and for shapes other than the step the Poisson fit's mean
+    parameters (a series without one observation has nearly the same estimates, so
+    Newton takes fewer steps; the optimum is the same to the engine's tolerance). The
+    step shape's Poisson fit starts from each phase's count over its exposure (its
+    maximum).
+    """
+    warm = None
+    if series is not None and len(series.measures) == 1:
+        try:
+            est = estimate(
+                series, definition, family, shape, method, need_cov=False, identified_part=True
+            )
+        except (InputError, FitError):
+            est = None
+        if est is not None and est.mean_theta_poisson is not None:
+            a = est.alpha_negbin
+            alpha0 = float(a) if family == "negbin" and np.isfinite(a) and a > 0 else None
+            theta = None if shape == "step" else np.asarray(est.mean_theta_poisson, float)
+            warm = (theta, alpha0)
+    return _DatedRefit(definition, family, shape, method, warm)

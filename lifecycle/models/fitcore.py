@@ -569,14 +569,24 @@ _FIT_CACHE_SIZE = 512
 
 
 def _count_fits(
-    d: Design, model: Any, low: np.ndarray, high: np.ndarray, theta0: np.ndarray, want_nb: bool
+    d: Design,
+    model: Any,
+    low: np.ndarray,
+    high: np.ndarray,
+    theta0: np.ndarray,
+    want_nb: bool,
+    alpha0: float | None = None,
 ) -> tuple[CountFit, CountFit | None]:
-    """The Poisson fit and (if ``want_nb``) the NB2 fit of ``model``, cached."""
+    """The Poisson fit and (if ``want_nb``) the NB2 fit of ``model``, cached.
+
+    ``alpha0``: the NB fit's start value of ``alpha`` (default: the moment estimate).
+    """
     arrays = (d.X[d.covered], d.W[:, d.covered], d.m_index, low, high, theta0)
     key = (
         tuple(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays),
         d.X[d.covered].shape,
         len(d.measures),
+        alpha0,
     )
     hit = _FIT_CACHE.get(key)
     if hit is None:
@@ -584,7 +594,7 @@ def _count_fits(
         while len(_FIT_CACHE) > _FIT_CACHE_SIZE:
             _FIT_CACHE.popitem(last=False)
     if want_nb and hit[1] is None:
-        hit[1] = fit_counts(model, low, high, "negbin", hit[0].theta, poisson=hit[0])
+        hit[1] = fit_counts(model, low, high, "negbin", hit[0].theta, alpha0=alpha0, poisson=hit[0])
     return hit[0], hit[1] if want_nb else None
 
 
@@ -627,6 +637,8 @@ def estimate(
     start: np.ndarray | None = None,
     both: bool | None = None,
     identified_part: bool = False,
+    alpha0: float | None = None,
+    phase_start: bool = False,
 ) -> _Estimate:
     """Maximum likelihood for a dated definition (no result tables).
 
@@ -635,9 +647,15 @@ def estimate(
     likelihood is the GLM's). The Poisson fit is always made (start and boundary value);
     the NB fit when ``family="negbin"`` or ``both`` (default: when ``need_cov``, so that
     every reported fit carries the test of ``alpha = 0``). ``start`` warm-starts the mean
-    parameters. ``identified_part``: a design the data do not fully identify is fitted
-    anyway (the maximised log-likelihood is unique even where the parameters are not);
-    the flat directions of the information are returned in ``null``.
+    parameters (of the Poisson fit, which starts the NB fit) and ``alpha0`` the NB fit's
+    ``alpha`` (default: the moment estimate from the Poisson fit); a warm start changes
+    the optimum found only by the engine's tolerance. ``phase_start`` (step shape, one
+    measure, no ``start``): the Poisson fit starts from each phase's count over its
+    exposure (its maximum when every window lies in one phase). ``identified_part``: a
+    design the
+    data do not fully identify is fitted anyway (the maximised log-likelihood is unique
+    even where the parameters are not); the flat directions of the information are
+    returned in ``null``.
     """
     d = build_design(series, definition, shape)
     _check_zero_phases(series, d, definition, shape)
@@ -647,11 +665,16 @@ def estimate(
     low, high = series.low, series.high
     pois = Problem(d, low, high, "poisson")
     model = pois.model()
-    theta0 = pois.start() if start is None else np.asarray(start, dtype=float)
+    if start is not None:
+        theta0 = np.asarray(start, dtype=float)
+    elif phase_start and shape == "step" and len(d.measures) == 1:
+        theta0 = _phase_rates_start(d, low, high)
+    else:
+        theta0 = pois.start()
     # the LR test of a Poisson fit (both=None, need_cov) is made when it is first read
     lazy = both is None and need_cov and family == "poisson"
     both = need_cov and not lazy if both is None else both
-    pf, nb = _count_fits(d, model, low, high, theta0, family == "negbin" or both)
+    pf, nb = _count_fits(d, model, low, high, theta0, family == "negbin" or both, alpha0)
     use = nb if family == "negbin" and nb is not None else pf
     if not np.all(np.isfinite(use.theta)) or np.any(np.abs(use.theta) > 50):
         raise FitError(
@@ -692,6 +715,21 @@ def estimate(
         null,
         DispersionLR(d, model, low, high, theta0) if lazy else None,
     )
+
+
+def _phase_rates_start(d: Design, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Log of each phase's count over its exposure (step shape, one measure).
+
+    A window across phases shares its count by its exposure in each; an interval counts
+    at its midpoint (``low + 1`` when open); a phase without events starts at 0.5 events.
+    """
+    mid = np.where(np.isinf(high), low + 1.0, (low + high) / 2)
+    WX = d.W @ d.X  # observations × phases: exposure of each window in each phase
+    tot = WX.sum(axis=1, keepdims=True)
+    share = np.divide(WX, tot, out=np.zeros_like(WX), where=tot > 0)
+    E = WX.sum(axis=0)
+    C = (mid[:, None] * share).sum(axis=0)
+    return np.log(np.maximum(C, 0.5) / np.maximum(E, 1e-12))
 
 
 def fit_fixed(

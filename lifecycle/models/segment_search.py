@@ -278,7 +278,7 @@ def _memo_refit(series: CountSeries, starts: np.ndarray, method: str, memo: dict
         breaks = [int(starts[c]) for c in cuts]
         d = _segment_definition(series, breaks, [f"p{i}" for i in range(len(cuts) + 1)], "s", "")
         try:
-            e = estimate(series, d, "negbin", "step", method, need_cov=False)
+            e = estimate(series, d, "negbin", "step", method, need_cov=False, phase_start=True)
         except (FitError, DefinitionError, TooShortError):
             return 0.0
         memo[(key, tuple(int(c) for c in cuts))] = e
