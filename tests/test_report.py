@@ -255,3 +255,43 @@ def test_no_number_is_invented_in_series_table(fast_analysis, evidence):
         got = [x for x in str(prov).split(";") if x]
         assert got and set(got) <= ids
     assert not math.isnan(float(fast_analysis.series["low"].min()))
+
+
+class TestHeapFrozen:
+    """write_report keeps the objects alive on entry out of the collector's passes and
+    puts them back; a caller's own frozen objects stay frozen."""
+
+    def test_frozen_inside_and_put_back(self):
+        import gc
+
+        from lifecycle.report.writer import _heap_frozen
+
+        assert gc.get_freeze_count() == 0
+        keep = [object() for _ in range(10)]
+        with _heap_frozen():
+            inside = gc.get_freeze_count()
+        assert inside >= len(keep)
+        assert gc.get_freeze_count() == 0
+
+    def test_put_back_after_an_error(self):
+        import gc
+
+        from lifecycle.report.writer import _heap_frozen
+
+        with pytest.raises(KeyError), _heap_frozen():
+            raise KeyError("x")
+        assert gc.get_freeze_count() == 0
+
+    def test_a_callers_freeze_is_left_alone(self):
+        import gc
+
+        from lifecycle.report.writer import _heap_frozen
+
+        gc.freeze()
+        try:
+            before = gc.get_freeze_count()
+            with _heap_frozen():
+                pass
+            assert gc.get_freeze_count() == before > 0
+        finally:
+            gc.unfreeze()

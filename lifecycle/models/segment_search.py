@@ -336,12 +336,13 @@ def _engine_scorer(
 
     ``-inf`` where the fit is refused or, with the unimodal constraint, where its fitted
     rates break the pattern. Warm-started per number of phases. Also returns a one-item
-    list counting the fits made.
+    list counting the fits made. ``score(breaks, raw)`` also stores in ``raw[breaks]``
+    the maximised log-likelihood without the constraint when the fit converged.
     """
     warm: dict[int, np.ndarray] = {}
     n_fits = [0]
 
-    def score(b: tuple[int, ...]) -> float:
+    def score(b: tuple[int, ...], raw: dict[tuple[int, ...], float] | None = None) -> float:
         m = len(b) + 1
         d = _segment_definition(series, b, [f"p{i}" for i in range(m)], "search", "")
         n_fits[0] += 1
@@ -351,6 +352,8 @@ def _engine_scorer(
             return -np.inf
         if e.mean_theta_poisson is not None and np.all(np.isfinite(e.mean_theta_poisson)):
             warm[m] = e.mean_theta_poisson
+        if raw is not None and e.converged and np.isfinite(e.loglik):
+            raw[b] = float(e.loglik)  # before the constraint: a bound for its subsets
         if constraint == "unimodal":
             beta = e.theta[: e.prob.p]
             dsg = e.prob.design
@@ -426,8 +429,15 @@ def _fit_search(
         n_scored[0] += combos.shape[0]
         return many(combos)
 
+    n_skipped = 0
+    nested = exhaustive and len(sizes) > 1
+    if nested:
+        scores, n_skipped = _nested_scores(score, cand, sizes)
+        n_scored[0] = n_all
     for m in sizes:
-        if exhaustive:
+        if nested:
+            found = [(scores[b], b) for b in map(tuple, _combos(cand, m).tolist())]
+        elif exhaustive:
             combos = _combos(cand, m)
             found = list(zip(counted(combos), map(tuple, combos.tolist()), strict=True))
         else:
@@ -436,7 +446,14 @@ def _fit_search(
             if np.isfinite(ll) and (best is None or ll > best[0] + 1e-9):
                 best = (ll, tuple(int(x) for x in b))
     intervals = "" if batched else " (interval-censored counts: one engine fit per segmentation)"
-    if exhaustive:
+    if exhaustive and n_skipped:
+        how = (
+            f"examining all {n_all} segmentations (interval-censored counts: "
+            f"{n_all - n_skipped} engine fits, one per segmentation; {n_skipped} ruled out "
+            "without a fit: a segmentation with their breaks and more, whose likelihood "
+            "bounds theirs, was already below the best)"
+        )
+    elif exhaustive:
         how = f"fitting all {n_all} segmentations{intervals}"
     else:
         engine = (
@@ -453,6 +470,51 @@ def _fit_search(
     if batched:
         best = _confirm(best, score)
     return best, n_scored[0], how
+
+
+#: A segmentation is ruled out when a fitted one with more breaks, containing its breaks,
+#: scores more than this below the best admissible log-likelihood found.
+_SKIP_MARGIN = 1e-6
+
+
+def _nested_scores(
+    score: Any, cand: np.ndarray, sizes: Sequence[int]
+) -> tuple[dict[tuple[int, ...], float], int]:
+    """Every segmentation into ``sizes`` phases scored, or ruled out by a nesting bound.
+
+    Adding a break can only raise the maximised likelihood: the segmentation with the
+    extra break contains the one without it (tie the rates, slopes or levels on either
+    side of the break), whatever the shape. So the unconstrained log-likelihood ``ub`` of
+    a fitted segmentation bounds that of every segmentation whose breaks are a subset of
+    its breaks; a skipped one passes on its own bound. Sizes are scored from the largest
+    down; a segmentation whose bound (the least over its supersets with one more break)
+    is more than ``_SKIP_MARGIN`` below the best admissible score found so far cannot be
+    the best, nor within the choice's tie margin (1e-9) of it, and is not fitted (its
+    score is ``-inf``). The winner, chosen from these scores in the usual order, is the
+    one the exhaustive search chooses.
+
+    Returns the scores by breaks and the number of segmentations ruled out.
+    """
+    raw: dict[tuple[int, ...], float] = {}
+    ub: dict[tuple[int, ...], float] = {}
+    scores: dict[tuple[int, ...], float] = {}
+    best, n_skipped = -np.inf, 0
+    c = [int(x) for x in cand]
+    for m in sorted(sizes, reverse=True):
+        for b in map(tuple, _combos(cand, m).tolist()):
+            bound = min(
+                (ub.get(tuple(sorted((*b, x))), np.inf) for x in c if x not in b),
+                default=np.inf,
+            )
+            if bound < best - _SKIP_MARGIN:
+                scores[b], ub[b] = -np.inf, bound
+                n_skipped += 1
+                continue
+            scores[b] = v = score(b, raw)
+            ub[b] = min(bound, raw.get(b, np.inf))
+            if np.isfinite(v):
+                best = max(best, v)
+    return scores, n_skipped
 
 
 def _confirm(

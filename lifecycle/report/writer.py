@@ -19,10 +19,12 @@ hash salt, no PNG software stamp.
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -131,7 +133,8 @@ def write_report(
     try:
         if provenance is None:
             provenance = provenance_status(analysis)
-        names = _write_into(analysis, tmp, command or reproduce_command(analysis), provenance)
+        with _heap_frozen():
+            names = _write_into(analysis, tmp, command or reproduce_command(analysis), provenance)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             out.replace(old / "report")
@@ -143,6 +146,28 @@ def write_report(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return sorted(out / n for n in names)
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """The objects alive on entry left out of the garbage collector's passes, then put back.
+
+    Writing makes and drops thousands of short-lived objects (23 figures' artists), and
+    each pass of the cycle collector over the oldest generation also walked the whole
+    analysis (every fit and table), which outlives the writing anyway: about 0.2 s of
+    CPU in the report. ``gc.freeze`` moves what exists now out of the passes;
+    ``gc.unfreeze`` puts it back in the oldest generation, where it is collected as
+    before. Nothing is done when the collector is off or some objects are frozen
+    already (by the caller: theirs to unfreeze).
+    """
+    if not gc.isenabled() or gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _write_into(analysis: Analysis, folder: Path, command: str, provenance: str) -> list[Path]:
