@@ -1,7 +1,8 @@
 """The adaptive α nodes of the NB marginal likelihoods against the dense rule.
 
 The grid path computes ``p(y | α)`` only at the α nodes that matter (a first pass on
-every 4th node, then the nodes next to any within e^-28 of the largest integrand) and the
+every 4th node, skipping those whose maximised likelihood is already below e^-16 of the
+largest integrand, then the nodes next to any within e^-16 of it) and the
 unimodal constraint's probability only at the heaviest α nodes (until the rest is below
 1e-2 of the total); both add a bound of what they leave out to the stated error. Here
 the same marginal likelihoods are computed with every node (the dense rule) and the

@@ -427,9 +427,10 @@ def _scaled_likelihood(seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     rmax = np.max(seg, axis=1, keepdims=True)
     rmax = np.where(np.isfinite(rmax), rmax, 0.0)
-    x = seg - rmax
-    A = np.zeros_like(x)
-    np.exp(x, out=A, where=x > -_CUT)
+    A = seg - rmax
+    keep = A > -_CUT
+    np.exp(A, out=A, where=keep)
+    np.copyto(A, 0.0, where=~keep)  # the far tails to 0 (in place: one table, not two)
     return A, rmax
 
 
