@@ -444,10 +444,11 @@ def _directional_rows(comparison: Any, base: dict) -> list[dict]:
 def _comparison_rows(comparison: Any, refused: dict[str, str], base: dict) -> list[dict]:
     rows = []
     if comparison is not None:
-        for r in comparison.summary().to_dict("records"):
-            row = {**base, "status": "ok"}
-            row.update({k: r.get(k) for k in REPORT_COMPARISON_COLUMNS if k in r})
-            rows.append(row)
+        table = comparison.table  # read only: the report's columns, in their order
+        cols = [k for k in REPORT_COMPARISON_COLUMNS if k in table.columns]
+        columns = [table[c].tolist() for c in cols]  # Python scalars, as to_dict gives
+        values = zip(*columns, strict=True)
+        rows = [{**base, "status": "ok", **dict(zip(cols, v, strict=True))} for v in values]
     listed = {r["definition"] for r in rows}
     for name, why in refused.items():
         if name not in listed:  # compare_waves may list a refusal as a row of its own
