@@ -427,19 +427,23 @@ def _t_draws(
     """``n`` draws of the multivariate t and their log densities.
 
     The draws are those of ``scipy.stats.multivariate_t(loc, shape, df, seed=rng).rvs(n)``
-    (the same calls on ``rng``: chi-square divisors, then numpy's multivariate normal),
-    without scipy's per-call argument processing; the density is the t density with
-    the shape's Cholesky factor (scipy's formula, equal to rounding), its Mahalanobis
-    distances from the normal parts of the draws before their division.
+    (the same calls on ``rng``: chi-square divisors, then the standard normals of numpy's
+    multivariate normal times the factor ``U sqrt(S)`` of the shape's SVD, numpy's
+    construction, equal to the bit), without scipy's per-call argument processing and
+    numpy's positive-semidefiniteness check (the shape here is positive definite: it has
+    a Cholesky factor). The density is the t density (scipy's formula) with the shape's
+    Cholesky factor ``L`` for the determinant; the Mahalanobis distance of a draw,
+    ``|L^-1 F w|^2 / x`` with ``F F' = shape``, is ``|w|^2 / x`` (``L^-1 F`` is
+    orthogonal) from its standard normals ``w``, equal to rounding.
     """
     dim = loc.size
     x = rng.chisquare(df, size=n) / df
-    z = rng.multivariate_normal(np.zeros(dim), shape, size=n)
+    w = rng.standard_normal((n, dim))
+    u, s, _ = np.linalg.svd(shape)
+    z = w @ (u * np.sqrt(s)).T
     draws = loc + z / np.sqrt(x)[:, None]
     L = np.linalg.cholesky(shape)
-    # (draws - loc)' shape^-1 (draws - loc) = |L^-1 z|^2 / x: one small inverse and a
-    # product instead of a solve with n right-hand sides (equal to rounding)
-    maha = np.square(z @ np.linalg.inv(L).T).sum(axis=1) / x
+    maha = np.square(w).sum(axis=1) / x
     t = 0.5 * (df + dim)
     const = (
         special.gammaln(t)
