@@ -102,9 +102,15 @@ def _poisson_interval_rows(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray) -> np
         with np.errstate(all="ignore"):
             up = np.ones_like(mb)
             down = np.ones_like(ma)
-            for i in range(int(w), 0, -1):  # innermost term first
-                up = 1.0 + up * mb / (a + i)
-                down = 1.0 + down * (a + int(w) + 1 - i) / ma
+            for i in range(int(w), 0, -1):  # innermost term first, in place
+                if mb.size:  # up = 1 + up * mb / (a + i)
+                    np.multiply(up, mb, out=up)
+                    np.divide(up, a + i, out=up)
+                    np.add(up, 1.0, out=up)
+                if ma.size:  # down = 1 + down * (a + w + 1 - i) / ma
+                    np.multiply(down, a + int(w) + 1 - i, out=down)
+                    np.divide(down, ma, out=down)
+                    np.add(down, 1.0, out=down)
             val = np.empty_like(m)
             val[below] = special.xlogy(a, mb) - mb - special.gammaln(a + 1.0) + np.log(up)
             val[~below] = special.xlogy(b, ma) - ma - special.gammaln(b + 1.0) + np.log(down)
