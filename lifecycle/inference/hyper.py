@@ -288,6 +288,29 @@ def log_gamma_window(s: float, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     return out
 
 
+def log_gamma_window_scalar(s: float, x1: float, x2: float) -> float:
+    """:func:`log_gamma_window` at one pair of points, without the array set-up.
+
+    The same formulas on Python floats (``math`` functions, equal to rounding); where a
+    tail value is tiny, zero or not finite, the value of :func:`log_gamma_window`.
+    """
+    try:
+        if x1 >= s:
+            q1, q2 = float(special.gammaincc(s, x1)), float(special.gammaincc(s, x2))
+            l1, l2 = math.log(q1), math.log(q2)
+            if l1 > _LOG_TINY and l2 > _LOG_TINY:
+                return l1 + math.log1p(-math.exp(min(l2 - l1, 0.0)))
+        else:
+            p1, p2 = float(special.gammainc(s, x1)), float(special.gammainc(s, x2))
+            l1, l2 = math.log(p1), math.log(p2)
+            if l1 > _LOG_TINY and l2 > _LOG_TINY:
+                return l2 + math.log1p(-math.exp(min(l1 - l2, 0.0)))
+    except (ValueError, OverflowError):  # log of 0 or of a negative/NaN window
+        pass
+    with np.errstate(invalid="ignore"):
+        return float(log_gamma_window(s, np.array(x1), np.array(x2)))
+
+
 def log_rate_prior(u: np.ndarray, a: float, lo: float, hi: float) -> np.ndarray:
     """Joint log prior density of ``u = log λ`` (rows: draws × phases), ``M`` integrated.
 
@@ -334,7 +357,7 @@ def rate_prior_derivs(
     pi = pi / tot
     logL = mx + math.log(tot)
     x1, x2 = (a / hi) * math.exp(logL), (a / lo) * math.exp(logL)
-    logD = float(log_gamma_window(s, np.array(x1), np.array(x2)))
+    logD = log_gamma_window_scalar(s, x1, x2)
 
     def r(x: float) -> float:  # h(x) / D
         if x <= 0:
