@@ -273,6 +273,7 @@ class _LogPosterior:
         self.lo, self.hi = series.low, series.high
         self.exact = self.lo == self.hi
         self.y = self.lo[self.exact]
+        self.y0 = self.y == 0
         self.lgy = special.gammaln(self.y + 1.0)
         self.sd, self.am = prior.level_sd, prior.dispersion_mean
         self.c_norm = -0.5 * math.log(2 * math.pi) - math.log(self.sd)
@@ -320,7 +321,14 @@ class _LogPosterior:
         if alpha is None:
             me = mu[:, exact]
             with np.errstate(divide="ignore", invalid="ignore"):
-                ll = (special.xlogy(self.y, me) - me - self.lgy).sum(axis=1)
+                # xlogy(y, mu) - mu - log y! term by term: y log(mu), 0 where y = 0
+                terms = np.log(me)
+                if self.y0.any():
+                    terms[:, self.y0] = 0.0
+                terms *= self.y
+                terms -= me
+                terms -= self.lgy
+                ll = terms.sum(axis=1)
             if not exact.all():
                 ll = ll + _poisson_interval_rows(lo[~exact], hi[~exact], mu[:, ~exact]).sum(axis=1)
             return ll
