@@ -275,8 +275,12 @@ def log_gamma_window(s: float, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     From the upper tail ``Q`` where ``x1 >= s``, else from the lower tail ``P``.
     """
     x1, x2 = np.broadcast_arrays(np.asarray(x1, dtype=float), np.asarray(x2, dtype=float))
-    out = np.empty(x1.shape)
     up = x1 >= s
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if not up.any():  # all from the lower tail: no masks (the common case)
+            lp1, lp2 = _log_p_lower(s, x1), _log_p_lower(s, x2)
+            return lp2 + np.log1p(-np.exp(np.minimum(lp1 - lp2, 0.0)))
+    out = np.empty(x1.shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if up.any():
             lq1, lq2 = _log_q_upper(s, x1[up]), _log_q_upper(s, x2[up])

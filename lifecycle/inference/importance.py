@@ -294,17 +294,18 @@ class _LogPosterior:
         tot = np.maximum(El.sum(axis=0), 1e-12)
         r = np.maximum((share * mid[:, None]).sum(axis=0) / tot, 0.1 * self.m)
         lev = np.ones(self.M)
+        num = np.bincount(self.m_index, weights=mid, minlength=self.M)
         for _ in range(em_steps):
             L = lev[self.m_index]
             C = r[None, :] * El * L[:, None]
             mu = np.maximum(C.sum(axis=1), 1e-300)
             r = np.maximum(
-                (C * (mid / mu)[:, None]).sum(axis=0) / (El * L[:, None]).sum(axis=0).clip(1e-12),
+                (C * (mid / mu)[:, None]).sum(axis=0)
+                / np.maximum((El * L[:, None]).sum(axis=0), 1e-12),
                 0.1 * self.m,
             )
             if self.M > 1:
                 base = El @ r
-                num = np.bincount(self.m_index, weights=mid, minlength=self.M)
                 den = np.bincount(self.m_index, weights=base, minlength=self.M)
                 lev = np.where((num > 0) & (den > 0), num / np.maximum(den, 1e-300), 1.0)
                 lev = lev / lev[0] if lev[0] > 0 else lev
@@ -362,9 +363,11 @@ class _LogPosterior:
         theta = np.atleast_2d(theta)
         u = theta[:, :kl]
         g = theta[:, kl : kl + M - 1]
-        gam = np.concatenate([np.zeros((theta.shape[0], 1)), g], axis=1)
         with np.errstate(over="ignore"):
-            mu = (np.exp(u) @ self.El.T) * np.exp(gam[:, self.m_index])
+            mu = np.exp(u) @ self.El.T
+            if M > 1:  # one measure: every level is exp(0) = 1
+                gam = np.concatenate([np.zeros((theta.shape[0], 1)), g], axis=1)
+                mu *= np.exp(gam[:, self.m_index])
         if self.nb:
             return self._loglik(mu, np.exp(theta[:, -1]))
         return self._loglik(mu, None)
@@ -409,11 +412,12 @@ class _LogPosterior:
         grad[:q] = J.T @ lm
         Hq = J.T @ (lmm[:, None] * J)
         w = lm[:, None] * C
-        Hq[:kl, :kl] += np.diag(w.sum(axis=0))
+        dg = np.arange(q)  # the diagonal of Hq, updated in place
+        Hq[dg[:kl], dg[:kl]] += w.sum(axis=0)
         cross = w.T @ G
         Hq[:kl, kl:] += cross
         Hq[kl:, :kl] += cross.T
-        Hq[kl:, kl:] += np.diag((lm * mu) @ G)
+        Hq[dg[kl:], dg[kl:]] += (lm * mu) @ G
         if self.hyper is not None:
             gp, Hp, rate_prior = rate_prior_derivs(u, self.a, *self.hyper, value=True)
             grad[:kl] += gp
@@ -424,9 +428,9 @@ class _LogPosterior:
                 eu = np.exp(u)
                 rate_prior = (a * math.log(b) - special.gammaln(a) + a * u - b * eu).sum()
             grad[:kl] += self.a - self.b * eu
-            Hq[:kl, :kl] -= np.diag(self.b * eu)
+            Hq[dg[:kl], dg[:kl]] -= self.b * eu
         grad[kl:q] -= g / self.sd**2
-        Hq[kl:, kl:] -= np.eye(q - kl) / self.sd**2
+        Hq[dg[kl:], dg[kl:]] -= 1.0 / self.sd**2
         H[:q, :q] = Hq
         if self.nb:
             grad[q] = lp.sum() + 1.0 - alpha / self.am
