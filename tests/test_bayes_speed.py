@@ -207,3 +207,73 @@ def test_t_draws_are_scipys_draws(dim):
     x, lq = sampler._t_draws(loc, shape, 4.0, 500, np.random.default_rng(5))
     np.testing.assert_array_equal(x, x_ref)
     np.testing.assert_allclose(lq, ref.logpdf(x_ref), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("s", "x1", "x2"),
+    [
+        (1.0, 1e-4, 2.0),  # lower tail
+        (3.0, 0.5, 40.0),  # lower tail, upper end past the mode
+        (2.0, 5.0, 9.0),  # upper tail
+        (0.25, 1e-9, 1e3),
+        (6.0, 0.0, 1.0),  # window from zero
+        (2.0, 1e-200, 1e-100),  # tiny: the series
+        (2.0, 1e6, 1e7),  # far upper tail: the asymptotic form
+        (5.0, 5.0, 5.0),  # empty window
+    ],
+)
+def test_scalar_gamma_window_equals_array_window(s, x1, x2):
+    """The one-point window of the rates' prior derivatives: the array function's value."""
+    from lifecycle.inference.hyper import log_gamma_window, log_gamma_window_scalar
+
+    ref = float(log_gamma_window(s, np.array(x1), np.array(x2)))
+    got = log_gamma_window_scalar(s, x1, x2)
+    if np.isfinite(ref):
+        assert got == pytest.approx(ref, rel=1e-13)
+    else:
+        assert got == ref
+
+
+def test_gamma_window_equals_the_incomplete_gamma_difference():
+    """Both tails and a mix of them: ``log(P(s, x2) - P(s, x1))`` where nothing cancels."""
+    from scipy import special
+
+    from lifecycle.inference.hyper import log_gamma_window
+
+    s = 2.5
+    for x1 in (np.array([0.01, 0.3, 1.0]), np.array([3.0, 4.0, 6.0]), np.array([0.2, 4.0, 8.0])):
+        x2 = 3.0 * x1
+        ref = np.log(special.gammainc(s, x2) - special.gammainc(s, x1))
+        np.testing.assert_allclose(log_gamma_window(s, x1, x2), ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("measures", [1, 2])
+def test_log_lik_of_draws_equals_scipy(measures):
+    """The draws' Poisson log-likelihood (zero counts, exact counts, an interval, one or
+    two measures): the sum of scipy's log pmf and interval probabilities, row by row."""
+    from scipy import special, stats
+
+    if measures == 1:
+        s = CountSeries.from_windows(
+            [2001, 2002, 2004, 2005, 2006],
+            [2001, 2003, 2004, 2005, 2006],
+            [0, 30, 7, 0, 9],
+            high=[0, 30, 7, 0, 14],
+        )
+    else:
+        s = _multi_measure_series()
+    post = sampler._LogPosterior(s, np.ones((s.n_obs, 2)) * 0.5, "poisson", PRIOR)
+    theta = np.random.default_rng(20261130).normal(0.5, 1.0, size=(200, post.dim))
+    got = post.log_lik(theta)
+    kl = post.kl
+    lev = np.concatenate([np.zeros((200, 1)), theta[:, kl : kl + post.M - 1]], axis=1)
+    mu = (np.exp(theta[:, :kl]) @ post.El.T) * np.exp(lev[:, post.m_index])
+    lo, hi = s.low, s.high
+    ref = np.zeros(200)
+    for i in range(s.n_obs):
+        if lo[i] == hi[i]:
+            ref += stats.poisson.logpmf(lo[i], mu[:, i])
+        else:
+            ks = np.arange(lo[i], hi[i] + 1)  # brute force: the sum of the pmfs
+            ref += special.logsumexp(stats.poisson.logpmf(ks[None, :], mu[:, i : i + 1]), axis=1)
+    np.testing.assert_allclose(got, ref, rtol=1e-10)
