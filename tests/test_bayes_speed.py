@@ -277,3 +277,16 @@ def test_log_lik_of_draws_equals_scipy(measures):
             ks = np.arange(lo[i], hi[i] + 1)  # brute force: the sum of the pmfs
             ref += special.logsumexp(stats.poisson.logpmf(ks[None, :], mu[:, i : i + 1]), axis=1)
     np.testing.assert_allclose(got, ref, rtol=1e-10)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 5, 7, 8, 11])
+def test_row_sum_and_max_equal_numpys(k):
+    """The samplers' row sums and maxima: numpy's own numbers, infinities and NaN kept."""
+    from lifecycle.inference.hyper import row_max, row_sum
+
+    rng = np.random.default_rng(20261130 + k)
+    a = rng.normal(size=(300, k)) * np.exp(5.0 * rng.normal(size=(300, k)))
+    if k:
+        a[3, 0], a[4, k - 1], a[5, 0] = np.inf, -np.inf, np.nan
+        np.testing.assert_array_equal(row_max(a), np.max(a, axis=1))
+    np.testing.assert_array_equal(row_sum(a), a.sum(axis=1))

@@ -292,6 +292,33 @@ def log_gamma_window(s: float, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     return out
 
 
+def row_sum(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=1)`` of a 2-D array, the same numbers, faster for few columns.
+
+    With fewer than eight columns numpy adds each row's entries in order (its pairwise
+    summation starts only at eight), which column-by-column additions repeat at a
+    fraction of the cost of a reduction over short rows (the samplers' arrays have 4,000
+    rows and a handful of columns).
+    """
+    k = a.shape[1]
+    if k == 0 or k >= 8:
+        return a.sum(axis=1)
+    out = a[:, 0] + 0.0
+    for j in range(1, k):
+        out += a[:, j]
+    return out
+
+
+def row_max(a: np.ndarray) -> np.ndarray:
+    """``np.max(a, axis=1)`` of a 2-D array with at least one column (NaN propagates)."""
+    if a.shape[1] >= 8:
+        return np.max(a, axis=1)
+    out = a[:, 0].copy()
+    for j in range(1, a.shape[1]):
+        np.maximum(out, a[:, j], out=out)
+    return out
+
+
 def log_gamma_window_scalar(s: float, x1: float, x2: float) -> float:
     """:func:`log_gamma_window` at one pair of points, without the array set-up.
 
@@ -324,12 +351,12 @@ def log_rate_prior(u: np.ndarray, a: float, lo: float, hi: float) -> np.ndarray:
     k = u.shape[1]
     s = k * a
     with np.errstate(over="ignore"):
-        mx = np.max(u, axis=1)
-        logL = mx + np.log(np.exp(u - mx[:, None]).sum(axis=1))
+        mx = row_max(u)
+        logL = mx + np.log(row_sum(np.exp(u - mx[:, None])))
         Lam = np.exp(logL)
         win = log_gamma_window(s, (a / hi) * Lam, (a / lo) * Lam)
     out = (
-        a * u.sum(axis=1)
+        a * row_sum(u)
         - k * special.gammaln(a)
         + special.gammaln(s)
         - s * logL

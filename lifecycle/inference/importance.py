@@ -35,7 +35,7 @@ from scipy import optimize, special, stats
 from lifecycle._core.countfit import loglik_derivatives
 from lifecycle._core.errors import FitError
 from lifecycle._core.likelihood import interval_logprob, nb_logpmf
-from lifecycle.inference.hyper import log_rate_prior, rate_prior_derivs
+from lifecycle.inference.hyper import log_rate_prior, rate_prior_derivs, row_sum
 from lifecycle.series.countseries import CountSeries
 
 if TYPE_CHECKING:
@@ -329,11 +329,11 @@ class _LogPosterior:
                 terms *= self.y
                 terms -= me
                 terms -= self.lgy
-                ll = terms.sum(axis=1)
+                ll = row_sum(terms)
             if not exact.all():
-                ll = ll + _poisson_interval_rows(lo[~exact], hi[~exact], mu[:, ~exact]).sum(axis=1)
+                ll = ll + row_sum(_poisson_interval_rows(lo[~exact], hi[~exact], mu[:, ~exact]))
             return ll
-        return _nb_logp_rows(lo, hi, mu, alpha).sum(axis=1)
+        return row_sum(_nb_logp_rows(lo, hi, mu, alpha))
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(theta)
@@ -350,8 +350,8 @@ class _LogPosterior:
             if self.hyper is not None:
                 out = log_rate_prior(u, a, *self.hyper)
             else:
-                out = (a * math.log(b) - special.gammaln(a) + a * u - b * np.exp(u)).sum(axis=1)
-        out += (self.c_norm - 0.5 * (g / self.sd) ** 2).sum(axis=1)
+                out = row_sum(a * math.log(b) - special.gammaln(a) + a * u - b * np.exp(u))
+        out += row_sum(self.c_norm - 0.5 * (g / self.sd) ** 2)
         if self.nb:
             la = theta[:, -1]
             out += -math.log(self.am) - np.exp(la) / self.am + la
