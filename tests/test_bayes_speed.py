@@ -290,3 +290,23 @@ def test_row_sum_and_max_equal_numpys(k):
         a[3, 0], a[4, k - 1], a[5, 0] = np.inf, -np.inf, np.nan
         np.testing.assert_array_equal(row_max(a), np.max(a, axis=1))
     np.testing.assert_array_equal(row_sum(a), a.sum(axis=1))
+
+
+@pytest.mark.parametrize("log_alpha_mean", [-1.0, -8.0])
+def test_nb_rows_logpmf_equals_nb_logpmf(log_alpha_mean):
+    """The draws' NB log pmf, per-row terms once: the engine's ``nb_logpmf`` to the bit,
+    with alphas on both sides of the Stirling switch and a zero alpha (Poisson row)."""
+    from lifecycle._core.likelihood import nb_logpmf
+
+    rng = np.random.default_rng(20261130)
+    y = np.array([0.0, 1.0, 5.0, 30.0, 200.0, 7.0])
+    alpha = np.exp(rng.normal(log_alpha_mean, 2.0, 500))
+    mu = np.exp(rng.normal(2.0, 1.5, (500, y.size)))
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(
+            sampler._nb_logpmf_rows(y, mu, alpha), nb_logpmf(y[None, :], mu, alpha[:, None])
+        )
+        alpha[7] = 0.0
+        np.testing.assert_array_equal(
+            sampler._nb_logpmf_rows(y, mu, alpha), nb_logpmf(y[None, :], mu, alpha[:, None])
+        )
