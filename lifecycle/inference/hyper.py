@@ -399,7 +399,8 @@ def rate_prior_derivs(
     g1 = -s + r2 - r1
     g2 = (s - x2) * r2 - (s - x1) * r1 - (r2 - r1) ** 2
     grad = a + g1 * pi
-    H = g2 * np.outer(pi, pi) + g1 * (np.diag(pi) - np.outer(pi, pi))
+    pp = np.outer(pi, pi)
+    H = g2 * pp + g1 * (np.diag(pi) - pp)
     if not value:
         return grad, H
     val = (

@@ -287,6 +287,7 @@ class _LogPosterior:
         self.G = (self.m_index[:, None] == np.arange(1, self.M)[None, :]).astype(float)
         self.nb = family == "negbin"
         self.dim = self.kl + (self.M - 1) + int(self.nb)
+        self.diag_index = np.arange(self.kl + self.M - 1)
         fixed = prior.mean_for(series)
         self.hyper = prior.hyper_range(series)  # (lo, hi): the mean M integrated out
         mid = np.where(np.isinf(series.high), series.low + 1.0, (series.low + series.high) / 2)
@@ -422,9 +423,10 @@ class _LogPosterior:
         """Log-likelihood, gradient, Hessian and the rates' log prior at one ``theta``."""
         kl, G = self.kl, self.G
         u, g = theta[:kl], theta[kl : kl + self.M - 1]
-        gam = np.concatenate([[0.0], g])[self.m_index]
         with np.errstate(over="ignore"):
-            C = np.exp(u)[None, :] * self.El * np.exp(gam)[:, None]
+            C = np.exp(u)[None, :] * self.El
+            if self.M > 1:  # one measure: every level is exp(0) = 1
+                C *= np.exp(np.concatenate([[0.0], g])[self.m_index])[:, None]
             mu = C.sum(axis=1)
             alpha = float(np.exp(theta[-1])) if self.nb else 0.0
             ll, lm, lmm, lp, lpp, lmp = loglik_derivatives(self.lo, self.hi, mu, alpha, self.nb)
@@ -435,7 +437,7 @@ class _LogPosterior:
         grad[:q] = J.T @ lm
         Hq = J.T @ (lmm[:, None] * J)
         w = lm[:, None] * C
-        dg = np.arange(q)  # the diagonal of Hq, updated in place
+        dg = self.diag_index  # the diagonal of Hq, updated in place
         Hq[dg[:kl], dg[:kl]] += w.sum(axis=0)
         cross = w.T @ G
         Hq[:kl, kl:] += cross
