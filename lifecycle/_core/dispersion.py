@@ -205,6 +205,27 @@ def nb_rate(
     return np.where(C > 0, lam, 0.0)
 
 
+def _nb_rate_two_groups(
+    C: np.ndarray, N: np.ndarray, Y: np.ndarray, v: np.ndarray, r: np.ndarray
+) -> np.ndarray:
+    """:func:`nb_rate` for two exposure values, as the root of its quadratic.
+
+    With two groups ``(r N_1 + Y_1) / (r + v_1 lam) + (r N_2 + Y_2) / (r + v_2 lam) = N``
+    is ``a lam^2 + b lam - r C = 0`` with ``a = N v_1 v_2`` and
+    ``b = r (N_1 v_1 + N_2 v_2) - Y_1 v_2 - Y_2 v_1``: one positive root, taken in the
+    form without cancellation (``2 r C / (b + d)`` for ``b >= 0``, else
+    ``(d - b) / (2 a)``, ``d = sqrt(b^2 + 4 a r C)``).
+    """
+    (n1, n2), (y1, y2), (v1, v2) = N, Y, v
+    a = (n1 + n2) * v1 * v2
+    b = r * (n1 * v1 + n2 * v2) - y1 * v2 - y2 * v1
+    rc = r * C
+    d = np.sqrt(b * b + 4.0 * a * rc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lam = np.where(b >= 0, 2.0 * rc / (b + d), (d - b) / (2.0 * a))
+    return np.where(C > 0, lam, 0.0)
+
+
 def _golden_max(
     f: Callable[[np.ndarray], np.ndarray],
     lo: float,
@@ -285,6 +306,8 @@ def alpha_constant_rate(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray
     C = Y.sum(axis=1)
 
     def rate(alpha: np.ndarray) -> np.ndarray:
+        if v.size == 2:
+            return _nb_rate_two_groups(C, Nj, Yj, v, 1.0 / alpha)
         return nb_rate(C, Nj, Yj, v, 1.0 / alpha)
 
     log_y_fact = special.gammaln(Y + 1.0)  # the same for every alpha: computed once
