@@ -19,6 +19,7 @@ import math
 import numpy as np
 import pytest
 from scipy import integrate
+from simulated import peaked_nb_series
 
 import lifecycle.inference.bayes as B
 import lifecycle.inference.bayes_breaks as BB
@@ -28,13 +29,7 @@ from lifecycle.series import CountSeries
 
 
 def _nb_series(seed: int, n: int, alpha: float) -> CountSeries:
-    rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    rate = 4 + 50 * np.exp(-0.5 * ((t - n / 3) / (n / 8)) ** 2)
-    y = rng.poisson(rng.gamma(1.0 / alpha, rate * alpha))
-    expo = np.ones(n)
-    expo[-1] = 0.5
-    return CountSeries.from_counts(np.arange(1970, 1970 + n), y, expo)
+    return peaked_nb_series(seed, n, alpha, base=4, height=50, first_year=1970, last_exposure=0.5)
 
 
 def _fresh() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from simulated import peaked_nb_series
 
 import lifecycle.models.fitcore as FC
 from lifecycle.inference.loo import _dated_refit, _drop, _predict_logprob
@@ -18,13 +19,7 @@ from lifecycle.series import CountSeries
 
 
 def _series(seed: int, n: int, alpha: float) -> CountSeries:
-    rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    rate = 5 + 40 * np.exp(-0.5 * ((t - n / 3) / (n / 8)) ** 2)
-    y = rng.poisson(rng.gamma(1.0 / alpha, rate * alpha))
-    e = np.ones(n)
-    e[-1] = 0.4
-    return CountSeries.from_counts(np.arange(1990, 1990 + n), y, e)
+    return peaked_nb_series(seed, n, alpha, base=5, height=40, first_year=1990, last_exposure=0.4)
 
 
 def _defs(n: int) -> list[WaveDefinition]:
