@@ -7,8 +7,9 @@ NB2 has mean ``mu`` and variance ``mu + alpha * mu**2``. Every module that needs
   score in ``r = 1/alpha`` is bisected in ``log alpha`` on ``[1e-6, 1e3]``); used for
   profiles and parametric bootstraps;
 * :func:`alpha_constant_rate` -- ML of ``alpha`` and of a constant rate (exposures
-  allowed), row by row (the rate profiled out by :func:`nb_rate`, ``log alpha`` by
-  golden-section search); the no-change model of detection;
+  allowed), row by row (the rate profiled out by :func:`nb_rate`, or with two exposure
+  values as the root of a quadratic; ``log alpha`` by golden-section search); the
+  no-change model of detection;
 * with a design (regression), ``alpha`` is estimated jointly with the mean parameters by
   :func:`lifecycle._core.nbfit.fit_counts`.
 
