@@ -365,3 +365,46 @@ class TestRestrictAndTake:
         s = CountSeries.from_counts([2014, 2015, 2016], [1, 2, 3])
         assert s.take([0, 2]).low.tolist() == [1.0, 3.0]
         assert s.take([0, 2]).missing() == [2015]
+
+
+class TestValidationPaths:
+    """The one-pass checks of weights and order raise what the per-observation ones do."""
+
+    def _series(self, weights, start=None):
+        n = 4
+        start = np.array([2000, 2001, 2002, 2003]) if start is None else np.asarray(start)
+        return CountSeries(
+            freq="year",
+            grid_start=1999,
+            grid_end=2005,
+            measure=("attacks",) * n,
+            start=start,
+            end=start.copy(),
+            low=np.array([1.0, 2.0, 3.0, 4.0]),
+            high=np.array([1.0, 2.0, 3.0, 4.0]),
+            weights=tuple(np.asarray(w, dtype=float) for w in weights),
+        )
+
+    def test_valid_weights_are_read_only_copies(self):
+        w = [np.array([1.0]), np.array([0.5]), np.array([1.0]), np.array([0.25])]
+        s = self._series(w)
+        assert [float(x[0]) for x in s.weights] == [1.0, 0.5, 1.0, 0.25]
+        assert all(not x.flags.writeable for x in s.weights)
+        w[1][0] = 0.75  # the caller's array is not shared
+        assert float(s.weights[1][0]) == 0.5
+
+    def test_first_faulty_weight_is_named(self):
+        w = [[1.0], [0.0], [1.0, 1.0], [np.inf]]
+        with pytest.raises(ExposureError, match=r"positive finite.*\[0\.0\].*2001"):
+            self._series(w)
+        with pytest.raises(ExposureError, match=r"one exposure per period \(1\)\. Got 2"):
+            self._series([[1.0], [1.0], [1.0, 1.0], [np.inf]])
+        with pytest.raises(ExposureError, match=r"at least 1e-06.*2003"):
+            self._series([[1.0], [1.0], [1.0], [1e-9]])
+
+    def test_order_faults_still_raised(self):
+        w = [[1.0]] * 4
+        with pytest.raises(GridError, match="calendar order"):
+            self._series(w, start=[2000, 2002, 2001, 2003])
+        with pytest.raises(GridError, match="twice for measure"):
+            self._series(w, start=[2000, 2001, 2001, 2003])

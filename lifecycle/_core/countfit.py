@@ -488,6 +488,27 @@ def loglik_and_derivatives(
     )
 
 
+def _regularised_cholesky(A: np.ndarray) -> np.ndarray | None:
+    """Cholesky factor of ``A + tau diag(|A_ii|)`` for the first ``tau`` in 0, 1e-8,
+    2e-8, 4e-8, ... (60 tries) that is positive definite; None if none is.
+
+    ``tau = 0`` factors ``A`` itself (``A + 0 D`` has the same values), without building
+    the diagonal matrix.
+    """
+    try:
+        return np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        pass
+    D = np.diag(np.maximum(np.abs(np.diag(A)), 1e-12))
+    tau = 1e-8
+    for _ in range(59):
+        try:
+            return np.linalg.cholesky(A + tau * D)
+        except np.linalg.LinAlgError:
+            tau = 2.0 * tau
+    return None
+
+
 def _newton(
     obj: _Objective, x: np.ndarray, max_iter: int = 100, tol: float = 1e-10
 ) -> tuple[np.ndarray, float, np.ndarray, bool, int]:
@@ -501,16 +522,8 @@ def _newton(
         scale = max(1.0, abs(f))
         if np.max(np.abs(g)) < tol * scale:
             return x, f, H, True, it
-        A = -H
-        tau = 0.0
-        diag = np.maximum(np.abs(np.diag(A)), 1e-12)
-        for _ in range(60):
-            try:
-                L = np.linalg.cholesky(A + tau * np.diag(diag))
-                break
-            except np.linalg.LinAlgError:
-                tau = max(2.0 * tau, 1e-8)
-        else:
+        L = _regularised_cholesky(-H)
+        if L is None:
             return x, f, H, False, it
         step = np.linalg.solve(L.T, np.linalg.solve(L, g))
         if obj.alpha is None:

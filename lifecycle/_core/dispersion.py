@@ -7,8 +7,9 @@ NB2 has mean ``mu`` and variance ``mu + alpha * mu**2``. Every module that needs
   score in ``r = 1/alpha`` is bisected in ``log alpha`` on ``[1e-6, 1e3]``); used for
   profiles and parametric bootstraps;
 * :func:`alpha_constant_rate` -- ML of ``alpha`` and of a constant rate (exposures
-  allowed), row by row (the rate profiled out by :func:`nb_rate`, ``log alpha`` by
-  golden-section search); the no-change model of detection;
+  allowed), row by row (the rate profiled out by :func:`nb_rate`, or with two exposure
+  values as the root of a quadratic; ``log alpha`` by golden-section search); the
+  no-change model of detection;
 * with a design (regression), ``alpha`` is estimated jointly with the mean parameters by
   :func:`lifecycle._core.nbfit.fit_counts`.
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
+from lifecycle._core.likelihood import lgamma_ratio, nb_logpmf, poisson_logpmf
 from lifecycle._core.renames import renamed_attribute
 
 __all__ = [
@@ -205,6 +206,27 @@ def nb_rate(
     return np.where(C > 0, lam, 0.0)
 
 
+def _nb_rate_two_groups(
+    C: np.ndarray, N: np.ndarray, Y: np.ndarray, v: np.ndarray, r: np.ndarray
+) -> np.ndarray:
+    """:func:`nb_rate` for two exposure values, as the root of its quadratic.
+
+    With two groups ``(r N_1 + Y_1) / (r + v_1 lam) + (r N_2 + Y_2) / (r + v_2 lam) = N``
+    is ``a lam^2 + b lam - r C = 0`` with ``a = N v_1 v_2`` and
+    ``b = r (N_1 v_1 + N_2 v_2) - Y_1 v_2 - Y_2 v_1``: one positive root, taken in the
+    form without cancellation (``2 r C / (b + d)`` for ``b >= 0``, else
+    ``(d - b) / (2 a)``, ``d = sqrt(b^2 + 4 a r C)``).
+    """
+    (n1, n2), (y1, y2), (v1, v2) = N, Y, v
+    a = (n1 + n2) * v1 * v2
+    b = r * (n1 * v1 + n2 * v2) - y1 * v2 - y2 * v1
+    rc = r * C
+    d = np.sqrt(b * b + 4.0 * a * rc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lam = np.where(b >= 0, 2.0 * rc / (b + d), (d - b) / (2.0 * a))
+    return np.where(C > 0, lam, 0.0)
+
+
 def _golden_max(
     f: Callable[[np.ndarray], np.ndarray],
     lo: float,
@@ -232,6 +254,36 @@ def _golden_max(
     return x, np.maximum(fc, fd)
 
 
+def _nb_rows_loglik(
+    Y: np.ndarray, log_y_fact: np.ndarray, mu: np.ndarray, alpha: np.ndarray
+) -> np.ndarray:
+    """``nb_logpmf(Y, mu, alpha[:, None]).sum(axis=1)`` for ``alpha > 0`` of shape (M,).
+
+    The same operations in the same order on the same values as
+    :func:`~lifecycle._core.likelihood.nb_logpmf` (so the same bits), but the terms
+    that depend only on the row (``log Gamma(r)``, ``log r``, Stirling's correction at
+    ``r``) are evaluated once per row, ``log y!`` once per call of the caller, and
+    Stirling's branch of :func:`~lifecycle._core.likelihood.lgamma_ratio` only for rows
+    that use it.
+    """
+    r = (1.0 / alpha)[:, None]  # (M, 1)
+    big = r >= 1e3
+    q = np.log1p(mu / r)
+    rows = big[:, 0]
+    if not rows.any():
+        lgr = special.gammaln(Y + r) - special.gammaln(r) - Y * np.log(r)
+    else:
+        lgr = np.empty(Y.shape)
+        yb = Y[rows]
+        lgr[rows] = lgamma_ratio(yb, np.broadcast_to(r[rows], yb.shape))
+        small = ~rows
+        if small.any():
+            ys, rs = Y[small], r[small]
+            lgr[small] = special.gammaln(ys + rs) - special.gammaln(rs) - ys * np.log(rs)
+    nb = lgr - log_y_fact - r * q + special.xlogy(Y, mu) - Y * q
+    return nb.sum(axis=1)
+
+
 def alpha_constant_rate(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ML dispersion and rate under a constant rate, for each row of ``Y``.
 
@@ -255,12 +307,16 @@ def alpha_constant_rate(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray
     C = Y.sum(axis=1)
 
     def rate(alpha: np.ndarray) -> np.ndarray:
+        if v.size == 2:
+            return _nb_rate_two_groups(C, Nj, Yj, v, 1.0 / alpha)
         return nb_rate(C, Nj, Yj, v, 1.0 / alpha)
+
+    log_y_fact = special.gammaln(Y + 1.0)  # the same for every alpha: computed once
 
     def loglik(log_alpha: np.ndarray) -> np.ndarray:
         alpha = np.exp(log_alpha)
         lam = rate(alpha)
-        return nb_logpmf(Y, exposure[None, :] * lam[:, None], alpha[:, None]).sum(axis=1)
+        return _nb_rows_loglik(Y, log_y_fact, exposure[None, :] * lam[:, None], alpha)
 
     log_a, ll = _golden_max(loglik, np.log(ALPHA_RANGE[0]), np.log(ALPHA_RANGE[1]), (M,))
     lam0 = C / exposure.sum()

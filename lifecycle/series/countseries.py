@@ -180,6 +180,38 @@ class CountSeries:
             )
         if len(self.weights) != n:
             raise ExposureError(f"Expected {n} weight vectors (one per observation).")
+        weights = self._checked_weights(start, end)
+        prov = _provenance(self.provenance, n)
+        measures = self._measures()
+        self._check_order(measures, start, end)
+        set_ = object.__setattr__
+        set_(self, "grid_start", int(self.grid_start))
+        set_(self, "grid_end", int(self.grid_end))
+        set_(self, "start", _readonly(start.astype(np.int64)))
+        set_(self, "end", _readonly(end.astype(np.int64)))
+        set_(self, "low", _readonly(low))
+        set_(self, "high", _readonly(high))
+        set_(self, "weights", tuple(weights))
+        set_(self, "provenance", prov)
+        set_(self, "measure", measures)
+
+    def _checked_weights(self, start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
+        """Read-only float copies of the weight vectors, checked (one pass when valid)."""
+        try:
+            weights = [np.array(w, dtype=float, copy=True) for w in self.weights]
+        except (TypeError, ValueError):
+            return self._checked_weights_slow(start, end)
+        widths = (end - start + 1).tolist()
+        if weights and all(w.shape == (k,) for w, k in zip(weights, widths, strict=True)):
+            flat = np.concatenate(weights)
+            if np.all(np.isfinite(flat)) and np.all(flat >= MIN_EXPOSURE):
+                for w in weights:
+                    w.setflags(write=False)
+                return weights
+        return self._checked_weights_slow(start, end)
+
+    def _checked_weights_slow(self, start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
+        """The weight checks observation by observation (the first fault is raised)."""
         weights = []
         for i, w in enumerate(self.weights):
             w = np.array(w, dtype=float, copy=True)
@@ -201,11 +233,15 @@ class CountSeries:
                 )
             w.setflags(write=False)
             weights.append(w)
-        prov = _provenance(self.provenance, n)
-        measures = self._measures()
+        return weights
+
+    def _check_order(self, measures: tuple[str, ...], start: np.ndarray, end: np.ndarray) -> None:
+        """Per measure: calendar order, no repeated period, no overlapping windows."""
         for m in dict.fromkeys(measures):
             idx = [i for i, mm in enumerate(measures) if mm == m]
             s, e = start[idx], end[idx]
+            if np.all(s[1:] > e[:-1]):  # with start <= end: every check below passes
+                continue
             for k in range(1, len(idx)):
                 if s[k] == s[k - 1] and e[k] == e[k - 1] and s[k] == e[k]:
                     raise GridError(
@@ -223,16 +259,6 @@ class CountSeries:
                         f"{self._window_text(idx[k - 1])} and {self._window_text(idx[k])} "
                         f"for measure {m!r}."
                     )
-        set_ = object.__setattr__
-        set_(self, "grid_start", int(self.grid_start))
-        set_(self, "grid_end", int(self.grid_end))
-        set_(self, "start", _readonly(start.astype(np.int64)))
-        set_(self, "end", _readonly(end.astype(np.int64)))
-        set_(self, "low", _readonly(low))
-        set_(self, "high", _readonly(high))
-        set_(self, "weights", tuple(weights))
-        set_(self, "provenance", prov)
-        set_(self, "measure", measures)
 
     def _measures(self) -> tuple[str, ...]:
         for i, m in enumerate(self.measure):
