@@ -20,12 +20,17 @@ from lifecycle.inference import BayesPrior
 from lifecycle.series import CountSeries
 
 
-def _nb_series(seed: int, n: int) -> CountSeries:
+def _peak(seed: int, n: int, base: float, height: float, centre: float, scale: float):
+    """NB2 counts (alpha 0.5) around one Gaussian bump, years from 1990."""
     rng = np.random.default_rng(seed)
     t = np.arange(n)
-    rate = 3 + 40 * np.exp(-0.5 * ((t - n / 3) / (n / 8)) ** 2)
+    rate = base + height * np.exp(-0.5 * ((t - centre) / scale) ** 2)
     y = rng.poisson(rng.gamma(2.0, rate / 2.0))
     return CountSeries.from_counts(np.arange(1990, 1990 + n), y)
+
+
+def _nb_series(seed: int, n: int) -> CountSeries:
+    return _peak(seed, n, 3, 40, n / 3, n / 8)
 
 
 def _both(fn, monkeypatch):
@@ -98,11 +103,7 @@ def test_division_sums_shared_across_numbers_of_phases():
 
 
 def _with_zeros(seed: int, n: int) -> CountSeries:
-    rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    rate = 0.3 + 12 * np.exp(-0.5 * ((t - n / 2) / (n / 6)) ** 2)
-    y = rng.poisson(rng.gamma(2.0, rate / 2.0))
-    return CountSeries.from_counts(np.arange(1990, 1990 + n), y)
+    return _peak(seed, n, 0.3, 12, n / 2, n / 6)
 
 
 @pytest.mark.parametrize(
