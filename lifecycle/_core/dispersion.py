@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from lifecycle._core.likelihood import lgamma_ratio, nb_logpmf, poisson_logpmf
+from lifecycle._core.likelihood import nb_logpmf, nb_logpmf_rows, poisson_logpmf
 from lifecycle._core.renames import renamed_attribute
 
 __all__ = [
@@ -254,36 +254,6 @@ def _golden_max(
     return x, np.maximum(fc, fd)
 
 
-def _nb_rows_loglik(
-    Y: np.ndarray, log_y_fact: np.ndarray, mu: np.ndarray, alpha: np.ndarray
-) -> np.ndarray:
-    """``nb_logpmf(Y, mu, alpha[:, None]).sum(axis=1)`` for ``alpha > 0`` of shape (M,).
-
-    The same operations in the same order on the same values as
-    :func:`~lifecycle._core.likelihood.nb_logpmf` (so the same bits), but the terms
-    that depend only on the row (``log Gamma(r)``, ``log r``, Stirling's correction at
-    ``r``) are evaluated once per row, ``log y!`` once per call of the caller, and
-    Stirling's branch of :func:`~lifecycle._core.likelihood.lgamma_ratio` only for rows
-    that use it.
-    """
-    r = (1.0 / alpha)[:, None]  # (M, 1)
-    big = r >= 1e3
-    q = np.log1p(mu / r)
-    rows = big[:, 0]
-    if not rows.any():
-        lgr = special.gammaln(Y + r) - special.gammaln(r) - Y * np.log(r)
-    else:
-        lgr = np.empty(Y.shape)
-        yb = Y[rows]
-        lgr[rows] = lgamma_ratio(yb, np.broadcast_to(r[rows], yb.shape))
-        small = ~rows
-        if small.any():
-            ys, rs = Y[small], r[small]
-            lgr[small] = special.gammaln(ys + rs) - special.gammaln(rs) - ys * np.log(rs)
-    nb = lgr - log_y_fact - r * q + special.xlogy(Y, mu) - Y * q
-    return nb.sum(axis=1)
-
-
 def alpha_constant_rate(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ML dispersion and rate under a constant rate, for each row of ``Y``.
 
@@ -316,7 +286,8 @@ def alpha_constant_rate(Y: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray
     def loglik(log_alpha: np.ndarray) -> np.ndarray:
         alpha = np.exp(log_alpha)
         lam = rate(alpha)
-        return _nb_rows_loglik(Y, log_y_fact, exposure[None, :] * lam[:, None], alpha)
+        mu = exposure[None, :] * lam[:, None]
+        return nb_logpmf_rows(Y, mu, alpha, log_y_fact).sum(axis=1)
 
     log_a, ll = _golden_max(loglik, np.log(ALPHA_RANGE[0]), np.log(ALPHA_RANGE[1]), (M,))
     lam0 = C / exposure.sum()

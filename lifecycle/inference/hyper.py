@@ -38,6 +38,8 @@ from collections import OrderedDict
 import numpy as np
 from scipy import special
 
+from lifecycle._core.likelihood import row_max, row_sum
+
 __all__ = ["DEFAULT_RATE_MEAN_RANGE", "PERIODS_PER_YEAR"]
 
 #: Default range of the shared prior mean ``M`` of the phase rates, **per year**: from
@@ -289,33 +291,6 @@ def log_gamma_window(s: float, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
             dn = ~up
             lp1, lp2 = _log_p_lower(s, x1[dn]), _log_p_lower(s, x2[dn])
             out[dn] = lp2 + np.log1p(-np.exp(np.minimum(lp1 - lp2, 0.0)))
-    return out
-
-
-def row_sum(a: np.ndarray) -> np.ndarray:
-    """``a.sum(axis=1)`` of a 2-D array, the same numbers, faster for few columns.
-
-    With fewer than eight columns numpy adds each row's entries in order (its pairwise
-    summation starts only at eight), which column-by-column additions repeat at a
-    fraction of the cost of a reduction over short rows (the samplers' arrays have 4,000
-    rows and a handful of columns).
-    """
-    k = a.shape[1]
-    if k == 0 or k >= 8:
-        return a.sum(axis=1)
-    out = a[:, 0] + 0.0
-    for j in range(1, k):
-        out += a[:, j]
-    return out
-
-
-def row_max(a: np.ndarray) -> np.ndarray:
-    """``np.max(a, axis=1)`` of a 2-D array with at least one column (NaN propagates)."""
-    if a.shape[1] >= 8:
-        return np.max(a, axis=1)
-    out = a[:, 0].copy()
-    for j in range(1, a.shape[1]):
-        np.maximum(out, a[:, j], out=out)
     return out
 
 

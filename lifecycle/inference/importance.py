@@ -34,8 +34,13 @@ from scipy import optimize, special, stats
 
 from lifecycle._core.countfit import loglik_derivatives
 from lifecycle._core.errors import FitError
-from lifecycle._core.likelihood import interval_logprob, lgamma_ratio, nb_logpmf
-from lifecycle.inference.hyper import log_rate_prior, rate_prior_derivs, row_sum
+from lifecycle._core.likelihood import (
+    interval_logprob,
+    nb_logpmf,
+    nb_logpmf_rows,
+    row_sum,
+)
+from lifecycle.inference.hyper import log_rate_prior, rate_prior_derivs
 from lifecycle.series.countseries import CountSeries
 
 if TYPE_CHECKING:
@@ -56,36 +61,16 @@ def _logp(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, family: str, alpha: fl
     return np.nan_to_num(out.reshape(shape), nan=-np.inf)
 
 
-def _nb_logpmf_rows(y: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """:func:`lifecycle._core.likelihood.nb_logpmf` of counts ``y`` (n) for rows of means
-    ``mu`` (S × n), one alpha per row: the same formula, its per-row terms (``log Γ(r)``,
-    ``log r``, ``r = 1/alpha``) computed once per row and each row's branch of
-    :func:`lgamma_ratio` only (the direct one where ``r < 1000``). Other alphas (zero,
-    not finite) go through :func:`nb_logpmf` itself."""
-    if not (np.all(alpha > 0) and np.all(np.isfinite(alpha))):
-        return nb_logpmf(y[None, :], mu, alpha[:, None])
-    r = 1.0 / alpha
-    small = r < 1e3
-    lgr = np.empty(mu.shape)
-    if small.all():
-        rs = r[:, None]
-        lgr[...] = special.gammaln(y + rs) - special.gammaln(rs) - y * np.log(rs)
-    else:
-        rs = r[small][:, None]
-        lgr[small] = special.gammaln(y + rs) - special.gammaln(rs) - y * np.log(rs)
-        lgr[~small] = lgamma_ratio(y[None, :], r[~small][:, None])
-    rc = r[:, None]
-    q = np.log1p(mu / rc)
-    return lgr - special.gammaln(y + 1.0) - rc * q + special.xlogy(y, mu) - y * q
-
-
 def _nb_logp_rows(lo: np.ndarray, hi: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """NB2 log probability of ``[lo, hi]`` for rows of means ``mu`` (S × n), one alpha per row."""
     a = alpha[:, None]
     exact = lo == hi
     out = np.empty(mu.shape)
     with np.errstate(all="ignore"):
-        out[:, exact] = _nb_logpmf_rows(lo[exact], mu[:, exact], alpha)
+        if np.all(alpha > 0) and np.all(np.isfinite(alpha)):
+            out[:, exact] = nb_logpmf_rows(lo[exact], mu[:, exact], alpha)
+        else:  # a zero (Poisson) or non-finite alpha: the general formula
+            out[:, exact] = nb_logpmf(lo[exact][None, :], mu[:, exact], a)
         if not exact.all():
             r = 1.0 / a
             m = mu[:, ~exact]
