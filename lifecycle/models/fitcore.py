@@ -330,23 +330,6 @@ def _param_detail(shape_p: int, n_meas: int, family: str, n_breaks: int, n_tied:
     return " + ".join(parts)
 
 
-_INDEX_CACHE: dict[tuple[str, ...], pd.Index] = {}
-
-
-def _param_index(names: tuple[str, ...]) -> pd.Index:
-    """``pd.Index(names)``, inferred once per distinct name tuple; a fresh view each call.
-
-    The view shares the cached (immutable) values but is its own object, so setting its
-    ``name`` does not touch other fits.
-    """
-    index = _INDEX_CACHE.get(names)
-    if index is None:
-        if len(_INDEX_CACHE) >= 256:
-            _INDEX_CACHE.clear()
-        index = _INDEX_CACHE[names] = pd.Index(names)
-    return index.view()
-
-
 def _assemble(
     prob: Problem,
     series: CountSeries,
@@ -388,7 +371,7 @@ def _assemble(
         values[bad] = np.nan
         cov[bad, :] = np.nan
         cov[:, bad] = np.nan
-    index = _param_index(tuple(names))  # pandas' string inference is slow: cached
+    index = pd.Index(names)  # built once for both (pandas' string inference is slow)
     params = pd.Series(values, index=index, name="estimate")
     cov_df = pd.DataFrame(cov, index=index, columns=index)
     z = float(special.ndtri(0.5 + confidence / 2))  # stats.norm.ppf without its overhead

@@ -151,16 +151,7 @@ def _nb_cost(
     with np.errstate(invalid="ignore", divide="ignore"):
         lam = C / E
         # (C = 0: the segment is ruled out by the caller; its value does not matter)
-        # part = C log(lam) - (r N + C) log1p(C / (N r)), in place (the same operations)
-        part = np.log(lam)
-        part *= C
-        wt = r * N
-        wt += C
-        q = N * r
-        np.divide(C, q, out=q)
-        np.log1p(q, out=q)
-        wt *= q
-        part -= wt
+        part = C * np.log(lam) - (r * N + C) * np.log1p(C / (N * r))
     # segments holding a change of exposure: group sums and the NB2 rate equation;
     # ch[:, j] counts the changes between atoms 0 .. j
     ch = np.concatenate([zero, np.cumsum(e[:, 1:] != e[:, :-1], axis=1)], axis=1)
