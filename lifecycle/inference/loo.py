@@ -10,14 +10,15 @@ would take alone); the dated rows are refitted one shortened series at a time.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from lifecycle._core.errors import ConvergenceWarning, FitError, InputError
 from lifecycle._core.likelihood import interval_logprob
-from lifecycle.models import estimate, fit_waves, search, searches_without_each
+from lifecycle.models import build_design, estimate, fit_waves, search, searches_without_each
+from lifecycle.models.step_fits import StepFit, step_fits
 from lifecycle.models.step_search import step_search_applies
 from lifecycle.series.countseries import CountSeries
 
@@ -34,6 +35,8 @@ def _predict_logprob(fit: Any, series: CountSeries, i: int) -> float:
     ``fit``: a :class:`WaveFit`, or ``(definition, estimate)`` of one measure from
     :func:`_light_refit` (mean parameters first, ``log alpha`` last for NB).
     """
+    if isinstance(fit, tuple) and isinstance(fit[1], StepFit):
+        return _predict_step(fit[1], series, i)
     if isinstance(fit, tuple):
         _, est = fit
         X, beta = est.prob.design.X, est.theta[: est.prob.design.X.shape[1]]
@@ -65,6 +68,25 @@ def _predict_logprob(fit: Any, series: CountSeries, i: int) -> float:
     )
 
 
+def _predict_step(fit: StepFit, series: CountSeries, i: int) -> float:
+    """:func:`_predict_logprob` of a :class:`StepFit` (the step design's one-hot rows:
+    each period's log rate is its phase's, 0 outside every phase as a zero row gives)."""
+    assert fit.phase_of is not None
+    cols = np.arange(series.start[i], series.end[i] + 1) - series.grid_start
+    ph = fit.phase_of[cols]
+    lam = np.exp(np.where(ph >= 0, fit.theta[np.maximum(ph, 0)], 0.0))
+    mu = float(np.sum(series.weights[i] * lam))
+    return float(
+        interval_logprob(
+            np.array([series.low[i]]),
+            np.array([series.high[i]]),
+            np.array([mu]),
+            fit.family,
+            fit.alpha,
+        )[0]
+    )
+
+
 def _loo(series: CountSeries, refits: list[Any]) -> list[tuple[float, int, str]]:
     """Leave-one-out scores of several rows; per row ``(score, n_undefined, note)``.
 
@@ -87,10 +109,15 @@ def _loo(series: CountSeries, refits: list[Any]) -> list[tuple[float, int, str]]
                 found = searches_without_each([refits[j].entry for j in js], family, method, drops)
             for q, j in enumerate(js):
                 batched[j] = [row[q] for row in found]
+    for j, r in enumerate(refits):
+        if isinstance(r, _DatedRefit):
+            fast = r.many(series)
+            if fast is not None:
+                batched[j] = fast
     for i, dropped in enumerate(drops):
         for j, refit in enumerate(refits):
             try:
-                if j in batched:
+                if j in batched and batched[j][i] is not None:
                     f = batched[j][i]
                     if isinstance(f, Exception):
                         raise f
@@ -180,6 +207,41 @@ class _DatedRefit:
         return fit_waves(
             s, self.definition, self.family, self.shape, method=self.method, identified_part=True
         )
+
+    def many(self, series: CountSeries) -> list[tuple[Any, StepFit] | None] | None:
+        """The refits on every series without one observation of ``series``, at once.
+
+        Step shape, exact counts of one measure, one period per observation: the
+        engine's fits of all ``n`` shortened series in one stack (:func:`step_fits`);
+        entry ``i`` is ``(definition, fit)`` as :meth:`__call__` on the series without
+        observation ``i`` would give (to the engine's tolerance), or None where that fit
+        leaves the stack's plain path (the caller then calls this refit). None when the
+        stack does not apply.
+        """
+        if not (
+            self.shape == "step"
+            and self.family in ("poisson", "negbin")
+            and step_search_applies(series, "step")
+            and series.is_single_period
+            and series.n_obs > 1
+        ):
+            return None
+        try:
+            d = build_design(series, self.definition, "step")
+        except (InputError, FitError):
+            return None
+        ph = d.phase_of[series.start - series.grid_start]
+        n = series.n_obs
+        keep = ~np.eye(n, dtype=bool)
+        y = np.broadcast_to(series.low, (n, n))[keep].reshape(n, n - 1)
+        e = np.broadcast_to(series.exposure, (n, n))[keep].reshape(n, n - 1)
+        phase = np.broadcast_to(ph, (n, n))[keep].reshape(n, n - 1)
+        a0 = self.warm[1] if self.warm is not None else None
+        alpha0 = np.full(n, np.nan if a0 is None else a0)
+        fits = step_fits(y, e, phase, self.definition.n_phases, self.family, alpha0)
+        return [
+            None if f is None else (self.definition, replace(f, phase_of=d.phase_of)) for f in fits
+        ]
 
 
 def _dated_refit(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -47,6 +47,7 @@ from lifecycle.models.fitcore import (
     fit_fixed,
 )
 from lifecycle.models.step_batch import Lane, run_lanes
+from lifecycle.models.step_fits import StepFit, fits_by_phases
 from lifecycle.models.step_search import (
     N_PROFILE_EVALUATIONS,
     step_search_applies,
@@ -249,7 +250,7 @@ def searches_without_each(
             refit = _memo_refit(d, starts, method, memo, i)
             lanes.append(Lane(i, k, _updown(k, base) if uni else None, refit))
             meta.append((i, j, who, starts, uni))
-    run_lanes(atoms, lanes, family == "negbin")
+    run_lanes(atoms, lanes, family == "negbin", _refits_at_once(atoms, memo))
     for lane, (i, j, who, starts, uni) in zip(lanes, meta, strict=True):
         b, d = lane.result, dropped[i]
         if not np.isfinite(b.loglik):
@@ -262,6 +263,8 @@ def searches_without_each(
         breaks = [int(starts[c]) for c in cuts]
         dd = _segment_definition(d, breaks, [f"p{q}" for q in range(len(cuts) + 1)], who, "")
         est = memo.get((i, cuts)) if family == "negbin" else None
+        if isinstance(est, StepFit):  # each period's phase, as the definition's design
+            est = replace(est, phase_of=np.searchsorted(np.array(breaks), d.grid, "right"))
         try:
             if est is None:
                 est = estimate(d, dd, family, "step", method, need_cov=False)
@@ -269,6 +272,46 @@ def searches_without_each(
         except (InputError, FitError) as exc:
             out[i][j] = exc
     return out
+
+
+def _refits_at_once(
+    atoms: list[tuple[np.ndarray, np.ndarray]], memo: dict
+) -> Callable[[list[tuple[Lane, tuple[int, ...]]]], list[float]]:
+    """The refits of ``alpha`` asked at one step of the lockstep searches, together.
+
+    Each ``(lane, cuts)`` is fitted by :func:`step_fits` (the engine's iteration on a
+    stack, the lanes' series and breaks: ``memo`` keeps the fit as :func:`_memo_refit`
+    keeps the engine's); a fit already made is reused, and one the stack leaves
+    unresolved is made by the lane's own refit (the engine).
+    """
+
+    def refit_many(items: list[tuple[Lane, tuple[int, ...]]]) -> list[float]:
+        todo: dict[tuple[int, tuple[int, ...]], tuple] = {}
+        for lane, cuts in items:
+            key = (lane.series, tuple(int(c) for c in cuts))
+            if key not in memo and key not in todo:
+                y, e = atoms[lane.series]
+                phase = np.searchsorted(
+                    np.asarray(key[1], dtype=np.int64), np.arange(y.size), "right"
+                )
+                todo[key] = (y, e, phase, np.nan)
+        keys = list(todo)
+        for key, fit in zip(keys, fits_by_phases([todo[k] for k in keys], "negbin"), strict=True):
+            if fit is not None:
+                memo[key] = fit
+        out = []
+        for lane, cuts in items:
+            key = (lane.series, tuple(int(c) for c in cuts))
+            fit = memo.get(key)
+            if fit is None:
+                out.append(lane.refit(cuts))
+            elif isinstance(fit, StepFit):
+                out.append(fit.alpha)
+            else:
+                out.append(0.0 if fit.alpha_boundary else float(np.exp(fit.theta[-1])))
+        return out
+
+    return refit_many
 
 
 def _memo_refit(series: CountSeries, starts: np.ndarray, method: str, memo: dict, key: int) -> Any:

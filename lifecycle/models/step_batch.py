@@ -310,12 +310,17 @@ class Lane:
 
 
 def run_lanes(
-    atoms: Sequence[tuple[np.ndarray, np.ndarray]], lanes: Sequence[Lane], negbin: bool
+    atoms: Sequence[tuple[np.ndarray, np.ndarray]],
+    lanes: Sequence[Lane],
+    negbin: bool,
+    refit_many: Callable[[list[tuple[Lane, tuple[int, ...]]]], list[float]] | None = None,
 ) -> None:
     """Run the profile of every lane in lockstep; each lane's ``result`` is its ``_Best``.
 
     ``atoms[i]``: the counts and exposures (time order) of series ``i``; all of one
     length. Tables are shared by the lanes of one series at the same ``alpha``.
+    ``refit_many``, when given, answers the refit requests of one step together
+    (``(lane, cuts)`` pairs; each answer what ``lane.refit(cuts)`` would give).
     """
     y = np.array([a[0] for a in atoms], dtype=float)
     e = np.array([a[1] for a in atoms], dtype=float)
@@ -325,10 +330,15 @@ def run_lanes(
     while active:
         asks: dict[tuple[int, float], list[tuple[int, int]]] = {}
         replies: dict[int, Any] = {}
+        refits = [j for j in active if reqs[j][0] == "refit"]
+        if refit_many is not None and refits:
+            got = refit_many([(lanes[j], reqs[j][1]) for j in refits])
+            replies.update(zip(refits, got, strict=True))
         for j in active:
             kind, arg = reqs[j]
             if kind == "refit":
-                replies[j] = lanes[j].refit(arg)
+                if refit_many is None:
+                    replies[j] = lanes[j].refit(arg)
                 continue
             alphas = list(arg) if kind == "grid" else [arg]
             replies[j] = [None] * len(alphas)
