@@ -163,3 +163,23 @@ def test_searches_without_each_equal_search_on_each_shortened_series(family):
                 d_got, est_got = got[i][j]
                 assert d_got.break_labels() == d_want.break_labels()
                 assert est_got.loglik == pytest.approx(est_want.loglik, rel=1e-9)
+
+
+def test_series_atoms_tables_of_a_subset_equal_the_subsets_own_tables():
+    # the alpha-free parts are formed once for all series (and exposure values): the
+    # tables of any rows at any alpha are those of the rows alone, bit for bit
+    rng = np.random.default_rng(5)
+    y = rng.poisson(rng.gamma(2, 10, size=(9, 17))).astype(float)
+    y[:, 4] = 0.0
+    e = np.ones((9, 17))
+    e[1:, -1] = 0.5
+    e[3, 0] = 0.25  # a third exposure value in one series only
+    atoms = step_batch.SeriesAtoms(y, e)
+    for rep in range(6):
+        idx = rng.integers(0, 9, size=7)
+        alpha = np.exp(rng.uniform(-8, 4, idx.size))
+        alpha[rep % 7] = 0.0
+        L1, R1 = atoms.values(idx, alpha)
+        L2, R2 = step_batch.segment_values(y[idx], e[idx], alpha)
+        np.testing.assert_array_equal(L1, L2)
+        np.testing.assert_array_equal(R1, R2)

@@ -35,7 +35,14 @@ from lifecycle._core.dispersion import nb_rate
 from lifecycle.models.costs import nb_partial, poisson_partial
 from lifecycle.models.step_search import _unimodal, best_k_stack, cut_combos, profile_plan
 
-__all__ = ["Lane", "batch_best_k", "batch_best_unimodal", "batch_tables", "run_lanes"]
+__all__ = [
+    "Lane",
+    "SeriesAtoms",
+    "batch_best_k",
+    "batch_best_unimodal",
+    "batch_tables",
+    "run_lanes",
+]
 
 #: Table entries (P × (n+1)^2) computed per pass; larger requests are split.
 _CHUNK = 3_000_000
@@ -98,82 +105,126 @@ def segment_values(
     y: np.ndarray, e: np.ndarray, alpha: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`batch_tables` as ``(P, S)`` arrays over the segments in ``triu`` order."""
-    P, n = y.shape
-    lay = _layout(n)
-    s, t = lay.s, lay.t
-    if P == 0:
-        return np.zeros((0, s.size)), np.zeros((0, s.size))
-    zero = np.zeros((P, 1))
-    cy = np.concatenate([zero, np.cumsum(y, axis=1)], axis=1)
-    C = cy[:, t] - cy[:, s]  # (P, S)
-    cost = np.empty_like(C)
-    rate = np.empty_like(C)
-    pois = alpha == 0
-    if pois.any():
-        ce = np.concatenate([zero, np.cumsum(e, axis=1)], axis=1)[pois]
-        E = ce[:, t] - ce[:, s]
-        const = -2.0 * (special.xlogy(y[pois], e[pois]) - special.gammaln(y[pois] + 1.0))
-        D = np.concatenate([zero[pois], np.cumsum(const, axis=1)], axis=1)
-        cost[pois] = poisson_partial(C[pois], E) + (D[:, t] - D[:, s])
-        rate[pois] = C[pois] / E
-    nb = ~pois
-    if nb.any():
-        cost[nb], rate[nb] = _nb_cost(y[nb], e[nb], alpha[nb], C[nb], s, t)
-    cost *= -0.5
-    cost[C == 0] = -np.inf
-    return cost, rate
+    return SeriesAtoms(y, e).values(np.arange(y.shape[0]), alpha)
 
 
-def _nb_cost(
-    y: np.ndarray, e: np.ndarray, alpha: np.ndarray, C: np.ndarray, s: np.ndarray, t: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """NB2 segment costs and rates (``NegBinCost.cost_and_rate``) of ``P`` series.
+class SeriesAtoms:
+    """The atoms of ``P`` series (counts and exposures, ``(P, n)``) and the parts of
+    their segment tables that do not depend on ``alpha``, computed once.
 
-    A segment whose atoms share one exposure value ``v`` has the rate ``C / E`` and the
-    partial cost ``-2 (C log λ - (r N + C) log(1 + v λ / r))``; the others (which hold
-    a change of exposure) are solved by :func:`nb_rate` on per-exposure-group sums.
+    The lockstep searches ask the tables of the same series at many ``alpha`` (a grid,
+    then each search's own values): the segment sums, rates ``C / E``, ``C log(C / E)``,
+    the count constants and the exposure-group sums of segments that hold a change of
+    exposure are formed here once; :meth:`values` adds what depends on ``alpha``, with
+    the operations of the per-request computation in the same order (the same bits).
     """
-    P = y.shape[0]
-    r = 1.0 / alpha[:, None]  # (P, 1)
-    zero = np.zeros((P, 1))
-    const = -2.0 * (
-        special.gammaln(y + r)
-        - special.gammaln(r)
-        - special.gammaln(y + 1.0)
-        - y * np.log(r)
-        + special.xlogy(y, e)
-    )
-    # prefix sums of the data constants and exposures, gathered at once
-    pre = np.concatenate([np.zeros((2, P, 1)), np.cumsum(np.stack([const, e]), axis=2)], axis=2)
-    diff = pre[:, :, t] - pre[:, :, s]
-    D, E = diff[0], diff[1]
-    N = (t - s).astype(float)[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lam = C / E
-        # (C = 0: the segment is ruled out by the caller; its value does not matter)
-        part = C * np.log(lam) - (r * N + C) * np.log1p(C / (N * r))
-    # segments holding a change of exposure: group sums and the NB2 rate equation;
-    # ch[:, j] counts the changes between atoms 0 .. j
-    ch = np.concatenate([zero, np.cumsum(e[:, 1:] != e[:, :-1], axis=1)], axis=1)
-    mixed = (ch[:, t - 1] - ch[:, s]) > 0
-    if mixed.any():
-        p_i, q_i = np.nonzero(mixed)
-        v, inv = np.unique(e, return_inverse=True)
-        inv = inv.reshape(e.shape)
-        zm = np.zeros((v.size, P, 1))
-        onehot = inv[None, :, :] == np.arange(v.size)[:, None, None]  # (m, P, n)
-        Ng = np.concatenate([zm, np.cumsum(onehot, axis=2)], axis=2)
-        Yg = np.concatenate([zm, np.cumsum(onehot * y[None], axis=2)], axis=2)
-        ss, tt = s[q_i], t[q_i]
-        Nm = Ng[:, p_i, tt] - Ng[:, p_i, ss]  # (m, M)
-        Ym = Yg[:, p_i, tt] - Yg[:, p_i, ss]
-        rm = r[p_i, 0]
-        Cm = C[p_i, q_i]
-        lm = nb_rate(Cm, Nm, Ym, v, rm)
-        lam[p_i, q_i] = lm
-        part[p_i, q_i] = -0.5 * nb_partial(Cm, Nm, Ym, v, rm, lm)
-    cost = -2.0 * part + D
-    return cost, lam
+
+    def __init__(self, y: np.ndarray, e: np.ndarray) -> None:
+        self.y = np.asarray(y, dtype=float)
+        self.e = np.asarray(e, dtype=float)
+        P, n = self.y.shape
+        lay = _layout(n)
+        s, t = lay.s, lay.t
+        self.s, self.t = s, t
+        zero = np.zeros((P, 1))
+        cy = np.concatenate([zero, np.cumsum(self.y, axis=1)], axis=1)
+        self.C = cy[:, t] - cy[:, s]  # (P, S)
+        self.empty = self.C == 0
+        ce = np.concatenate([zero, np.cumsum(self.e, axis=1)], axis=1)
+        self.E = ce[:, t] - ce[:, s]
+        self.N = (t - s).astype(float)[None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.lam = self.C / self.E
+            # (C = 0: the segment is ruled out; its value does not matter)
+            self.clog = self.C * np.log(self.lam)
+        self.log_y_fact = special.gammaln(self.y + 1.0)
+        self.y_log_e = special.xlogy(self.y, self.e)
+        # segments holding a change of exposure; ch[:, j] counts the changes up to atom j
+        if P and n:
+            ch = np.concatenate([zero, np.cumsum(self.e[:, 1:] != self.e[:, :-1], axis=1)], 1)
+            self.mixed = (ch[:, t - 1] - ch[:, s]) > 0
+        else:
+            self.mixed = np.zeros((P, s.size), dtype=bool)
+        self.v = np.unique(self.e)
+        self.groups: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _group_sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """Prefix sums of the atoms and counts of each exposure value: ``(m, P, n+1)``."""
+        if self.groups is None:
+            P = self.y.shape[0]
+            inv = np.searchsorted(self.v, self.e)
+            zm = np.zeros((self.v.size, P, 1))
+            onehot = inv[None, :, :] == np.arange(self.v.size)[:, None, None]  # (m, P, n)
+            Ng = np.concatenate([zm, np.cumsum(onehot, axis=2)], axis=2)
+            Yg = np.concatenate([zm, np.cumsum(onehot * self.y[None], axis=2)], axis=2)
+            self.groups = (Ng, Yg)
+        return self.groups
+
+    def values(self, idx: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Segment log-likelihoods and rates of series ``idx`` at ``alpha``: ``(P, S)``."""
+        s, t = self.s, self.t
+        P = idx.size
+        if P == 0:
+            return np.zeros((0, s.size)), np.zeros((0, s.size))
+        C = self.C[idx]
+        cost = np.empty_like(C)
+        rate = np.empty_like(C)
+        pois = alpha == 0
+        if pois.any():
+            ip = idx[pois]
+            E = self.E[ip]
+            const = -2.0 * (self.y_log_e[ip] - self.log_y_fact[ip])
+            D = np.concatenate([np.zeros((ip.size, 1)), np.cumsum(const, axis=1)], axis=1)
+            cost[pois] = poisson_partial(C[pois], E) + (D[:, t] - D[:, s])
+            rate[pois] = C[pois] / E
+        nb = ~pois
+        if nb.any():
+            cost[nb], rate[nb] = self._nb_cost(idx[nb], alpha[nb], C[nb])
+        cost *= -0.5
+        cost[self.empty[idx]] = -np.inf
+        return cost, rate
+
+    def _nb_cost(
+        self, idx: np.ndarray, alpha: np.ndarray, C: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """NB2 segment costs and rates (``NegBinCost.cost_and_rate``) of series ``idx``.
+
+        A segment whose atoms share one exposure value ``v`` has the rate ``C / E`` and
+        the partial cost ``-2 (C log λ - (r N + C) log(1 + v λ / r))``; the others (which
+        hold a change of exposure) are solved by :func:`nb_rate` on per-exposure-group
+        sums.
+        """
+        s, t = self.s, self.t
+        y = self.y[idx]
+        r = 1.0 / alpha[:, None]  # (P, 1)
+        const = -2.0 * (
+            special.gammaln(y + r)
+            - special.gammaln(r)
+            - self.log_y_fact[idx]
+            - y * np.log(r)
+            + self.y_log_e[idx]
+        )
+        cd = np.concatenate([np.zeros((idx.size, 1)), np.cumsum(const, axis=1)], axis=1)
+        D = cd[:, t] - cd[:, s]
+        N = self.N
+        lam = self.lam[idx]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rn = r * N
+            part = self.clog[idx] - (rn + C) * np.log1p(C / rn)
+        mixed = self.mixed[idx]
+        if mixed.any():
+            p_i, q_i = np.nonzero(mixed)
+            Ng, Yg = self._group_sums()
+            ss, tt, pp = s[q_i], t[q_i], idx[p_i]
+            Nm = Ng[:, pp, tt] - Ng[:, pp, ss]  # (m, M)
+            Ym = Yg[:, pp, tt] - Yg[:, pp, ss]
+            rm = r[p_i, 0]
+            Cm = C[p_i, q_i]
+            lm = nb_rate(Cm, Nm, Ym, self.v, rm)
+            lam[p_i, q_i] = lm
+            part[p_i, q_i] = -0.5 * nb_partial(Cm, Nm, Ym, self.v, rm, lm)
+        cost = -2.0 * part + D
+        return cost, lam
 
 
 def batch_best_k(L: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -322,8 +373,9 @@ def run_lanes(
     ``refit_many``, when given, answers the refit requests of one step together
     (``(lane, cuts)`` pairs; each answer what ``lane.refit(cuts)`` would give).
     """
-    y = np.array([a[0] for a in atoms], dtype=float)
-    e = np.array([a[1] for a in atoms], dtype=float)
+    tables = SeriesAtoms(
+        np.array([a[0] for a in atoms], dtype=float), np.array([a[1] for a in atoms], dtype=float)
+    )
     plans = [profile_plan(negbin) for _ in lanes]
     reqs: list[Any] = [next(p) for p in plans]
     active = list(range(len(lanes)))
@@ -344,7 +396,7 @@ def run_lanes(
             replies[j] = [None] * len(alphas)
             for pos, a in enumerate(alphas):
                 asks.setdefault((lanes[j].series, float(a)), []).append((j, pos))
-        _answer(asks, replies, y, e, lanes)
+        _answer(asks, replies, tables, lanes)
         still = []
         for j in active:
             kind = reqs[j][0]
@@ -360,18 +412,17 @@ def run_lanes(
 def _answer(
     asks: dict[tuple[int, float], list[tuple[int, int]]],
     replies: dict[int, Any],
-    y: np.ndarray,
-    e: np.ndarray,
+    tables: SeriesAtoms,
     lanes: Sequence[Lane],
 ) -> None:
     """``at(alpha)`` for every (series, alpha) asked: tables, then each lane's search."""
     keys = list(asks)
-    n1 = y.shape[1] + 1
+    n1 = tables.y.shape[1] + 1
     step = max(1, _CHUNK // (n1 * n1))
     for lo in range(0, len(keys), step):
         part = keys[lo : lo + step]
         idx = np.array([key[0] for key in part])
-        Lf, Rf = segment_values(y[idx], e[idx], np.array([key[1] for key in part]))
+        Lf, Rf = tables.values(idx, np.array([key[1] for key in part]))
         # group the (lane, position) asks by the kind of search
         groups: dict[tuple[int, tuple[int, int] | None], list[tuple[int, int, int]]] = {}
         for q, key in enumerate(part):
