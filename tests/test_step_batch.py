@@ -183,3 +183,28 @@ def test_series_atoms_tables_of_a_subset_equal_the_subsets_own_tables():
         L2, R2 = step_batch.segment_values(y[idx], e[idx], alpha)
         np.testing.assert_array_equal(L1, L2)
         np.testing.assert_array_equal(R1, R2)
+
+
+def test_one_programme_for_several_k_equals_brute_force():
+    rng = np.random.default_rng(17)
+    n = 9
+    L = np.full((5, n + 1, n + 1), -np.inf)
+    s, t = np.triu_indices(n + 1, 1)
+    L[:, s, t] = rng.normal(size=(5, s.size)).round(1)  # rounded: ties occur
+    L[0, 2, 5] = -np.inf  # a ruled-out segment
+    got = ss_mod.best_ks_stack(L, (1, 2, 4))
+    for k in (1, 2, 4):
+        ll, cuts = got[k]
+        for p in range(5):
+            best = -np.inf
+            for c in itertools.combinations(range(1, n), k - 1):
+                edges = (0, *c, n)
+                v = sum(L[p, a, b] for a, b in itertools.pairwise(edges))
+                if v > best + 1e-12:
+                    best = v
+            assert ll[p] == pytest.approx(best, abs=1e-12)
+            one = ss_mod.best_k_stack(L[p : p + 1], k)
+            assert one[0][0] == ll[p] and tuple(one[1][0]) == tuple(cuts[p])
+            if np.isfinite(best):
+                edges = (0, *cuts[p], n)
+                assert sum(L[p, a, b] for a, b in itertools.pairwise(edges)) == pytest.approx(best)

@@ -33,7 +33,13 @@ from scipy import special
 
 from lifecycle._core.dispersion import nb_rate
 from lifecycle.models.costs import nb_partial, poisson_partial
-from lifecycle.models.step_search import _unimodal, best_k_stack, cut_combos, profile_plan
+from lifecycle.models.step_search import (
+    _unimodal,
+    best_k_stack,
+    best_ks_stack,
+    cut_combos,
+    profile_plan,
+)
 
 __all__ = [
     "Lane",
@@ -428,19 +434,44 @@ def _answer(
         for q, key in enumerate(part):
             for j, pos in asks[key]:
                 groups.setdefault((lanes[j].k, lanes[j].unimodal), []).append((q, j, pos))
-        dense: np.ndarray | None = None
+        exact = {k: items for (k, uni), items in groups.items() if uni is None}
+        if exact:
+            _answer_best_k(Lf, n1 - 1, exact, replies)
         for (k, uni), items in groups.items():
-            q = np.array([it[0] for it in items])
             if uni is None:
-                if dense is None:
-                    dense = _dense(Lf, n1 - 1, -np.inf)
-                ll, cuts = batch_best_k(dense[q], k)
-                found = [
+                continue
+            q = np.array([it[0] for it in items])
+            ll, cl = _best_unimodal_flat(Lf[q], Rf[q], n1 - 1, k, *uni)
+            for (_, j, pos), v, c in zip(items, ll, cl, strict=True):
+                replies[j][pos] = (float(v), c)
+
+
+def _answer_best_k(
+    Lf: np.ndarray, n: int, by_k: dict[int, list[tuple[int, int, int]]], replies: dict
+) -> None:
+    """The exactly-``k`` asks of a chunk of tables, one dynamic programme per table.
+
+    A table asked for several ``k`` (the grid's tables serve the 2-, 3- and 4-phase
+    searches of one series) runs the programme once, to its largest ``k``
+    (:func:`best_ks_stack`: the same numbers and choices as one per ``k``).
+    """
+    ks_of: dict[int, set[int]] = {}
+    for k, items in by_k.items():
+        for q, _, _ in items:
+            ks_of.setdefault(q, set()).add(k)
+    runs: dict[tuple[int, ...], list[int]] = {}
+    for q, ks in ks_of.items():
+        runs.setdefault(tuple(sorted(ks)), []).append(q)
+    found: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
+    for ks, qs in runs.items():
+        qa = np.array(qs)
+        res = best_ks_stack(_dense(Lf[qa], n, -np.inf), ks)
+        for k in ks:
+            ll, cuts = res[k]
+            for q, v, c in zip(qs, ll, cuts, strict=True):
+                found[(q, k)] = (
                     (float(v), tuple(int(x) for x in c)) if np.isfinite(v) else (-np.inf, ())
-                    for v, c in zip(ll, cuts, strict=True)
-                ]
-            else:
-                ll, cl = _best_unimodal_flat(Lf[q], Rf[q], n1 - 1, k, *uni)
-                found = [(float(v), c) for v, c in zip(ll, cl, strict=True)]
-            for (_, j, pos), f in zip(items, found, strict=True):
-                replies[j][pos] = f
+                )
+    for k, items in by_k.items():
+        for q, j, pos in items:
+            replies[j][pos] = found[(q, k)]

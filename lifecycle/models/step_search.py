@@ -54,6 +54,7 @@ from lifecycle.series.countseries import CountSeries
 __all__ = [
     "N_PROFILE_EVALUATIONS",
     "StepSearch",
+    "best_ks_stack",
     "profile_plan",
     "step_search_applies",
     "step_search_for",
@@ -357,23 +358,35 @@ def best_k_stack(L: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     programming (ties to the first cut). Returns the log-likelihoods ``(P,)`` (``-inf``
     when none) and the cuts ``(P, k-1)``.
     """
+    return best_ks_stack(L, (k,))[k]
+
+
+def best_ks_stack(L: np.ndarray, ks: Any) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """:func:`best_k_stack` for several ``k`` from one dynamic programme (up to the
+    largest): the programme's ``j``-th step is the best division into ``j + 1`` phases
+    ending at each atom, whatever ``k`` it goes on to; the same numbers and choices."""
     P, n1, _ = L.shape
     n = n1 - 1
     F = L[:, 0, :].copy()  # one phase: [0, t)
     args = []
     cols = np.arange(n1)
     rows = np.arange(P)[:, None]
-    for _ in range(1, k):
+    out = {}
+    for j in range(1, max(ks) + 1):
+        if j in ks:
+            cuts = np.zeros((P, j - 1), dtype=np.int64)
+            tt = np.full(P, n)
+            for q, arg in enumerate(reversed(args)):
+                tt = arg[np.arange(P), tt]
+                cuts[:, j - 2 - q] = tt
+            out[j] = (F[:, n].copy(), cuts)
+        if j == max(ks):
+            break
         M = F[:, :, None] + L  # previous phases end at s, new phase [s, t)
         arg = np.argmax(M, axis=1)  # (P, n+1)
         F = M[rows, arg, cols[None, :]]
         args.append(arg)
-    cuts = np.zeros((P, k - 1), dtype=np.int64)
-    tt = np.full(P, n)
-    for j, arg in enumerate(reversed(args)):
-        tt = arg[np.arange(P), tt]
-        cuts[:, k - 2 - j] = tt
-    return F[:, n], cuts
+    return out
 
 
 def _unimodal(rates: np.ndarray, n_up: int, n_down: int, tol: float = 1e-9) -> np.ndarray:
