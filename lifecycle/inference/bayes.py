@@ -554,13 +554,14 @@ def _alpha_values(
 ) -> tuple[np.ndarray, float]:
     """``(log p(y | α), error)`` on the α nodes, computing only those that matter.
 
-    Every ``_STEP``-th node first (both ends included); then the nodes between two
-    first-pass nodes of which at least one has ``log p(y | α) + log p(α)`` within
-    ``_NEGLIGIBLE`` of the largest. The others are set to ``-inf``; their share of the
-    integral is bounded by taking each at the larger of its two neighbours of the first
-    pass (the integrand is smooth and unimodal on that scale: the first-pass spacing is
-    ``_STEP`` nodes), and that bound (relative, hence a bound on the error in the log) is
-    returned to be added to the stated error.
+    Every ``_STEP``-th node first (both ends included); then, between two first-pass
+    nodes, the nodes next to one whose ``log p(y | α) + log p(α)`` is within
+    ``_NEGLIGIBLE`` of the largest, inwards from it until a computed node is not. The
+    others are set to ``-inf``; their share of the integral is bounded by taking each
+    at the larger of its two nearest computed (or bounded) neighbours, both below the
+    threshold (the integrand is smooth and unimodal on that scale: the first-pass
+    spacing is ``_STEP`` nodes), and that bound (relative, hence a bound on the error in
+    the log) is returned to be added to the stated error.
 
     ``bound(log α)``, when given, is an upper bound of ``log p(y | α)`` (the maximised
     likelihood: the priors integrate to 1). The first-pass nodes are then visited in
@@ -592,18 +593,34 @@ def _alpha_values(
             if np.isfinite(w[j]):
                 top = max(top, float(w[j]))
     done = np.isfinite(vals[first, 0])
-    top = float(np.max(w[done])) if done.any() else 0.0
+    top = [float(np.max(w[done])) if done.any() else 0.0]
+
+    def inner_at(i: int) -> float:
+        """Compute node ``i``; its integrand (the largest so far kept in ``top``)."""
+        vals[i] = at(float(la[i]))
+        wi = float(vals[i, 0] + lp[i])
+        if np.isfinite(wi):
+            top[0] = max(top[0], wi)
+        return wi
+
     for j in range(first.size - 1):
-        a_, b_ = first[j], first[j + 1]
-        hi_w = max(w[j], w[j + 1])
-        inner = np.arange(a_ + 1, b_)
-        if hi_w >= top - _NEGLIGIBLE:
-            for i in inner:
-                vals[i] = at(float(la[i]))
-        elif inner.size:
-            # each skipped node at most the larger neighbour's integrand
-            skipped_mass = float(np.logaddexp(skipped_mass, hi_w + math.log(inner.size)))
-            vals[inner] = (-np.inf, 0.0)
+        inner = np.arange(first[j] + 1, first[j + 1])
+        if not inner.size:
+            continue
+        # inward from each end within _NEGLIGIBLE of the largest, until a node is not
+        ends = [float(w[j]), float(w[j + 1])]
+        a_, b_ = 0, inner.size  # inner[a_:b_] not computed
+        while a_ < b_ and ends[0] >= top[0] - _NEGLIGIBLE:
+            ends[0] = inner_at(int(inner[a_]))
+            a_ += 1
+        while a_ < b_ and ends[1] >= top[0] - _NEGLIGIBLE:
+            ends[1] = inner_at(int(inner[b_ - 1]))
+            b_ -= 1
+        if a_ < b_:
+            # each skipped node at most the larger of its two neighbours' integrands
+            # (computed, or a first-pass bound)
+            skipped_mass = float(np.logaddexp(skipped_mass, max(ends) + math.log(b_ - a_)))
+            vals[inner[a_:b_]] = (-np.inf, 0.0)
     wall = vals[:, 0] + lp
     fin = wall[np.isfinite(wall)]
     total = float(special.logsumexp(fin)) if fin.size else -np.inf
