@@ -18,6 +18,10 @@ CPU time, not speed, here):
 * ``PREV_REF``: ``main`` before the NB grid spaced by the dispersion, the α nodes
   skipped by a likelihood bound, the implicit valley integrals and the warm-started
   leave-one-out refits;
+* ``MAIN_REF``: ``main`` before the stacked leave-one-out refits
+  (:mod:`lifecycle.models.step_fits`), the lockstep tables' alpha-free parts formed
+  once, one dynamic programme per table for several ``k`` and the inward refinement of
+  the α nodes;
 * now.
 
 Series and calls:
@@ -32,9 +36,9 @@ Series and calls:
 * a 120-month series (2010-2019, NB2 alpha = 0.5, two waves, a half last month) with
   the data-driven default set (``definitions=None``), with the leave-one-out column.
 
-Beside the times: the largest difference from ``PREV_REF`` of the log-likelihoods and
-LOO scores, and of the log marginal likelihoods (with the largest stated error and the
-largest change of a stated error).
+Beside the times: the largest difference from ``MAIN_REF`` and from ``PREV_REF`` of the
+log-likelihoods and LOO scores, and of the log marginal likelihoods (with the largest
+stated error and the largest change of a stated error).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from _oldcode import export, run_result
 OLD_REF = "0fdb97b"  # main before the one-engine work (issue 11)
 BASE_REF = "0e21d4e"  # main before the lockstep LOO searches
 PREV_REF = "3fe2077"  # main before the dispersion-spaced grid and the warm LOO refits
+MAIN_REF = "6d40c59"  # main before the stacked LOO refits (models/step_fits.py)
 TIME_LIMIT = 900  # seconds per subprocess
 REPEATS = 2  # fresh processes per figure; the least CPU is shown (a shared machine)
 
@@ -159,7 +164,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         export(root, OLD_REF, tmp)
         results[OLD_REF] = _runs(tmp, [("year", "fits")])
-    for ref in (BASE_REF, PREV_REF):
+    for ref in (BASE_REF, PREV_REF, MAIN_REF):
         with tempfile.TemporaryDirectory() as tmp:
             export(root, ref, tmp)
             results[ref] = _runs(tmp, year + month)
@@ -173,25 +178,27 @@ def main() -> None:
         fits = res.get(("year", "fits"))
         rows = f"{len(fits['rows'])} / {len(fits['refused'])}" if isinstance(fits, dict) else ""
         print(f"{label:18} {' '.join(cells)}  {rows}")
-    base, new = results[PREV_REF], results["now"]
-    d = base.get(("year", "default")), new.get(("year", "default"))
-    ll, loo, ml = _diff(*d, "loglik"), _diff(*d, "loo_log_score"), _diff(*d, "log_ml")
-    derr = _diff(*d, "log_ml_error")
-    if isinstance(d[1], dict):
-        err = max(r.get("log_ml_error", 0.0) for r in d[1]["rows"].values())
-        print(
-            f"now vs {PREV_REF}, default call: max |diff| loglik {ll:.1e}, LOO {loo:.1e}, "
-            f"log marginal likelihood {ml:.1e} (largest stated error {err:.3f}, "
-            f"largest change of a stated error {derr:.1e})"
-        )
+    new = results["now"]
+    for ref in (MAIN_REF, PREV_REF):
+        d = results[ref].get(("year", "default")), new.get(("year", "default"))
+        ll, loo, ml = _diff(*d, "loglik"), _diff(*d, "loo_log_score"), _diff(*d, "log_ml")
+        derr = _diff(*d, "log_ml_error")
+        if isinstance(d[1], dict) and ll is not None:
+            err = max(r.get("log_ml_error", 0.0) for r in d[1]["rows"].values())
+            print(
+                f"now vs {ref}, default call: max |diff| loglik {ll:.1e}, LOO {loo:.1e}, "
+                f"log marginal likelihood {ml:.1e} (largest stated error {err:.3f}, "
+                f"largest change of a stated error {derr:.1e})"
+            )
     print()
     print("compare_waves(s, None, family='negbin', bayes=False), 120-month NB series")
     print("(no change, best 2/3/4-phase segmentations, conventional lifecycle)")
-    for ref in (BASE_REF, PREV_REF):
+    for ref in (BASE_REF, PREV_REF, MAIN_REF):
         print(f"{ref:18} {_cell(results[ref].get(('month', 'loo'), '-'))}")
     print(f"{'now':18} {_cell(new.get(('month', 'loo'), '-'))}")
-    m = base.get(("month", "loo")), new.get(("month", "loo"))
-    print(f"max |diff| of the LOO scores (now vs {PREV_REF}): {_diff(*m, 'loo_log_score')}")
+    for ref in (MAIN_REF, PREV_REF):
+        m = results[ref].get(("month", "loo")), new.get(("month", "loo"))
+        print(f"max |diff| of the LOO scores (now vs {ref}): {_diff(*m, 'loo_log_score')}")
 
 
 if __name__ == "__main__":
