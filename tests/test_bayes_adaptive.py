@@ -11,12 +11,15 @@ difference must lie within the adaptive result's stated error.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 import lifecycle.inference.bayes as B
 import lifecycle.inference.bayes_breaks as BB
 from lifecycle.inference import BayesPrior
+from lifecycle.models.step_search import best_k_stack, step_search_for
 from lifecycle.series import CountSeries
 
 
@@ -143,3 +146,19 @@ def test_likelihood_bounds_are_above_every_alpha_node(series, monkeypatch):
         for x, v in got.items():
             assert bound(x) >= v - 1e-9
     BB._DIV_CACHE.clear()
+
+
+def test_division_sum_bound_is_below_the_largest_division_times_their_number():
+    """The bound sums the divisions' maxima (a dynamic programme): never above the
+    largest division's likelihood plus the log of the number of divisions, and below it
+    when the divisions differ."""
+    s = _nb_series(20240605, 26)
+    ss = step_search_for(s)
+    n = ss.n
+    for k in (2, 3, 4):
+        bound = BB._likelihood_bound(s, k)
+        for x in (-5.0, -1.0, 0.5):
+            L, _ = ss.tables(float(np.exp(x)))
+            best, _ = best_k_stack(L[None], k)  # no run of this series is empty
+            old = float(best[0]) + math.log(math.comb(n - 1, k - 1))
+            assert float(best[0]) - 1e-9 <= bound(x) < old - 1.0

@@ -54,7 +54,7 @@ from lifecycle.inference.bayes import (
     _segment_logml,
     _segment_table,
 )
-from lifecycle.models.step_search import best_k_stack, step_search_applies, step_search_for
+from lifecycle.models.step_search import step_search_applies, step_search_for
 from lifecycle.series.countseries import CountSeries
 
 __all__ = ["estimated_log_ml", "estimated_log_ml_priors"]
@@ -336,15 +336,19 @@ def _on_grid(
 
 
 def _likelihood_bound(series: CountSeries, k: int) -> Callable[[float], float] | None:
-    """``log α ↦`` the largest NB2 log-likelihood of a division into ``k`` runs at ``α``
-    plus the log of the number of divisions.
+    """``log α ↦`` ``log Σ`` over the divisions into ``k`` runs of their largest NB2
+    likelihood at ``α`` (each run's rate profiled out).
 
     An upper bound of ``log Σ_divisions p(y | division, α)``, the α integrand before the
-    divisions' prior weight (the rates' prior densities integrate to 1), from the step
-    search's segment tables (:class:`lifecycle.models.step_search.StepSearch`:
-    each segment's rate profiled out) and a dynamic programme; a run without events
-    counts at its supremum 0 (the tables leave it out). None unless the table search
-    applies (exact counts of one measure).
+    divisions' prior weight: each division's term is an integral of its likelihood
+    against the rates' prior densities, which integrate to 1, so it is at most the
+    likelihood's maximum. From the step search's segment tables
+    (:class:`lifecycle.models.step_search.StepSearch`) and a dynamic programme that sums
+    over divisions (:func:`_dp`); a run without events counts at its supremum 0 (the
+    tables leave it out). At most the largest division's likelihood plus the log of the
+    number of divisions (the bound used before), and usually well below it: most
+    divisions fit far worse than the best. None unless the table search applies (exact
+    counts of one measure).
     """
     if not step_search_applies(series, "step"):
         return None
@@ -355,12 +359,9 @@ def _likelihood_bound(series: CountSeries, k: int) -> Callable[[float], float] |
     empty = np.zeros((n + 1, n + 1), dtype=bool)
     empty[s_, t_] = (cy[t_] - cy[s_]) == 0
 
-    log_count = math.log(math.comb(n - 1, k - 1))
-
     def bound(x: float) -> float:
         L, _ = ss.tables(float(np.exp(x)))
-        ll, _ = best_k_stack(np.where(empty, 0.0, L)[None], k)
-        return float(ll[0]) + log_count
+        return float(_dp(np.where(empty, 0.0, L), k))
 
     return bound
 

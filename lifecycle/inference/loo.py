@@ -4,7 +4,10 @@
 series (searched again when its breaks are estimated) and the left-out count is scored
 under that fit. The step searches of the estimated rows on all ``n`` shortened series
 run in lockstep (:func:`lifecycle.models.searches_without_each`, taking the steps each
-would take alone); the dated rows are refitted one shortened series at a time.
+would take alone); a dated step row of exact single-period counts is refitted on all
+``n`` shortened series in one stack (:func:`lifecycle.models.step_fits.step_fits`, the
+engine's iteration), other dated rows one shortened series at a time (as is any fit the
+stack leaves to the engine).
 """
 
 from __future__ import annotations
@@ -91,8 +94,10 @@ def _loo(series: CountSeries, refits: list[Any]) -> list[tuple[float, int, str]]
     """Leave-one-out scores of several rows; per row ``(score, n_undefined, note)``.
 
     The searches of the estimated rows (:class:`_TableRefit`) on the ``n`` shortened
-    series run together (:func:`searches_without_each`); the other rows are refitted
-    on each shortened series in turn.
+    series run together (:func:`searches_without_each`), and so do the refits of a
+    dated row where the stack applies (:meth:`_DatedRefit.many`); the other rows, and
+    the fits the stack leaves to the engine, are refitted on each shortened series in
+    turn.
     """
     totals = [0.0] * len(refits)
     undefined: list[list[str]] = [[] for _ in refits]
