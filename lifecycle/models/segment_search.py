@@ -251,6 +251,19 @@ def searches_without_each(
             lanes.append(Lane(i, k, _updown(k, base) if uni else None, refit))
             meta.append((i, j, who, starts, uni))
     run_lanes(atoms, lanes, family == "negbin", _refits_at_once(atoms, memo))
+    if family != "negbin":  # the Poisson fits of the winning breaks, in one stack
+        keys = sorted({(lane.series, tuple(int(c) for c in lane.result.cuts)) for lane in lanes})
+        probs = [
+            (
+                *atoms[i],
+                np.searchsorted(np.asarray(c, np.int64), np.arange(atoms[i][0].size), "right"),
+                np.nan,
+            )
+            for i, c in keys
+        ]
+        for key, fit in zip(keys, fits_by_phases(probs, family), strict=True):
+            if fit is not None:
+                memo[key] = fit
     for lane, (i, j, who, starts, uni) in zip(lanes, meta, strict=True):
         b, d = lane.result, dropped[i]
         if not np.isfinite(b.loglik):
@@ -262,7 +275,7 @@ def searches_without_each(
         cuts = tuple(int(c) for c in b.cuts)
         breaks = [int(starts[c]) for c in cuts]
         dd = _segment_definition(d, breaks, [f"p{q}" for q in range(len(cuts) + 1)], who, "")
-        est = memo.get((i, cuts)) if family == "negbin" else None
+        est = memo.get((i, cuts))
         if isinstance(est, StepFit):  # each period's phase, as the definition's design
             est = replace(est, phase_of=np.searchsorted(np.array(breaks), d.grid, "right"))
         try:
