@@ -19,32 +19,67 @@ B. **Full-bootstrap size and power** (``M`` series per cell from table 6's seeds
    replicate drawn at ``a``: bias correction and the estimate's spread in one); and
    ``T_w`` for ``w`` = 0.1, 0.05 and 0 with the library's drawing dispersion.
 
+C. **Fourth attempt: a statistic free of ``alpha`` on flat curves** (``--only C``;
+   about 6 minutes of CPU). ``S = (RSS0 - RSS1) / s2``: the unimodal and two-mode
+   least-squares fits of the log levels ``z = log(y + 1/2)`` (the same isotonic
+   recursions with block means), scaled by the second-difference variance of ``z``
+   (Gasser, Sroka & Jennen-Steinmetz 1986). It is scale invariant, so on flat curves
+   its null distribution hardly moves with ``alpha``. Replicates are drawn from the
+   fitted unimodal curve shrunk toward flat on the log scale by the square root of the
+   positive-part James-Stein factor ``1 - v (L - 1) / sum (g - mean g)^2`` (``g`` the
+   fitted log rates, ``L`` their number of levels, ``v = mean(1 / mu0) + alpha``), at
+   the H0 Pearson dispersion. Sizes for n = 5-15 (``M_C`` series per cell, table 1's
+   seeds, so the library's n = 10 row is table 1's), beside the library's test on the
+   same series, and the power of both on the 10-year curve and on 50-year series with a
+   clear second wave.
+
 Numbers quoted in the docstring of :mod:`lifecycle.inference.resurgence` and in
-``benchmarks/README.md`` ("Issue 11 item 4: third attempt on 10 windows").
+``benchmarks/README.md`` ("Issue 11 item 4: third attempt on 10 windows", "fourth
+attempt").
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
-from bench_calibration import ALPHAS, B_FULL, CURVE_10, _nulls, _sample  # the folder is on sys.path
+from bench_calibration import (  # the folder is on sys.path
+    ALPHAS,
+    B_FULL,
+    CURVE_10,
+    FULL_SEED,
+    SECOND_50,
+    _full_reject,
+    _nulls,
+    _sample,
+)
 
+import lifecycle.inference.shape_fit as shape_fit
 from lifecycle._core.errors import LifecycleWarning
 from lifecycle._core.likelihood import nb_logpmf, poisson_logpmf
 from lifecycle._core.sampling import draw_counts
 from lifecycle.inference import flat
 from lifecycle.inference.resurgence import _analyse, _h1_rates
-from lifecycle.inference.shape_dispersion import _estimate_alpha, _levels, _profile_alpha
-from lifecycle.inference.shape_fit import _fit
+from lifecycle.inference.shape_dispersion import (
+    _estimate_alpha,
+    _levels,
+    _moment_alpha,
+    _profile_alpha,
+)
+from lifecycle.inference.shape_fit import _block_sums, _fit
 
 NB = "negbin"
 N_PIVOT = 3000  # table A: series per row
 PIVOT_ALPHAS = (0.02, 0.1, 0.25, 0.5, 1.0, 2.0)
 WEIGHTS = (0.05, 0.1, 0.2, 0.3)
 M = 300  # table B: series per cell
+M_C = 1000  # table C: series per size cell
+M_C_50 = 300  # table C: series per power cell at n = 50
+C_NS = (5, 8, 10, 12, 15)
 
 
 def _loglik(y: np.ndarray, mu: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -175,12 +210,119 @@ def bootstrap_table() -> list[str]:
     return lines
 
 
-def main() -> None:
-    warnings.simplefilter("ignore", LifecycleWarning)
-    for title, table in (
-        ("A. n = 10: null 95 % points and oracle power", pivot_table),
-        ("B. n = 10: full-bootstrap size and power in % at the 5 % level", bootstrap_table),
+# ---------------------------------------------------------------- C: log-scale statistic
+def _mean_tables(Z: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Block means and ``S**2 / w``: ``_fit``'s recursions then give least-squares fits."""
+    n = Z.shape[1]
+    valid = np.triu(np.ones((n, n), dtype=bool))
+    w = np.where(valid, _block_sums(np.ones((1, n)), np.ones(n))[0], 1.0)
+    S = _block_sums(Z, np.ones(n))
+    S[:, ~valid] = 0.0
+    return S / w, S * S / w
+
+
+@contextmanager
+def _least_squares() -> Iterator[None]:
+    """Swap the Poisson block tables of ``shape_fit`` for least-squares ones (screen only)."""
+    poisson = shape_fit._block_tables
+    shape_fit._block_tables = _mean_tables
+    try:
+        yield
+    finally:
+        shape_fit._block_tables = poisson
+
+
+def log_statistic(y: np.ndarray) -> np.ndarray:
+    """``S = (RSS0 - RSS1) / s2`` on ``z = log(y + 1/2)`` (0 when H1 fits no better)."""
+    z = np.log(y + 0.5)
+    with _least_squares():
+        fit = _fit(z, np.ones(z.shape[1]), 0.0, 0.0)
+    gain = fit.l1 - fit.l0
+    gain = np.where(gain <= 1e-12 * np.maximum((z * z).sum(axis=1), 1.0), 0.0, gain)
+    d2 = z[:, :-2] - 2.0 * z[:, 1:-1] + z[:, 2:]
+    s2 = (d2 * d2).sum(axis=1) / (6.0 * (z.shape[1] - 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(gain == 0.0, 0.0, gain / s2)
+
+
+def shrunk_draw(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drawing means (the fitted unimodal curve shrunk toward flat) and dispersion."""
+    mu0 = _analyse(y, np.ones(y.shape[1]), NB, 0, 0, want_null=True).mu_boot
+    levels = _levels(mu0)
+    alpha = _moment_alpha(y, mu0, levels + 1)
+    g = np.log(mu0 + 0.5)
+    dev = g - g.mean(axis=1, keepdims=True)
+    ss = (dev * dev).sum(axis=1)
+    v = (1.0 / np.maximum(mu0, 0.5)).mean(axis=1) + alpha
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(ss > 0, np.sqrt(np.clip(1.0 - v * (levels - 1) / ss, 0.0, 1.0)), 0.0)
+    mu = np.exp(g.mean(axis=1, keepdims=True) + c[:, None] * dev)
+    return mu * (y.sum(axis=1) / mu.sum(axis=1))[:, None], alpha
+
+
+def log_scale_test(y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """p-values of ``S`` with replicates from :func:`shrunk_draw`."""
+    mu, alpha = shrunk_draw(y)
+    ys = draw_counts(np.repeat(mu, B_FULL, 0), NB, np.repeat(alpha, B_FULL)[:, None], rng)
+    return _pvalue(log_statistic(ys).reshape(y.shape[0], B_FULL), log_statistic(y))
+
+
+def _both(rates: np.ndarray, a: float, m: int, seed: int) -> tuple[float, float]:
+    """Rejection rates of ``S`` and of the library's test on the same seeded series."""
+    y, rng = _sample(rates, a, m, seed)
+    p = np.concatenate([log_scale_test(y[k : k + 100], rng) for k in range(0, m, 100)])
+    y2, rng2 = _sample(rates, a, m, seed)  # the same series, table 1's draws for T
+    return float(np.mean(p <= 0.05)), _full_reject(y2, None, rng2)
+
+
+def log_scale_table() -> list[str]:
+    rng = np.random.default_rng(2)
+    flat10 = [np.quantile(log_statistic(draw_counts(np.broadcast_to(flat(10, 40.0), (N_PIVOT, 10)),
+                                                    NB, a, rng)), 0.95)
+              for a in PIVOT_ALPHAS]  # fmt: skip
+    lines = [
+        "flat n = 10, 95 % point of S for alpha = "
+        + ", ".join(f"{a}: {q:.2f}" for a, q in zip(PIVOT_ALPHAS, flat10, strict=True))
+        + f" ({N_PIVOT} series each)",
+        f"{'n':<4}{'null':<13}{'test':<16}" + "".join(f"alpha={a:<6}" for a in ALPHAS),
+    ]
+    for n in C_NS:
+        for name, rates in _nulls(n):
+            cells = [_both(rates, a, M_C, FULL_SEED + 10 * n + i + 5 * (name == "flat"))
+                     for i, a in enumerate(ALPHAS)]  # fmt: skip
+            for j, test in enumerate(("S, shrunk draw", "library T")):
+                sizes = "".join(f"{100 * c[j]:5.1f} %    " for c in cells)
+                lines.append(f"{n:<4}{name:<13}{test:<16}" + sizes)
+    lines.append(f"({M_C} series per cell, table 1's seeds; {B_FULL} replicates)")
+    for label, rates, alphas, m, seed in (
+        ("10-year curve 30..100..25..100", CURVE_10, (0.05, 0.1), M_C, 9300),
+        ("50 years 5->80->20->80->5", SECOND_50, (0.2, 0.5, 1.0), M_C_50, 9400),
     ):
+        for i, a in enumerate(alphas):
+            s_pow, t_pow = _both(rates, a, m, seed + i)
+            lines.append(f"power, {label}, alpha={a:<5} S {100 * s_pow:5.1f} %   "
+                         f"library T {100 * t_pow:5.1f} %   ({m} series)")  # fmt: skip
+    return lines
+
+
+TABLES = {
+    "A": ("A. n = 10: null 95 % points and oracle power", pivot_table),
+    "B": ("B. n = 10: full-bootstrap size and power in % at the 5 % level", bootstrap_table),
+    "C": (
+        "C. n = 5-15: the log-scale statistic S against the library's T, size and power "
+        "in % at the 5 % level",
+        log_scale_table,
+    ),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=sorted(TABLES), default=sorted(TABLES))
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", LifecycleWarning)
+    for key in args.only:
+        title, table = TABLES[key]
         c = time.process_time()
         print(title, flush=True)
         for line in table():
