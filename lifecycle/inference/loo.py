@@ -59,16 +59,14 @@ def _predict_logprob(fit: Any, series: CountSeries, i: int) -> float:
     if np.isnan(level) or np.any(np.isnan(beta[used])):
         raise FitError("its mean depends on a parameter the other observations do not identify")
     lam = np.exp(X[cols][:, used] @ beta[used] + level)
+    return _logprob_of(series, i, lam, family, alpha)
+
+
+def _logprob_of(series: CountSeries, i: int, lam: np.ndarray, family: str, alpha: float) -> float:
+    """Log probability of observation ``i`` given the rates ``lam`` of its periods."""
     mu = float(np.sum(series.weights[i] * lam))
-    return float(
-        interval_logprob(
-            np.array([series.low[i]]),
-            np.array([series.high[i]]),
-            np.array([mu]),
-            family,
-            alpha,
-        )[0]
-    )
+    lo, hi = np.array([series.low[i]]), np.array([series.high[i]])
+    return float(interval_logprob(lo, hi, np.array([mu]), family, alpha)[0])
 
 
 def _predict_step(fit: StepFit, series: CountSeries, i: int) -> float:
@@ -78,16 +76,7 @@ def _predict_step(fit: StepFit, series: CountSeries, i: int) -> float:
     cols = np.arange(series.start[i], series.end[i] + 1) - series.grid_start
     ph = fit.phase_of[cols]
     lam = np.exp(np.where(ph >= 0, fit.theta[np.maximum(ph, 0)], 0.0))
-    mu = float(np.sum(series.weights[i] * lam))
-    return float(
-        interval_logprob(
-            np.array([series.low[i]]),
-            np.array([series.high[i]]),
-            np.array([mu]),
-            fit.family,
-            fit.alpha,
-        )[0]
-    )
+    return _logprob_of(series, i, lam, fit.family, fit.alpha)
 
 
 def _loo(series: CountSeries, refits: list[Any]) -> list[tuple[float, int, str]]:

@@ -39,10 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lifecycle._core.countfit import exact_count_terms
+from lifecycle.models.batch_fit import _PHI_MIN, _moment_phi
 
 __all__ = ["StepFit", "fits_by_phases", "step_fits"]
-
-_PHI_MIN = np.log(1e-8)  # the engine's lower limit of log alpha (running to alpha = 0)
 
 
 @dataclass(frozen=True)
@@ -276,12 +275,6 @@ def step_fits(
             family,
         )
     return out
-
-
-def _moment_phi(y: np.ndarray, mu: np.ndarray) -> np.ndarray:
-    """Per row, the engine's start of ``log alpha``: the Pearson moment estimate."""
-    a = np.sum((y - mu) ** 2 - y, axis=1) / np.sum(mu**2, axis=1)
-    return np.log(np.minimum(np.maximum(a, 0.01), 100.0))
 
 
 def fits_by_phases(
