@@ -138,3 +138,26 @@ def test_a_left_out_year_that_empties_a_phase_is_undefined_as_before(monkeypatch
     assert int(fast.loc[row, "loo_undefined"].iloc[0]) == 1
     assert list(fast["note"]) == list(slow["note"])
     np.testing.assert_array_equal(fast["loo_undefined"], slow["loo_undefined"])
+
+
+@pytest.mark.parametrize("family", ["poisson", "negbin"])
+def test_loo_of_multi_period_windows_equals_the_engines_refits(monkeypatch, family):
+    # windows of one to three years: the lockstep searches' atoms are the windows (the
+    # stack's mean e_i exp(theta) is the design's sum over the window's periods)
+    rng = np.random.default_rng(41)
+    start = [1990, 1992, 1993, 1996, 1997, 1999, 2000, 2002, 2005, 2006, 2008, 2009, 2011]
+    end = [*[s - 1 for s in start[1:]], 2012]
+    span = np.subtract(end, start) + 1
+    rate = np.array([4, 5, 9, 20, 28, 30, 22, 12, 8, 6, 10, 14, 9], float)
+    y = rng.poisson(rng.gamma(2.0, rate * span / 2.0))
+    s = CountSeries.from_windows(start, end, y)
+    defs = [CONVENTIONAL, 2, 3, WaveDefinition.from_breaks("w", [1990, 1999], names=["a", "b"])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast = compare_waves(s, defs, family=family, bayes=False).summary()
+        FC._FIT_CACHE.clear()
+        monkeypatch.setattr(SS, "fits_by_phases", lambda probs, fam: [None] * len(probs))
+        slow = compare_waves(s, defs, family=family, bayes=False).summary()
+    np.testing.assert_array_equal(fast["loglik"], slow["loglik"])
+    np.testing.assert_allclose(fast["loo_log_score"], slow["loo_log_score"], rtol=0, atol=1e-8)
+    assert np.isfinite(fast["loo_log_score"]).sum() >= 3
