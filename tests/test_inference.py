@@ -276,6 +276,8 @@ def test_negbin_on_fewer_than_20_windows_warns_with_the_measured_size():
         resurgence(WAVES, family="negbin", n_boot=19, seed=1)
     with pytest.warns(CalibrationWarning, match=r"with 10 windows it rejected \d.* of true nulls"):
         resurgence(WAVES, family="negbin", n_boot=19, seed=1)
+    with pytest.warns(CalibrationWarning, match=r"and \d[\d.]*-\d+ % with 5-15 windows"):
+        resurgence(WAVES[:8], family="negbin", n_boot=19, seed=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error", CalibrationWarning)
         resurgence(WAVES, n_boot=19, seed=1)  # Poisson: calibrated at n = 10
