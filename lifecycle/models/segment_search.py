@@ -253,14 +253,7 @@ def searches_without_each(
     run_lanes(atoms, lanes, family == "negbin", _refits_at_once(atoms, memo))
     if family != "negbin":  # the Poisson fits of the winning breaks, in one stack
         keys = sorted({(lane.series, tuple(int(c) for c in lane.result.cuts)) for lane in lanes})
-        probs = [
-            (
-                *atoms[i],
-                np.searchsorted(np.asarray(c, np.int64), np.arange(atoms[i][0].size), "right"),
-                np.nan,
-            )
-            for i, c in keys
-        ]
+        probs = [(*atoms[i], _phases(c, atoms[i][0].size), np.nan) for i, c in keys]
         for key, fit in zip(keys, fits_by_phases(probs, family), strict=True):
             if fit is not None:
                 memo[key] = fit
@@ -287,6 +280,11 @@ def searches_without_each(
     return out
 
 
+def _phases(cuts: tuple[int, ...], n: int) -> np.ndarray:
+    """Phase index (from 0) of each of ``n`` atoms split at ``cuts``."""
+    return np.searchsorted(np.asarray(cuts, dtype=np.int64), np.arange(n), "right")
+
+
 def _refits_at_once(
     atoms: list[tuple[np.ndarray, np.ndarray]], memo: dict
 ) -> Callable[[list[tuple[Lane, tuple[int, ...]]]], list[float]]:
@@ -304,10 +302,7 @@ def _refits_at_once(
             key = (lane.series, tuple(int(c) for c in cuts))
             if key not in memo and key not in todo:
                 y, e = atoms[lane.series]
-                phase = np.searchsorted(
-                    np.asarray(key[1], dtype=np.int64), np.arange(y.size), "right"
-                )
-                todo[key] = (y, e, phase, np.nan)
+                todo[key] = (y, e, _phases(key[1], y.size), np.nan)
         keys = list(todo)
         for key, fit in zip(keys, fits_by_phases([todo[k] for k in keys], "negbin"), strict=True):
             if fit is not None:

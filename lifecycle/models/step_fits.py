@@ -73,9 +73,10 @@ class StepFit:
 class _Stack:
     """Log-likelihood, gradient and Hessian of a stack of step problems."""
 
-    def __init__(self, y: np.ndarray, e: np.ndarray, phase: np.ndarray, k: int) -> None:
-        self.y, self.e, self.phase, self.k = y, e, phase, k
-        self.onehot = (phase[:, :, None] == np.arange(k)[None, None, :]).astype(float)
+    def __init__(
+        self, y: np.ndarray, e: np.ndarray, phase: np.ndarray, k: int, onehot: np.ndarray
+    ) -> None:
+        self.y, self.e, self.phase, self.k, self.onehot = y, e, phase, k, onehot
 
     def means(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
@@ -242,13 +243,13 @@ def step_fits(
     out: list[StepFit | None] = [None] * P
     if P == 0:
         return out
-    onehot = phase[:, :, None] == np.arange(k)[None, None, :]
-    C = np.einsum("pn,pnk->pk", y, onehot.astype(float))
-    E = np.einsum("pn,pnk->pk", e, onehot.astype(float))
-    live = np.flatnonzero((onehot.any(axis=1) & (C > 0)).all(axis=1))
+    onehot = (phase[:, :, None] == np.arange(k)[None, None, :]).astype(float)
+    C = np.einsum("pn,pnk->pk", y, onehot)
+    E = np.einsum("pn,pnk->pk", e, onehot)
+    live = np.flatnonzero(((onehot.sum(axis=1) > 0) & (C > 0)).all(axis=1))
     if not live.size:
         return out
-    stack = _Stack(y[live], e[live], phase[live], k)
+    stack = _Stack(y[live], e[live], phase[live], k, onehot[live])
     theta0 = np.log(C[live] / E[live])
     xp, fp, okp = _newton_many(stack, theta0, nb=False)
     nb = family == "negbin"
